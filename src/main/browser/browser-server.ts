@@ -1,0 +1,73 @@
+/**
+ * Browser mode: the built renderer served on loopback, for machines without Electron's binary and
+ * for the end-to-end tests. Requests must carry the expected Host header (DNS-rebinding guard).
+ */
+import { createReadStream } from 'node:fs'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { AuscultaError } from '../../core/errors'
+import { contentTypeOf, resolveStaticFile } from './static-files'
+
+export class BrowserServerError extends AuscultaError {}
+
+export interface BrowserServerOptions {
+  /** Folder with the built renderer (index.html and assets). */
+  rendererDir: string
+  host?: string
+  /** 0 picks a free port. */
+  port?: number
+}
+
+export interface RunningBrowserServer {
+  readonly url: string
+  readonly port: number
+  readonly server: Server
+  close(): Promise<void>
+}
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+}
+
+function isAllowedHost(hostHeader: string | undefined, port: number): boolean {
+  return hostHeader === `127.0.0.1:${port}` || hostHeader === `localhost:${port}`
+}
+
+export function startBrowserServer(options: BrowserServerOptions): Promise<RunningBrowserServer> {
+  const host = options.host ?? '127.0.0.1'
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const port = (server.address() as AddressInfo).port
+    if (!isAllowedHost(request.headers.host, port)) {
+      response.writeHead(421, { 'Content-Type': 'text/plain' }).end('Misdirected request: unexpected Host header\n')
+      return
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { Allow: 'GET, HEAD' }).end()
+      return
+    }
+    const filePath = resolveStaticFile(options.rendererDir, request.url ?? '/')
+    if (!filePath) {
+      response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found\n')
+      return
+    }
+    response.writeHead(200, { 'Content-Type': contentTypeOf(filePath), ...SECURITY_HEADERS })
+    if (request.method === 'HEAD') response.end()
+    else createReadStream(filePath).pipe(response)
+  })
+  return new Promise((resolve, reject) => {
+    server.once('error', (error) => reject(new BrowserServerError(`cannot listen on ${host}:${options.port ?? 0}: ${error.message}`, { cause: error })))
+    server.listen(options.port ?? 0, host, () => {
+      const port = (server.address() as AddressInfo).port
+      resolve({
+        url: `http://127.0.0.1:${port}/`,
+        port,
+        server,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      })
+    })
+  })
+}
