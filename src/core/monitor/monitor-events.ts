@@ -1,0 +1,121 @@
+/**
+ * What the live monitor engine emits for every analysed window, and the alarm/status events
+ * around it. Plain data (structured-clone and JSON safe) so it crosses worker, IPC and WebSocket
+ * boundaries unchanged; the API contract (src/core/api) validates it at both ends.
+ */
+
+export type SignalQualityFlag = 'silence' | 'clipping' | 'noise' | 'contact-lost'
+
+export interface InputLevel {
+  rmsDbfs: number
+  peakDbfs: number
+  /** Share of samples at or near full scale in the window, in [0, 1]. */
+  clippedShare: number
+}
+
+export interface LayerReading {
+  index: number
+  name: string
+  hrBpm: number
+  confidence: number
+  /** The layer's validation MAE from the model card, for the diagnostics table. */
+  validationMaeBpm: number
+}
+
+export type DisplayState = 'reliable' | 'unreliable' | 'no-signal' | 'warming-up'
+
+export interface DisplayedHr {
+  /** Smoothed over recent confident windows; null whenever the number cannot be trusted. */
+  hrBpm: number | null
+  state: DisplayState
+  /** Why the HR is not shown, in words a nurse understands. */
+  reason?: string
+}
+
+export interface WindowEvent {
+  type: 'window'
+  /** Monotonic window number within the stream. */
+  seq: number
+  sourceId: string
+  /** Stream time (seconds since the source started) of the window's start and end. */
+  windowStartS: number
+  windowEndS: number
+  /** Milliseconds from the moment the window's last sample arrived to this event. */
+  latencyMs: number
+  modelId: string
+  /** Production head (null when the model could not run, e.g. none loaded). */
+  hrBpm: number | null
+  confidence: number
+  layers: LayerReading[]
+  classical: { hrBpm: number | null; quality: number }
+  level: InputLevel
+  flags: SignalQualityFlag[]
+  display: DisplayedHr
+  /** Windows dropped so far because inference fell behind. */
+  droppedWindows: number
+}
+
+export type AlarmKind = 'hr-high' | 'hr-low' | 'signal-lost'
+export type AlarmState = 'raised' | 'acknowledged' | 'cleared'
+
+export interface AlarmEvent {
+  type: 'alarm'
+  kind: AlarmKind
+  state: AlarmState
+  /** Stream time of the transition. */
+  atS: number
+  message: string
+}
+
+export interface MonitorErrorEvent {
+  type: 'error'
+  /** Error class name, e.g. 'InvalidChunkError'. */
+  name: string
+  message: string
+  /** False when the engine keeps running after it. */
+  fatal: boolean
+}
+
+export interface MonitorStatusEvent {
+  type: 'status'
+  state: 'idle' | 'running' | 'stopped'
+  sourceId: string | null
+  modelId: string | null
+  executionProvider: string | null
+  /** Why an accelerated provider was not used, if it was not. */
+  providerNote?: string
+  droppedWindows: number
+  analysedWindows: number
+}
+
+/** A short stretch of the (model-rate) signal for the strip chart, sent several times a second. */
+export interface PcgChunkEvent {
+  type: 'pcg'
+  sourceId: string
+  sampleRateHz: number
+  firstSampleIndex: number
+  samples: number[]
+}
+
+export type MonitorEvent = WindowEvent | AlarmEvent | MonitorErrorEvent | MonitorStatusEvent | PcgChunkEvent
+
+export interface AlarmLimits {
+  hrHighBpm: number
+  hrLowBpm: number
+  /** Seconds the condition must hold before the alarm is raised. */
+  sustainSeconds: number
+  /** Seconds without a usable signal before 'signal-lost'. */
+  signalLostSeconds: number
+}
+
+export interface MonitorSettings {
+  windowSeconds: number
+  hopSeconds: number
+  alarms: AlarmLimits
+}
+
+export const DEFAULT_MONITOR_SETTINGS: MonitorSettings = {
+  windowSeconds: 5,
+  hopSeconds: 1,
+  alarms: { hrHighBpm: 150, hrLowBpm: 45, sustainSeconds: 10, signalLostSeconds: 10 },
+}
