@@ -1,0 +1,157 @@
+/**
+ * One-page session report as a self-contained HTML file: inline CSS and inline SVG (PCG overview
+ * with the annotation spans, HR trend), no scripts, no external URLs — the app is offline and the
+ * report must open anywhere, print on one page and survive a security scan for http(s) links.
+ * (Inline SVG in HTML needs no xmlns attribute, which would otherwise be an http URL.)
+ */
+import type { AnnotationDoc, SpanKind } from './annotations'
+import type { HrTraceEntry } from './hr-trace'
+import type { SessionMeta } from './session-schema'
+
+export interface ReportInput {
+  meta: SessionMeta
+  samples: Float32Array
+  sampleRateHz: number
+  trace: readonly HrTraceEntry[]
+  annotations: AnnotationDoc
+  /** Extra lines printed at the foot, e.g. the CirCor ODC-By attribution for derived audio. */
+  footnotes?: readonly string[]
+}
+
+const WIDTH_PX = 960
+const PCG_HEIGHT_PX = 170
+const HR_HEIGHT_PX = 170
+/** Rows of the annotation table; a one-page report cannot list a whole segmentation. */
+const MAX_TABLE_ROWS = 40
+
+const SPAN_COLOURS: Readonly<Record<SpanKind, string>> = {
+  S1: '#d62728',
+  S2: '#1f77b4',
+  systole: '#ff9896',
+  diastole: '#aec7e8',
+  murmur: '#9467bd',
+  noise: '#7f7f7f',
+  custom: '#2ca02c',
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
+}
+
+function fmt(value: number, digits = 1): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : '–'
+}
+
+/** Min/max envelope per pixel column: the usual waveform overview, exact at any zoom-out. */
+function pcgPath(samples: Float32Array, widthPx: number, heightPx: number): string {
+  if (samples.length === 0) return ''
+  let peak = 0
+  for (const s of samples) peak = Math.max(peak, Math.abs(s))
+  const scale = peak > 0 ? (heightPx / 2 - 2) / peak : 0
+  const mid = heightPx / 2
+  const parts: string[] = []
+  for (let x = 0; x < widthPx; x++) {
+    const from = Math.floor((x * samples.length) / widthPx)
+    const to = Math.max(from + 1, Math.floor(((x + 1) * samples.length) / widthPx))
+    let lo = Infinity
+    let hi = -Infinity
+    for (let i = from; i < to && i < samples.length; i++) {
+      const v = samples[i] as number
+      if (v < lo) lo = v
+      if (v > hi) hi = v
+    }
+    if (lo === Infinity) continue
+    parts.push(`M${x + 0.5} ${fmt(mid - hi * scale, 1)}V${fmt(mid - lo * scale, 1)}`)
+  }
+  return parts.join('')
+}
+
+function pcgSvg(input: ReportInput, durationS: number): string {
+  const xOf = (t: number): number => (durationS > 0 ? (t / durationS) * WIDTH_PX : 0)
+  const spans = input.annotations.items
+    .map((a) => {
+      if (a.kind === 'span') {
+        const x = xOf(a.startS)
+        const w = Math.max(0.5, xOf(a.endS) - x)
+        return `<rect x="${fmt(x, 2)}" y="0" width="${fmt(w, 2)}" height="${PCG_HEIGHT_PX}" fill="${SPAN_COLOURS[a.spanKind]}" fill-opacity="0.3"><title>${escapeHtml(a.label)} ${fmt(a.startS, 3)}–${fmt(a.endS, 3)} s</title></rect>`
+      }
+      const x = xOf(a.timeS)
+      return `<line x1="${fmt(x, 2)}" x2="${fmt(x, 2)}" y1="0" y2="${PCG_HEIGHT_PX}" stroke="#000" stroke-dasharray="3 2"><title>${escapeHtml(a.label)}</title></line>`
+    })
+    .join('')
+  return `<svg class="pcg" width="${WIDTH_PX}" height="${PCG_HEIGHT_PX}" viewBox="0 0 ${WIDTH_PX} ${PCG_HEIGHT_PX}" role="img" aria-label="PCG overview">${spans}<path d="${pcgPath(input.samples, WIDTH_PX, PCG_HEIGHT_PX)}" stroke="#222" stroke-width="1" fill="none"/></svg>`
+}
+
+function hrSvg(trace: readonly HrTraceEntry[], durationS: number): string {
+  const rates = trace.flatMap((e) => [e.hrBpm, e.classicalHrBpm]).filter((v): v is number => v !== null)
+  const loBpm = rates.length > 0 ? Math.floor(Math.min(...rates) / 10) * 10 - 10 : 40
+  const hiBpm = rates.length > 0 ? Math.ceil(Math.max(...rates) / 10) * 10 + 10 : 180
+  const xOf = (t: number): number => (durationS > 0 ? (t / durationS) * WIDTH_PX : 0)
+  const yOf = (bpm: number): number => HR_HEIGHT_PX - ((bpm - loBpm) / (hiBpm - loBpm)) * HR_HEIGHT_PX
+  const line = (pick: (e: HrTraceEntry) => number | null): string =>
+    trace
+      .map((e) => ({ t: e.timeS, v: pick(e) }))
+      .filter((p): p is { t: number; v: number } => p.v !== null)
+      .map((p) => `${fmt(xOf(p.t), 1)},${fmt(yOf(p.v), 1)}`)
+      .join(' ')
+  const grid: string[] = []
+  for (let bpm = Math.ceil(loBpm / 20) * 20; bpm <= hiBpm; bpm += 20) {
+    const y = fmt(yOf(bpm), 1)
+    grid.push(`<line x1="0" x2="${WIDTH_PX}" y1="${y}" y2="${y}" stroke="#ddd"/><text x="2" y="${y}" font-size="10" fill="#666">${bpm}</text>`)
+  }
+  return `<svg class="hr" width="${WIDTH_PX}" height="${HR_HEIGHT_PX}" viewBox="0 0 ${WIDTH_PX} ${HR_HEIGHT_PX}" role="img" aria-label="HR trend">${grid.join('')}<polyline points="${line((e) => e.classicalHrBpm)}" fill="none" stroke="#999" stroke-dasharray="4 3"/><polyline points="${line((e) => e.hrBpm)}" fill="none" stroke="#d62728" stroke-width="2"/></svg>`
+}
+
+function annotationTable(doc: AnnotationDoc): string {
+  const rows = doc.items.slice(0, MAX_TABLE_ROWS).map((a) => {
+    const when = a.kind === 'span' ? `${fmt(a.startS, 3)}–${fmt(a.endS, 3)}` : fmt(a.timeS, 3)
+    const kind = a.kind === 'span' ? a.spanKind : 'marker'
+    return `<tr><td>${when}</td><td>${escapeHtml(kind)}</td><td>${escapeHtml(a.label)}</td><td>${escapeHtml(a.note)}</td></tr>`
+  })
+  const more = doc.items.length > MAX_TABLE_ROWS ? `<p>… and ${doc.items.length - MAX_TABLE_ROWS} more annotations (see the exported .tsv and annotations.json).</p>` : ''
+  return `<table><thead><tr><th>Time (s)</th><th>Kind</th><th>Label</th><th>Note</th></tr></thead><tbody>${rows.join('')}</tbody></table>${more}`
+}
+
+export function renderSessionReport(input: ReportInput): string {
+  const { meta } = input
+  const durationS = input.sampleRateHz > 0 ? input.samples.length / input.sampleRateHz : 0
+  const summary = meta.hrSummary
+  const hrText = summary ? `${fmt(summary.meanBpm)} bpm mean (${fmt(summary.minBpm)}–${fmt(summary.maxBpm)}, ${summary.windows} windows)` : 'no HR estimate'
+  const location = meta.location === 'other' ? `other${meta.locationDetail ? ` (${meta.locationDetail})` : ''}` : meta.location
+  const facts: Array<[string, string]> = [
+    ['Patient', [meta.patient.name, meta.patient.id ? `#${meta.patient.id}` : undefined].filter(Boolean).join(' ') || '—'],
+    ['Age group / sex', `${meta.patient.ageGroup ?? '—'} / ${meta.patient.sex ?? '—'}`],
+    ['Location', location],
+    ['Started', meta.startedAt],
+    ['Duration', `${fmt(durationS, 1)} s at ${meta.sampleRateHz} Hz`],
+    ['Device', meta.device.name],
+    ['Model', meta.modelId ?? '—'],
+    ['Heart rate', hrText],
+    ['Status', meta.status + (meta.repairs.length > 0 ? ` (${meta.repairs.map((r) => r.action).join('; ')})` : '')],
+  ]
+  const footnotes = (input.footnotes ?? []).map((f) => `<p class="foot">${escapeHtml(f)}</p>`).join('')
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Ausculta session ${escapeHtml(meta.id)}</title>
+<style>
+@page { size: A4 landscape; margin: 10mm; }
+body { font: 12px system-ui, sans-serif; margin: 0 auto; width: ${WIDTH_PX}px; color: #111; }
+h1 { font-size: 18px; margin: 4px 0; } h2 { font-size: 13px; margin: 8px 0 2px; }
+dl { display: grid; grid-template-columns: max-content 1fr max-content 1fr; gap: 2px 12px; margin: 0; }
+dt { font-weight: 600; } dd { margin: 0; }
+svg { display: block; border: 1px solid #ccc; }
+table { border-collapse: collapse; width: 100%; font-size: 10px; } td, th { border-bottom: 1px solid #eee; text-align: left; padding: 1px 4px; }
+.notes { white-space: pre-wrap; } .foot { font-size: 9px; color: #555; }
+</style></head><body>
+<h1>Auscultation ${escapeHtml(meta.id)}</h1>
+<dl>${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>
+<h2>Phonocardiogram (${fmt(durationS, 1)} s) with annotation spans</h2>
+${pcgSvg(input, durationS)}
+<h2>Heart rate (red: model, grey dashed: classical estimator), bpm</h2>
+${hrSvg(input.trace, durationS)}
+<h2>Annotations (${input.annotations.items.length})</h2>
+${annotationTable(input.annotations)}
+<h2>Notes</h2><p class="notes">${escapeHtml(meta.notes || '—')}</p>
+${footnotes}
+</body></html>
+`
+}
