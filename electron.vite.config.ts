@@ -6,7 +6,11 @@ export default defineConfig({
   main: {
     build: {
       rollupOptions: {
-        input: { index: resolve(__dirname, 'src/main/index.ts') },
+        input: {
+          index: resolve(__dirname, 'src/main/index.ts'),
+          // The inference worker is its own file: worker_threads loads it by path.
+          'inference-worker': resolve(__dirname, 'src/main/engine/inference-worker.ts'),
+        },
         // Native and WASM-bearing packages load from node_modules at run time, never bundled.
         external: ['onnxruntime-node', 'serialport', 'node-hid', 'ws'],
       },
