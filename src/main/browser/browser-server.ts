@@ -5,7 +5,9 @@
 import { createReadStream } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { ApiHandlers } from '../../core/api/contract'
 import { AuscultaError } from '../../core/errors'
+import { attachWsTransport, type ApiEventSource, type WsTransport } from '../api/ws-transport'
 import { contentTypeOf, resolveStaticFile } from './static-files'
 
 export class BrowserServerError extends AuscultaError {}
@@ -16,16 +18,20 @@ export interface BrowserServerOptions {
   host?: string
   /** 0 picks a free port. */
   port?: number
+  /** The API over WebSocket at /api, guarded by this token (passed to the page as `?token=`). */
+  api?: { handlers: ApiHandlers; events: ApiEventSource; token: string }
 }
 
 export interface RunningBrowserServer {
   readonly url: string
   readonly port: number
   readonly server: Server
+  readonly ws: WsTransport | null
   close(): Promise<void>
 }
 
 const SECURITY_HEADERS: Record<string, string> = {
+  // connect-src 'self' covers ws: to the same host and port in current Chromium and Firefox.
   'Content-Security-Policy':
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
@@ -62,11 +68,18 @@ export function startBrowserServer(options: BrowserServerOptions): Promise<Runni
     server.once('error', (error) => reject(new BrowserServerError(`cannot listen on ${host}:${options.port ?? 0}: ${error.message}`, { cause: error })))
     server.listen(options.port ?? 0, host, () => {
       const port = (server.address() as AddressInfo).port
+      const ws = options.api ? attachWsTransport({ server, ...options.api, port: () => port }) : null
+      const query = options.api ? `?token=${encodeURIComponent(options.api.token)}` : ''
       resolve({
-        url: `http://127.0.0.1:${port}/`,
+        url: `http://127.0.0.1:${port}/${query}`,
         port,
         server,
-        close: () => new Promise<void>((done) => server.close(() => done())),
+        ws,
+        close: async () => {
+          await ws?.close()
+          server.closeAllConnections()
+          await new Promise<void>((done) => server.close(() => done()))
+        },
       })
     })
   })

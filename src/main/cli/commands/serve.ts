@@ -1,29 +1,72 @@
+import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { startBrowserServer, BrowserServerError } from '../../browser/browser-server'
+import { createBackend, DEFAULT_DEMO_RECORDING } from '../../api/create-backend'
 import { CliUsageError, type CliCommand } from '../command'
 
-const usage = `Usage: ausculta serve [--port <n>]
+const usage = `Usage: ausculta serve [--port <n>] [--data-dir <dir>] [--model <file.onnx>] [--demo <file.wav>|--no-demo] [--demo-speed <x>]
 
-Browser mode: serves the built app (run \`npm run build\` first) on http://127.0.0.1:<port>/.`
+Browser mode: serves the built app (run \`npm run build\` first) and its API (WebSocket, guarded by
+a random token in the printed address) on http://127.0.0.1:<port>/. With no device picked it
+plays the demo recording (default samples/${DEFAULT_DEMO_RECORDING}) as if a stethoscope were streaming it.`
 
 export const command: CliCommand = {
   summary: 'browser mode: serve the app on 127.0.0.1',
   usage,
   async run(argv) {
-    const { values } = parseArgs({ args: argv, options: { port: { type: 'string', default: '0' } }, strict: true })
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string', default: '0' },
+        'data-dir': { type: 'string' },
+        model: { type: 'string' },
+        demo: { type: 'string' },
+        'no-demo': { type: 'boolean', default: false },
+        'demo-speed': { type: 'string', default: '1' },
+      },
+      strict: true,
+    })
     const port = Number(values.port)
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliUsageError(`--port must be 0–65535, got '${values.port}'`)
-    const rendererDir = join(__dirname, '../../../../out/renderer')
+    const demoSpeed = Number(values['demo-speed'])
+    if (!(demoSpeed > 0 && demoSpeed <= 100)) throw new CliUsageError(`--demo-speed must be in (0, 100], got '${values['demo-speed']}'`)
+    const appRoot = join(__dirname, '../../../..')
+    const rendererDir = join(appRoot, 'out/renderer')
     if (!existsSync(join(rendererDir, 'index.html'))) {
       throw new BrowserServerError(`${rendererDir}: no built app found; run \`npm run build\` first`)
     }
-    const running = await startBrowserServer({ rendererDir, port })
+    const demoPath = values.demo ? resolve(values.demo) : join(appRoot, 'samples', DEFAULT_DEMO_RECORDING)
+    if (values.model && !existsSync(values.model)) throw new CliUsageError(`--model: ${values.model}: no such file`)
+    const service = await createBackend({
+      mode: 'browser',
+      appRoot,
+      demoSpeed,
+      ...(values['data-dir'] ? { dataDir: resolve(values['data-dir']) } : {}),
+      ...(values.model ? { modelPath: resolve(values.model) } : {}),
+      ...(values.demo ? { samplesDir: resolve(demoPath, '..') } : {}),
+    })
+    const token = randomBytes(24).toString('base64url')
+    const running = await startBrowserServer({ rendererDir, port, api: { handlers: service.handlers, events: service, token } })
     process.stdout.write(`Ausculta browser mode: ${running.url}\n`)
-    await new Promise<void>((resolve) => {
+    if (!values['no-demo']) {
+      if (!existsSync(demoPath)) throw new CliUsageError(`--demo: ${demoPath}: no such file`)
+      const demoId = `demo:${demoPath.split(/[\\/]/).pop() ?? ''}`
+      try {
+        await service.selectDevice(demoId)
+        process.stdout.write(`Playing demo recording ${demoPath}\n`)
+      } catch (error) {
+        process.stderr.write(`ausculta serve: could not start the demo source: ${(error as Error).message}\n`)
+      }
+    }
+    await new Promise<void>((resolveStop) => {
       const stop = (): void => {
-        void running.close().then(resolve)
+        void service
+          .dispose()
+          .catch(() => undefined)
+          .then(() => running.close())
+          .then(resolveStop)
       }
       process.once('SIGINT', stop)
       process.once('SIGTERM', stop)

@@ -1,0 +1,417 @@
+/**
+ * The one API contract between the renderer and the main-process core: every request, response
+ * and event stream as a zod schema, keyed by channel name (electron/fiddle style). Both
+ * transports (Electron IPC through the preload, WebSocket in browser mode) are generated from
+ * this table, and both ends validate what crosses: the backend validates requests, the client
+ * validates responses and events.
+ */
+import { z } from 'zod'
+import { SPAN_KINDS } from '../sessions/annotations'
+
+// ---------------------------------------------------------------- monitor events (monitor-events.ts)
+
+const finite = z.number().refine(Number.isFinite, 'must be a finite number')
+
+export const alarmKindSchema = z.enum(['hr-high', 'hr-low', 'signal-lost'])
+export const executionProviderSchema = z.enum(['auto', 'cpu', 'cuda', 'dml', 'coreml'])
+export const listeningFilterSchema = z.enum(['bell', 'diaphragm', 'wide'])
+
+const inputLevelSchema = z.object({ rmsDbfs: z.number(), peakDbfs: z.number(), clippedShare: z.number().min(0).max(1) })
+
+const layerReadingSchema = z.object({
+  index: z.number().int().nonnegative(),
+  name: z.string(),
+  hrBpm: finite,
+  confidence: finite,
+  validationMaeBpm: z.number(),
+})
+
+export const windowEventSchema = z.object({
+  type: z.literal('window'),
+  seq: z.number().int().nonnegative(),
+  sourceId: z.string(),
+  windowStartS: finite,
+  windowEndS: finite,
+  latencyMs: z.number(),
+  modelId: z.string(),
+  hrBpm: finite.nullable(),
+  confidence: z.number(),
+  layers: z.array(layerReadingSchema),
+  classical: z.object({ hrBpm: finite.nullable(), quality: z.number() }),
+  level: inputLevelSchema,
+  flags: z.array(z.enum(['silence', 'clipping', 'noise', 'contact-lost'])),
+  display: z.object({
+    hrBpm: finite.nullable(),
+    state: z.enum(['reliable', 'unreliable', 'no-signal', 'warming-up']),
+    reason: z.string().optional(),
+  }),
+  droppedWindows: z.number().int().nonnegative(),
+})
+
+export const alarmEventSchema = z.object({
+  type: z.literal('alarm'),
+  kind: alarmKindSchema,
+  state: z.enum(['raised', 'acknowledged', 'cleared']),
+  atS: z.number(),
+  message: z.string(),
+})
+
+const monitorErrorEventSchema = z.object({ type: z.literal('error'), name: z.string(), message: z.string(), fatal: z.boolean() })
+
+export const monitorStatusSchema = z.object({
+  type: z.literal('status'),
+  state: z.enum(['idle', 'running', 'stopped']),
+  sourceId: z.string().nullable(),
+  modelId: z.string().nullable(),
+  executionProvider: z.string().nullable(),
+  providerNote: z.string().optional(),
+  droppedWindows: z.number().int().nonnegative(),
+  analysedWindows: z.number().int().nonnegative(),
+})
+
+export const pcgChunkEventSchema = z.object({
+  type: z.literal('pcg'),
+  sourceId: z.string(),
+  sampleRateHz: z.number().positive(),
+  firstSampleIndex: z.number().int().nonnegative(),
+  samples: z.array(z.number()),
+})
+
+export const monitorEventSchema = z.discriminatedUnion('type', [
+  windowEventSchema,
+  alarmEventSchema,
+  monitorErrorEventSchema,
+  monitorStatusSchema,
+  pcgChunkEventSchema,
+])
+
+// ---------------------------------------------------------------- app-level shapes
+
+export const monitorSettingsSchema = z.object({
+  windowSeconds: z.number().min(1).max(30),
+  hopSeconds: z.number().min(0.1).max(10),
+  alarms: z.object({
+    hrHighBpm: z.number().min(30).max(300),
+    hrLowBpm: z.number().min(20).max(250),
+    sustainSeconds: z.number().min(0).max(600),
+    signalLostSeconds: z.number().min(1).max(600),
+  }),
+})
+
+export const appSettingsSchema = z.object({
+  monitor: monitorSettingsSchema,
+  /** ONNX file the monitor runs; its card is the `.card.json` beside it. */
+  modelPath: z.string().nullable(),
+  executionProvider: executionProviderSchema,
+  /** Folder holding the session library. */
+  dataDir: z.string(),
+})
+
+export const settingsPatchSchema = z.object({
+  monitor: z
+    .object({
+      windowSeconds: monitorSettingsSchema.shape.windowSeconds.optional(),
+      hopSeconds: monitorSettingsSchema.shape.hopSeconds.optional(),
+      alarms: monitorSettingsSchema.shape.alarms.partial().optional(),
+    })
+    .optional(),
+  modelPath: z.string().min(1).optional(),
+  executionProvider: executionProviderSchema.optional(),
+  dataDir: z.string().min(1).optional(),
+})
+
+export const deviceInfoSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(['audio', 'serial', 'hid', 'demo']),
+  /** Whether the monitor is listening to it now. */
+  active: z.boolean(),
+  status: z.enum(['available', 'connected', 'error', 'unavailable']),
+  detail: z.string().optional(),
+})
+
+const metricsSummarySchema = z.object({ maeBpm: z.number(), medianAbsErrorBpm: z.number(), within5BpmShare: z.number() })
+
+/** The part of the model card the UI shows: identity and every layer's validation figures. */
+export const modelSummarySchema = z.object({
+  id: z.string(),
+  version: z.string(),
+  path: z.string(),
+  sampleRateHz: z.number(),
+  windowSeconds: z.number(),
+  layers: z.array(z.object({ index: z.number().int(), name: z.string(), width: z.number().int(), validation: metricsSummarySchema })),
+  production: metricsSummarySchema,
+  classical: metricsSummarySchema.nullable(),
+  trainingDataset: z.string(),
+  attribution: z.string(),
+})
+
+export const modelFileSchema = z.object({ path: z.string(), name: z.string(), hasCard: z.boolean() })
+
+export const recordingStatusSchema = z.object({
+  recording: z.boolean(),
+  sessionId: z.string().nullable(),
+  elapsedS: z.number().nonnegative(),
+  markers: z.number().int().nonnegative(),
+})
+
+export const sessionLocationSchema = z.enum(['AV', 'PV', 'TV', 'MV', 'other'])
+
+export const sessionSummarySchema = z.object({
+  id: z.string(),
+  startedAt: z.string(),
+  durationS: z.number().nonnegative(),
+  status: z.string(),
+  location: sessionLocationSchema,
+  patientId: z.string().nullable(),
+  patientName: z.string().nullable(),
+  deviceName: z.string(),
+  meanHrBpm: z.number().nullable(),
+  notes: z.string(),
+  annotationCount: z.number().int().nonnegative(),
+})
+
+const annotationIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)
+const timeSchema = finite.refine((v) => v >= 0, 'must be ≥ 0')
+
+export const annotationSchema = z.union([
+  z.object({ kind: z.literal('marker'), id: annotationIdSchema, timeS: timeSchema, label: z.string().max(256), note: z.string() }),
+  z.object({
+    kind: z.literal('span'),
+    id: annotationIdSchema,
+    spanKind: z.enum(SPAN_KINDS),
+    startS: timeSchema,
+    endS: timeSchema,
+    label: z.string().max(256),
+    note: z.string(),
+  }),
+])
+
+export const sessionDetailSchema = z.object({
+  summary: sessionSummarySchema,
+  annotations: z.array(annotationSchema),
+  canUndo: z.boolean(),
+  canRedo: z.boolean(),
+})
+
+export const sessionAudioSchema = z.object({
+  sessionId: z.string(),
+  sampleRateHz: z.number().positive(),
+  /** Mono samples in [-1, 1]. */
+  samples: z.array(z.number()),
+})
+
+export const annotationEditSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('addMarker'), timeS: timeSchema, label: z.string().max(256).default('') }),
+  z.object({
+    type: z.literal('addSpan'),
+    startS: timeSchema,
+    endS: timeSchema,
+    spanKind: z.enum(SPAN_KINDS),
+    label: z.string().max(256).default(''),
+  }),
+  /** Moves a marker to `timeS` or a span to start at `startS` (keeping its length), or sets both ends. */
+  z.object({
+    type: z.literal('move'),
+    id: annotationIdSchema,
+    timeS: timeSchema.optional(),
+    startS: timeSchema.optional(),
+    endS: timeSchema.optional(),
+  }),
+  z.object({ type: z.literal('remove'), id: annotationIdSchema }),
+  z.object({ type: z.literal('undo') }),
+  z.object({ type: z.literal('redo') }),
+])
+
+export const exportResultSchema = z.object({ path: z.string(), files: z.array(z.string()) })
+
+// ---------------------------------------------------------------- the channel table
+
+const empty = z.object({}).strict()
+
+/** Every request channel: its request and response schema. Names are `<area>:<verb>`. */
+export const API_METHODS = {
+  'app:info': { request: empty, response: z.object({ version: z.string(), mode: z.enum(['electron', 'browser']), attribution: z.string() }) },
+  'devices:list': { request: empty, response: z.array(deviceInfoSchema) },
+  'devices:select': { request: z.object({ id: z.string().min(1) }), response: monitorStatusSchema },
+  'monitor:stop': { request: empty, response: monitorStatusSchema },
+  'monitor:status': { request: empty, response: monitorStatusSchema },
+  'monitor:acknowledgeAlarm': { request: z.object({ kind: alarmKindSchema }), response: z.object({ ok: z.literal(true) }) },
+  'model:summary': { request: empty, response: modelSummarySchema.nullable() },
+  'model:list': { request: empty, response: z.array(modelFileSchema) },
+  'settings:get': { request: empty, response: appSettingsSchema },
+  'settings:update': { request: settingsPatchSchema, response: appSettingsSchema },
+  'recording:start': {
+    request: z.object({ location: sessionLocationSchema.default('other'), patientId: z.string().max(128).optional(), notes: z.string().max(4000).optional() }),
+    response: recordingStatusSchema,
+  },
+  'recording:stop': { request: empty, response: sessionSummarySchema.nullable() },
+  'recording:mark': { request: z.object({ label: z.string().max(256).default('mark') }), response: z.object({ timeS: z.number() }) },
+  'recording:status': { request: empty, response: recordingStatusSchema },
+  'sessions:list': { request: z.object({ text: z.string().max(256).optional() }), response: z.array(sessionSummarySchema) },
+  'sessions:get': { request: z.object({ id: z.string().min(1) }), response: sessionDetailSchema },
+  'sessions:audio': { request: z.object({ id: z.string().min(1) }), response: sessionAudioSchema },
+  'sessions:edit': { request: z.object({ id: z.string().min(1), edit: annotationEditSchema }), response: sessionDetailSchema },
+  'sessions:setNotes': { request: z.object({ id: z.string().min(1), notes: z.string().max(20000) }), response: sessionDetailSchema },
+  'sessions:export': {
+    request: z.object({ id: z.string().min(1), format: z.enum(['folder', 'zip']).default('folder') }),
+    response: exportResultSchema,
+  },
+} as const
+
+/** Server-pushed streams: one channel each. */
+export const API_EVENTS = {
+  'event:monitor': monitorEventSchema,
+  'event:recording': recordingStatusSchema,
+  'event:devices': z.array(deviceInfoSchema),
+} as const
+
+export type ApiChannel = keyof typeof API_METHODS
+export type ApiEventChannel = keyof typeof API_EVENTS
+export const API_CHANNELS = Object.keys(API_METHODS) as ApiChannel[]
+export const API_EVENT_CHANNELS = Object.keys(API_EVENTS) as ApiEventChannel[]
+
+/** What a caller passes (defaults may be omitted) and what the handler receives (defaults filled). */
+export type ApiRequestInput<C extends ApiChannel> = z.input<(typeof API_METHODS)[C]['request']>
+export type ApiRequest<C extends ApiChannel> = z.output<(typeof API_METHODS)[C]['request']>
+export type ApiResponse<C extends ApiChannel> = z.output<(typeof API_METHODS)[C]['response']>
+export type ApiEvent<E extends ApiEventChannel> = z.output<(typeof API_EVENTS)[E]>
+
+export type MonitorEventPayload = ApiEvent<'event:monitor'>
+export type WindowEventPayload = z.output<typeof windowEventSchema>
+export type AlarmEventPayload = z.output<typeof alarmEventSchema>
+export type MonitorStatus = z.output<typeof monitorStatusSchema>
+export type PcgChunk = z.output<typeof pcgChunkEventSchema>
+export type AppSettings = z.output<typeof appSettingsSchema>
+export type SettingsPatch = z.output<typeof settingsPatchSchema>
+export type DeviceInfo = z.output<typeof deviceInfoSchema>
+export type ModelSummary = z.output<typeof modelSummarySchema>
+export type ModelFile = z.output<typeof modelFileSchema>
+export type RecordingStatus = z.output<typeof recordingStatusSchema>
+export type SessionSummary = z.output<typeof sessionSummarySchema>
+export type SessionDetail = z.output<typeof sessionDetailSchema>
+export type SessionAudio = z.output<typeof sessionAudioSchema>
+export type ApiAnnotation = z.output<typeof annotationSchema>
+export type AnnotationEdit = z.output<typeof annotationEditSchema>
+export type ExportResult = z.output<typeof exportResultSchema>
+export type AlarmKindName = z.output<typeof alarmKindSchema>
+export type ListeningFilterName = z.output<typeof listeningFilterSchema>
+
+/** The backend: one async function per channel, receiving the validated request. */
+export type ApiHandlers = { [C in ApiChannel]: (request: ApiRequest<C>) => Promise<ApiResponse<C>> }
+
+/** What the renderer holds, over either transport. */
+export interface AuscultaApi {
+  invoke<C extends ApiChannel>(channel: C, request: ApiRequestInput<C>): Promise<ApiResponse<C>>
+  /** Subscribes to an event stream; returns the unsubscribe function. */
+  on<E extends ApiEventChannel>(channel: E, listener: (payload: ApiEvent<E>) => void): () => void
+}
+
+// ---------------------------------------------------------------- wire helpers shared by both ends
+
+/** An error as it crosses a transport: class name and message, nothing else (no stacks, no paths of ours). */
+export interface WireError {
+  name: string
+  message: string
+}
+
+export class ApiContractError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ApiContractError'
+  }
+}
+
+/** Raised in the client for an error the backend reported; keeps the backend's class name. */
+export class ApiRemoteError extends Error {
+  readonly remoteName: string
+  constructor(wire: WireError) {
+    super(wire.message)
+    this.name = wire.name
+    this.remoteName = wire.name
+  }
+}
+
+export function isApiChannel(value: unknown): value is ApiChannel {
+  return typeof value === 'string' && Object.hasOwn(API_METHODS, value)
+}
+
+export function isApiEventChannel(value: unknown): value is ApiEventChannel {
+  return typeof value === 'string' && Object.hasOwn(API_EVENTS, value)
+}
+
+function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0]
+  if (!issue) return 'invalid'
+  return `field '${issue.path.map(String).join('.') || '(root)'}': ${issue.message}`
+}
+
+export function parseApiRequest<C extends ApiChannel>(channel: C, raw: unknown): ApiRequest<C> {
+  const result = API_METHODS[channel].request.safeParse(raw ?? {})
+  if (!result.success) throw new ApiContractError(`${channel} request: ${describeIssue(result.error)}`)
+  return result.data as ApiRequest<C>
+}
+
+export function parseApiResponse<C extends ApiChannel>(channel: C, raw: unknown): ApiResponse<C> {
+  const result = API_METHODS[channel].response.safeParse(raw)
+  if (!result.success) throw new ApiContractError(`${channel} response: ${describeIssue(result.error)}`)
+  return result.data as ApiResponse<C>
+}
+
+export function parseApiEvent<E extends ApiEventChannel>(channel: E, raw: unknown): ApiEvent<E> {
+  const result = API_EVENTS[channel].safeParse(raw)
+  if (!result.success) throw new ApiContractError(`${channel} event: ${describeIssue(result.error)}`)
+  return result.data as ApiEvent<E>
+}
+
+/**
+ * Runs one request against the handlers: validates the request, calls, validates the response.
+ * Used by both transports so they cannot drift apart.
+ */
+export async function dispatchApiRequest(handlers: ApiHandlers, channel: unknown, raw: unknown): Promise<unknown> {
+  if (!isApiChannel(channel)) throw new ApiContractError(`unknown channel ${JSON.stringify(channel)}`)
+  const request = parseApiRequest(channel, raw)
+  const handler = handlers[channel] as (request: unknown) => Promise<unknown>
+  const response = await handler(request)
+  return parseApiResponse(channel, response)
+}
+
+export function toWireError(error: unknown): WireError {
+  if (error instanceof Error) return { name: error.name, message: error.message }
+  return { name: 'Error', message: String(error) }
+}
+
+/** WebSocket frames (browser mode). */
+export const wsClientMessageSchema = z.object({ id: z.number().int().nonnegative(), channel: z.string(), request: z.unknown() })
+export type WsClientMessage = z.output<typeof wsClientMessageSchema>
+export type WsServerMessage =
+  | { kind: 'response'; id: number; ok: true; response: unknown }
+  | { kind: 'response'; id: number; ok: false; error: WireError }
+  | { kind: 'event'; channel: ApiEventChannel; payload: unknown }
+
+/** Generic client over any transport: validates every response and event against the contract. */
+export interface ApiTransport {
+  invoke(channel: ApiChannel, request: unknown): Promise<unknown>
+  subscribe(channel: ApiEventChannel, listener: (payload: unknown) => void): () => void
+}
+
+export function createApiClient(transport: ApiTransport, onInvalidEvent?: (error: Error) => void): AuscultaApi {
+  return {
+    async invoke(channel, request) {
+      const parsedRequest = parseApiRequest(channel, request)
+      return parseApiResponse(channel, await transport.invoke(channel, parsedRequest))
+    },
+    on(channel, listener) {
+      return transport.subscribe(channel, (payload) => {
+        let parsed
+        try {
+          parsed = parseApiEvent(channel, payload)
+        } catch (error) {
+          onInvalidEvent?.(error as Error)
+          return
+        }
+        listener(parsed)
+      })
+    },
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Builds the whole backend (monitor, demo catalog, session library, app service) the same way for
+ * Electron and for browser mode, so both run the identical core.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { Monitor } from '../engine/monitor'
+import { AppService, CIRCOR_ATTRIBUTION, defaultAppSettings } from './app-service'
+import { DemoDeviceCatalog } from './demo-catalog'
+import { FsSessionLibrary } from './session-library-port'
+
+/** The repository / install root (src/main/api → ../../..). */
+export const APP_ROOT = resolve(__dirname, '../../..')
+export const DEFAULT_MODEL_PATH = join(APP_ROOT, 'models', 'ausculta-encoder.onnx')
+export const DEFAULT_DEMO_RECORDING = '50238_MV.wav'
+
+export function defaultDataDir(): string {
+  const base = process.env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share')
+  return join(base, 'ausculta')
+}
+
+export interface BackendOptions {
+  mode: 'electron' | 'browser'
+  dataDir?: string
+  modelPath?: string | null
+  samplesDir?: string
+  modelsDir?: string
+  /** Demo playback speed (1 = real time). */
+  demoSpeed?: number
+  appRoot?: string
+}
+
+export async function createBackend(options: BackendOptions): Promise<AppService> {
+  const root = options.appRoot ?? APP_ROOT
+  const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version
+  const modelPath = options.modelPath === undefined ? (existsSync(DEFAULT_MODEL_PATH) ? DEFAULT_MODEL_PATH : null) : options.modelPath
+  const settings = defaultAppSettings(options.dataDir ?? defaultDataDir(), modelPath)
+  // The library follows the data folder chosen in Settings.
+  let current: AppService | null = null
+  const service = new AppService({
+    monitor: new Monitor(),
+    devices: new DemoDeviceCatalog(options.samplesDir ?? join(root, 'samples'), { speed: options.demoSpeed ?? 1 }),
+    library: new FsSessionLibrary(() => current?.dataDir ?? settings.dataDir, CIRCOR_ATTRIBUTION),
+    mode: options.mode,
+    version,
+    settings,
+    modelsDir: options.modelsDir ?? join(root, 'models'),
+  })
+  current = service
+  await service.init()
+  return service
+}
