@@ -1,0 +1,107 @@
+/**
+ * Turns per-window evaluation records into the tables `ausculta eval` prints: the production head,
+ * every layer's head and the classical estimator, overall and broken down by location, age group
+ * and murmur status, and by the model's confidence (MAE of the most confident 50 / 80 / 100 %).
+ */
+import { hrMetrics, type HrMetrics } from '../metrics/hr-metrics'
+
+export interface EvalWindowRecord {
+  recordingId: string
+  patientId: string
+  location: string
+  ageGroup: string | null
+  murmur: string | null
+  startS: number
+  referenceBpm: number
+  production: { hrBpm: number; confidence: number } | null
+  layers: Array<{ hrBpm: number; confidence: number }>
+  classical: { hrBpm: number | null; quality: number }
+}
+
+export interface EstimatorRow {
+  estimator: string
+  metrics: HrMetrics
+}
+
+export interface BreakdownRow {
+  group: string
+  value: string
+  production: HrMetrics | null
+  classical: HrMetrics
+}
+
+export interface ConfidenceRow {
+  /** Share of windows kept, the most confident first. */
+  keptShare: number
+  minConfidence: number
+  metrics: HrMetrics
+}
+
+export interface EvalSummary {
+  windows: number
+  recordings: number
+  patients: number
+  estimators: EstimatorRow[]
+  breakdowns: BreakdownRow[]
+  confidence: ConfidenceRow[]
+  /** Same rows for the classical estimator, ranked by its quality score. */
+  classicalQuality: ConfidenceRow[]
+}
+
+export const CONFIDENCE_SHARES = [0.5, 0.8, 1] as const
+
+function byConfidence<T>(records: T[], score: (record: T) => number, pair: (record: T) => { referenceBpm: number; estimatedBpm: number | null }): ConfidenceRow[] {
+  const ranked = [...records].sort((a, b) => score(b) - score(a))
+  return CONFIDENCE_SHARES.map((share) => {
+    const kept = ranked.slice(0, Math.max(1, Math.round(share * ranked.length)))
+    return { keptShare: share, minConfidence: kept.length > 0 ? score(kept[kept.length - 1] as T) : Number.NaN, metrics: hrMetrics(kept.map(pair)) }
+  })
+}
+
+export function summariseEval(records: EvalWindowRecord[], layerNames: string[]): EvalSummary {
+  const withModel = records.filter((record) => record.production !== null)
+  const estimators: EstimatorRow[] = []
+  if (withModel.length > 0) {
+    estimators.push({ estimator: 'production', metrics: hrMetrics(withModel.map((r) => ({ referenceBpm: r.referenceBpm, estimatedBpm: r.production?.hrBpm ?? null }))) })
+    layerNames.forEach((name, index) => {
+      estimators.push({ estimator: `layer ${index}: ${name}`, metrics: hrMetrics(withModel.map((r) => ({ referenceBpm: r.referenceBpm, estimatedBpm: r.layers[index]?.hrBpm ?? null }))) })
+    })
+  }
+  estimators.push({ estimator: 'classical', metrics: hrMetrics(records.map((r) => ({ referenceBpm: r.referenceBpm, estimatedBpm: r.classical.hrBpm }))) })
+
+  const groups: Array<[string, (record: EvalWindowRecord) => string]> = [
+    ['location', (r) => r.location],
+    ['age group', (r) => r.ageGroup ?? 'not given (adult)'],
+    ['murmur', (r) => r.murmur ?? 'not given'],
+  ]
+  const breakdowns: BreakdownRow[] = []
+  for (const [group, key] of groups) {
+    const values = [...new Set(records.map(key))].sort()
+    for (const value of values) {
+      const subset = records.filter((record) => key(record) === value)
+      const modelSubset = subset.filter((record) => record.production !== null)
+      breakdowns.push({
+        group,
+        value,
+        production: modelSubset.length > 0 ? hrMetrics(modelSubset.map((r) => ({ referenceBpm: r.referenceBpm, estimatedBpm: r.production?.hrBpm ?? null }))) : null,
+        classical: hrMetrics(subset.map((r) => ({ referenceBpm: r.referenceBpm, estimatedBpm: r.classical.hrBpm }))),
+      })
+    }
+  }
+  return {
+    windows: records.length,
+    recordings: new Set(records.map((r) => r.recordingId)).size,
+    patients: new Set(records.map((r) => r.patientId)).size,
+    estimators,
+    breakdowns,
+    confidence:
+      withModel.length > 0
+        ? byConfidence(withModel, (r) => r.production?.confidence ?? 0, (r) => ({ referenceBpm: r.referenceBpm, estimatedBpm: r.production?.hrBpm ?? null }))
+        : [],
+    classicalQuality: byConfidence(
+      records.filter((r) => r.classical.hrBpm !== null),
+      (r) => r.classical.quality,
+      (r) => ({ referenceBpm: r.referenceBpm, estimatedBpm: r.classical.hrBpm }),
+    ),
+  }
+}

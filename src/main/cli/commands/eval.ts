@@ -1,0 +1,83 @@
+import { existsSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { summariseEval } from '../../../core/eval/eval-summary'
+import { formatEvalMarkdown, formatEvalText } from '../../../core/eval/eval-format'
+import { evaluateFolder } from '../../eval/evaluate-folder'
+import { EncoderModel } from '../../model/encoder-model'
+import { CliUsageError, type CliCommand } from '../command'
+import { ProgressBar } from '../progress-bar'
+
+const DEFAULT_MODEL = join(__dirname, '../../../../models/ausculta-encoder.onnx')
+
+const usage = `Usage: ausculta eval <folder in CirCor format> [--model <file.onnx> | --model none] [--json] [--report <out.md>]
+                     [--split validation|test] [--batch <n>]
+
+Runs every recording's protocol windows (5 s, 1-s hop, HR from the S1 onsets of the .tsv) through
+the model and the classical estimator and prints MAE, median absolute error, share within 5 bpm,
+RMSE and window count for the production head, every layer's head and the classical estimator,
+with breakdowns by location, age group and murmur status, and by the model's confidence.
+
+  --model <file>   ONNX model with its .card.json beside it (default: the shipped encoder);
+                   'none' evaluates the classical estimator alone
+  --split <name>   only the patients of that split of the model's training (listed in its card)
+  --json           print one JSON object instead of tables
+  --report <file>  also write the tables as Markdown`
+
+export const command: CliCommand = {
+  summary: 'evaluate the model and the classical estimator on a CirCor-format folder',
+  usage,
+  async run(argv) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        model: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        report: { type: 'string' },
+        split: { type: 'string' },
+        batch: { type: 'string', default: '32' },
+      },
+    })
+    if (positionals.length !== 1) throw new CliUsageError(positionals.length === 0 ? 'give the folder to evaluate' : `one folder expected, got ${positionals.length}`)
+    const folder = resolve(positionals[0] as string)
+    const batchSize = Number(values.batch)
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1024) throw new CliUsageError(`--batch must be an integer 1–1024, got '${values.batch}'`)
+    if (values.split !== undefined && values.split !== 'validation' && values.split !== 'test' && values.split !== 'train') {
+      throw new CliUsageError(`--split must be train, validation or test, got '${values.split}'`)
+    }
+
+    const modelPath = values.model === 'none' ? null : resolve(values.model ?? DEFAULT_MODEL)
+    if (modelPath !== null && !existsSync(modelPath)) throw new CliUsageError(`model not found: ${modelPath}`)
+    const model = modelPath === null ? null : await EncoderModel.load(modelPath)
+    let patientIds: Set<string> | undefined
+    if (values.split !== undefined) {
+      const listed = (model?.card.training as { splitPatients?: Record<string, string[]> } | undefined)?.splitPatients?.[values.split]
+      if (!listed) throw new CliUsageError(`--split ${values.split}: the model card lists no patients for that split`)
+      patientIds = new Set(listed)
+    }
+
+    const progress = new ProgressBar('evaluating')
+    try {
+      const evaluation = await evaluateFolder(folder, { model, batchSize, ...(patientIds ? { patientIds } : {}), onProgress: (done, total, id) => progress.update(done, total, id) })
+      const layerNames = model?.card.layers.map((layer) => layer.name) ?? []
+      const summary = summariseEval(evaluation.records, layerNames)
+      const title = `Ausculta eval: ${folder}${values.split ? ` (${values.split} patients)` : ''} — model ${model ? `${model.card.id}@${model.card.version}` : 'none (classical only)'}`
+      const notes = [
+        `Recordings read: ${evaluation.recordingsRead} (${evaluation.recordingsWithoutWindows} without a labelled window); skipped: ${evaluation.skipped.length}.`,
+        ...evaluation.skipped.slice(0, 20).map((skip) => `- skipped ${skip.path}: ${skip.reason}`),
+      ]
+      if (values.report) writeFileSync(values.report, formatEvalMarkdown(summary, title, notes))
+      if (values.json) {
+        process.stdout.write(JSON.stringify({ folder, model: model ? { id: model.card.id, version: model.card.version, path: modelPath } : null, split: values.split ?? null, summary, skipped: evaluation.skipped, warnings: evaluation.warnings, recordingsRead: evaluation.recordingsRead }, (_, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2) + '\n')
+      } else {
+        process.stdout.write(formatEvalText(summary, title) + '\n\n' + notes.join('\n') + '\n')
+        if (evaluation.warnings.length > 0) process.stdout.write(`Warnings: ${evaluation.warnings.length} (first: ${evaluation.warnings[0]})\n`)
+      }
+      return summary.windows > 0 ? 0 : 1
+    } finally {
+      await model?.release()
+    }
+  },
+}
