@@ -105,7 +105,7 @@ describe('Monitor', () => {
     await source.emit({ type: 'chunk', chunk: { samples: bad, sampleRateHz: 4000, firstSampleIndex: 0 } })
     await source.emit({ type: 'chunk', chunk: { samples: new Float32Array(0), sampleRateHz: 4000, firstSampleIndex: 0 } })
     await source.emit({ type: 'chunk', chunk: { samples: samples.slice(0, 400), sampleRateHz: -4000, firstSampleIndex: 0 } })
-    for (let i = 0; i < 60; i++) await source.emit({ type: 'chunk', chunk: { samples: samples.slice(i * 400, (i + 1) * 400), sampleRateHz: 4000, firstSampleIndex: i * 400 } })
+    for (let i = 0; i < 200; i++) await source.emit({ type: 'chunk', chunk: { samples: samples.slice(i * 400, (i + 1) * 400), sampleRateHz: 4000, firstSampleIndex: i * 400 } })
     await monitor.drain()
     const errors = events.filter((e): e is MonitorErrorEvent => e.type === 'error')
     expect(errors.map((e) => e.name)).toEqual(['InvalidChunkError', 'InvalidChunkError', 'InvalidChunkError'])
@@ -113,8 +113,8 @@ describe('Monitor', () => {
     expect(errors[1]?.message).toMatch(/empty chunk/)
     expect(errors[2]?.message).toMatch(/sample rate -4000 Hz/)
     expect(errors.every((e) => !e.fatal)).toBe(true)
-    // 24 s of good audio afterwards → windows ending at 5..24 s: the engine survived.
-    expect(windowsOf(events).length).toBe(20)
+    // 20 s of good audio afterwards → windows ending at 5, 6, …, 20 s: the engine survived.
+    expect(windowsOf(events).length).toBe(16)
   })
 
   it('resamples a 48 kHz source to the model rate', async () => {
@@ -126,7 +126,8 @@ describe('Monitor', () => {
     const { samples } = readWavMono(sample('50238_MV.wav'))
     // Zero-order hold to 48 kHz is crude, but the heart sounds' timing (what HR depends on) survives.
     const upsampled = new Float32Array(samples.length * 12).map((_, i) => samples[Math.floor(i / 12)] as number)
-    for (let offset = 0; offset < 10 * 48000; offset += 4800) await source.emit({ type: 'chunk', chunk: { samples: upsampled.slice(offset, offset + 4800), sampleRateHz: 48000, firstSampleIndex: offset } })
+    // 10.5 s in: the resampler's filter delay (a few ms) must not cost the window ending at 10 s.
+    for (let offset = 0; offset < 10.5 * 48000; offset += 4800) await source.emit({ type: 'chunk', chunk: { samples: upsampled.slice(offset, offset + 4800), sampleRateHz: 48000, firstSampleIndex: offset } })
     await monitor.drain()
     expect(windowsOf(events).length).toBe(6)
   })
