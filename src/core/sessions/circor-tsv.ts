@@ -76,6 +76,12 @@ export interface CircorTsvExport {
   omitted: number
 }
 
+/**
+ * Gaps up to this long between spans are not written as label-0 rows: DESIGN §1 joins rows whose
+ * gap is ≤ 10 ms into one annotated run, and a label-0 row would split that run.
+ */
+export const MAX_JOINED_GAP_S = 0.01
+
 /** Same number style as the release (at most 6 decimals, no trailing zeros): "9.0625", "16.54035". */
 function formatTime(seconds: number): string {
   return String(Number(seconds.toFixed(6)))
@@ -83,8 +89,8 @@ function formatTime(seconds: number): string {
 
 /**
  * Writes S1/systole/S2/diastole spans as CirCor rows in start order. Stretches not covered by any
- * span become label-0 rows, from 0 s and (when `durationS` is given) up to the end of the audio,
- * as in the release files, so a protocol reader sees the same annotated runs.
+ * span for more than 10 ms become label-0 rows, from 0 s and (when `durationS` is given) up to the
+ * end of the audio, as in the release files, so a protocol reader sees the same annotated runs.
  */
 export function exportCircorTsv(doc: AnnotationDoc, durationS?: number): CircorTsvExport {
   const exportable = doc.items.filter(
@@ -95,11 +101,11 @@ export function exportCircorTsv(doc: AnnotationDoc, durationS?: number): CircorT
   const rows: string[] = []
   let coveredUntilS = 0
   for (const span of sorted) {
-    if (span.startS > coveredUntilS) rows.push(`${formatTime(coveredUntilS)}\t${formatTime(span.startS)}\t0`)
+    if (span.startS - coveredUntilS > MAX_JOINED_GAP_S) rows.push(`${formatTime(coveredUntilS)}\t${formatTime(span.startS)}\t0`)
     rows.push(`${formatTime(span.startS)}\t${formatTime(span.endS)}\t${CIRCOR_LABELS[span.spanKind] as number}`)
     coveredUntilS = Math.max(coveredUntilS, span.endS)
   }
-  if (durationS !== undefined && durationS > coveredUntilS) {
+  if (durationS !== undefined && durationS - coveredUntilS > MAX_JOINED_GAP_S) {
     rows.push(`${formatTime(coveredUntilS)}\t${formatTime(durationS)}\t0`)
   }
   return { text: rows.map((r) => `${r}\n`).join(''), rows: sorted.length, omitted }

@@ -1,0 +1,52 @@
+/**
+ * A visit: one guided 4-point exam (AV, PV, TV, MV), one recording per point. Stored as
+ * <dataDir>/visits/<id>.json; each of its sessions also carries the visitId in session.json,
+ * so either side can be rebuilt from the other.
+ */
+import { z } from 'zod'
+import { CorruptSessionError } from './session-errors'
+import { SESSION_ID_PATTERN, patientSchema } from './session-schema'
+
+/** The guided order: aortic, pulmonic, tricuspid, mitral (base to apex). */
+export const EXAM_POINTS = ['AV', 'PV', 'TV', 'MV'] as const
+export type ExamPoint = (typeof EXAM_POINTS)[number]
+
+export const visitSchema = z.object({
+  schemaVersion: z.literal(1),
+  id: z.string().regex(SESSION_ID_PATTERN),
+  createdAt: z.iso.datetime({ offset: true }),
+  patient: patientSchema,
+  /** Session id recorded at each point, null until recorded (a re-recording replaces the pointer). */
+  points: z.object({
+    AV: z.string().regex(SESSION_ID_PATTERN).nullable(),
+    PV: z.string().regex(SESSION_ID_PATTERN).nullable(),
+    TV: z.string().regex(SESSION_ID_PATTERN).nullable(),
+    MV: z.string().regex(SESSION_ID_PATTERN).nullable(),
+  }),
+  notes: z.string(),
+})
+export type Visit = z.infer<typeof visitSchema>
+
+export function parseVisit(text: string, file: string): Visit {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (err) {
+    throw new CorruptSessionError(file, undefined, `not valid JSON (${(err as Error).message})`, { cause: err })
+  }
+  const result = visitSchema.safeParse(value)
+  if (!result.success) {
+    const issue = result.error.issues[0]
+    throw new CorruptSessionError(file, issue?.path.map(String).join('.') || undefined, issue?.message ?? 'invalid')
+  }
+  return result.data
+}
+
+/** Next point to record in the guided order, or null when all four are done. */
+export function nextExamPoint(visit: Visit): ExamPoint | null {
+  return EXAM_POINTS.find((p) => visit.points[p] === null) ?? null
+}
+
+export function isExamComplete(visit: Visit): boolean {
+  return nextExamPoint(visit) === null
+}

@@ -1,0 +1,129 @@
+/**
+ * Export of a session or a whole visit, as a folder or a zip: audio.wav (as recorded), the CirCor
+ * .tsv of its S1/systole/S2/diastole spans, annotations.json (everything, including markers and
+ * spans CirCor has no label for), hr.csv, session.json and a one-page report.html.
+ * Exports are atomic too: a folder is built under a hidden temporary name and renamed into place,
+ * a zip is written with writeFileAtomic, so a failure never leaves a half export behind.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { InvalidArgumentError } from '../../core/errors'
+import { formatAnnotationDoc } from '../../core/sessions/annotations'
+import { exportCircorTsv } from '../../core/sessions/circor-tsv'
+import { formatHrCsv } from '../../core/sessions/hr-trace'
+import { escapeHtml, renderSessionReport } from '../../core/sessions/report-html'
+import { formatSessionMeta } from '../../core/sessions/session-schema'
+import { EXAM_POINTS } from '../../core/sessions/visit-schema'
+import { fsyncDirectory, writeFileAtomic } from './atomic-write'
+import { readAnnotations } from './annotation-store'
+import { SESSION_FILES } from './data-dir'
+import { ExamVisit } from './exam'
+import { toStorageError, withStorageErrors } from './fs-errors'
+import type { SessionLibrary } from './session-store'
+import { buildZip, type ZipEntry } from './zip-writer'
+
+export type ExportFormat = 'folder' | 'zip'
+
+export interface ExportResult {
+  /** The folder or .zip created. */
+  path: string
+  /** Relative paths of the files inside. */
+  files: string[]
+  /** Things the user should know, e.g. annotations the .tsv cannot hold. */
+  notes: string[]
+}
+
+interface ExportFiles {
+  entries: ZipEntry[]
+  notes: string[]
+}
+
+/** The files of one session's export, named under `prefix` ('' or 'AV/'). */
+export function sessionExportFiles(library: SessionLibrary, id: string, prefix = ''): ExportFiles {
+  const { meta, dir } = library.get(id)
+  const audioPath = join(dir, SESSION_FILES.audio)
+  const audioBytes = withStorageErrors(audioPath, 'reading', () => readFileSync(audioPath))
+  const audio = library.readAudio(id)
+  const trace = library.readTrace(id)
+  const annotations = readAnnotations(dir)
+  const tsv = exportCircorTsv(annotations, audio.frames / audio.sampleRateHz)
+  const notes = [...trace.warnings]
+  if (tsv.omitted > 0) {
+    notes.push(`${id}: ${tsv.omitted} annotation(s) (markers, murmur/noise/custom spans) have no CirCor label; they are in annotations.json, not in the .tsv`)
+  }
+  const footnotes = meta.attribution === undefined ? [] : [meta.attribution]
+  const report = renderSessionReport({
+    meta,
+    samples: audio.channelData[0] ?? new Float32Array(0),
+    sampleRateHz: audio.sampleRateHz,
+    trace: trace.entries,
+    annotations,
+    footnotes,
+  })
+  const text = (s: string): Uint8Array => Buffer.from(s, 'utf8')
+  const entries: ZipEntry[] = [
+    { name: `${prefix}audio.wav`, data: audioBytes },
+    { name: `${prefix}annotations.tsv`, data: text(tsv.text) },
+    { name: `${prefix}annotations.json`, data: text(formatAnnotationDoc(annotations)) },
+    { name: `${prefix}hr.csv`, data: text(formatHrCsv(trace.entries)) },
+    { name: `${prefix}session.json`, data: text(formatSessionMeta(meta)) },
+    { name: `${prefix}report.html`, data: text(report) },
+  ]
+  if (meta.attribution !== undefined) entries.push({ name: `${prefix}NOTICE.txt`, data: text(`${meta.attribution}\n`) })
+  return { entries, notes }
+}
+
+function writeExport(files: ExportFiles, destDir: string, baseName: string, format: ExportFormat): ExportResult {
+  const names = files.entries.map((e) => e.name)
+  if (format === 'zip') {
+    const path = join(destDir, `${baseName}.zip`)
+    if (existsSync(path)) throw new InvalidArgumentError(`export: ${path} already exists`)
+    writeFileAtomic(path, buildZip(files.entries))
+    return { path, files: names, notes: files.notes }
+  }
+  const path = join(destDir, baseName)
+  if (existsSync(path)) throw new InvalidArgumentError(`export: ${path} already exists`)
+  const partial = join(destDir, `.${baseName}.partial-${process.pid}`)
+  try {
+    rmSync(partial, { recursive: true, force: true })
+    for (const entry of files.entries) {
+      const target = join(partial, entry.name)
+      mkdirSync(dirname(target), { recursive: true, mode: 0o700 })
+      writeFileSync(target, entry.data, { mode: 0o600 })
+    }
+    renameSync(partial, path)
+  } catch (err) {
+    rmSync(partial, { recursive: true, force: true })
+    throw toStorageError(err, path, 'exporting')
+  }
+  fsyncDirectory(destDir)
+  return { path, files: names, notes: files.notes }
+}
+
+export function exportSession(library: SessionLibrary, id: string, destDir: string, format: ExportFormat): ExportResult {
+  return writeExport(sessionExportFiles(library, id), destDir, `ausculta-${id}`, format)
+}
+
+/** A visit: one subfolder per recorded point (AV/, PV/, …), visit.json and an index.html. */
+export function exportVisit(library: SessionLibrary, visitId: string, destDir: string, format: ExportFormat): ExportResult {
+  const { visit } = ExamVisit.load(library.dataDir, visitId)
+  const entries: ZipEntry[] = []
+  const notes: string[] = []
+  const links: string[] = []
+  for (const point of EXAM_POINTS) {
+    const sessionId = visit.points[point]
+    if (sessionId === null) {
+      notes.push(`visit ${visitId}: ${point} was not recorded`)
+      links.push(`<li>${point}: not recorded</li>`)
+      continue
+    }
+    const files = sessionExportFiles(library, sessionId, `${point}/`)
+    entries.push(...files.entries)
+    notes.push(...files.notes)
+    links.push(`<li><a href="${point}/report.html">${point}</a> — session ${escapeHtml(sessionId)}</li>`)
+  }
+  const patient = [visit.patient.name, visit.patient.id ? `#${visit.patient.id}` : undefined].filter(Boolean).join(' ') || '—'
+  const index = `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Ausculta visit ${escapeHtml(visit.id)}</title></head><body>\n<h1>4-point exam ${escapeHtml(visit.id)}</h1>\n<p>Patient: ${escapeHtml(patient)}; ${escapeHtml(visit.createdAt)}</p>\n<ul>${links.join('')}</ul>\n<p>${escapeHtml(visit.notes)}</p>\n</body></html>\n`
+  entries.push({ name: 'visit.json', data: Buffer.from(`${JSON.stringify(visit, null, 2)}\n`) }, { name: 'index.html', data: Buffer.from(index) })
+  return writeExport({ entries, notes }, destDir, `ausculta-visit-${visitId}`, format)
+}

@@ -1,0 +1,147 @@
+/**
+ * The session library: list, search, read, edit metadata, delete to trash and restore. Folders
+ * that do not parse (hand edits) are reported as problems beside the list, never hidden and never
+ * modified, so one bad folder cannot take the library down or lose data.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import { InvalidArgumentError } from '../../core/errors'
+import { parseHrTrace, type ParsedHrTrace } from '../../core/sessions/hr-trace'
+import { filterSessions, type SessionQuery } from '../../core/sessions/library-filter'
+import { CorruptSessionError, SessionNotFoundError } from '../../core/sessions/session-errors'
+import {
+  formatSessionMeta,
+  parseSessionMeta,
+  validateSessionMeta,
+  type Patient,
+  type SessionLocation,
+  type SessionMeta,
+} from '../../core/sessions/session-schema'
+import { decodeWav, type WavAudio } from '../../core/wav/wav-reader'
+import { fsyncDirectory, writeFileAtomic } from './atomic-write'
+import { DATA_DIR_MODE, SESSION_FILES, dayFolder, ensurePrivateDir, trashRoot } from './data-dir'
+import { toStorageError, withStorageErrors } from './fs-errors'
+import { listSessionDirs } from './repair'
+
+export interface SessionEntry {
+  meta: SessionMeta
+  dir: string
+}
+
+export interface SessionListing {
+  sessions: SessionEntry[]
+  /** Folders whose session.json is missing or invalid, with the error naming file and field. */
+  problems: Array<{ dir: string; error: CorruptSessionError }>
+}
+
+/** What the user may change after recording; audio, timing and status are the recorder's. */
+export interface SessionMetaChanges {
+  patient?: Patient
+  location?: SessionLocation
+  locationDetail?: string
+  notes?: string
+}
+
+export class SessionLibrary {
+  readonly dataDir: string
+
+  constructor(dataDir: string) {
+    this.dataDir = dataDir
+  }
+
+  list(): SessionListing {
+    const sessions: SessionEntry[] = []
+    const problems: SessionListing['problems'] = []
+    const dirs = withStorageErrors(this.dataDir, 'listing sessions', () => listSessionDirs(this.dataDir))
+    for (const dir of dirs) {
+      const metaPath = join(dir, SESSION_FILES.meta)
+      try {
+        if (!existsSync(metaPath)) throw new CorruptSessionError(metaPath, undefined, 'missing (run start-up repair)')
+        const meta = parseSessionMeta(readFileSync(metaPath, 'utf8'), metaPath)
+        if (meta.id !== basename(dir)) throw new CorruptSessionError(metaPath, 'id', `"${meta.id}" differs from the folder name "${basename(dir)}"`)
+        sessions.push({ meta, dir })
+      } catch (err) {
+        if (err instanceof CorruptSessionError) problems.push({ dir, error: err })
+        else throw toStorageError(err, metaPath, 'reading')
+      }
+    }
+    return { sessions, problems }
+  }
+
+  /** Sessions matching `query`, newest first. */
+  search(query: SessionQuery = {}): SessionEntry[] {
+    const { sessions } = this.list()
+    const byId = new Map(sessions.map((s) => [s.meta.id, s]))
+    return filterSessions(sessions.map((s) => s.meta), query).map((m) => byId.get(m.id) as SessionEntry)
+  }
+
+  get(id: string): SessionEntry {
+    const { sessions, problems } = this.list()
+    const found = sessions.find((s) => s.meta.id === id)
+    if (found) return found
+    const broken = problems.find((p) => basename(p.dir) === id)
+    if (broken) throw broken.error
+    throw new SessionNotFoundError(`session ${id}: not found in ${this.dataDir}`)
+  }
+
+  readAudio(id: string): WavAudio {
+    const { dir } = this.get(id)
+    const path = join(dir, SESSION_FILES.audio)
+    const bytes = withStorageErrors(path, 'reading', () => readFileSync(path))
+    return decodeWav(bytes, path)
+  }
+
+  readTrace(id: string): ParsedHrTrace {
+    const { dir } = this.get(id)
+    const path = join(dir, SESSION_FILES.trace)
+    if (!existsSync(path)) return { entries: [], warnings: [] }
+    return parseHrTrace(withStorageErrors(path, 'reading', () => readFileSync(path, 'utf8')), path)
+  }
+
+  updateMeta(id: string, changes: SessionMetaChanges): SessionMeta {
+    const { meta, dir } = this.get(id)
+    const metaPath = join(dir, SESSION_FILES.meta)
+    const updated = validateSessionMeta({ ...meta, ...changes }, metaPath)
+    writeFileAtomic(metaPath, formatSessionMeta(updated))
+    return updated
+  }
+
+  /**
+   * Moves the session folder to <dataDir>/trash/<day>/<id> (one rename: atomic, nothing copied).
+   * A session still being recorded cannot be deleted.
+   */
+  delete(id: string): string {
+    const { meta, dir } = this.get(id)
+    if (meta.status === 'recording') throw new InvalidArgumentError(`session ${id}: still recording (or awaiting repair); stop it first`)
+    const target = join(trashRoot(this.dataDir), dayFolder(meta.startedAt), id)
+    ensurePrivateDir(dirname(target))
+    if (existsSync(target)) throw new InvalidArgumentError(`session ${id}: trash already holds ${target}`)
+    withStorageErrors(dir, 'moving to trash', () => renameSync(dir, target))
+    fsyncDirectory(dirname(dir))
+    fsyncDirectory(dirname(target))
+    return target
+  }
+
+  /** Ids of sessions in the trash. */
+  listTrash(): string[] {
+    const root = trashRoot(this.dataDir)
+    if (!existsSync(root)) return []
+    return readdirSync(root, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .flatMap((day) => readdirSync(join(root, day.name)))
+      .sort()
+  }
+
+  restore(id: string): string {
+    const root = trashRoot(this.dataDir)
+    const day = existsSync(root) ? readdirSync(root).find((d) => existsSync(join(root, d, id))) : undefined
+    if (day === undefined) throw new SessionNotFoundError(`session ${id}: not in the trash (${root})`)
+    const target = join(this.dataDir, 'sessions', day, id)
+    if (existsSync(target)) throw new InvalidArgumentError(`session ${id}: ${target} already exists`)
+    withStorageErrors(target, 'restoring from trash', () => {
+      mkdirSync(dirname(target), { recursive: true, mode: DATA_DIR_MODE })
+      renameSync(join(root, day, id), target)
+    })
+    return target
+  }
+}
