@@ -1,0 +1,99 @@
+/**
+ * Loads the PortAudio addon (native/) without ever throwing at import time: where PortAudio or
+ * the compiled addon is missing, callers get an AudioBackendUnavailableError value and the app
+ * says "audio devices unavailable: install PortAudio" instead of crashing.
+ */
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { AuscultaError } from '../../core/errors'
+
+export interface NativeInputDevice {
+  /** PortAudio device index: valid until the next rescan */
+  index: number
+  name: string
+  hostApi: string
+  maxInputChannels: number
+  defaultSampleRateHz: number
+  defaultLowInputLatencySeconds: number
+  isDefaultInput: boolean
+}
+
+export type NativeStreamEvent =
+  | { type: 'data'; firstFrameIndex: number; data: Float32Array; overflow: boolean }
+  | { type: 'done'; requestId: number; error?: string }
+  | { type: 'error'; code: 'device-lost' | 'stream-error'; message: string }
+  | { type: 'closed' }
+
+export interface NativeInputOptions {
+  deviceIndex: number
+  sampleRateHz: number
+  channels: number
+  /** 0 lets PortAudio choose */
+  framesPerBuffer?: number
+  /** silence (no callbacks) longer than this while streaming means the device is gone */
+  watchdogMs?: number
+  /** the same, before the first buffer (PulseAudio needs ~2 s to deliver its first) */
+  startupGraceMs?: number
+  /** audio queued for JS beyond this is dropped (reported as overflow) */
+  maxQueueSeconds?: number
+}
+
+/** Requests return false when the stream is already closed; completion arrives as a 'done' event. */
+export interface NativeInputStream {
+  start(requestId: number): boolean
+  stop(requestId: number): boolean
+  close(requestId: number): boolean
+  ref(): void
+  unref(): void
+}
+
+export interface AudioBinding {
+  version(): string
+  listInputDevices(): NativeInputDevice[]
+  /** re-enumerates (hot plug); null when a stream is open and enumeration cannot be refreshed */
+  rescanInputDevices(): NativeInputDevice[] | null
+  InputStream: new (options: NativeInputOptions, onEvent: (event: NativeStreamEvent) => void) => NativeInputStream
+}
+
+export class AudioBackendUnavailableError extends AuscultaError {}
+
+const ADDON_FILE = 'ausculta_audio.node'
+
+function candidatePaths(): string[] {
+  const paths: string[] = []
+  if (process.env.AUSCULTA_AUDIO_ADDON) paths.push(process.env.AUSCULTA_AUDIO_ADDON)
+  // src/main/devices (tsx, vitest) and out/main (electron-vite bundle)
+  paths.push(join(__dirname, '../../../native/build/Release', ADDON_FILE))
+  paths.push(join(__dirname, '../../native/build/Release', ADDON_FILE))
+  const resourcesPath = (process as NodeJS.Process & { resourcesPath?: string }).resourcesPath
+  if (resourcesPath) paths.push(join(resourcesPath, 'app.asar.unpacked/native/build/Release', ADDON_FILE))
+  return paths
+}
+
+let cached: AudioBinding | AudioBackendUnavailableError | undefined
+
+export function loadAudioAddon(): AudioBinding | AudioBackendUnavailableError {
+  if (cached) return cached
+  const tried = candidatePaths()
+  const path = tried.find((p) => existsSync(p))
+  if (!path) {
+    cached = new AudioBackendUnavailableError(`audio devices unavailable: install PortAudio (no compiled addon; looked for ${tried.join(', ')}; install PortAudio, then run \`node native/build.js\`)`)
+    return cached
+  }
+  try {
+    const load = createRequire(__filename)
+    const binding = load(path) as AudioBinding
+    binding.version()
+    cached = binding
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    cached = new AudioBackendUnavailableError(`audio devices unavailable: install PortAudio (${path} failed to load: ${reason})`, { cause: error })
+  }
+  return cached
+}
+
+/** For tests: forget the cached result so the next load looks again. */
+export function resetAudioAddonCache(): void {
+  cached = undefined
+}
