@@ -1,0 +1,71 @@
+/**
+ * Throughput of the core audio library on this machine. Prints figures; asserts nothing.
+ * Run: npm run bench:dsp
+ */
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { autocorrelation } from '../src/core/dsp/autocorrelation'
+import { pcgEnvelope } from '../src/core/dsp/envelope'
+import { fftInPlace } from '../src/core/dsp/fft'
+import { createListeningFilter } from '../src/core/dsp/listening-filters'
+import { StreamingResampler, resample } from '../src/core/dsp/resample'
+import { decodeWav, downmixToMono } from '../src/core/wav/wav-reader'
+import { encodeWav } from '../src/core/wav/wav-writer'
+
+const WAV = fileURLToPath(new URL('../../shared/data/circor/training_data/14241_AV.wav', import.meta.url))
+
+/** Median time of `runs` calls after a warm-up, in ms. */
+function time(runs: number, fn: () => unknown): number {
+  fn()
+  const times: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now()
+    fn()
+    times.push(performance.now() - start)
+  }
+  times.sort((a, b) => a - b)
+  return times[Math.floor(times.length / 2)]!
+}
+
+function report(name: string, ms: number, audioSeconds?: number): void {
+  const speed = audioSeconds ? `  ${((audioSeconds * 1000) / ms).toFixed(0).padStart(6)}× real time` : ''
+  console.log(`${name.padEnd(52)} ${ms.toFixed(3).padStart(9)} ms${speed}`)
+}
+
+const bytes = new Uint8Array(readFileSync(WAV))
+const audio = decodeWav(bytes, WAV)
+const mono = downmixToMono(audio)
+const seconds = audio.frames / audio.sampleRateHz
+console.log(`node ${process.version}; CirCor 14241_AV.wav: ${seconds.toFixed(2)} s at ${audio.sampleRateHz} Hz (median of repeated runs)\n`)
+
+report('decodeWav (pcm16 mono)', time(20, () => decodeWav(bytes)), seconds)
+report('encodeWav pcm16', time(20, () => encodeWav(audio.channelData, 4000, 'pcm16')), seconds)
+
+const tone = (rateHz: number, s: number) => Float32Array.from({ length: rateHz * s }, (_, i) => Math.sin((2 * Math.PI * 440 * i) / rateHz))
+for (const [from, to] of [
+  [44100, 4000],
+  [48000, 4000],
+  [16000, 4000],
+  [4000, 48000],
+] as const) {
+  const x = tone(from, 5)
+  report(`resample ${from} → ${to} (5 s)`, time(5, () => resample(x, from, to)), 5)
+}
+{
+  // A capture callback delivers 10 ms at a time.
+  const x = tone(48000, 5)
+  report('StreamingResampler 48000 → 4000, 10-ms chunks (5 s)', time(5, () => {
+    const stream = new StreamingResampler(48000, 4000)
+    for (let at = 0; at < x.length; at += 480) stream.process(x.subarray(at, at + 480))
+    stream.flush()
+  }), 5)
+}
+report('listening filter diaphragm, 4 kHz', time(20, () => createListeningFilter('diaphragm', 4000).process(mono)), seconds)
+const window = mono.subarray(0, 20000)
+report('pcgEnvelope, one 5-s window', time(20, () => pcgEnvelope(window, 4000)), 5)
+report('pcgEnvelope, whole recording', time(5, () => pcgEnvelope(mono, 4000)), seconds)
+const envelope = pcgEnvelope(window, 4000).envelope
+report('autocorrelation, 250-sample envelope, 150 lags', time(200, () => autocorrelation(envelope, 150)))
+const re = new Float64Array(4096)
+const im = new Float64Array(4096)
+report('fft 4096 points', time(200, () => fftInPlace(re, im)))
