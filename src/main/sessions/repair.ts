@@ -151,11 +151,9 @@ export function repairSessionDir(dir: string, options: RepairOptions = {}): Repa
       // atomically): that is for the library to report, not for repair to overwrite.
       meta = parseSessionMeta(readFileSync(metaPath, 'utf8'), metaPath)
       if (meta.status !== 'recording') return null
-      if (meta.recorderPid !== undefined && meta.recorderPid !== process.pid && isAlive(meta.recorderPid)) {
+      // Includes this very process (a recorder it still holds open).
+      if (meta.recorderPid !== undefined && isAlive(meta.recorderPid)) {
         return { dir, id, outcome: 'skipped-live', actions: [`recorder process ${meta.recorderPid} is still running`] }
-      }
-      if (meta.recorderPid === process.pid) {
-        return { dir, id, outcome: 'skipped-live', actions: ['recorded by this process'] }
       }
       actions.push('session.json said "recording": the recorder did not finish (crash or kill)')
     } else {
