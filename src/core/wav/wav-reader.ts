@@ -127,6 +127,8 @@ export function decodeWav(bytes: Uint8Array, sourceName = '<bytes>'): WavAudio {
   let dataStart = -1
   let dataBytes = 0
   let offset = 12
+  /** Why the chunk walk ended early, to explain a missing chunk. */
+  let stoppedBy = ''
   while (offset + 8 <= bytes.length) {
     const id = fourCc(bytes, offset)
     const size = view.getUint32(offset + 4, true)
@@ -158,17 +160,19 @@ export function decodeWav(bytes: Uint8Array, sourceName = '<bytes>'): WavAudio {
       if (fmt) warnings.push(`${sourceName}: extra fmt chunk at byte ${offset} ignored`)
       else fmt = parseFmt(view, bodyStart, size, sourceName)
     } else if (size > available) {
-      warnings.push(`${sourceName}: chunk "${printable(id)}" size ${size} overruns the file; stopped there`)
+      stoppedBy = `chunk "${printable(id)}" at byte ${offset} declares ${size} bytes, ${available} left`
+      warnings.push(`${sourceName}: ${stoppedBy}; stopped there`)
       break
     }
     // RIFF pads odd-sized chunks to an even length; a missing final pad byte is harmless.
     offset = bodyStart + size + (size & 1)
   }
 
-  if (!fmt) throw new WavFormatError(`${sourceName}: fmt chunk missing`)
+  const because = stoppedBy ? ` (${stoppedBy})` : ''
+  if (!fmt) throw new WavFormatError(`${sourceName}: fmt chunk missing${because}`)
   const format = sampleFormatOf(fmt, sourceName)
   const bytesPerFrame = validateFmt(fmt, format, sourceName)
-  if (dataStart < 0) throw new WavFormatError(`${sourceName}: data chunk missing`)
+  if (dataStart < 0) throw new WavFormatError(`${sourceName}: data chunk missing${because}`)
 
   const frames = Math.floor(dataBytes / bytesPerFrame)
   const leftover = dataBytes - frames * bytesPerFrame

@@ -156,6 +156,11 @@ describe('decodeWav errors', () => {
     ['AVI form', riff([]).map((b, i) => (i >= 8 && i < 12 ? ascii('AVI ')[i - 8]! : b)), 'x.wav: RIFF form type "AVI " is not WAVE'],
     ['no fmt', riff([chunk('data', dataBody)]), 'x.wav: fmt chunk missing'],
     ['no data', riff([fmtChunk]), 'x.wav: data chunk missing'],
+    [
+      'corrupt LIST size hides the rest',
+      riff([fmtChunk, chunk('LIST', ascii('INFO'), 0x7fff0000), chunk('data', [0, 0])]),
+      'x.wav: data chunk missing (chunk "LIST" at byte 36 declares 2147418112 bytes, 14 left)',
+    ],
     ['header cut inside fmt', realBytes.subarray(0, 30), 'x.wav: fmt chunk truncated (size 16, 10 bytes left)'],
     ['zero channels', riff([fmtChunk.map((b, i) => (i === 10 ? 0 : b)), chunk('data', [])]), 'x.wav: channels 0 in fmt chunk'],
     ['12-bit PCM', riff([fmtChunk.map((b, i) => (i === 22 ? 12 : b)), chunk('data', [])]), 'x.wav: unsupported bits per sample 12 (PCM)'],
