@@ -4,6 +4,9 @@
  */
 import { app, BrowserWindow, ipcMain, session } from 'electron'
 import { join } from 'node:path'
+import { denyAllPermissions, hardenWebContents, SECURE_WEB_PREFERENCES } from './security/window-policy'
+
+const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']
 
 function createMainWindow(): BrowserWindow {
   const window = new BrowserWindow({
@@ -14,28 +17,20 @@ function createMainWindow(): BrowserWindow {
     backgroundColor: '#0b0f14',
     title: 'Ausculta',
     show: false,
-    webPreferences: {
-      preload: join(__dirname, '../preload/index.js'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-    },
+    webPreferences: { ...SECURE_WEB_PREFERENCES, preload: join(__dirname, '../preload/index.js') },
   })
   window.once('ready-to-show', () => window.show())
-  // The app never shows remote content: block navigation and new windows outright.
-  window.webContents.on('will-navigate', (event) => event.preventDefault())
-  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
-
-  const devServerUrl = process.env['ELECTRON_RENDERER_URL']
-  if (!app.isPackaged && devServerUrl) void window.loadURL(devServerUrl)
+  if (devServerUrl) void window.loadURL(devServerUrl)
   else void window.loadFile(join(__dirname, '../renderer/index.html'))
   return window
 }
 
+// Every renderer is sandboxed, whatever a window's options say.
+app.enableSandbox()
+app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, devServerUrl))
+
 void app.whenReady().then(() => {
-  // Microphone access is handled in the main process; the renderer needs no permissions.
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
+  denyAllPermissions(session.defaultSession)
   ipcMain.handle('app:version', () => app.getVersion())
   createMainWindow()
   app.on('activate', () => {
