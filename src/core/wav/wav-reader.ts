@@ -222,7 +222,8 @@ function decodeFrames(
             nonFinite++
             value = 0
           } else if (value >= 1 || value < -1) {
-            clipped++
+            // Exactly +1.0 is a normal full-scale peak in float files: nudge it, don't warn.
+            if (value !== 1) clipped++
             value = value < 0 ? -1 : FLOAT_MAX_BELOW_ONE
           }
           channelData[c]![f] = value

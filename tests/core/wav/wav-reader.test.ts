@@ -142,6 +142,12 @@ describe('decodeWav chunk handling', () => {
     expect(audio.warnings).toEqual([])
   })
 
+  it('decodes a view that starts part-way into a larger buffer (pooled Node Buffers)', () => {
+    const backing = new Uint8Array(realBytes.length + 7)
+    backing.set(realBytes, 7)
+    expect(decodeWav(backing.subarray(7)).channelData[0]).toEqual(expected)
+  })
+
   it('reads whole frames of a file cut in the middle of a frame', () => {
     const audio = decodeWav(realBytes.subarray(0, 44 + 2 * 500 + 1))
     expect(audio.frames).toBe(500)
@@ -227,11 +233,11 @@ describe('decodeWav on hostile bytes (property)', () => {
   })
 
   it('float data with NaN, infinities and out-of-range values is cleaned, not passed on', () => {
-    const floats = new Float32Array([0.5, Number.NaN, Number.POSITIVE_INFINITY, 2, -3, -1])
+    const floats = new Float32Array([0.5, Number.NaN, Number.POSITIVE_INFINITY, 2, -3, -1, 1])
     const fmt = [...ascii('fmt '), ...le32(16), 3, 0, 1, 0, ...le32(4000), ...le32(16000), 4, 0, 32, 0]
     const audio = decodeWav(riff([fmt, chunk('data', new Uint8Array(floats.buffer))]))
-    expect(Array.from(audio.channelData[0]!)).toEqual([0.5, 0, 0, 1 - 2 ** -24, -1, -1])
-    expect(audio.warnings).toHaveLength(2)
+    expect(Array.from(audio.channelData[0]!)).toEqual([0.5, 0, 0, 1 - 2 ** -24, -1, -1, 1 - 2 ** -24])
+    expect(audio.warnings).toEqual(['<bytes>: 2 NaN/infinite float samples replaced by 0', '<bytes>: 2 float samples outside [-1, 1) clipped'])
   })
 })
 
