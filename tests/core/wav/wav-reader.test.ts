@@ -217,19 +217,30 @@ describe('decodeWav on hostile bytes (property)', () => {
     })
   })
 
-  it('a real file with bytes overwritten, cut or both', () => {
+  function mutations(base: Uint8Array, numRuns: number): void {
     const mutation = fc.record({
-      edits: fc.array(fc.tuple(fc.nat(head.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }),
-      cut: fc.nat(head.length),
+      edits: fc.array(fc.tuple(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }),
+      cut: fc.nat(base.length),
     })
     fc.assert(
       fc.property(mutation, ({ edits, cut }) => {
-        const bytes = new Uint8Array(head)
+        const bytes = new Uint8Array(base)
         for (const [at, value] of edits) bytes[at] = value
         checkDecode(bytes.subarray(0, cut))
       }),
-      { numRuns: 3000 },
+      { numRuns },
     )
+  }
+
+  it('a real file with bytes overwritten, cut or both', () => mutations(head, 3000))
+
+  it('a sox WAVE_FORMAT_EXTENSIBLE 24-bit file with bytes overwritten, cut or both', () => {
+    // sox writes extensible for 3 channels of 24 bits; edits land mostly in its 68-byte header (cbSize, GUID).
+    mutations(sox('fuzz-ext.wav', '-c', '3', '-b', '24').subarray(0, 200), 2000)
+  })
+
+  it('a sox float file (18-byte fmt + fact chunk) with bytes overwritten, cut or both', () => {
+    mutations(sox('fuzz-float.wav', '-c', '2', '-b', '32', '-e', 'floating-point').subarray(0, 200), 2000)
   })
 
   it('float data with NaN, infinities and out-of-range values is cleaned, not passed on', () => {
