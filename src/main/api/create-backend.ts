@@ -6,13 +6,12 @@ import { existsSync, readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { Monitor } from '../engine/monitor'
-import { AppService, CIRCOR_ATTRIBUTION, defaultAppSettings } from './app-service'
+import { AppService, defaultAppSettings } from './app-service'
 import { DemoDeviceCatalog } from './demo-catalog'
 import { FsSessionLibrary } from './session-library-port'
 
 /** The repository / install root (src/main/api → ../../..). */
 export const APP_ROOT = resolve(__dirname, '../../..')
-export const DEFAULT_MODEL_PATH = join(APP_ROOT, 'models', 'ausculta-encoder.onnx')
 export const DEFAULT_DEMO_RECORDING = '50238_MV.wav'
 
 export function defaultDataDir(): string {
@@ -34,14 +33,15 @@ export interface BackendOptions {
 export async function createBackend(options: BackendOptions): Promise<AppService> {
   const root = options.appRoot ?? APP_ROOT
   const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version
-  const modelPath = options.modelPath === undefined ? (existsSync(DEFAULT_MODEL_PATH) ? DEFAULT_MODEL_PATH : null) : options.modelPath
+  const defaultModel = join(root, 'models', 'ausculta-encoder.onnx')
+  const modelPath = options.modelPath === undefined ? (existsSync(defaultModel) ? defaultModel : null) : options.modelPath
   const settings = defaultAppSettings(options.dataDir ?? defaultDataDir(), modelPath)
   // The library follows the data folder chosen in Settings.
   let current: AppService | null = null
   const service = new AppService({
     monitor: new Monitor(),
     devices: new DemoDeviceCatalog(options.samplesDir ?? join(root, 'samples'), { speed: options.demoSpeed ?? 1 }),
-    library: new FsSessionLibrary(() => current?.dataDir ?? settings.dataDir, CIRCOR_ATTRIBUTION),
+    library: new FsSessionLibrary(() => current?.dataDir ?? settings.dataDir),
     mode: options.mode,
     version,
     settings,
