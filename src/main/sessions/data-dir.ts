@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { withStorageErrors } from './fs-errors'
 
 export const SESSION_FILES = {
@@ -22,10 +22,18 @@ export const DATA_DIR_MODE = 0o700
 /** Creates `dir` (and parents) owner-only if missing; existing directories are left as they are. */
 export function ensurePrivateDir(dir: string): void {
   withStorageErrors(dir, 'creating directory', () => {
-    if (existsSync(dir)) return
-    mkdirSync(dir, { recursive: true, mode: DATA_DIR_MODE })
-    // mkdir's mode is filtered by the umask; state it explicitly.
-    chmodSync(dir, DATA_DIR_MODE)
+    // One level at a time, not { recursive: true }: Node's recursive mkdir reports ENOENT
+    // instead of EROFS on a read-only volume, and the user must be told the real cause.
+    const missing: string[] = []
+    for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
+      missing.unshift(d)
+      if (dirname(d) === d) break
+    }
+    for (const d of missing) {
+      mkdirSync(d, { mode: DATA_DIR_MODE })
+      // mkdir's mode is filtered by the umask; state it explicitly.
+      chmodSync(d, DATA_DIR_MODE)
+    }
   })
 }
 

@@ -16,7 +16,7 @@ import { formatSessionMeta } from '../../core/sessions/session-schema'
 import { EXAM_POINTS } from '../../core/sessions/visit-schema'
 import { fsyncDirectory, writeFileAtomic } from './atomic-write'
 import { readAnnotations } from './annotation-store'
-import { SESSION_FILES } from './data-dir'
+import { SESSION_FILES, ensurePrivateDir } from './data-dir'
 import { ExamVisit } from './exam'
 import { toStorageError, withStorageErrors } from './fs-errors'
 import type { SessionLibrary } from './session-store'
@@ -86,9 +86,10 @@ function writeExport(files: ExportFiles, destDir: string, baseName: string, form
   const partial = join(destDir, `.${baseName}.partial-${process.pid}`)
   try {
     rmSync(partial, { recursive: true, force: true })
+    mkdirSync(partial, { mode: 0o700 })
     for (const entry of files.entries) {
       const target = join(partial, entry.name)
-      mkdirSync(dirname(target), { recursive: true, mode: 0o700 })
+      ensurePrivateDir(dirname(target))
       writeFileSync(target, entry.data, { mode: 0o600 })
     }
     renameSync(partial, path)

@@ -13,7 +13,7 @@
  * patch before fsync) is what makes the file recoverable.
  */
 import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { InvalidArgumentError } from '../../core/errors'
 import { formatHrTraceLine, type HrTraceEntry } from '../../core/sessions/hr-trace'
 import { SessionStorageError } from '../../core/sessions/session-errors'
@@ -137,11 +137,9 @@ export class SessionRecorder {
       },
       `${id}/${SESSION_FILES.meta}`,
     )
-    withStorageErrors(dir, 'creating session folder', () => {
-      mkdirSync(join(dir, '..'), { recursive: true, mode: DATA_DIR_MODE })
-      // Not recursive: an existing folder means an id clash, which must not overwrite a session.
-      mkdirSync(dir, { mode: DATA_DIR_MODE })
-    })
+    ensurePrivateDir(dirname(dir))
+    // Not recursive: an existing folder means an id clash, which must not overwrite a session.
+    withStorageErrors(dir, 'creating session folder', () => mkdirSync(dir, { mode: DATA_DIR_MODE }))
     // session.json first: from here on a crash leaves a folder that repair recognises.
     writeFileAtomic(join(dir, SESSION_FILES.meta), formatSessionMeta(meta))
     const audioPath = join(dir, SESSION_FILES.audio)

@@ -3,7 +3,7 @@
  * that do not parse (hand edits) are reported as problems beside the list, never hidden and never
  * modified, so one bad folder cannot take the library down or lose data.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, renameSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { InvalidArgumentError } from '../../core/errors'
 import { parseHrTrace, type ParsedHrTrace } from '../../core/sessions/hr-trace'
@@ -19,7 +19,7 @@ import {
 } from '../../core/sessions/session-schema'
 import { decodeWav, type WavAudio } from '../../core/wav/wav-reader'
 import { fsyncDirectory, writeFileAtomic } from './atomic-write'
-import { DATA_DIR_MODE, SESSION_FILES, dayFolder, ensurePrivateDir, trashRoot } from './data-dir'
+import { SESSION_FILES, dayFolder, ensurePrivateDir, trashRoot } from './data-dir'
 import { toStorageError, withStorageErrors } from './fs-errors'
 import { listSessionDirs } from './repair'
 
@@ -138,10 +138,8 @@ export class SessionLibrary {
     if (day === undefined) throw new SessionNotFoundError(`session ${id}: not in the trash (${root})`)
     const target = join(this.dataDir, 'sessions', day, id)
     if (existsSync(target)) throw new InvalidArgumentError(`session ${id}: ${target} already exists`)
-    withStorageErrors(target, 'restoring from trash', () => {
-      mkdirSync(dirname(target), { recursive: true, mode: DATA_DIR_MODE })
-      renameSync(join(root, day, id), target)
-    })
+    ensurePrivateDir(dirname(target))
+    withStorageErrors(target, 'restoring from trash', () => renameSync(join(root, day, id), target))
     return target
   }
 }
