@@ -1,0 +1,145 @@
+/**
+ * A stethoscope speaking the Ausculta serial protocol (docs/serial-protocol.md) as a PcmSource:
+ * START/STOP/INFO commands, frames decoded by SerialDecoder, lost frames delivered as marked
+ * silence (chunk.gaps) so that sample indices always equal device time.
+ */
+import { InvalidArgumentError } from '../../core/errors'
+import { SerialDecoder, type DecodedFrame, type SerialDecoderStats } from '../../core/serial/serial-decoder'
+import { encodeCommand, parseInfo, type DeviceInfo } from '../../core/serial/serial-commands'
+import type { PcmSource, SourceListener, SourceStatus } from './source'
+import { SourceEventHub, downmixToMono } from './source-events'
+import { SerialPortError, openSerialLink, type SerialLink } from './serial-port'
+
+export interface SerialSourceOptions {
+  path: string
+  baudRate?: number
+  label?: string
+  /** how long stop() waits for the device's end frame before closing anyway */
+  stopTimeoutMs?: number
+  /** how long info() waits for the reply */
+  replyTimeoutMs?: number
+}
+
+export class SerialSource implements PcmSource {
+  readonly kind = 'serial' as const
+  readonly id: string
+  readonly label: string
+  private readonly hub = new SourceEventHub()
+  private link: SerialLink | undefined
+  private decoder = new SerialDecoder()
+  private readonly textWaiters: Array<(text: string) => void> = []
+  private endWaiter: (() => void) | undefined
+  private streaming = false
+  private readonly options: Required<SerialSourceOptions>
+
+  constructor(options: SerialSourceOptions) {
+    if (!options.path) throw new InvalidArgumentError('serial source: path is empty')
+    this.options = { baudRate: 115200, label: `Serial stethoscope ${options.path}`, stopTimeoutMs: 1000, replyTimeoutMs: 2000, ...options }
+    this.id = serialSourceId(options.path)
+    this.label = this.options.label
+  }
+
+  get status(): SourceStatus {
+    return this.hub.status
+  }
+
+  /** decoder counters: frames ok / corrupt / lost, bytes skipped, gap samples filled */
+  get stats(): Readonly<SerialDecoderStats> {
+    return this.decoder.stats
+  }
+
+  on(listener: SourceListener): () => void {
+    return this.hub.on(listener)
+  }
+
+  async start(): Promise<void> {
+    if (this.streaming) return
+    this.hub.setStatus('connecting', this.options.path)
+    this.decoder = new SerialDecoder()
+    let link: SerialLink | undefined = this.link
+    try {
+      link ??= await this.open()
+      await link.write(encodeCommand('START'))
+    } catch (error) {
+      const failure = error instanceof SerialPortError ? error : new SerialPortError(`serial source ${this.options.path}: ${String(error)}`, { cause: error })
+      this.link = undefined
+      await link?.close()
+      this.hub.setStatus('error', failure.message)
+      throw failure
+    }
+    this.streaming = true
+    this.hub.setStatus('streaming')
+  }
+
+  async stop(): Promise<void> {
+    const link = this.link
+    this.streaming = false
+    if (!link) return
+    if (link.isOpen) {
+      const ended = new Promise<void>((resolve) => {
+        this.endWaiter = resolve
+        setTimeout(resolve, this.options.stopTimeoutMs)
+      })
+      await link.write(encodeCommand('STOP')).catch(() => undefined)
+      await ended
+    }
+    this.link = undefined
+    await link.close()
+    this.hub.setStatus('stopped')
+  }
+
+  /** Asks the device to describe itself (opens the port if needed; does not start streaming). */
+  async info(): Promise<DeviceInfo> {
+    const link = this.link ?? (await this.open())
+    const reply = new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new SerialPortError(`serial source ${this.options.path}: no INFO reply within ${this.options.replyTimeoutMs} ms`)), this.options.replyTimeoutMs)
+      this.textWaiters.push((text) => {
+        if (!text.startsWith('INFO ')) return
+        clearTimeout(timer)
+        resolve(text)
+      })
+    })
+    await link.write(encodeCommand('INFO'))
+    return parseInfo(await reply)
+  }
+
+  private async open(): Promise<SerialLink> {
+    const link = await openSerialLink(this.options.path, this.options.baudRate)
+    this.link = link
+    link.onData((bytes) => this.onFrames(this.decoder.push(bytes)))
+    link.onClose((error) => {
+      if (this.link !== link) return
+      this.link = undefined
+      this.streaming = false
+      if (error) {
+        this.hub.emit({ type: 'error', error })
+        this.hub.setStatus('lost', error.message)
+      } else {
+        this.hub.setStatus('stopped')
+      }
+    })
+    return link
+  }
+
+  private onFrames(frames: DecodedFrame[]): void {
+    for (const frame of frames) {
+      if (frame.type === 'audio') {
+        const samples = downmixToMono(frame.samples, frame.channels)
+        this.hub.emit({ type: 'chunk', chunk: { samples, sampleRateHz: frame.sampleRateHz, firstSampleIndex: frame.streamSampleIndex } })
+      } else if (frame.type === 'gap') {
+        this.hub.emit({ type: 'chunk', chunk: { samples: new Float32Array(frame.sampleCount), sampleRateHz: frame.sampleRateHz, firstSampleIndex: frame.streamSampleIndex, gaps: [[0, frame.sampleCount]] } })
+      } else if (frame.type === 'end') {
+        this.endWaiter?.()
+        this.endWaiter = undefined
+        this.hub.emit({ type: 'end' })
+      } else {
+        for (const waiter of this.textWaiters.splice(0)) waiter(frame.text)
+        if (frame.text.startsWith('ERR')) this.hub.emit({ type: 'error', error: new SerialPortError(`serial source ${this.options.path}: device says ${frame.text}`) })
+      }
+    }
+  }
+}
+
+export function serialSourceId(path: string): string {
+  return `serial:${path}`
+}
