@@ -58,6 +58,21 @@ describe('SessionRecorder', () => {
     recorder.stop()
   })
 
+  it('patches the header within the sync interval even when the source stalls after a chunk', async () => {
+    const { samples, sampleRateHz } = loadCircor('68303_AV')
+    const recorder = SessionRecorder.start({ dataDir: join(root, 'stall'), sampleRateHz, location: 'AV', device: { id: 'd', name: 'd' }, modelId: null })
+    // Let the first interval pass so the append itself does not sync, then go quiet.
+    recorder.sync()
+    recorder.appendAudio({ samples: samples.subarray(0, 2000), sampleRateHz, firstSampleIndex: 0 })
+    const dataSize = () => Buffer.from(readFileSync(join(recorder.dir, 'audio.wav')).subarray(0, 44)).readUInt32LE(40)
+    expect(dataSize()).toBe(0)
+    // 1 s interval plus 0.5 s slack for a loaded CI machine; no append happens meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    expect(dataSize()).toBe(8000)
+    expect(recorder.framesSynced).toBe(2000)
+    recorder.stop()
+  })
+
   it('fills a dropout with silence (time stays aligned) and skips resent samples', () => {
     const { samples, sampleRateHz } = loadCircor('68303_AV')
     const recorder = SessionRecorder.start({ dataDir: join(root, 'gaps'), sampleRateHz, location: 'other', locationDetail: 'apex', device: { id: 'd', name: 'd' }, modelId: null })
