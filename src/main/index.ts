@@ -4,7 +4,7 @@
  */
 import { app, BrowserWindow, ipcMain, session } from 'electron'
 import { join } from 'node:path'
-import { denyAllPermissions, hardenWebContents, SECURE_WEB_PREFERENCES } from './security/window-policy'
+import { denyAllPermissions, hardenWebContents } from './security/window-policy'
 
 const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']
 
@@ -17,7 +17,23 @@ function createMainWindow(): BrowserWindow {
     backgroundColor: '#0b0f14',
     title: 'Ausculta',
     show: false,
-    webPreferences: { ...SECURE_WEB_PREFERENCES, preload: join(__dirname, '../preload/index.js') },
+    // Written out (not spread from SECURE_WEB_PREFERENCES) so that static checkers such as
+    // Electronegativity see them; a test proves they equal SECURE_WEB_PREFERENCES.
+    webPreferences: {
+      preload: join(__dirname, '../preload/index.js'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      disableBlinkFeatures: 'Auxclick',
+    },
   })
   window.once('ready-to-show', () => window.show())
   if (devServerUrl) void window.loadURL(devServerUrl)

@@ -24,7 +24,8 @@ export class TextEncoderModel {
   static async load(onnxPath: string, tokenizerPath: string): Promise<TextEncoderModel> {
     for (const path of [onnxPath, tokenizerPath]) if (!existsSync(path)) throw new ModelLoadError(`${path}: not found`)
     const tokenizer = parseTokenizer(readFileSync(tokenizerPath, 'utf8'), tokenizerPath)
-    const session = await InferenceSession.create(onnxPath, { executionProviders: ['cpu'], intraOpNumThreads: 1 })
+    // Bytes, not a path: onnxruntime's native reader cannot see inside a packaged app's asar archive.
+    const session = await InferenceSession.create(readFileSync(onnxPath), { executionProviders: ['cpu'], intraOpNumThreads: 1 })
     return new TextEncoderModel(session, tokenizer)
   }
 
