@@ -23,7 +23,10 @@ const TREND_MAX_POINTS = 1800
 
 export interface TrendPoint {
   timeS: number
+  /** The displayed (trusted) HR, null when withheld. */
   hrBpm: number | null
+  /** The production head's raw estimate, drawn faintly so a withheld stretch is not blank. */
+  rawHrBpm: number | null
 }
 
 export class LiveState {
@@ -99,7 +102,7 @@ export class LiveState {
 
   private onWindow(event: WindowEventPayload): void {
     this.latest = event
-    this.trend.push({ timeS: event.windowEndS, hrBpm: event.display.hrBpm })
+    this.trend.push({ timeS: event.windowEndS, hrBpm: event.display.hrBpm, rawHrBpm: event.hrBpm })
     if (this.trend.length > TREND_MAX_POINTS) this.trend.splice(0, this.trend.length - TREND_MAX_POINTS)
     this.trendVersion++
     this.announce(event)
