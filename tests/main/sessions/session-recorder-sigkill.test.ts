@@ -23,7 +23,7 @@ const KILL_AFTER_FRAMES = 3 * 4000
 interface Progress {
   event: string
   framesWritten?: number
-  framesSynced?: number
+  framesInHeader?: number
   dir?: string
 }
 
@@ -49,7 +49,7 @@ function recordThenKill(): Promise<{ lastWritten: number; maxUnsynced: number; d
         if (msg.event === 'started') dir = msg.dir ?? ''
         if (msg.event === 'progress' && !killed) {
           lastWritten = msg.framesWritten ?? 0
-          maxUnsynced = Math.max(maxUnsynced, lastWritten - (msg.framesSynced ?? 0))
+          maxUnsynced = Math.max(maxUnsynced, lastWritten - (msg.framesInHeader ?? 0))
           if (lastWritten >= KILL_AFTER_FRAMES) {
             killed = true
             child.kill('SIGKILL')
@@ -70,13 +70,13 @@ describe('SIGKILL during recording', () => {
     const { lastWritten, maxUnsynced, dir, signal } = await recordThenKill()
     expect(signal).toBe('SIGKILL')
     expect(lastWritten).toBeGreaterThanOrEqual(KILL_AFTER_FRAMES)
-    // At every report during recording, audio not yet covered by an fsync'd header was at most
-    // 1 s (4000 frames at 4 kHz): the header is patched at least once per second.
+    // At every report during recording, audio not yet covered by the header was at most 1 s
+    // (4000 frames at 4 kHz): the header is patched at least once per second.
     expect(maxUnsynced).toBeLessThanOrEqual(4000)
 
     const metaBefore = parseSessionMeta(readFileSync(join(dir, 'session.json'), 'utf8'), 'session.json')
     expect(metaBefore.status).toBe('recording')
-    // The header the killed child left behind: this is what survives even a power cut (fsync'd).
+    // The header the killed child left behind (patched ≤ 1 s ago, fsync'd right after).
     const rawBefore = readFileSync(join(dir, 'audio.wav'))
     const headerFrames = rawBefore.readUInt32LE(40) / 4
     // Patched at least once per second: at most 1 s (4000 frames at 4 kHz) of written audio uncovered.

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -69,8 +69,28 @@ describe('SessionRecorder', () => {
     // 1 s interval plus 0.5 s slack for a loaded CI machine; no append happens meanwhile.
     await new Promise((resolve) => setTimeout(resolve, 1500))
     expect(dataSize()).toBe(8000)
+    expect(recorder.framesInHeader).toBe(2000)
+    // The fsync behind it runs on the thread pool; give it up to 2 s on a loaded machine.
+    for (let waitedMs = 0; recorder.framesSynced < 2000 && waitedMs < 2000; waitedMs += 50) await new Promise((r) => setTimeout(r, 50))
     expect(recorder.framesSynced).toBe(2000)
     recorder.stop()
+  })
+
+  it.skipIf(!existsSync('/proc/self/fd'))('stop() during a background fsync closes the files once it ends (no leaked descriptors)', async () => {
+    const openFds = () => readdirSync('/proc/self/fd').length
+    const before = openFds()
+    const { samples, sampleRateHz } = loadCircor('68303_AV')
+    // A 1-ms interval makes every append start a background fsync, so stop() lands on one.
+    const recorder = SessionRecorder.start({ dataDir: join(root, 'inflight'), sampleRateHz, location: 'AV', device: { id: 'd', name: 'd' }, modelId: null, syncIntervalMs: 1 })
+    for (let at = 0; at < 40_000; at += 400) {
+      recorder.appendAudio({ samples: samples.subarray(at, at + 400), sampleRateHz, firstSampleIndex: at })
+      await new Promise((r) => setTimeout(r, 2))
+    }
+    const meta = recorder.stop()
+    expect(meta.audio.frames).toBe(40_000)
+    for (let waitedMs = 0; openFds() > before && waitedMs < 2000; waitedMs += 20) await new Promise((r) => setTimeout(r, 20))
+    expect(openFds()).toBe(before)
+    expect(decodeWav(readFileSync(join(recorder.dir, 'audio.wav')), 'audio.wav').channelData[0]).toEqual(samples.subarray(0, 40_000))
   })
 
   it('fills a dropout with silence (time stays aligned) and skips resent samples', () => {

@@ -37,5 +37,5 @@ const timer = setInterval(() => {
     const timeS = next / source.sampleRateHz
     recorder.appendWindowEvent({ timeS, hrBpm: 100 + timeS, confidence: 0.9, layers: [{ index: 0, hrBpm: 101, confidence: 0.5 }], classicalHrBpm: 99, classicalQuality: 0.8 })
   }
-  process.stdout.write(`${JSON.stringify({ event: 'progress', framesWritten: recorder.framesWritten, framesSynced: recorder.framesSynced })}\n`)
+  process.stdout.write(`${JSON.stringify({ event: 'progress', framesWritten: recorder.framesWritten, framesInHeader: recorder.framesInHeader })}\n`)
 }, 100)
