@@ -18,6 +18,7 @@
 import { closeSync, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { InvalidArgumentError } from '../../core/errors'
+import type { PcmChunk } from '../devices/source'
 import { formatHrTraceLine, type HrTraceEntry } from '../../core/sessions/hr-trace'
 import { SessionStorageError } from '../../core/sessions/session-errors'
 import {
@@ -34,12 +35,8 @@ import { writeAll, writeFileAtomic } from './atomic-write'
 import { DATA_DIR_MODE, SESSION_FILES, ensurePrivateDir, newSessionId, sessionDir, sessionsRoot } from './data-dir'
 import { toStorageError, withStorageErrors } from './fs-errors'
 
-/** Mono PCM from the monitor engine; `firstSampleIndex` counts samples since the source started. */
-export interface PcmChunk {
-  samples: Float32Array
-  sampleRateHz: number
-  firstSampleIndex: number
-}
+/** Mono PCM as every source delivers it (src/main/devices/source.ts); re-exported for callers. */
+export type { PcmChunk }
 
 export interface RecorderOptions {
   dataDir: string
@@ -222,7 +219,17 @@ export class SessionRecorder {
     } else if (chunk.firstSampleIndex < expected) {
       samples = samples.subarray(Math.min(samples.length, expected - chunk.firstSampleIndex))
     }
-    if (samples.length > 0) this.writeFrames(samples)
+    if (samples.length > 0) {
+      const chunkStartFrame = this.framesWritten
+      this.writeFrames(samples)
+      // Stretches the source itself filled in (e.g. a lost serial frame): noted like dropouts.
+      const skipped = chunk.samples.length - samples.length
+      for (const [start, end] of chunk.gaps ?? []) {
+        const from = Math.max(start - skipped, 0)
+        const to = Math.min(end - skipped, samples.length)
+        if (to > from) this.dropouts.push({ atS: (chunkStartFrame + from) / this.meta.sampleRateHz, samples: to - from })
+      }
+    }
     if (Date.now() - this.lastSyncMs >= this.syncIntervalMs) this.syncInBackground()
   }
 

@@ -100,13 +100,15 @@ describe('SessionRecorder', () => {
     recorder.appendAudio({ samples: samples.subarray(0, 100), sampleRateHz, firstSampleIndex: 5000 })
     recorder.appendAudio({ samples: samples.subarray(150, 200), sampleRateHz, firstSampleIndex: 5150 }) // 50 dropped
     recorder.appendAudio({ samples: samples.subarray(180, 300), sampleRateHz, firstSampleIndex: 5180 }) // 20 resent
+    // The source's own gap fill (offsets 10–30 of this chunk) is noted too.
+    recorder.appendAudio({ samples: samples.subarray(300, 400), sampleRateHz, firstSampleIndex: 5300, gaps: [[10, 30]] })
     const meta = recorder.stop()
-    expect(meta.dropouts).toEqual([{ atS: 100 / 4000, samples: 50 }])
+    expect(meta.dropouts).toEqual([{ atS: 100 / 4000, samples: 50 }, { atS: 310 / 4000, samples: 20 }])
     const got = decodeWav(readFileSync(join(recorder.dir, 'audio.wav')), 'audio.wav').channelData[0] as Float32Array
-    expect(got.length).toBe(300)
+    expect(got.length).toBe(400)
     expect(got.subarray(0, 100)).toEqual(samples.subarray(0, 100))
     expect(got.subarray(100, 150)).toEqual(new Float32Array(50))
-    expect(got.subarray(150, 300)).toEqual(samples.subarray(150, 300))
+    expect(got.subarray(150, 400)).toEqual(samples.subarray(150, 400))
   })
 
   it('rejects a chunk at another sample rate and appends after stop', () => {
