@@ -4,11 +4,13 @@
  */
 import { app, BrowserWindow, ipcMain, session } from 'electron'
 import { join } from 'node:path'
+import type { AppService } from './api/app-service'
+import { createElectronBackend, registerIpcApi } from './api/electron-api'
 import { denyAllPermissions, hardenWebContents } from './security/window-policy'
 
 const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']
 
-function createMainWindow(): BrowserWindow {
+function createMainWindow(service: AppService): BrowserWindow {
   const window = new BrowserWindow({
     width: 1280,
     height: 820,
@@ -36,6 +38,7 @@ function createMainWindow(): BrowserWindow {
     },
   })
   window.once('ready-to-show', () => window.show())
+  registerIpcApi(service, window, join(__dirname, '../renderer/index.html'), devServerUrl)
   if (devServerUrl) void window.loadURL(devServerUrl)
   else void window.loadFile(join(__dirname, '../renderer/index.html'))
   return window
@@ -45,13 +48,15 @@ function createMainWindow(): BrowserWindow {
 app.enableSandbox()
 app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, devServerUrl))
 
-void app.whenReady().then(() => {
+void app.whenReady().then(async () => {
   denyAllPermissions(session.defaultSession)
   ipcMain.handle('app:version', () => app.getVersion())
-  createMainWindow()
+  const service = await createElectronBackend()
+  createMainWindow(service)
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createMainWindow()
+    if (BrowserWindow.getAllWindows().length === 0) createMainWindow(service)
   })
+  app.on('will-quit', () => void service.dispose())
 })
 
 app.on('window-all-closed', () => {

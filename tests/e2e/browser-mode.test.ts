@@ -125,10 +125,10 @@ describe('browser mode end to end (Chromium)', () => {
   })
 
   it('redraws the PCG strip chart continuously (frame rate printed, not asserted)', async () => {
-    const before = await page.evaluate(() => (window as unknown as { __auscultaChart: { draws: number } }).__auscultaChart.draws)
+    const before = await page.evaluate(() => (globalThis as unknown as { __auscultaChart: { draws: number } }).__auscultaChart.draws)
     const t0 = Date.now()
     await page.waitForTimeout(3000)
-    const after = await page.evaluate(() => (window as unknown as { __auscultaChart: { draws: number } }).__auscultaChart.draws)
+    const after = await page.evaluate(() => (globalThis as unknown as { __auscultaChart: { draws: number } }).__auscultaChart.draws)
     const fps = (after - before) / ((Date.now() - t0) / 1000)
     console.log(`[e2e] PCG strip chart: ${fps.toFixed(1)} frames/s over 3 s in Chromium (demo source, ${SAMPLE})`)
     expect(after).toBeGreaterThan(before)
