@@ -136,6 +136,84 @@ Napi::Value RescanInputDevices(const Napi::CallbackInfo& info) {
   return DeviceListLocked(info.Env());
 }
 
+// The same off the JS thread: a PortAudio re-initialisation probes every ALSA/JACK device
+// (35-85 ms here), too long to block the main process every hot-plug poll.
+struct DeviceRecord {
+  int index;
+  std::string name;
+  std::string hostApi;
+  int maxInputChannels;
+  double defaultSampleRateHz;
+  double defaultLowInputLatencySeconds;
+  bool isDefaultInput;
+};
+
+class RescanWorker : public Napi::AsyncWorker {
+ public:
+  RescanWorker(Napi::Env env, Napi::Promise::Deferred deferred) : Napi::AsyncWorker(env), deferred_(deferred) {}
+
+  void Execute() override {
+    std::lock_guard<std::mutex> lock(g_paMutex);
+    if (g_openStreams.load() > 0) {
+      skipped_ = true;
+      return;
+    }
+    if (g_paInitialised) {
+      Pa_Terminate();
+      g_paInitialised = false;
+    }
+    PaError err = EnsureInitialisedLocked();
+    if (err != paNoError) {
+      SetError("PortAudio: Pa_Initialize failed: " + PaMessage(err));
+      return;
+    }
+    int count = Pa_GetDeviceCount();
+    PaDeviceIndex defaultInput = Pa_GetDefaultInputDevice();
+    for (int i = 0; i < count; ++i) {
+      const PaDeviceInfo* info = Pa_GetDeviceInfo(i);
+      if (!info || info->maxInputChannels <= 0) continue;
+      const PaHostApiInfo* api = Pa_GetHostApiInfo(info->hostApi);
+      devices_.push_back(DeviceRecord{i, info->name ? info->name : "", api && api->name ? api->name : "", info->maxInputChannels,
+                                      info->defaultSampleRate, info->defaultLowInputLatency, i == defaultInput});
+    }
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (skipped_) {
+      deferred_.Resolve(env.Null());
+      return;
+    }
+    Napi::Array list = Napi::Array::New(env, devices_.size());
+    for (size_t n = 0; n < devices_.size(); ++n) {
+      const DeviceRecord& d = devices_[n];
+      Napi::Object device = Napi::Object::New(env);
+      device.Set("index", d.index);
+      device.Set("name", d.name);
+      device.Set("hostApi", d.hostApi);
+      device.Set("maxInputChannels", d.maxInputChannels);
+      device.Set("defaultSampleRateHz", d.defaultSampleRateHz);
+      device.Set("defaultLowInputLatencySeconds", d.defaultLowInputLatencySeconds);
+      device.Set("isDefaultInput", d.isDefaultInput);
+      list.Set(static_cast<uint32_t>(n), device);
+    }
+    deferred_.Resolve(list);
+  }
+
+  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::vector<DeviceRecord> devices_;
+  bool skipped_ = false;
+};
+
+Napi::Value RescanInputDevicesAsync(const Napi::CallbackInfo& info) {
+  auto deferred = Napi::Promise::Deferred::New(info.Env());
+  (new RescanWorker(info.Env(), deferred))->Queue();
+  return deferred.Promise();
+}
+
 // ---- Streams ----------------------------------------------------------------------------------
 
 struct Chunk {
@@ -492,6 +570,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("version", Napi::Function::New(env, Version));
   exports.Set("listInputDevices", Napi::Function::New(env, ListInputDevices));
   exports.Set("rescanInputDevices", Napi::Function::New(env, RescanInputDevices));
+  exports.Set("rescanInputDevicesAsync", Napi::Function::New(env, RescanInputDevicesAsync));
   exports.Set("InputStream", InputStream::Define(env));
   napi_add_env_cleanup_hook(env, Cleanup, nullptr);
   return exports;

@@ -53,6 +53,8 @@ export interface AudioBinding {
   listInputDevices(): NativeInputDevice[]
   /** re-enumerates (hot plug); null when a stream is open and enumeration cannot be refreshed */
   rescanInputDevices(): NativeInputDevice[] | null
+  /** the same on a worker thread (a rescan takes 35-85 ms: too long for the main thread every poll) */
+  rescanInputDevicesAsync(): Promise<NativeInputDevice[] | null>
   InputStream: new (options: NativeInputOptions, onEvent: (event: NativeStreamEvent) => void) => NativeInputStream
 }
 

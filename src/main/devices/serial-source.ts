@@ -34,7 +34,13 @@ export class SerialSource implements PcmSource {
 
   constructor(options: SerialSourceOptions) {
     if (!options.path) throw new InvalidArgumentError('serial source: path is empty')
-    this.options = { baudRate: 115200, label: `Serial stethoscope ${options.path}`, stopTimeoutMs: 1000, replyTimeoutMs: 2000, ...options }
+    this.options = {
+      path: options.path,
+      baudRate: options.baudRate ?? 115200,
+      label: options.label ?? `Serial stethoscope ${options.path}`,
+      stopTimeoutMs: options.stopTimeoutMs ?? 1000,
+      replyTimeoutMs: options.replyTimeoutMs ?? 2000,
+    }
     this.id = serialSourceId(options.path)
     this.label = this.options.label
   }
