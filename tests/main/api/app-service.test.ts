@@ -1,0 +1,126 @@
+/**
+ * The app service through its contract handlers, with the real Monitor (worker thread, classical
+ * estimator; no model so the test does not depend on a training run), real demo sources on the
+ * samples/ recordings, the real recorder and session library on a temporary data folder.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { dispatchApiRequest, type ApiEventChannel, type MonitorEventPayload } from '../../../src/core/api/contract'
+import { AppService, defaultAppSettings } from '../../../src/main/api/app-service'
+import { DemoDeviceCatalog } from '../../../src/main/api/demo-catalog'
+import { FsSessionLibrary } from '../../../src/main/api/session-library-port'
+import { Monitor } from '../../../src/main/engine/monitor'
+
+const ROOT = join(__dirname, '../../..')
+let dataDir: string
+let service: AppService
+let events: Array<{ channel: ApiEventChannel; payload: unknown }>
+
+/** Calls a channel the way a transport does: request and response validated by the contract. */
+function call(channel: string, request: unknown = {}): Promise<unknown> {
+  return dispatchApiRequest(service.handlers, channel, request)
+}
+
+async function until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+const monitorEvents = (type: string): MonitorEventPayload[] =>
+  events.filter((e) => e.channel === 'event:monitor' && (e.payload as { type: string }).type === type).map((e) => e.payload as MonitorEventPayload)
+
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'ausculta-app-service-'))
+  events = []
+  // Speed 8: eight seconds of audio per wall second keeps the test short and still paced like a device.
+  service = new AppService({
+    monitor: new Monitor(),
+    devices: new DemoDeviceCatalog(join(ROOT, 'samples'), { speed: 8 }),
+    library: new FsSessionLibrary(() => dataDir),
+    mode: 'browser',
+    version: '0.0.0-test',
+    settings: defaultAppSettings(dataDir, null),
+    modelsDir: join(ROOT, 'models'),
+  })
+  service.onEvent((channel, payload) => events.push({ channel, payload }))
+})
+
+afterEach(async () => {
+  await service.dispose()
+  rmSync(dataDir, { recursive: true, force: true })
+})
+
+describe('AppService', () => {
+  it('lists the five sample recordings as demo devices and refuses ids outside them', async () => {
+    const devices = (await call('devices:list')) as Array<{ id: string; kind: string; active: boolean }>
+    // samples/ holds five CirCor recordings (samples/README.md).
+    expect(devices).toHaveLength(5)
+    expect(devices.every((d) => d.kind === 'demo' && !d.active)).toBe(true)
+    await expect(call('devices:select', { id: 'demo:../package.json' })).rejects.toThrow(/no such demo recording/)
+    await expect(call('devices:select', { id: 'demo:nope.wav' })).rejects.toMatchObject({ name: 'InvalidArgumentError' })
+  })
+
+  it('streams, records with a mark, lists, edits with undo and exports the session', async () => {
+    const status = (await call('devices:select', { id: 'demo:50238_MV.wav' })) as { state: string }
+    expect(status.state).toBe('running')
+    await until(() => monitorEvents('window').length >= 1, 30_000, 'a window event')
+    const pcg = monitorEvents('pcg')[0] as { sampleRateHz: number }
+    expect(pcg.sampleRateHz).toBe(4000)
+
+    await call('recording:start', { location: 'MV', patientId: 'P-1' })
+    await expect(call('recording:start', {})).rejects.toThrow(/already recording/)
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    const mark = (await call('recording:mark', {})) as { timeS: number }
+    expect(mark.timeS).toBeGreaterThan(0)
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    const summary = (await call('recording:stop')) as { id: string; durationS: number; annotationCount: number; location: string; patientId: string }
+    // About 1 s of wall time at speed 8 is ~8 s of audio; anything over 2 s shows audio arrived throughout.
+    expect(summary.durationS).toBeGreaterThan(2)
+    expect(summary).toMatchObject({ annotationCount: 1, location: 'MV', patientId: 'P-1' })
+    expect(events.some((e) => e.channel === 'event:recording' && (e.payload as { recording: boolean }).recording)).toBe(true)
+
+    const list = (await call('sessions:list', {})) as Array<{ id: string }>
+    expect(list.map((s) => s.id)).toEqual([summary.id])
+    const audio = (await call('sessions:audio', { id: summary.id })) as { samples: number[]; sampleRateHz: number }
+    expect(audio.samples.length / audio.sampleRateHz).toBeCloseTo(summary.durationS, 2)
+
+    let detail = (await call('sessions:edit', { id: summary.id, edit: { type: 'addSpan', startS: 1, endS: 1.5, spanKind: 'murmur' } })) as {
+      annotations: Array<{ id: string; kind: string; startS?: number; endS?: number }>
+      canUndo: boolean
+    }
+    const span = detail.annotations.find((a) => a.kind === 'span') as { id: string }
+    detail = (await call('sessions:edit', { id: summary.id, edit: { type: 'move', id: span.id, startS: 2 } })) as typeof detail
+    expect(detail.annotations.find((a) => a.id === span.id)).toMatchObject({ startS: 2, endS: 2.5 })
+    detail = (await call('sessions:edit', { id: summary.id, edit: { type: 'undo' } })) as typeof detail
+    expect(detail.annotations.find((a) => a.id === span.id)).toMatchObject({ startS: 1, endS: 1.5 })
+    await expect(call('sessions:edit', { id: summary.id, edit: { type: 'remove', id: 'zz9' } })).rejects.toThrow(/zz9/)
+
+    const exported = (await call('sessions:export', { id: summary.id, format: 'zip' })) as { path: string; files: string[] }
+    expect(exported.path.endsWith('.zip')).toBe(true)
+    expect(existsSync(exported.path)).toBe(true)
+    expect(exported.files).toContain('audio.wav')
+    const again = (await call('sessions:export', { id: summary.id, format: 'folder' })) as { path: string }
+    expect(existsSync(join(again.path, 'annotations.json'))).toBe(true)
+  }, 60_000)
+
+  it('validates settings, applies them and keeps them in the data folder', async () => {
+    await expect(call('settings:update', { monitor: { alarms: { hrLowBpm: 120, hrHighBpm: 100 } } })).rejects.toThrow(/low 120 bpm must be below high 100 bpm/)
+    await expect(call('settings:update', { monitor: { windowSeconds: 0 } })).rejects.toThrow(/settings:update request: field 'monitor.windowSeconds'/)
+    await expect(call('settings:update', { modelPath: join(dataDir, 'missing.onnx') })).rejects.toThrow(/no such file/)
+    const next = (await call('settings:update', { monitor: { alarms: { hrHighBpm: 170 } } })) as { monitor: { alarms: { hrHighBpm: number; hrLowBpm: number } } }
+    expect(next.monitor.alarms).toMatchObject({ hrHighBpm: 170, hrLowBpm: 45 })
+    const saved = JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')) as typeof next
+    expect(saved.monitor.alarms.hrHighBpm).toBe(170)
+  })
+
+  it('refuses to record without a running source and to mark without a recording', async () => {
+    await expect(call('recording:start', {})).rejects.toThrow(/no signal source is running/)
+    await expect(call('recording:mark', {})).rejects.toThrow(/not recording/)
+    await expect(call('recording:stop')).resolves.toBeNull()
+  })
+})
