@@ -15,7 +15,7 @@
  * HDD) and the recorder shares the main process with the live monitor, so it runs on libuv's
  * thread pool. stop() and sync() fsync synchronously.
  */
-import { closeSync, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync } from 'node:fs'
+import { closeSync, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, rmdirSync, unlinkSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { InvalidArgumentError } from '../../core/errors'
 import type { PcmChunk } from '../devices/source'
@@ -148,23 +148,45 @@ export class SessionRecorder {
     ensurePrivateDir(dirname(dir))
     // Not recursive: an existing folder means an id clash, which must not overwrite a session.
     withStorageErrors(dir, 'creating session folder', () => mkdirSync(dir, { mode: DATA_DIR_MODE }))
-    // session.json first: from here on a crash leaves a folder that repair recognises.
-    writeFileAtomic(join(dir, SESSION_FILES.meta), formatSessionMeta(meta))
     const audioPath = join(dir, SESSION_FILES.audio)
-    const audioFd = withStorageErrors(audioPath, 'creating', () => openSync(audioPath, 'wx', 0o600))
     const tracePath = join(dir, SESSION_FILES.trace)
-    let traceFd: number
+    let audioFd: number | undefined
     try {
+      // session.json first: from here on a crash leaves a folder that repair recognises.
+      writeFileAtomic(join(dir, SESSION_FILES.meta), formatSessionMeta(meta))
+      const fd = withStorageErrors(audioPath, 'creating', () => openSync(audioPath, 'wx', 0o600))
+      audioFd = fd
       withStorageErrors(audioPath, 'writing WAV header', () => {
-        writeAll(audioFd, encodeWavHeader({ sampleRateHz: options.sampleRateHz, channels: 1, format: SAMPLE_FORMAT, dataBytes: 0 }), 0)
-        fsyncSync(audioFd)
+        writeAll(fd, encodeWavHeader({ sampleRateHz: options.sampleRateHz, channels: 1, format: SAMPLE_FORMAT, dataBytes: 0 }), 0)
+        fsyncSync(fd)
       })
-      traceFd = withStorageErrors(tracePath, 'creating', () => openSync(tracePath, 'wx', 0o600))
+      const traceFd = withStorageErrors(tracePath, 'creating', () => openSync(tracePath, 'wx', 0o600))
+      return new SessionRecorder(options, id, dir, meta, fd, traceFd)
     } catch (err) {
-      closeSync(audioFd)
+      if (audioFd !== undefined) closeSync(audioFd)
+      SessionRecorder.discardUnstarted(dir)
       throw err
     }
-    return new SessionRecorder(options, id, dir, meta, audioFd, traceFd)
+  }
+
+  /**
+   * Removes the folder of a recording that failed to start (e.g. disk already full). No audio
+   * was accepted yet, so nothing is lost; leaving it would show an empty "repaired" session.
+   * Only the files start() creates are removed; rmdir refuses if anything else is there.
+   */
+  private static discardUnstarted(dir: string): void {
+    for (const file of [SESSION_FILES.trace, SESSION_FILES.audio, SESSION_FILES.meta]) {
+      try {
+        unlinkSync(join(dir, file))
+      } catch {
+        // not created, or the volume refuses: start-up repair will see to what is left
+      }
+    }
+    try {
+      rmdirSync(dir)
+    } catch {
+      // as above
+    }
   }
 
   get status(): RecorderState {

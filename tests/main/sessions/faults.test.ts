@@ -95,6 +95,12 @@ describe.skipIf(!canMount)('disk full (1 MiB tmpfs)', () => {
     // Further appends report the original failure instead of writing.
     expect(() => recorder.appendAudio({ samples: new Float32Array(10), sampleRateHz: 4000, firstSampleIndex: fed })).toThrow(/earlier failure.*disk full/)
 
+    // A new recording on the full disk fails at start and leaves no empty session behind.
+    const dayDir = join(recorder.dir, '..')
+    const sessionsBefore = readdirSync(dayDir).sort()
+    expect(() => SessionRecorder.start({ dataDir, sampleRateHz: 4000, location: 'TV', device: { id: 'd', name: 'd' }, modelId: null })).toThrow(DiskFullError)
+    expect(readdirSync(dayDir).sort()).toEqual(sessionsBefore)
+
     // Annotation edits fail cleanly: file and editor unchanged, no temp file left.
     expect(() => editor.addMarker(0.5, 'late')).toThrow(DiskFullError)
     expect(readFileSync(join(small.dir, 'annotations.json'), 'utf8')).toBe(annotationsBefore)
