@@ -50,6 +50,18 @@ describe.skipIf(skip !== undefined)('PortAudio addon capture (PulseAudio null si
     expect(binding!.version()).toMatch(/PortAudio/)
   })
 
+  it('stop/close are idempotent and a closed stream refuses requests', async () => {
+    const events: Array<{ type: string }> = []
+    const stream = new binding!.InputStream({ deviceIndex: pulseDevice(binding!).index, sampleRateHz: 4000, channels: 1 }, (e) => events.push(e))
+    expect(stream.stop(1)).toBe(true) // stopping a stream never started is fine
+    expect(stream.close(2)).toBe(true)
+    expect(stream.close(3)).toBe(false) // already closing
+    expect(stream.start(4)).toBe(false)
+    await waitFor(() => events.some((e) => e.type === 'closed'), 5000, 'the closed event')
+    expect(events.filter((e) => e.type === 'done').length).toBe(2)
+    expect(() => new binding!.InputStream({ deviceIndex: 9999, sampleRateHz: 4000, channels: 1 }, () => undefined)).toThrow(/deviceIndex 9999 is not an input device/)
+  })
+
   for (const sampleRateHz of [4000, 16000]) {
     it(`captures what paplay plays, r > 0.99 after alignment, at ${sampleRateHz} Hz`, async () => {
       const source = new AudioDeviceSource(binding!, pulseDevice(binding!), { sampleRateHz, channels: 1 })
