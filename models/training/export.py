@@ -159,8 +159,10 @@ def export(args: argparse.Namespace, data: Data, log: Logger, clap: pretrain.Cla
         f.write(tok.to_json())
 
     # --- parity fixture
-    repo_root = os.path.abspath(os.path.join(out, os.pardir)) if os.path.basename(os.path.abspath(out)) == "models" \
-        else os.getcwd()
+    # The committed fixture belongs to the shipped files: write it into tests/fixtures only when
+    # exporting into this repository's models/ folder (a study run with --out elsewhere keeps its own).
+    repo_root = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir))
+    shipping = os.path.abspath(out) == os.path.join(repo_root, "models")
     picks = parity_windows(repo_root, args.data)
     ppcm = torch.from_numpy(np.stack([p["pcm"] for p in picks]))  # type: ignore[misc]
     pres = run_graph(graph, ppcm)
@@ -177,7 +179,8 @@ def export(args: argparse.Namespace, data: Data, log: Logger, clap: pretrain.Cla
         "textQueries": [{"text": q, "tokens": dummy_tokens[i].tolist(), "embedding": temb[i].tolist()}
                         for i, q in enumerate(TEXT_QUERIES)],
     }
-    fixture_path = os.path.join(repo_root, "tests", "fixtures", "model-parity.json")
+    fixture_path = (os.path.join(repo_root, "tests", "fixtures", "model-parity.json") if shipping
+                    else os.path.join(out, "model-parity.json"))
     os.makedirs(os.path.dirname(fixture_path), exist_ok=True)
     with open(fixture_path, "w", encoding="utf-8") as f:
         json.dump(fixture, f)

@@ -22,7 +22,7 @@ from models.training.common import (Checkpoint, Data, Logger, add_common_args, c
 from models.training.model import ClapAudio, TextEncoder
 
 STAGE = "pretrain"
-EPOCHS = 24
+EPOCHS = 14
 BATCH = 64
 LR = 2e-3
 W_HR = 1.0
@@ -76,7 +76,7 @@ def train(args: argparse.Namespace, data: Data, log: Logger) -> Tuple[ClapModel,
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
         start_epoch = state["epoch"] + 1
-        log(f"[{STAGE}] resuming at epoch {start_epoch}")
+        log(f"[{STAGE}] resuming after {start_epoch} completed epochs")
     val_pcm, val_hr = data.window_pcm("validation")
     token_cache: Dict[str, List[int]] = {}
     for epoch in range(start_epoch, epochs):

@@ -21,7 +21,7 @@ from models.training.common import (Checkpoint, Data, Logger, add_common_args, c
 from models.training.model import probe_head
 
 STAGE = "probes"
-EPOCHS = 10
+EPOCHS = 6
 BATCH = 64
 LR = 2e-3
 
@@ -57,7 +57,7 @@ def train(args: argparse.Namespace, data: Data, log: Logger, clap: pretrain.Clap
         probes.load_state_dict(state["probes"])
         opt.load_state_dict(state["opt"])
         start_epoch = state["epoch"] + 1
-        log(f"[{STAGE}] resuming at epoch {start_epoch}")
+        log(f"[{STAGE}] resuming after {start_epoch} completed epochs")
     val_pcm, val_hr = data.window_pcm("validation")
     for epoch in range(start_epoch, epochs):
         t0 = time.time()

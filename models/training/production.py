@@ -23,7 +23,7 @@ from models.training.common import (Checkpoint, Data, Logger, add_common_args, c
 from models.training.model import PRODUCTION_SHARED_LAYERS, ProductionTop
 
 STAGE = "production"
-EPOCHS = 16
+EPOCHS = 8
 BATCH = 64
 LR = 7e-4
 W_SEG = 0.3
@@ -71,7 +71,7 @@ def train(args: argparse.Namespace, data: Data, log: Logger, clap: pretrain.Clap
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
         start_epoch = state["epoch"] + 1
-        log(f"[{STAGE}] resuming at epoch {start_epoch}")
+        log(f"[{STAGE}] resuming after {start_epoch} completed epochs")
     val_pcm, val_hr = data.window_pcm("validation")
     for epoch in range(start_epoch, epochs):
         t0 = time.time()
