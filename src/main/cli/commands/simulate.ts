@@ -217,7 +217,7 @@ class SimulatedDevice {
 
   private send(bytes: Uint8Array): void {
     // serialise writes: the order of frames on the wire is the order they were made
-    this.writing = this.writing.then(() => this.link.write(bytes)).catch((error: unknown) => {
+    this.writing = this.writing.then(() => (this.link.isOpen ? this.link.write(bytes) : undefined)).catch((error: unknown) => {
       process.stderr.write(`simulate: write failed: ${error instanceof Error ? error.message : String(error)}\n`)
     })
   }
