@@ -96,6 +96,8 @@ describe('browser mode end to end (Chromium)', () => {
   it('starts streaming the demo recording on the live screen', async () => {
     await page.getByTestId('monitor-status').filter({ hasText: 'Streaming' }).waitFor({ timeout: 30_000 })
     await expect(page.getByTestId('device-picker').inputValue()).resolves.toBe(`demo:${SAMPLE}.wav`)
+    // Screen readers hear the HR state (polite live region) once the first window is analysed.
+    await expect.poll(async () => ((await page.getByTestId('hr-announcement').textContent()) ?? '').length, { timeout: 20_000 }).toBeGreaterThan(0)
   })
 
   it(`shows an HR within 5 bpm of ${SAMPLE}'s reference`, async () => {
@@ -166,6 +168,10 @@ describe('browser mode end to end (Chromium)', () => {
     await page.getByTestId('play-button').click()
     await page.waitForTimeout(1200)
     await page.getByTestId('play-button').click()
+    // The cursor follows the audio clock: after ~1.2 s of playback it has left 0 (0.5 s allows for audio start-up).
+    const position = (await page.getByTestId('play-position').textContent()) ?? ''
+    const [minutes, seconds] = (position.split(' / ')[0] ?? '').split(':').map(Number)
+    expect((minutes ?? 0) * 60 + (seconds ?? 0)).toBeGreaterThan(0.5)
     await page.getByTestId('add-marker').click()
     await expect.poll(() => rows.count(), { timeout: 5000 }).toBe(2)
     await page.screenshot({ path: join(SHOTS, 'sessions.png') })
@@ -193,6 +199,28 @@ describe('browser mode end to end (Chromium)', () => {
     await page.screenshot({ path: join(SHOTS, 'settings.png') })
     await page.getByTestId('nav-live').click()
   })
+
+  it('raises an HR alarm past a limit set in Settings, and A acknowledges it', async () => {
+    const setLimits = async (high: string, sustain: string): Promise<void> => {
+      await page.getByTestId('nav-settings').click()
+      await page.getByTestId('alarm-high').fill(high)
+      await page.getByLabel('Sustained for (s)').fill(sustain)
+      await page.getByTestId('settings-apply').click()
+      await page.getByText('Settings applied').waitFor({ timeout: 10_000 })
+      await page.getByTestId('nav-live').click()
+    }
+    // 50 bpm is below every window of the sample (67.8–72.5 bpm), so a reliable HR breaches it at once.
+    await setLimits('50', '0')
+    try {
+      const banner = page.getByTestId('alarm-banner')
+      await banner.filter({ hasText: 'HR HIGH' }).waitFor({ timeout: 30_000 })
+      await page.screenshot({ path: join(SHOTS, 'alarm.png') })
+      await page.keyboard.press('a')
+      await banner.filter({ hasText: 'Acknowledged' }).waitFor({ timeout: 5000 })
+    } finally {
+      await setLimits('150', '10')
+    }
+  }, 90_000)
 
   it('refuses the API to a page without the token', async () => {
     const other = await page.context().newPage()
