@@ -19,10 +19,14 @@ export interface ReportInput {
 }
 
 const WIDTH_PX = 960
-const PCG_HEIGHT_PX = 170
-const HR_HEIGHT_PX = 170
-/** Rows of the annotation table; a one-page report cannot list a whole segmentation. */
-const MAX_TABLE_ROWS = 40
+/** Heights chosen so header, both plots, 10 table rows and notes fit one A4 landscape page (tested by printing with Chromium). */
+const PCG_HEIGHT_PX = 120
+const AXIS_HEIGHT_PX = 14
+const HR_HEIGHT_PX = 90
+/** Rows of the annotation table (markers and murmur/noise/custom spans; the S1/S2/systole/diastole segmentation is counted instead). */
+const MAX_TABLE_ROWS = 10
+/** Span kinds of the routine segmentation: drawn, counted, not listed row by row. */
+const SEGMENTATION_KINDS: readonly SpanKind[] = ['S1', 'systole', 'S2', 'diastole']
 
 const SPAN_COLOURS: Readonly<Record<SpanKind, string>> = {
   S1: '#d62728',
@@ -34,6 +38,13 @@ const SPAN_COLOURS: Readonly<Record<SpanKind, string>> = {
   custom: '#2ca02c',
 }
 
+/** Notes beyond this are cut in the report (kept whole in session.json) so it stays one page. */
+const MAX_NOTES_CHARS = 400
+
+function clip(text: string, maxChars: number): string {
+  return text.length <= maxChars ? text : `${text.slice(0, maxChars)}… (continued in session.json)`
+}
+
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
 }
@@ -42,11 +53,22 @@ function fmt(value: number, digits = 1): string {
   return Number.isFinite(value) ? value.toFixed(digits) : '–'
 }
 
+/**
+ * 99.9th percentile of |sample| (on at most ~100k samples): a single bump of the chestpiece would
+ * otherwise set the scale and flatten every heart sound; strokes beyond it are clipped.
+ */
+function robustPeak(samples: Float32Array): number {
+  const step = Math.max(1, Math.floor(samples.length / 100_000))
+  const magnitudes = new Float32Array(Math.ceil(samples.length / step))
+  for (let i = 0, j = 0; i < samples.length; i += step, j++) magnitudes[j] = Math.abs(samples[i] as number)
+  magnitudes.sort()
+  return magnitudes[Math.min(magnitudes.length - 1, Math.floor(0.999 * magnitudes.length))] ?? 0
+}
+
 /** Min/max envelope per pixel column: the usual waveform overview, exact at any zoom-out. */
 function pcgPath(samples: Float32Array, widthPx: number, heightPx: number): string {
   if (samples.length === 0) return ''
-  let peak = 0
-  for (const s of samples) peak = Math.max(peak, Math.abs(s))
+  const peak = robustPeak(samples)
   const scale = peak > 0 ? (heightPx / 2 - 2) / peak : 0
   const mid = heightPx / 2
   const parts: string[] = []
@@ -61,7 +83,8 @@ function pcgPath(samples: Float32Array, widthPx: number, heightPx: number): stri
       if (v > hi) hi = v
     }
     if (lo === Infinity) continue
-    parts.push(`M${x + 0.5} ${fmt(mid - hi * scale, 1)}V${fmt(mid - lo * scale, 1)}`)
+    const clipY = (v: number): number => Math.max(1, Math.min(heightPx - 1, mid - v * scale))
+    parts.push(`M${x + 0.5} ${fmt(clipY(hi), 1)}V${fmt(clipY(lo), 1)}`)
   }
   return parts.join('')
 }
@@ -79,7 +102,20 @@ function pcgSvg(input: ReportInput, durationS: number): string {
       return `<line x1="${fmt(x, 2)}" x2="${fmt(x, 2)}" y1="0" y2="${PCG_HEIGHT_PX}" stroke="#000" stroke-dasharray="3 2"><title>${escapeHtml(a.label)}</title></line>`
     })
     .join('')
-  return `<svg class="pcg" width="${WIDTH_PX}" height="${PCG_HEIGHT_PX}" viewBox="0 0 ${WIDTH_PX} ${PCG_HEIGHT_PX}" role="img" aria-label="PCG overview">${spans}<path d="${pcgPath(input.samples, WIDTH_PX, PCG_HEIGHT_PX)}" stroke="#222" stroke-width="1" fill="none"/></svg>`
+  const height = PCG_HEIGHT_PX + AXIS_HEIGHT_PX
+  return `<svg class="pcg" width="${WIDTH_PX}" height="${height}" viewBox="0 0 ${WIDTH_PX} ${height}" role="img" aria-label="PCG overview">${spans}<path d="${pcgPath(input.samples, WIDTH_PX, PCG_HEIGHT_PX)}" stroke="#222" stroke-width="1" fill="none"/>${timeAxis(durationS)}</svg>`
+}
+
+/** Second ticks along the PCG, at a step that gives at most about 20 labels. */
+function timeAxis(durationS: number): string {
+  if (durationS <= 0) return ''
+  const stepS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600].find((step) => durationS / step <= 20) ?? 1200
+  const ticks: string[] = []
+  for (let t = 0; t <= durationS; t += stepS) {
+    const x = (t / durationS) * WIDTH_PX
+    ticks.push(`<line x1="${fmt(x, 1)}" x2="${fmt(x, 1)}" y1="${PCG_HEIGHT_PX}" y2="${PCG_HEIGHT_PX + 4}" stroke="#666"/><text x="${fmt(Math.min(x + 2, WIDTH_PX - 24), 1)}" y="${PCG_HEIGHT_PX + 12}" font-size="9" fill="#666">${t} s</text>`)
+  }
+  return ticks.join('')
 }
 
 function hrSvg(trace: readonly HrTraceEntry[], durationS: number): string {
@@ -103,13 +139,18 @@ function hrSvg(trace: readonly HrTraceEntry[], durationS: number): string {
 }
 
 function annotationTable(doc: AnnotationDoc): string {
-  const rows = doc.items.slice(0, MAX_TABLE_ROWS).map((a) => {
+  const counts = new Map<SpanKind, number>()
+  for (const a of doc.items) if (a.kind === 'span' && SEGMENTATION_KINDS.includes(a.spanKind)) counts.set(a.spanKind, (counts.get(a.spanKind) ?? 0) + 1)
+  const segmentation = counts.size === 0 ? '' : `<p>Segmentation: ${SEGMENTATION_KINDS.filter((k) => counts.has(k)).map((k) => `${counts.get(k)} ${k}`).join(', ')} spans (in annotations.tsv).</p>`
+  const listed = doc.items.filter((a) => !(a.kind === 'span' && SEGMENTATION_KINDS.includes(a.spanKind)))
+  const rows = listed.slice(0, MAX_TABLE_ROWS).map((a) => {
     const when = a.kind === 'span' ? `${fmt(a.startS, 3)}–${fmt(a.endS, 3)}` : fmt(a.timeS, 3)
     const kind = a.kind === 'span' ? a.spanKind : 'marker'
     return `<tr><td>${when}</td><td>${escapeHtml(kind)}</td><td>${escapeHtml(a.label)}</td><td>${escapeHtml(a.note)}</td></tr>`
   })
-  const more = doc.items.length > MAX_TABLE_ROWS ? `<p>… and ${doc.items.length - MAX_TABLE_ROWS} more annotations (see the exported .tsv and annotations.json).</p>` : ''
-  return `<table><thead><tr><th>Time (s)</th><th>Kind</th><th>Label</th><th>Note</th></tr></thead><tbody>${rows.join('')}</tbody></table>${more}`
+  const more = listed.length > MAX_TABLE_ROWS ? `<p>… and ${listed.length - MAX_TABLE_ROWS} more (see annotations.json).</p>` : ''
+  if (listed.length === 0) return `${segmentation}<p>No markers or murmur/noise/custom spans.</p>`
+  return `${segmentation}<table><thead><tr><th>Time (s)</th><th>Kind</th><th>Label</th><th>Note</th></tr></thead><tbody>${rows.join('')}</tbody></table>${more}`
 }
 
 export function renderSessionReport(input: ReportInput): string {
@@ -133,9 +174,9 @@ export function renderSessionReport(input: ReportInput): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Ausculta session ${escapeHtml(meta.id)}</title>
 <style>
-@page { size: A4 landscape; margin: 10mm; }
+@page { size: A4 landscape; margin: 8mm; }
 body { font: 12px system-ui, sans-serif; margin: 0 auto; width: ${WIDTH_PX}px; color: #111; }
-h1 { font-size: 18px; margin: 4px 0; } h2 { font-size: 13px; margin: 8px 0 2px; }
+h1 { font-size: 17px; margin: 2px 0; } h2 { font-size: 12px; margin: 6px 0 2px; } p { margin: 2px 0; }
 dl { display: grid; grid-template-columns: max-content 1fr max-content 1fr; gap: 2px 12px; margin: 0; }
 dt { font-weight: 600; } dd { margin: 0; }
 svg { display: block; border: 1px solid #ccc; }
@@ -150,7 +191,7 @@ ${pcgSvg(input, durationS)}
 ${hrSvg(input.trace, durationS)}
 <h2>Annotations (${input.annotations.items.length})</h2>
 ${annotationTable(input.annotations)}
-<h2>Notes</h2><p class="notes">${escapeHtml(meta.notes || '—')}</p>
+<h2>Notes</h2><p class="notes">${escapeHtml(clip(meta.notes, MAX_NOTES_CHARS) || '—')}</p>
 ${footnotes}
 </body></html>
 `
