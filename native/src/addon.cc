@@ -40,7 +40,9 @@ using Clock = std::chrono::steady_clock;
 
 // Leaked on purpose: detached control threads may still run while static destructors execute at
 // process exit, and locking a destroyed mutex aborts the process.
-std::mutex& g_paMutex = *new std::mutex;
+// Timed: a PortAudio call wedged in a frozen audio server holds it, and the JS thread must then
+// fail fast (JsPaLock) instead of freezing the app.
+std::timed_mutex& g_paMutex = *new std::timed_mutex;
 bool g_paInitialised = false;
 // Streams opened and not yet closed: Pa_Terminate (rescan, exit) must wait until this is zero.
 std::atomic<int> g_openStreams{0};
@@ -115,8 +117,16 @@ Napi::Value Version(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), Pa_GetVersionText());
 }
 
+// The JS thread's way to take g_paMutex: give up after a second with a clear error.
+std::unique_lock<std::timed_mutex> JsPaLock(Napi::Env env) {
+  std::unique_lock<std::timed_mutex> lock(g_paMutex, std::defer_lock);
+  if (!lock.try_lock_for(std::chrono::milliseconds(1000)))
+    throw Napi::Error::New(env, "PortAudio busy: a device call has not returned for over a second (audio server not answering)");
+  return lock;
+}
+
 Napi::Value ListInputDevices(const Napi::CallbackInfo& info) {
-  std::lock_guard<std::mutex> lock(g_paMutex);
+  auto lock = JsPaLock(info.Env());
   PaError err = EnsureInitialisedLocked();
   if (err != paNoError) throw Napi::Error::New(info.Env(), "PortAudio: Pa_Initialize failed: " + PaMessage(err));
   return DeviceListLocked(info.Env());
@@ -125,7 +135,7 @@ Napi::Value ListInputDevices(const Napi::CallbackInfo& info) {
 // PortAudio enumerates devices only in Pa_Initialize: hot-plug needs a terminate/initialise cycle,
 // which is only safe when no stream is open. Returns null (and changes nothing) otherwise.
 Napi::Value RescanInputDevices(const Napi::CallbackInfo& info) {
-  std::lock_guard<std::mutex> lock(g_paMutex);
+  auto lock = JsPaLock(info.Env());
   if (g_openStreams.load() > 0) return info.Env().Null();
   if (g_paInitialised) {
     Pa_Terminate();
@@ -153,7 +163,11 @@ class RescanWorker : public Napi::AsyncWorker {
   RescanWorker(Napi::Env env, Napi::Promise::Deferred deferred) : Napi::AsyncWorker(env), deferred_(deferred) {}
 
   void Execute() override {
-    std::lock_guard<std::mutex> lock(g_paMutex);
+    std::unique_lock<std::timed_mutex> lock(g_paMutex, std::defer_lock);
+    if (!lock.try_lock_for(std::chrono::milliseconds(2000))) {
+      SetError("PortAudio busy: a device call has not returned for 2 s (audio server not answering)");
+      return;
+    }
     if (g_openStreams.load() > 0) {
       skipped_ = true;
       return;
@@ -333,7 +347,7 @@ struct StreamCore : std::enable_shared_from_this<StreamCore> {
     params.sampleFormat = paFloat32;
     PaError err;
     {
-      std::lock_guard<std::mutex> lock(g_paMutex);
+      std::lock_guard<std::timed_mutex> lock(g_paMutex);
       err = EnsureInitialisedLocked();
       if (err != paNoError) return "Pa_Initialize failed: " + PaMessage(err);
       const PaDeviceInfo* info = Pa_GetDeviceInfo(deviceIndex);
@@ -509,7 +523,7 @@ class InputStream : public Napi::ObjectWrap<InputStream> {
       throw Napi::RangeError::New(env, "InputStream: channels " + std::to_string(core->channels) + " outside 1..32");
     if (core->watchdogMs < 100) throw Napi::RangeError::New(env, "InputStream: watchdogMs must be >= 100");
     {
-      std::lock_guard<std::mutex> lock(g_paMutex);
+      auto lock = JsPaLock(env);
       PaError err = EnsureInitialisedLocked();
       if (err != paNoError) throw Napi::Error::New(env, "PortAudio: Pa_Initialize failed: " + PaMessage(err));
       const PaDeviceInfo* device = core->deviceIndex >= 0 && core->deviceIndex < Pa_GetDeviceCount() ? Pa_GetDeviceInfo(core->deviceIndex) : nullptr;
@@ -559,7 +573,7 @@ class InputStream : public Napi::ObjectWrap<InputStream> {
 void Cleanup(void*) {
   // At exit, terminate PortAudio only if no stream is open: a stream wedged in a dead audio
   // server would make Pa_Terminate hang, and the OS releases everything anyway.
-  std::unique_lock<std::mutex> lock(g_paMutex, std::try_to_lock);
+  std::unique_lock<std::timed_mutex> lock(g_paMutex, std::try_to_lock);
   if (lock.owns_lock() && g_paInitialised && g_openStreams.load() == 0) {
     Pa_Terminate();
     g_paInitialised = false;

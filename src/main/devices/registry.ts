@@ -81,6 +81,8 @@ export class DeviceRegistry implements DeviceCatalog {
   private timer: NodeJS.Timeout | undefined
   private polling: Promise<void> | undefined
   private demoFactory: ((path: string) => PcmSource) | undefined
+  /** a device scan still running: never start a second (each would park a libuv worker thread) */
+  private audioScan: Promise<NativeInputDevice[] | null> | undefined
 
   constructor(options: DeviceRegistryOptions = {}) {
     this.options = options
@@ -287,7 +289,18 @@ export class DeviceRegistry implements DeviceCatalog {
       return [{ descriptor: { id: 'audio:unavailable', kind: 'audio', label: 'Audio devices', status: 'unavailable', detail: audio.message } }]
     }
     // rescan finds hot-plugged devices; while a stream is open it cannot, and the old list stands
-    const devices = (await audio.rescanInputDevicesAsync()) ?? audio.listInputDevices()
+    if (this.audioScan) throw new SourceUnavailableError('audio devices: the previous device scan has not finished (audio server not answering)')
+    const scan = audio.rescanInputDevicesAsync()
+    this.audioScan = scan
+    void scan.then(
+      () => (this.audioScan = undefined),
+      () => (this.audioScan = undefined),
+    )
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new SourceUnavailableError('audio devices: device scan took over 5 s (audio server not answering)')), 5000)
+    })
+    const devices = (await Promise.race([scan, timeout]).finally(() => clearTimeout(timer))) ?? audio.listInputDevices()
     return devices.map((device: NativeInputDevice) => {
       const id = audioSourceId(device)
       return {

@@ -3,7 +3,7 @@
  * report a clear device-lost error and status 'lost', stop() must return, and nothing may hang
  * or crash (the test process itself would die or time out if it did).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AudioDeviceLostError, AudioDeviceSource } from '../../../src/main/devices/audio-device-source'
 import { audioPrerequisites, collect, pulseDevice, waitFor } from './helpers/audio'
 import { startPulse, type PulseDaemon } from './helpers/pulse'
@@ -14,10 +14,16 @@ const WATCHDOG_MS = 1000
 
 describe.skipIf(skip !== undefined)('PortAudio addon: audio server killed mid-stream', () => {
   let pulse: PulseDaemon
-  beforeAll(() => {
+  // a daemon per test: each test breaks its own
+  beforeEach(() => {
     pulse = startPulse()
   })
-  afterAll(async () => {
+  afterEach(async () => {
+    try {
+      process.kill(pulse.pid, 'SIGCONT')
+    } catch {
+      // already dead
+    }
     await pulse?.kill()
   })
 
@@ -44,5 +50,31 @@ describe.skipIf(skip !== undefined)('PortAudio addon: audio server killed mid-st
     // a restart attempt with the server gone fails cleanly (typed error, status error), no hang
     await expect(source.start()).rejects.toThrow(/audio source/)
     expect(source.status).toBe('error')
+  })
+
+  it('a frozen audio server (SIGSTOP) is reported lost, and nothing waits on it for ever', async () => {
+    const REQUEST_TIMEOUT_MS = 2000
+    const source = new AudioDeviceSource(binding!, pulseDevice(binding!), { sampleRateHz: 4000, watchdogMs: WATCHDOG_MS, requestTimeoutMs: REQUEST_TIMEOUT_MS })
+    const { chunks, events } = collect(source)
+    await source.start()
+    await waitFor(() => chunks.length > 5, 10_000, 'audio before the freeze')
+    process.kill(pulse.pid, 'SIGSTOP')
+    await waitFor(() => source.status === 'lost', WATCHDOG_MS + 4000, 'status lost')
+    expect(events.find((e) => e.type === 'error')?.type === 'error' && (events.find((e) => e.type === 'error') as { error: Error }).error.message).toMatch(/no audio for \d+ ms/)
+    await source.stop()
+    // restarting against the frozen server: PortAudio's open blocks inside the server, the source gives up
+    const started = Date.now()
+    await expect(source.start()).rejects.toThrow(/did not complete within|PortAudio busy/)
+    // start's timeout plus close's timeout is the worst case by construction
+    expect(Date.now() - started).toBeLessThan(2 * REQUEST_TIMEOUT_MS + 1000)
+    // the JS thread is never blocked: device listing answers at once or says the backend is busy
+    const listStarted = Date.now()
+    try {
+      binding!.listInputDevices()
+    } catch (error) {
+      expect(String(error)).toMatch(/PortAudio busy/)
+    }
+    // JsPaLock's 1 s limit plus slack
+    expect(Date.now() - listStarted).toBeLessThan(1500)
   })
 })
