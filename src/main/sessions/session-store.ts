@@ -10,6 +10,7 @@ import { parseHrTrace, type ParsedHrTrace } from '../../core/sessions/hr-trace'
 import { filterSessions, type SessionQuery } from '../../core/sessions/library-filter'
 import { CorruptSessionError, SessionNotFoundError } from '../../core/sessions/session-errors'
 import {
+  SESSION_ID_PATTERN,
   formatSessionMeta,
   parseSessionMeta,
   validateSessionMeta,
@@ -19,7 +20,7 @@ import {
 } from '../../core/sessions/session-schema'
 import { decodeWav, type WavAudio } from '../../core/wav/wav-reader'
 import { fsyncDirectory, writeFileAtomic } from './atomic-write'
-import { SESSION_FILES, dayFolder, ensurePrivateDir, trashRoot } from './data-dir'
+import { SESSION_FILES, dayFolder, ensurePrivateDir, sessionsRoot, trashRoot } from './data-dir'
 import { toStorageError, withStorageErrors } from './fs-errors'
 import { listSessionDirs } from './repair'
 
@@ -75,13 +76,19 @@ export class SessionLibrary {
     return filterSessions(sessions.map((s) => s.meta), query).map((m) => byId.get(m.id) as SessionEntry)
   }
 
+  /** One session by id: looks for the folder in each day folder and parses only its session.json. */
   get(id: string): SessionEntry {
-    const { sessions, problems } = this.list()
-    const found = sessions.find((s) => s.meta.id === id)
-    if (found) return found
-    const broken = problems.find((p) => basename(p.dir) === id)
-    if (broken) throw broken.error
-    throw new SessionNotFoundError(`session ${id}: not found in ${this.dataDir}`)
+    if (!SESSION_ID_PATTERN.test(id)) throw new SessionNotFoundError(`session ${JSON.stringify(id)}: not a session id`)
+    const root = sessionsRoot(this.dataDir)
+    const days = withStorageErrors(root, 'listing sessions', () => (existsSync(root) ? readdirSync(root) : []))
+    const day = days.find((d) => existsSync(join(root, d, id, SESSION_FILES.meta)) || existsSync(join(root, d, id, SESSION_FILES.audio)))
+    if (day === undefined) throw new SessionNotFoundError(`session ${id}: not found in ${this.dataDir}`)
+    const dir = join(root, day, id)
+    const metaPath = join(dir, SESSION_FILES.meta)
+    if (!existsSync(metaPath)) throw new CorruptSessionError(metaPath, undefined, 'missing (run start-up repair)')
+    const meta = parseSessionMeta(withStorageErrors(metaPath, 'reading', () => readFileSync(metaPath, 'utf8')), metaPath)
+    if (meta.id !== id) throw new CorruptSessionError(metaPath, 'id', `"${meta.id}" differs from the folder name "${id}"`)
+    return { meta, dir }
   }
 
   readAudio(id: string): WavAudio {
