@@ -23,6 +23,8 @@ export interface AudioDeviceSourceOptions {
   requestTimeoutMs?: number
   /** largest index jump filled with silence, in seconds */
   maxGapSeconds?: number
+  /** audio the addon queues while JS is busy before it drops buffers (min 1 s) */
+  maxQueueSeconds?: number
 }
 
 export class AudioDeviceSource implements PcmSource {
@@ -54,6 +56,7 @@ export class AudioDeviceSource implements PcmSource {
       startupGraceMs: options.startupGraceMs ?? 6000,
       requestTimeoutMs: options.requestTimeoutMs ?? 8000,
       maxGapSeconds: options.maxGapSeconds ?? 10,
+      maxQueueSeconds: options.maxQueueSeconds ?? 2,
     }
   }
 
@@ -80,6 +83,7 @@ export class AudioDeviceSource implements PcmSource {
           framesPerBuffer: this.options.framesPerBuffer,
           watchdogMs: this.options.watchdogMs,
           startupGraceMs: this.options.startupGraceMs,
+          maxQueueSeconds: this.options.maxQueueSeconds,
         },
         (event) => {
           if (holder.stream) this.onNative(holder.stream, event)

@@ -100,4 +100,31 @@ describe.skipIf(skip !== undefined)('PortAudio addon capture (PulseAudio null si
       expect(r).toBeGreaterThan(0.99)
     })
   }
+
+  it('a blocked JS thread causes an overrun: reported, filled with marked silence, time kept', async () => {
+    const sampleRateHz = 16000
+    const source = new AudioDeviceSource(binding!, pulseDevice(binding!), { sampleRateHz, maxQueueSeconds: 1 })
+    const { chunks, events } = collect(source)
+    await source.start()
+    await waitFor(() => chunks.length > 0, 10_000, 'the first captured chunk')
+    // hold the JS thread for 2.5 s: the addon's queue holds 1 s, the rest must be dropped and reported
+    const blockedUntil = Date.now() + 2500
+    while (Date.now() < blockedUntil) {
+      // busy on purpose
+    }
+    await new Promise((r) => setTimeout(r, 500))
+    await source.stop()
+    const overruns = events.filter((e) => e.type === 'overrun')
+    const lostSamples = overruns.reduce((n, e) => n + (e.type === 'overrun' ? e.lostSamples : 0), 0)
+    const gapSamples = chunks.reduce((n, c) => n + (c.gaps ?? []).reduce((m, [a, b]) => m + b - a, 0), 0)
+    process.stdout.write(`overrun: ${overruns.length} event(s), ${lostSamples} samples lost (${(lostSamples / sampleRateHz).toFixed(2)} s), filled ${gapSamples}\n`)
+    // 2.5 s blocked minus the 1 s queue: about 1.5 s lost; at least 0.5 s allows for buffering in PulseAudio/ALSA
+    expect(lostSamples).toBeGreaterThan(0.5 * sampleRateHz)
+    expect(gapSamples).toBe(lostSamples)
+    let expectedIndex = 0
+    for (const chunk of chunks) {
+      expect(chunk.firstSampleIndex).toBe(expectedIndex)
+      expectedIndex += chunk.samples.length
+    }
+  })
 })
