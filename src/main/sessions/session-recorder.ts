@@ -19,7 +19,7 @@ import { closeSync, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, rmdirS
 import { dirname, join } from 'node:path'
 import { InvalidArgumentError } from '../../core/errors'
 import type { PcmChunk } from '../devices/source'
-import { formatHrTraceLine, type HrTraceEntry } from '../../core/sessions/hr-trace'
+import { formatHrTraceLine, hrTraceEntrySchema, type HrTraceEntry } from '../../core/sessions/hr-trace'
 import { SessionStorageError } from '../../core/sessions/session-errors'
 import {
   SESSION_SCHEMA_VERSION,
@@ -270,7 +270,14 @@ export class SessionRecorder {
 
   appendWindowEvent(event: HrTraceEntry): void {
     this.ensureRecording()
-    const line = Buffer.from(formatHrTraceLine(event), 'utf8')
+    // Validated before writing: a NaN would be written as null and make the line unreadable
+    // later, taking the rest of the trace with it.
+    const checked = hrTraceEntrySchema.safeParse(event)
+    if (!checked.success) {
+      const issue = checked.error.issues[0]
+      throw new InvalidArgumentError(`session ${this.id}: window event field "${issue?.path.map(String).join('.') ?? '?'}": ${issue?.message ?? 'invalid'}`)
+    }
+    const line = Buffer.from(formatHrTraceLine(checked.data), 'utf8')
     try {
       writeAll(this.traceFd, line, this.traceBytes)
       this.traceBytes += line.length
