@@ -193,6 +193,39 @@ describe('browser mode end to end (Chromium)', () => {
     expect(durationS).toBeLessThan(6)
   }, 60_000)
 
+  it('draws a span on the waveform, moves it, deletes a marker and undoes the deletion', async () => {
+    const rows = page.getByTestId('annotation-row')
+    const before = await rows.count()
+    await page.getByTestId('span-mode').check()
+    const box = (await page.getByTestId('session-waveform').boundingBox()) as { x: number; y: number; width: number; height: number }
+    // Drag across 20–40 % of the 5-s recording: a span of about 1 s starting near 1 s.
+    await page.mouse.move(box.x + box.width * 0.2, box.y + box.height / 2)
+    await page.mouse.down()
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2, { steps: 5 })
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2, { steps: 5 })
+    await page.mouse.up()
+    await expect.poll(() => rows.count(), { timeout: 5000 }).toBe(before + 1)
+    const spanRow = page.locator('[data-testid=annotation-row][data-kind=span]')
+    await expect(spanRow.count()).resolves.toBe(1)
+    const start = spanRow.getByLabel(/^Start of/)
+    const startS = Number(await start.inputValue())
+    // 20 % of ~5 s, ± a pixel column's worth and the recording's ±1 s length.
+    expect(startS).toBeGreaterThan(0.6)
+    expect(startS).toBeLessThan(1.3)
+    await start.fill('0.25')
+    await start.press('Enter')
+    await expect.poll(async () => Number(await spanRow.getByLabel(/^Start of/).inputValue()), { timeout: 5000 }).toBe(0.25)
+    await page.getByTestId('span-mode').uncheck()
+
+    const markerRows = page.locator('[data-testid=annotation-row][data-kind=marker]')
+    const markers = await markerRows.count()
+    await markerRows.first().getByRole('button', { name: /^Delete/ }).click()
+    await expect.poll(() => markerRows.count(), { timeout: 5000 }).toBe(markers - 1)
+    await page.getByRole('button', { name: 'Undo', exact: true }).click()
+    await expect.poll(() => markerRows.count(), { timeout: 5000 }).toBe(markers)
+    await page.screenshot({ path: join(SHOTS, 'annotations.png') })
+  })
+
   it('shows the settings screen with the model card figures', async () => {
     await page.getByTestId('nav-settings').click()
     await page.getByTestId('settings-form').waitFor()
