@@ -3,6 +3,7 @@
  * CirCor recording into its null sink, and the addon recording the sink's monitor (ausculta_mic)
  * via ALSA's pulse plugin, at 4 kHz and 16 kHz.
  */
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -126,5 +127,27 @@ describe.skipIf(skip !== undefined)('PortAudio addon capture (PulseAudio null si
       expect(chunk.firstSampleIndex).toBe(expectedIndex)
       expectedIndex += chunk.samples.length
     }
+  })
+
+  it('a stream dropped without close() is closed by the finaliser: no crash, the process exits', () => {
+    // a separate node with --expose-gc, so the test can force the collection
+    const script = `
+      const b = require(${JSON.stringify(join(__dirname, '../../../native/build/Release/ausculta_audio.node'))})
+      const device = b.listInputDevices().find((d) => d.name === 'pulse')
+      let chunks = 0
+      let s = new b.InputStream({ deviceIndex: device.index, sampleRateHz: 4000, channels: 1 }, (e) => { if (e.type === 'data') chunks++ })
+      s.start(1); s.ref()
+      const wait = setInterval(() => {
+        if (chunks === 0) return
+        clearInterval(wait)
+        s.unref(); s = null
+        for (let i = 0; i < 5; i++) global.gc()
+        setTimeout(() => { process.stdout.write('ok ' + chunks + '\\n') }, 1000)
+      }, 20)
+    `
+    const result = spawnSync(process.execPath, ['--expose-gc', '-e', script], { env: pulse.env, encoding: 'utf8', timeout: 30_000 })
+    expect(result.stderr).not.toMatch(/Abort|Segmentation|terminate called/)
+    expect(result.status).toBe(0)
+    expect(result.stdout).toMatch(/^ok \d+/)
   })
 })
