@@ -38,6 +38,8 @@ export class LiveState {
   recording = $state<RecordingStatus>({ recording: false, sessionId: null, elapsedS: 0, markers: 0 })
   alarms = $state<AlarmEventPayload[]>([])
   filter = $state<ListeningFilterName>('wide')
+  /** Auscultation site the next recording is filed under (the 4-point exam). */
+  location = $state<'AV' | 'PV' | 'TV' | 'MV' | 'other'>('other')
   lastError = $state<string | null>(null)
   connected = $state(true)
   /** Bumped when the trend gains a point (the trend array itself is not reactive). */
@@ -160,7 +162,7 @@ export class LiveState {
         await this.api.invoke('recording:stop', {})
         this.recording = await this.api.invoke('recording:status', {})
       } else {
-        this.recording = await this.api.invoke('recording:start', { location: 'other' })
+        this.recording = await this.api.invoke('recording:start', { location: this.location })
       }
     })
   }
