@@ -7,6 +7,7 @@
 import { z } from 'zod'
 import { InvalidArgumentError } from '../errors'
 import { CorruptSessionError } from './session-errors'
+import { describeIssue } from './zod-issue'
 
 export const SPAN_KINDS = ['S1', 'S2', 'systole', 'diastole', 'murmur', 'noise', 'custom'] as const
 export type SpanKind = (typeof SPAN_KINDS)[number]
@@ -36,7 +37,7 @@ const spanSchema = z
   })
   .refine((s) => s.endS >= s.startS, { message: 'endS must be ≥ startS', path: ['endS'] })
 
-export const annotationSchema = z.union([markerSchema, spanSchema])
+export const annotationSchema = z.discriminatedUnion('kind', [markerSchema, spanSchema])
 export const annotationDocSchema = z.object({
   schemaVersion: z.literal(ANNOTATIONS_SCHEMA_VERSION),
   items: z.array(annotationSchema),
@@ -69,8 +70,8 @@ export function parseAnnotationDoc(text: string, file: string): AnnotationDoc {
   }
   const result = annotationDocSchema.safeParse(value)
   if (!result.success) {
-    const issue = result.error.issues[0]
-    throw new CorruptSessionError(file, issue?.path.map(String).join('.') || undefined, issue?.message ?? 'invalid')
+    const { field, detail } = describeIssue(result.error, value)
+    throw new CorruptSessionError(file, field, detail)
   }
   const ids = new Set<string>()
   for (const [i, item] of result.data.items.entries()) {
@@ -108,9 +109,8 @@ export type AnnotationOp =
 function checkItem(item: Annotation): Annotation {
   const result = annotationSchema.safeParse(item)
   if (!result.success) {
-    const issue = result.error.issues[0]
-    const field = issue?.path.map(String).join('.') ?? '?'
-    throw new InvalidArgumentError(`annotation ${item.id}: field "${field}": ${issue?.message ?? 'invalid'}`)
+    const { field, detail } = describeIssue(result.error, item)
+    throw new InvalidArgumentError(`annotation ${item.id}: field "${field ?? '(item)'}": ${detail}`)
   }
   return result.data
 }

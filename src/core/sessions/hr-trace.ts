@@ -5,6 +5,7 @@
 import { z } from 'zod'
 import type { HrSummary } from './session-schema'
 import { CorruptSessionError } from './session-errors'
+import { describeIssue } from './zod-issue'
 
 export interface HrLayerEstimate {
   index: number
@@ -73,8 +74,8 @@ export function parseHrTrace(text: string, file: string): ParsedHrTrace {
         warnings.push(`${file}:${i + 1}: torn last line dropped (${line.length} bytes; crash while writing?)`)
         continue
       }
-      const issue = result.error.issues[0]
-      throw new CorruptSessionError(`${file}:${i + 1}`, issue?.path.map(String).join('.') ?? undefined, issue?.message ?? 'invalid entry')
+      const { field, detail } = describeIssue(result.error, value)
+      throw new CorruptSessionError(`${file}:${i + 1}`, field, detail)
     }
     entries.push(result.data)
   }

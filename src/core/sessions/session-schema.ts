@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { CorruptSessionError } from './session-errors'
+import { describeIssue } from './zod-issue'
 
 export const SESSION_SCHEMA_VERSION = 1
 
@@ -76,32 +77,12 @@ export const sessionMetaSchema = z.looseObject({
 })
 export type SessionMeta = z.infer<typeof sessionMetaSchema>
 
-/** zod issue → "patient.ageGroup" style path for error messages. */
-function issuePath(path: ReadonlyArray<PropertyKey>): string {
-  return path.map((part) => String(part)).join('.') || '(root)'
-}
-
 /** Validates an already-parsed value; `file` names the source in any error. */
 export function validateSessionMeta(value: unknown, file: string): SessionMeta {
   const result = sessionMetaSchema.safeParse(value)
   if (result.success) return result.data
-  const issue = result.error.issues[0]
-  const field = issue === undefined ? undefined : issuePath(issue.path)
-  const badValue = issue === undefined ? undefined : valueAt(value, issue.path)
-  throw new CorruptSessionError(
-    file,
-    field,
-    `${issue?.message ?? 'invalid'} (value: ${JSON.stringify(badValue) ?? 'missing'})`,
-  )
-}
-
-function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
-  let node: unknown = root
-  for (const key of path) {
-    if (node === null || typeof node !== 'object') return undefined
-    node = (node as Record<PropertyKey, unknown>)[key]
-  }
-  return node
+  const { field, detail } = describeIssue(result.error, value)
+  throw new CorruptSessionError(file, field, detail)
 }
 
 /** Parses session.json text; bad JSON and schema violations become CorruptSessionError. */

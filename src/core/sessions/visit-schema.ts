@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { CorruptSessionError } from './session-errors'
+import { describeIssue } from './zod-issue'
 import { SESSION_ID_PATTERN, patientSchema } from './session-schema'
 
 /** The guided order: aortic, pulmonic, tricuspid, mitral (base to apex). */
@@ -36,8 +37,8 @@ export function parseVisit(text: string, file: string): Visit {
   }
   const result = visitSchema.safeParse(value)
   if (!result.success) {
-    const issue = result.error.issues[0]
-    throw new CorruptSessionError(file, issue?.path.map(String).join('.') || undefined, issue?.message ?? 'invalid')
+    const { field, detail } = describeIssue(result.error, value)
+    throw new CorruptSessionError(file, field, detail)
   }
   return result.data
 }

@@ -21,6 +21,7 @@ import { InvalidArgumentError } from '../../core/errors'
 import type { PcmChunk } from '../devices/source'
 import { formatHrTraceLine, hrTraceEntrySchema, type HrTraceEntry } from '../../core/sessions/hr-trace'
 import { SessionStorageError } from '../../core/sessions/session-errors'
+import { describeIssue } from '../../core/sessions/zod-issue'
 import {
   SESSION_SCHEMA_VERSION,
   formatSessionMeta,
@@ -274,8 +275,8 @@ export class SessionRecorder {
     // later, taking the rest of the trace with it.
     const checked = hrTraceEntrySchema.safeParse(event)
     if (!checked.success) {
-      const issue = checked.error.issues[0]
-      throw new InvalidArgumentError(`session ${this.id}: window event field "${issue?.path.map(String).join('.') ?? '?'}": ${issue?.message ?? 'invalid'}`)
+      const { field, detail } = describeIssue(checked.error, event)
+      throw new InvalidArgumentError(`session ${this.id}: window event field "${field ?? '(event)'}": ${detail}`)
     }
     const line = Buffer.from(formatHrTraceLine(checked.data), 'utf8')
     try {

@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { parseAnnotationDoc } from '../../../src/core/sessions/annotations'
+import { CorruptSessionError } from '../../../src/core/sessions/session-errors'
 import { AnnotationEditor } from '../../../src/main/sessions/annotation-store'
 import { CIRCOR_DIR, recordCircor } from './helpers/record-circor'
 
@@ -56,6 +57,20 @@ describe('AnnotationEditor', () => {
     expect(labelled(exported.text)).toEqual(labelled(tsvText))
     editor.undo()
     expect(editor.doc.items.length).toBe(before)
+  })
+
+  it('a hand-broken annotations.json is reported with file and field and left as it is', () => {
+    const path = join(dir, 'annotations.json')
+    const good = readFileSync(path, 'utf8')
+    const broken = good.replace('"spanKind": "murmur"', '"spanKind": "click"')
+    writeFileSync(path, broken)
+    try {
+      expect(() => AnnotationEditor.open(dir)).toThrow(CorruptSessionError)
+      expect(() => AnnotationEditor.open(dir)).toThrow(new RegExp(`${path}: field "items\\.\\d+\\.spanKind"`))
+      expect(readFileSync(path, 'utf8')).toBe(broken)
+    } finally {
+      writeFileSync(path, good)
+    }
   })
 
   it('a rejected edit changes neither memory nor file', () => {
