@@ -12,7 +12,7 @@ export interface IpcTransportOptions {
   handlers: ApiHandlers
   events: ApiEventSource
   window: BrowserWindow
-  /** URL prefixes our renderer is loaded from (file:// URL of index.html, or the dev server). */
+  /** Where our renderer is loaded from: the file:// URL of index.html (exact), or a dev-server origin ending in '/'. */
   allowedUrlPrefixes: string[]
 }
 
@@ -23,7 +23,15 @@ export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame' | 
   if (event.sender.id !== window.webContents.id) return false
   const frame = event.senderFrame
   if (!frame || frame.parent !== null) return false
-  return allowedUrlPrefixes.some((prefix) => frame.url.startsWith(prefix))
+  let url: URL
+  try {
+    url = new URL(frame.url)
+  } catch {
+    return false
+  }
+  const page = `${url.protocol}//${url.host}${url.pathname}`
+  // A page (file:// …/index.html) must match exactly; a dev-server origin ("http://localhost:5173/") covers its paths.
+  return allowedUrlPrefixes.some((allowed) => (allowed.endsWith('/') ? page.startsWith(allowed) : page === allowed))
 }
 
 export function registerIpcTransport(options: IpcTransportOptions): () => void {
