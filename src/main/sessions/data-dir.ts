@@ -2,7 +2,7 @@
  * Layout of the app's data directory:
  *   <dataDir>/sessions/<yyyy-mm-dd>/<id>/{audio.wav, session.json, hr-trace.jsonl, annotations.json}
  *   <dataDir>/visits/<visitId>.json        (4-point exams; each session.json also carries visitId)
- *   <dataDir>/trash/<yyyy-mm-dd>/<id>/     (deleted sessions, restorable)
+ *   <dataDir>/trash/<yyyy-mm-dd>/<id>/     (deleted sessions by day of deletion, restorable)
  * The directory holds patient data: it is created owner-only (0700).
  */
 import { randomBytes } from 'node:crypto'

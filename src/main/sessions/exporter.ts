@@ -12,6 +12,7 @@ import { formatAnnotationDoc } from '../../core/sessions/annotations'
 import { exportCircorTsv } from '../../core/sessions/circor-tsv'
 import { formatHrCsv } from '../../core/sessions/hr-trace'
 import { escapeHtml, renderSessionReport } from '../../core/sessions/report-html'
+import { SessionNotFoundError } from '../../core/sessions/session-errors'
 import { formatSessionMeta } from '../../core/sessions/session-schema'
 import { EXAM_POINTS } from '../../core/sessions/visit-schema'
 import { fsyncDirectory, writeFileAtomic } from './atomic-write'
@@ -118,7 +119,16 @@ export function exportVisit(library: SessionLibrary, visitId: string, destDir: s
       links.push(`<li>${point}: not recorded</li>`)
       continue
     }
-    const files = sessionExportFiles(library, sessionId, `${point}/`)
+    let files: ExportFiles
+    try {
+      files = sessionExportFiles(library, sessionId, `${point}/`)
+    } catch (err) {
+      // A deleted (trashed) take must not block exporting the other three points.
+      if (!(err instanceof SessionNotFoundError)) throw err
+      notes.push(`visit ${visitId}: ${point} session ${sessionId} is not in the library (deleted?)`)
+      links.push(`<li>${point}: session ${escapeHtml(sessionId)} not in the library</li>`)
+      continue
+    }
     entries.push(...files.entries)
     notes.push(...files.notes)
     links.push(`<li><a href="${point}/report.html">${point}</a> — session ${escapeHtml(sessionId)}</li>`)

@@ -3,7 +3,7 @@
  * that do not parse (hand edits) are reported as problems beside the list, never hidden and never
  * modified, so one bad folder cannot take the library down or lose data.
  */
-import { existsSync, readFileSync, readdirSync, renameSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { InvalidArgumentError } from '../../core/errors'
 import { parseHrTrace, type ParsedHrTrace } from '../../core/sessions/hr-trace'
@@ -114,13 +114,15 @@ export class SessionLibrary {
   }
 
   /**
-   * Moves the session folder to <dataDir>/trash/<day>/<id> (one rename: atomic, nothing copied).
+   * Moves the session folder to <dataDir>/trash/<day of deletion>/<id> (one rename: atomic,
+   * nothing copied).
    * A session still being recorded cannot be deleted.
    */
-  delete(id: string): string {
+  delete(id: string, now: Date = new Date()): string {
     const { meta, dir } = this.get(id)
     if (meta.status === 'recording') throw new InvalidArgumentError(`session ${id}: still recording (or awaiting repair); stop it first`)
-    const target = join(trashRoot(this.dataDir), dayFolder(meta.startedAt), id)
+    // Filed under the day of deletion, so purgeTrash can keep a grace period.
+    const target = join(trashRoot(this.dataDir), dayFolder(now.toISOString()), id)
     ensurePrivateDir(dirname(target))
     if (existsSync(target)) throw new InvalidArgumentError(`session ${id}: trash already holds ${target}`)
     withStorageErrors(dir, 'moving to trash', () => renameSync(dir, target))
@@ -139,11 +141,41 @@ export class SessionLibrary {
       .sort()
   }
 
+  /**
+   * Permanently removes trashed sessions whose trash day folder is older than `olderThanDays`
+   * (0 = everything in the trash). The only place where session data is destroyed.
+   */
+  purgeTrash(olderThanDays: number, now: Date = new Date()): string[] {
+    if (!Number.isFinite(olderThanDays) || olderThanDays < 0) throw new InvalidArgumentError(`olderThanDays: must be ≥ 0, got ${olderThanDays}`)
+    const root = trashRoot(this.dataDir)
+    if (!existsSync(root)) return []
+    const cutoffMs = now.getTime() - olderThanDays * 86_400_000
+    const purged: string[] = []
+    for (const day of readdirSync(root).sort()) {
+      const dayMs = Date.parse(`${day}T00:00:00Z`)
+      if (!Number.isFinite(dayMs) || (olderThanDays > 0 && dayMs + 86_400_000 > cutoffMs)) continue
+      for (const id of readdirSync(join(root, day))) {
+        withStorageErrors(join(root, day, id), 'purging from trash', () => rmSync(join(root, day, id), { recursive: true, force: true }))
+        purged.push(id)
+      }
+      withStorageErrors(join(root, day), 'purging from trash', () => rmSync(join(root, day), { recursive: true, force: true }))
+    }
+    return purged.sort()
+  }
+
   restore(id: string): string {
     const root = trashRoot(this.dataDir)
     const day = existsSync(root) ? readdirSync(root).find((d) => existsSync(join(root, d, id))) : undefined
     if (day === undefined) throw new SessionNotFoundError(`session ${id}: not in the trash (${root})`)
-    const target = join(this.dataDir, 'sessions', day, id)
+    // Back to the folder of its recording day (from its session.json; the trash day otherwise).
+    const trashedMeta = join(root, day, id, SESSION_FILES.meta)
+    let recordingDay = day
+    try {
+      recordingDay = dayFolder(parseSessionMeta(readFileSync(trashedMeta, 'utf8'), trashedMeta).startedAt)
+    } catch {
+      // unreadable session.json: restore it anyway, the library will report it
+    }
+    const target = join(sessionsRoot(this.dataDir), recordingDay, id)
     if (existsSync(target)) throw new InvalidArgumentError(`session ${id}: ${target} already exists`)
     ensurePrivateDir(dirname(target))
     withStorageErrors(target, 'restoring from trash', () => renameSync(join(root, day, id), target))

@@ -62,6 +62,15 @@ describe('guided 4-point exam', () => {
     resumed.attach(again.stop())
     expect(resumed.visit.points.AV).toBe(again.id)
     // The first AV take stays in the library.
-    expect(new SessionLibrary(dataDir).get(first.id).meta.visitId).toBe(exam.visit.id)
+    const library = new SessionLibrary(dataDir)
+    expect(library.get(first.id).meta.visitId).toBe(exam.visit.id)
+    // A deleted take does not block exporting the visit; the export says what is missing.
+    library.delete(again.id)
+    const out = join(root, 'out-partial')
+    mkdirSync(out)
+    const result = exportVisit(library, exam.visit.id, out, 'folder')
+    expect(result.notes).toContain(`visit ${exam.visit.id}: AV session ${again.id} is not in the library (deleted?)`)
+    expect(result.notes).toContain(`visit ${exam.visit.id}: PV was not recorded`)
+    expect(readdirSync(result.path).sort()).toEqual(['index.html', 'visit.json'])
   })
 })

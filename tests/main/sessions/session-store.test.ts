@@ -55,7 +55,8 @@ describe('SessionLibrary', () => {
   it('deletes to the trash and restores', () => {
     const id = ids.mv as string
     const { dir } = library.get(id)
-    const trashed = library.delete(id)
+    const trashed = library.delete(id, new Date('2026-12-01T10:00:00Z'))
+    expect(trashed).toBe(join(dataDir, 'trash', '2026-12-01', id))
     expect(existsSync(dir)).toBe(false)
     expect(existsSync(join(trashed, 'audio.wav'))).toBe(true)
     expect(library.listTrash()).toEqual([id])
@@ -63,6 +64,18 @@ describe('SessionLibrary', () => {
     expect(library.restore(id)).toBe(dir)
     expect(library.get(id).meta.notes).toBe('holosystolic murmur')
     expect(library.listTrash()).toEqual([])
+  })
+
+  it('purges the trash only past the grace period', () => {
+    const id = ids.pv as string
+    library.delete(id, new Date('2026-11-10T12:00:00Z'))
+    // Deleted on Nov 10: a 30-day grace period keeps it on Nov 20, a 5-day one does not.
+    expect(library.purgeTrash(30, new Date('2026-11-20T00:00:00Z'))).toEqual([])
+    expect(library.listTrash()).toEqual([id])
+    expect(library.purgeTrash(5, new Date('2026-11-20T00:00:00Z'))).toEqual([id])
+    expect(library.listTrash()).toEqual([])
+    expect(() => library.restore(id)).toThrow(SessionNotFoundError)
+    ids.pv = recordCircor(dataDir, '84740_PV', { startedAt: new Date('2026-11-03T08:00:00Z'), patient: { id: '68303', name: 'Ana Lima' } }).meta.id
   })
 
   it('refuses to delete a session that is still recording', () => {
