@@ -31,7 +31,7 @@ import {
   type SessionLocation,
   type SessionMeta,
 } from '../../core/sessions/session-schema'
-import { encodeSamples, encodeWavHeader, WAV_HEADER_BYTES } from '../../core/wav/wav-writer'
+import { encodeSamples, encodeWavHeader, WAV_HEADER_BYTES, WAV_MAX_DATA_BYTES } from '../../core/wav/wav-writer'
 import { writeAll, writeFileAtomic } from './atomic-write'
 import { DATA_DIR_MODE, SESSION_FILES, ensurePrivateDir, newSessionId, sessionDir, sessionsRoot } from './data-dir'
 import { toStorageError, withStorageErrors } from './fs-errors'
@@ -60,6 +60,8 @@ export interface RecorderOptions {
 const SAMPLE_FORMAT = 'float32' as const
 const BYTES_PER_FRAME = 4
 const MAX_SYNC_INTERVAL_MS = 1000
+/** Longest source dropout padded with silence; a bigger jump in firstSampleIndex is a source bug. */
+const MAX_DROPOUT_S = 600
 
 type RecorderState = 'recording' | 'failed' | 'stopped'
 
@@ -237,8 +239,14 @@ export class SessionRecorder {
     let samples = chunk.samples
     if (chunk.firstSampleIndex > expected) {
       const gap = chunk.firstSampleIndex - expected
+      if (gap > MAX_DROPOUT_S * this.meta.sampleRateHz) {
+        throw new InvalidArgumentError(
+          `session ${this.id}: chunk firstSampleIndex ${chunk.firstSampleIndex} jumps ${gap} samples ahead (> ${MAX_DROPOUT_S} s); refusing to pad that much silence`,
+        )
+      }
       this.dropouts.push({ atS: this.framesWritten / this.meta.sampleRateHz, samples: gap })
-      this.writeFrames(new Float32Array(gap))
+      // In pieces of at most a second, so a long dropout never needs one big allocation.
+      for (let left = gap; left > 0; left -= this.meta.sampleRateHz) this.writeFrames(new Float32Array(Math.min(left, this.meta.sampleRateHz)))
     } else if (chunk.firstSampleIndex < expected) {
       samples = samples.subarray(Math.min(samples.length, expected - chunk.firstSampleIndex))
     }
@@ -257,6 +265,10 @@ export class SessionRecorder {
   }
 
   private writeFrames(samples: Float32Array): void {
+    if (this.dataBytes + samples.length * BYTES_PER_FRAME > WAV_MAX_DATA_BYTES) {
+      // 4 GiB: 74 h at 4 kHz. Refused without failing, so the file stays final-able by stop().
+      throw new InvalidArgumentError(`session ${this.id}: the recording reached the 4 GiB limit of a WAV file; stop it and start a new one`)
+    }
     const bytes = encodeSamples(samples, 1, SAMPLE_FORMAT)
     try {
       writeAll(this.audioFd, bytes, WAV_HEADER_BYTES + this.dataBytes)

@@ -114,6 +114,10 @@ describe('SessionRecorder', () => {
   it('rejects a chunk at another sample rate and appends after stop', () => {
     const recorder = SessionRecorder.start({ dataDir: join(root, 'bad'), sampleRateHz: 4000, location: 'PV', device: { id: 'd', name: 'd' }, modelId: null })
     expect(() => recorder.appendAudio({ samples: new Float32Array(10), sampleRateHz: 44100, firstSampleIndex: 0 })).toThrow(/44100 differs from the recording's 4000/)
+    recorder.appendAudio({ samples: new Float32Array(10), sampleRateHz: 4000, firstSampleIndex: 0 })
+    // A counter jump of 700 s (over the 600-s padding limit) is a source bug, not a dropout.
+    expect(() => recorder.appendAudio({ samples: new Float32Array(10), sampleRateHz: 4000, firstSampleIndex: 700 * 4000 })).toThrow(/refusing to pad/)
+    expect(recorder.framesWritten).toBe(10)
     // A NaN HR would be written as null and poison the trace file: refused before writing.
     expect(() => recorder.appendWindowEvent({ timeS: 5, hrBpm: Number.NaN, confidence: 0.5, layers: [], classicalHrBpm: null, classicalQuality: 0 })).toThrow(/window event field "hrBpm"/)
     expect(readFileSync(join(recorder.dir, 'hr-trace.jsonl'), 'utf8')).toBe('')
