@@ -260,7 +260,7 @@ struct CoreHolder {
   std::shared_ptr<StreamCore> core;
 };
 void CallJs(Napi::Env env, Napi::Function callback, CoreHolder* holder, Event* event);
-void FinalizeHolder(Napi::Env, void*, CoreHolder* holder) { delete holder; }
+void FinalizeHolder(Napi::Env, void*, CoreHolder* holder);
 using Tsfn = Napi::TypedThreadSafeFunction<CoreHolder, Event, CallJs>;
 
 struct StreamCore : std::enable_shared_from_this<StreamCore> {
@@ -300,8 +300,21 @@ struct StreamCore : std::enable_shared_from_this<StreamCore> {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
   }
 
+  // Node deletes a ThreadSafeFunction when its environment is torn down (process exit, worker
+  // end) even while other threads still hold it; calling it afterwards is a use-after-free that
+  // aborts the process. The finaliser sets tsfnGone under this mutex, and every use checks it.
+  std::mutex tsfnMutex;
+  bool tsfnGone = false;
+
   void Post(Event* event) {
-    if (tsfn.NonBlockingCall(event) != napi_ok) delete event;
+    std::lock_guard<std::mutex> lock(tsfnMutex);
+    if (tsfnGone || tsfn.NonBlockingCall(event) != napi_ok) delete event;
+  }
+
+  void ReleaseTsfn() {
+    std::lock_guard<std::mutex> lock(tsfnMutex);
+    if (!tsfnGone) tsfn.Release();
+    tsfnGone = true;
   }
 
   void PostError(const std::string& code, const std::string& message) {
@@ -423,7 +436,7 @@ struct StreamCore : std::enable_shared_from_this<StreamCore> {
         CloseStream(false);
         Post(new Event{EventKind::Done, command.requestId, ""});
         Post(new Event{EventKind::Closed});
-        tsfn.Release();
+        ReleaseTsfn();
         return;
       }
     }
@@ -439,6 +452,14 @@ struct StreamCore : std::enable_shared_from_this<StreamCore> {
     return true;
   }
 };
+
+void FinalizeHolder(Napi::Env, void*, CoreHolder* holder) {
+  {
+    std::lock_guard<std::mutex> lock(holder->core->tsfnMutex);
+    holder->core->tsfnGone = true;
+  }
+  delete holder;
+}
 
 void DrainToJs(Napi::Env env, Napi::Function callback, StreamCore* core) {
   core->drainScheduled.store(false);
@@ -559,11 +580,13 @@ class InputStream : public Napi::ObjectWrap<InputStream> {
   Napi::Value Close(const Napi::CallbackInfo& info) { return Request(info, CommandKind::Close); }
   // Keeping the process alive is the JS wrapper's decision (ref while streaming).
   Napi::Value Ref(const Napi::CallbackInfo& info) {
-    core_->tsfn.Ref(info.Env());
+    std::lock_guard<std::mutex> lock(core_->tsfnMutex);
+    if (!core_->tsfnGone) core_->tsfn.Ref(info.Env());
     return info.Env().Undefined();
   }
   Napi::Value Unref(const Napi::CallbackInfo& info) {
-    core_->tsfn.Unref(info.Env());
+    std::lock_guard<std::mutex> lock(core_->tsfnMutex);
+    if (!core_->tsfnGone) core_->tsfn.Unref(info.Env());
     return info.Env().Undefined();
   }
 
