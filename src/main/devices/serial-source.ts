@@ -16,7 +16,7 @@ export interface SerialSourceOptions {
   label?: string
   /** how long stop() waits for the device's end frame before closing anyway */
   stopTimeoutMs?: number
-  /** how long info() waits for the reply */
+  /** how long info() waits for its reply, and start() for "OK START" or the first audio frame */
   replyTimeoutMs?: number
 }
 
@@ -27,9 +27,11 @@ export class SerialSource implements PcmSource {
   private readonly hub = new SourceEventHub()
   private link: SerialLink | undefined
   private decoder = new SerialDecoder()
-  private readonly textWaiters: Array<(text: string) => void> = []
+  /** reply waiters: return true when the text was theirs (they are then removed) */
+  private textWaiters: Array<(text: string) => boolean> = []
   private endWaiter: (() => void) | undefined
   private streaming = false
+  private audioWaiter: (() => void) | undefined
   private readonly options: Required<SerialSourceOptions>
 
   constructor(options: SerialSourceOptions) {
@@ -65,7 +67,9 @@ export class SerialSource implements PcmSource {
     let link: SerialLink | undefined = this.link
     try {
       link ??= await this.open()
+      const answered = this.firstAnswer()
       await link.write(encodeCommand('START'))
+      await answered
     } catch (error) {
       const failure = error instanceof SerialPortError ? error : new SerialPortError(`serial source ${this.options.path}: ${String(error)}`, { cause: error })
       this.link = undefined
@@ -94,15 +98,37 @@ export class SerialSource implements PcmSource {
     this.hub.setStatus('stopped')
   }
 
+  /** Resolves on "OK START" or any audio frame; a silent port is not an Ausculta-protocol device. */
+  private firstAnswer(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.audioWaiter = undefined
+        reject(new SerialPortError(`serial source ${this.options.path}: no answer to START within ${this.options.replyTimeoutMs} ms — not an Ausculta serial-protocol device? (devices sending bare int16 samples are 'raw serial' sources; see docs/serial-protocol.md)`))
+      }, this.options.replyTimeoutMs)
+      const done = (): void => {
+        clearTimeout(timer)
+        this.audioWaiter = undefined
+        resolve()
+      }
+      this.audioWaiter = done
+      this.textWaiters.push((text) => {
+        if (!text.startsWith('OK START')) return false
+        done()
+        return true
+      })
+    })
+  }
+
   /** Asks the device to describe itself (opens the port if needed; does not start streaming). */
   async info(): Promise<DeviceInfo> {
     const link = this.link ?? (await this.open())
     const reply = new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new SerialPortError(`serial source ${this.options.path}: no INFO reply within ${this.options.replyTimeoutMs} ms`)), this.options.replyTimeoutMs)
       this.textWaiters.push((text) => {
-        if (!text.startsWith('INFO ')) return
+        if (!text.startsWith('INFO ')) return false
         clearTimeout(timer)
         resolve(text)
+        return true
       })
     })
     await link.write(encodeCommand('INFO'))
@@ -130,6 +156,7 @@ export class SerialSource implements PcmSource {
   private onFrames(frames: DecodedFrame[]): void {
     for (const frame of frames) {
       if (frame.type === 'audio') {
+        this.audioWaiter?.()
         const samples = downmixToMono(frame.samples, frame.channels)
         this.hub.emit({ type: 'chunk', chunk: { samples, sampleRateHz: frame.sampleRateHz, firstSampleIndex: frame.streamSampleIndex } })
       } else if (frame.type === 'gap') {
@@ -139,7 +166,7 @@ export class SerialSource implements PcmSource {
         this.endWaiter = undefined
         this.hub.emit({ type: 'end' })
       } else {
-        for (const waiter of this.textWaiters.splice(0)) waiter(frame.text)
+        this.textWaiters = this.textWaiters.filter((waiter) => !waiter(frame.text))
         if (frame.text.startsWith('ERR')) this.hub.emit({ type: 'error', error: new SerialPortError(`serial source ${this.options.path}: device says ${frame.text}`) })
       }
     }

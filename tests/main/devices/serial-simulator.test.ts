@@ -161,4 +161,16 @@ describe.skipIf(skip !== undefined)('serial simulator over a socat pty pair', ()
       await pty.kill()
     }
   })
+
+  it('a port where nothing answers START is refused with a hint, not reported as streaming', async () => {
+    const pty = await startPtyPair(dir, 'silent')
+    try {
+      // 500 ms: the simulator answers within milliseconds; a silent port never does
+      const source = new SerialSource({ path: pty.hostEnd, replyTimeoutMs: 500 })
+      await expect(source.start()).rejects.toThrow(/no answer to START within 500 ms — not an Ausculta serial-protocol device/)
+      expect(source.status).toBe('error')
+    } finally {
+      await pty.kill()
+    }
+  })
 })
