@@ -40,7 +40,12 @@ export interface AppServiceOptions {
   settings: AppSettings
   /** Where `model:list` looks for ONNX files. */
   modelsDir: string
+  /** Run on dispose (e.g. stop the device registry's hot-plug polling). */
+  onDispose?: Array<() => void | Promise<void>>
 }
+
+/** What a stethoscope's or foot switch's buttons can ask for (src/core/hid/hid-report.ts). */
+export type HardwareAction = 'record-toggle' | 'mark' | 'monitor-toggle'
 
 type EventListener = (channel: ApiEventChannel, payload: unknown) => void
 
@@ -57,6 +62,7 @@ export class AppService {
   private settings: AppSettings
   private source: PcmSource | null = null
   private sourceId: string | null = null
+  private lastSourceId: string | null = null
   private recording: ActiveRecording | null = null
   private lastPcgRateHz = 4000
   private lastStreamSampleIndex = 0
@@ -198,6 +204,7 @@ export class AppService {
     await this.stopMonitor()
     this.source = source
     this.sourceId = id
+    this.lastSourceId = id
     await this.options.monitor.start(source)
     void this.publishDevices()
     return this.options.monitor.status()
@@ -292,6 +299,25 @@ export class AppService {
     return { timeS }
   }
 
+  /** A hardware button press; failures surface as non-fatal monitor errors in the UI. */
+  async onHardwareAction(action: HardwareAction): Promise<void> {
+    try {
+      if (action === 'mark') {
+        if (this.recording) this.mark('button')
+      } else if (action === 'record-toggle') {
+        if (this.recording) await this.stopRecording()
+        else this.startRecording({ location: 'other' })
+      } else if (this.source) {
+        await this.stopMonitor()
+        void this.publishDevices()
+      } else if (this.lastSourceId) {
+        await this.selectDevice(this.lastSourceId)
+      }
+    } catch (error) {
+      this.emit('event:monitor', { type: 'error', name: (error as Error).name, message: `button ${action}: ${(error as Error).message}`, fatal: false })
+    }
+  }
+
   // ------------------------------------------------------------------ the contract
 
   readonly handlers: ApiHandlers = {
@@ -339,6 +365,7 @@ export class AppService {
     this.unsubscribeMonitor()
     this.unsubscribeDevices()
     await this.options.monitor.dispose()
+    for (const dispose of this.options.onDispose ?? []) await dispose()
     this.listeners.clear()
   }
 }

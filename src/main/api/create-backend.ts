@@ -5,9 +5,11 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { DeviceRegistry } from '../devices/registry'
 import { Monitor } from '../engine/monitor'
 import { AppService, defaultAppSettings } from './app-service'
-import { DemoDeviceCatalog } from './demo-catalog'
+import { CombinedCatalog, DemoDeviceCatalog } from './demo-catalog'
+import type { DeviceCatalog } from './monitor-port'
 import { FsSessionLibrary } from './session-library-port'
 
 /** The repository / install root (src/main/api → ../../..). */
@@ -27,6 +29,8 @@ export interface BackendOptions {
   modelsDir?: string
   /** Demo playback speed (1 = real time). */
   demoSpeed?: number
+  /** Sound cards, serial scopes and HID buttons through the device registry (default true). */
+  devices?: boolean
   appRoot?: string
 }
 
@@ -36,11 +40,25 @@ export async function createBackend(options: BackendOptions): Promise<AppService
   const defaultModel = join(root, 'models', 'ausculta-encoder.onnx')
   const modelPath = options.modelPath === undefined ? (existsSync(defaultModel) ? defaultModel : null) : options.modelPath
   const settings = defaultAppSettings(options.dataDir ?? defaultDataDir(), modelPath)
+  const demo = new DemoDeviceCatalog(options.samplesDir ?? join(root, 'samples'), { speed: options.demoSpeed ?? 1 })
+  let registry: DeviceRegistry | null = null
+  if (options.devices !== false) {
+    try {
+      registry = new DeviceRegistry()
+      await registry.refresh()
+      registry.startPolling()
+    } catch {
+      // No device backend at all (e.g. neither the audio addon nor serialport loads): demo files still work.
+      registry = null
+    }
+  }
+  const catalogs: DeviceCatalog[] = registry ? [registry, demo] : [demo]
   // The library follows the data folder chosen in Settings.
   let current: AppService | null = null
   const service = new AppService({
     monitor: new Monitor(),
-    devices: new DemoDeviceCatalog(options.samplesDir ?? join(root, 'samples'), { speed: options.demoSpeed ?? 1 }),
+    devices: new CombinedCatalog(catalogs),
+    onDispose: registry ? [() => registry?.stopPolling()] : [],
     library: new FsSessionLibrary(() => current?.dataDir ?? settings.dataDir),
     mode: options.mode,
     version,
@@ -48,6 +66,9 @@ export async function createBackend(options: BackendOptions): Promise<AppService
     modelsDir: options.modelsDir ?? join(root, 'models'),
   })
   current = service
+  registry?.on((event) => {
+    if (event.type === 'hid-action' && event.action !== 'none') void service.onHardwareAction(event.action)
+  })
   await service.init()
   return service
 }

@@ -118,6 +118,26 @@ describe('AppService', () => {
     expect(saved.monitor.alarms.hrHighBpm).toBe(170)
   })
 
+  it('follows hardware buttons: record toggle, mark, monitor toggle back to the last device', async () => {
+    await call('devices:select', { id: 'demo:68303_AV.wav' })
+    await until(() => monitorEvents('pcg').length >= 1, 30_000, 'strip-chart audio')
+    await service.onHardwareAction('record-toggle')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    await service.onHardwareAction('mark')
+    await service.onHardwareAction('record-toggle')
+    const [session] = (await call('sessions:list', {})) as Array<{ annotationCount: number }>
+    expect(session?.annotationCount).toBe(1)
+    await service.onHardwareAction('monitor-toggle')
+    expect(((await call('monitor:status')) as { state: string }).state).not.toBe('running')
+    await service.onHardwareAction('monitor-toggle')
+    expect(((await call('monitor:status')) as { state: string }).state).toBe('running')
+    // A press that cannot be honoured becomes a visible, non-fatal error instead of a crash.
+    await service.onHardwareAction('monitor-toggle')
+    await service.onHardwareAction('record-toggle')
+    const errors = monitorEvents('error') as Array<{ message: string; fatal: boolean }>
+    expect(errors.some((e) => /button record-toggle: no signal source is running/.test(e.message) && !e.fatal)).toBe(true)
+  }, 60_000)
+
   it('refuses to record without a running source and to mark without a recording', async () => {
     await expect(call('recording:start', {})).rejects.toThrow(/no signal source is running/)
     await expect(call('recording:mark', {})).rejects.toThrow(/not recording/)

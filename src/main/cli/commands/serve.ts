@@ -6,11 +6,12 @@ import { startBrowserServer, BrowserServerError } from '../../browser/browser-se
 import { createBackend, DEFAULT_DEMO_RECORDING } from '../../api/create-backend'
 import { CliUsageError, type CliCommand } from '../command'
 
-const usage = `Usage: ausculta serve [--port <n>] [--data-dir <dir>] [--model <file.onnx>] [--demo <file.wav>|--no-demo] [--demo-speed <x>]
+const usage = `Usage: ausculta serve [--port <n>] [--data-dir <dir>] [--model <file.onnx>] [--demo <file.wav>|--no-demo] [--demo-speed <x>] [--no-devices]
 
 Browser mode: serves the built app (run \`npm run build\` first) and its API (WebSocket, guarded by
 a random token in the printed address) on http://127.0.0.1:<port>/. With no device picked it
-plays the demo recording (default samples/${DEFAULT_DEMO_RECORDING}) as if a stethoscope were streaming it.`
+plays the demo recording (default samples/${DEFAULT_DEMO_RECORDING}) as if a stethoscope were streaming it.
+--no-devices skips sound-card, serial and HID discovery (demo recordings only).`
 
 export const command: CliCommand = {
   summary: 'browser mode: serve the app on 127.0.0.1',
@@ -25,6 +26,7 @@ export const command: CliCommand = {
         demo: { type: 'string' },
         'no-demo': { type: 'boolean', default: false },
         'demo-speed': { type: 'string', default: '1' },
+        'no-devices': { type: 'boolean', default: false },
       },
       strict: true,
     })
@@ -43,6 +45,7 @@ export const command: CliCommand = {
       mode: 'browser',
       appRoot,
       demoSpeed,
+      devices: !values['no-devices'],
       ...(values['data-dir'] ? { dataDir: resolve(values['data-dir']) } : {}),
       ...(values.model ? { modelPath: resolve(values.model) } : {}),
       ...(values.demo ? { samplesDir: resolve(demoPath, '..') } : {}),
