@@ -59,6 +59,13 @@ export interface DeviceRegistryOptions {
   pollIntervalMs?: number
   /** builds the PcmSource of a demo file (the monitor engine's DemoFileSource) */
   demoFactory?: (path: string) => PcmSource
+  /**
+   * Which HID controls to open as soon as they appear, so their buttons work without a user step:
+   * 'matched-ids' (default) only those whose table entry names their vendor/product id (a
+   * verified layout); generic entries guess the layout, and a wrong guess could turn a volume key
+   * into "toggle recording", so they wait for an explicit connect().
+   */
+  autoConnectHid?: 'matched-ids' | 'all' | 'none'
 }
 
 interface Entry {
@@ -280,7 +287,18 @@ export class DeviceRegistry implements DeviceCatalog {
       }
       this.entries.set(id, { descriptor: item.descriptor, create: item.create, hid: item.hid, manual: false })
       this.emit({ type: 'added', source: { ...item.descriptor } })
+      if (item.hid && this.shouldAutoConnect(item.hid)) {
+        this.connect(id).catch((error: unknown) => {
+          const entry = this.entries.get(id)
+          if (entry) this.setStatus(entry, 'error', asError(error).message)
+        })
+      }
     }
+  }
+
+  private shouldAutoConnect(hid: HidControlInfo): boolean {
+    const mode = this.options.autoConnectHid ?? 'matched-ids'
+    return mode === 'all' || (mode === 'matched-ids' && hid.entry.vendorId !== null)
   }
 
   private async pollAudio(): Promise<Array<{ descriptor: SourceDescriptor; create?: () => PcmSource }>> {

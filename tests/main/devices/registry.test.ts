@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AudioBackendUnavailableError, loadAudioAddon, resetAudioAddonCache } from '../../../src/main/devices/audio-addon'
 import { DeviceRegistry, SourceUnavailableError, UnknownSourceError, type RegistryEvent } from '../../../src/main/devices/registry'
+import { loadHidTable } from '../../../src/main/devices/hid-controls'
 import { DemoFileSource } from '../../../src/main/engine/demo-source'
 import type { PcmSource } from '../../../src/main/devices/source'
 import { audioPrerequisites, collect, waitFor } from './helpers/audio'
@@ -77,6 +78,24 @@ describe('device registry: demo files', () => {
     // hand-added entries survive polls
     await registry.refresh()
     expect(registry.listSources().map((s) => s.id)).toContain(added.id)
+  })
+})
+
+describe('device registry: HID controls', () => {
+  it('opens controls with a verified (vendor/product id) layout on sight; a failed open is a status, not a crash', async () => {
+    // a control as node-hid would enumerate it, at a hidraw path that does not exist on this machine
+    // (no HID device can exist here), so the real node-hid open fails
+    const entry = { ...loadHidTable()[0]!, id: 'test-ids', vendorId: 0x1234, productId: 0x5678 }
+    const control = { id: 'hid:/dev/hidraw-missing', path: '/dev/hidraw-missing', label: 'Test buttons', entry, device: { vendorId: 0x1234, productId: 0x5678, usagePage: 12, usage: 1, interface: 0, path: '/dev/hidraw-missing' } }
+    const generic = { ...control, id: 'hid:/dev/hidraw-generic', path: '/dev/hidraw-generic', entry: loadHidTable()[0]! }
+    const registry = new DeviceRegistry({ audio: new AudioBackendUnavailableError('not under test'), listSerialPorts: async () => [], listHidControls: async () => [control, generic] })
+    await registry.refresh()
+    await waitFor(() => registry.status(control.id) === 'error', 3000, 'the failed automatic open')
+    expect(registry.listSources().find((s) => s.id === control.id)?.detail).toMatch(/hidraw-missing|cannot open|could not open/i)
+    // the generic layout is only a guess: left alone until the user connects it
+    expect(registry.status(generic.id)).toBe('available')
+    // HID entries are controls, not audio: the API catalog does not offer them as sources
+    expect((await registry.list()).some((d) => d.id.startsWith('hid:'))).toBe(false)
   })
 })
 
