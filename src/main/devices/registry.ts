@@ -66,6 +66,11 @@ export interface DeviceRegistryOptions {
    * into "toggle recording", so they wait for an explicit connect().
    */
   autoConnectHid?: 'matched-ids' | 'all' | 'none'
+  /**
+   * PortAudio can only see new sound cards by re-initialising (35-85 ms of device probing on a
+   * worker thread), so audio is rescanned less often than serial and HID; default 6000 ms.
+   */
+  audioRescanIntervalMs?: number
 }
 
 interface Entry {
@@ -90,6 +95,7 @@ export class DeviceRegistry implements DeviceCatalog {
   private demoFactory: ((path: string) => PcmSource) | undefined
   /** a device scan still running: never start a second (each would park a libuv worker thread) */
   private audioScan: Promise<NativeInputDevice[] | null> | undefined
+  private audioCache: { atMs: number; items: Array<{ descriptor: SourceDescriptor; create?: () => PcmSource }> } | undefined
 
   constructor(options: DeviceRegistryOptions = {}) {
     this.options = options
@@ -242,7 +248,11 @@ export class DeviceRegistry implements DeviceCatalog {
     let serialOk = true
     let hidOk = true
     try {
-      for (const item of await this.pollAudio()) seen.set(item.descriptor.id, item)
+      const now = Date.now()
+      if (!this.audioCache || now - this.audioCache.atMs >= (this.options.audioRescanIntervalMs ?? 6000)) {
+        this.audioCache = { atMs: now, items: await this.pollAudio() }
+      }
+      for (const item of this.audioCache.items) seen.set(item.descriptor.id, { ...item, descriptor: { ...item.descriptor } })
     } catch (error) {
       audioOk = false
       this.emit({ type: 'poll-error', kind: 'audio', error: asError(error) })

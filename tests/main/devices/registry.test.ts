@@ -152,7 +152,8 @@ describe.skipIf(audio.skip !== undefined)('device registry: PortAudio devices', 
   })
 
   it('lists the PulseAudio input, connects at 4 kHz, disconnects', async () => {
-    const registry = new DeviceRegistry({ audio: audio.binding!, audioSampleRateHz: 4000, listSerialPorts: async () => [], listHidControls: null })
+    // rescan on every poll, so the poll during streaming really meets the "stream open" case
+    const registry = new DeviceRegistry({ audio: audio.binding!, audioSampleRateHz: 4000, audioRescanIntervalMs: 0, listSerialPorts: async () => [], listHidControls: null })
     await registry.refresh()
     const entry = registry.listSources().find((s) => s.id === 'audio:ALSA:pulse')
     expect(entry).toMatchObject({ kind: 'audio', status: 'available' })
