@@ -110,13 +110,15 @@ if (values.grid) {
   for (const [bandLowHz, bandHighHz, envelopeMethod] of [[25, 150, 'hilbert'], [20, 100, 'homomorphic'], [25, 400, 'homomorphic']] as const) {
     const base = { ...CLASSICAL_HR_TUNING, bandLowHz, bandHighHz, envelopeMethod }
     const cache = acfs(base)
-    for (const fastBpm of [150, 170, 190]) {
-      for (const fastSubharmonicRatio of [0.3, 0.5, 0.7]) {
-        for (const slowBpm of [55, 65, 75]) {
-          for (const slowHarmonicRatio of [0.3, 0.5, 0.7, 0.9]) {
-            const tuning = { ...base, fastBpm, fastSubharmonicRatio, slowBpm, slowHarmonicRatio }
-            const m = hrMetrics(evaluate(cache, tuning, 0).pairs)
-            results.push({ mae: m.maeBpm, text: `${fmt(m)}  ${JSON.stringify({ bandLowHz, bandHighHz, envelopeMethod, fastBpm, fastSubharmonicRatio, slowBpm, slowHarmonicRatio })}` })
+    for (const fastBpm of [150, 160, 170, 190]) {
+      for (const fastSubharmonicRatio of [0.2, 0.3, 0.5]) {
+        for (const [fastSearchFrom, fastSearchTo] of [[1.6, 3.2], [1.7, 2.3], [1.7, 2.8]] as const) {
+          for (const slowBpm of [55, 65, 75]) {
+            for (const slowHarmonicRatio of [0.3, 0.5, 0.7]) {
+              const tuning = { ...base, fastBpm, fastSubharmonicRatio, fastSearchFrom, fastSearchTo, slowBpm, slowHarmonicRatio }
+              const m = hrMetrics(evaluate(cache, tuning, 0).pairs)
+              results.push({ mae: m.maeBpm, text: `${fmt(m)}  ${JSON.stringify({ bandLowHz, bandHighHz, envelopeMethod, fastBpm, fastSubharmonicRatio, fastSearchFrom, fastSearchTo, slowBpm, slowHarmonicRatio })}` })
+            }
           }
         }
       }
