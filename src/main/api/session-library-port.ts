@@ -4,7 +4,7 @@
  * shapes onto the contract's and keeps one editor (one undo history) per session.
  */
 import { join } from 'node:path'
-import type { AnnotationEdit, ApiAnnotation, SessionAudio, SessionDetail, SessionSummary } from '../../core/api/contract'
+import { encodeFloat32Base64, type AnnotationEdit, type ApiAnnotation, type SessionAudio, type SessionDetail, type SessionSummary } from '../../core/api/contract'
 import { InvalidArgumentError } from '../../core/errors'
 import type { AnnotationDoc, AnnotationOp } from '../../core/sessions/annotations'
 import type { SessionMeta } from '../../core/sessions/session-schema'
@@ -76,7 +76,8 @@ export class FsSessionLibrary implements SessionLibraryPort {
 
   async audio(id: string): Promise<SessionAudio> {
     const audio = this.library().readAudio(id)
-    return { sessionId: id, sampleRateHz: audio.sampleRateHz, samples: Array.from(downmixToMono(audio)) }
+    const samples = downmixToMono(audio)
+    return { sessionId: id, sampleRateHz: audio.sampleRateHz, frames: samples.length, float32Base64: encodeFloat32Base64(samples) }
   }
 
   private opFor(doc: AnnotationDoc, edit: Exclude<AnnotationEdit, { type: 'undo' } | { type: 'redo' } | { type: 'addMarker' } | { type: 'addSpan' }>): AnnotationOp {

@@ -5,6 +5,8 @@ import {
   API_METHODS,
   ApiContractError,
   createApiClient,
+  decodeFloat32Base64,
+  encodeFloat32Base64,
   dispatchApiRequest,
   parseApiEvent,
   type ApiHandlers,
@@ -77,6 +79,13 @@ describe('API contract', () => {
     await expect(client.invoke('recording:mark', {})).resolves.toEqual({ timeS: 1.5 })
     expect(seen[0]).toEqual(['recording:mark', { label: 'mark' }])
     await expect(client.invoke('monitor:status', {})).rejects.toThrow(/monitor:status response/)
+  })
+
+  it('carries session audio as base64 float32 bit-exactly, and refuses a length mismatch', () => {
+    const samples = Float32Array.from([0, -1, 1, 0.5, -0.25, 1e-7, 0.333333])
+    const text = encodeFloat32Base64(samples)
+    expect(decodeFloat32Base64(text, samples.length)).toEqual(samples)
+    expect(() => decodeFloat32Base64(text, samples.length + 1)).toThrow(/28 bytes of audio for 8 frames/)
   })
 
   it('drops an invalid event on the client and reports it instead of passing it on', () => {

@@ -7,11 +7,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { dispatchApiRequest, type ApiEventChannel, type MonitorEventPayload } from '../../../src/core/api/contract'
+import { decodeFloat32Base64, dispatchApiRequest, type ApiEventChannel, type MonitorEventPayload } from '../../../src/core/api/contract'
 import { AppService, defaultAppSettings } from '../../../src/main/api/app-service'
 import { DemoDeviceCatalog } from '../../../src/main/api/demo-catalog'
 import { FsSessionLibrary } from '../../../src/main/api/session-library-port'
 import { Monitor } from '../../../src/main/engine/monitor'
+import { readWavMono } from '../../../src/main/io/wav-file'
 
 const ROOT = join(__dirname, '../../..')
 let dataDir: string
@@ -86,8 +87,18 @@ describe('AppService', () => {
 
     const list = (await call('sessions:list', {})) as Array<{ id: string }>
     expect(list.map((s) => s.id)).toEqual([summary.id])
-    const audio = (await call('sessions:audio', { id: summary.id })) as { samples: number[]; sampleRateHz: number }
-    expect(audio.samples.length / audio.sampleRateHz).toBeCloseTo(summary.durationS, 2)
+    const audio = (await call('sessions:audio', { id: summary.id })) as { float32Base64: string; frames: number; sampleRateHz: number }
+    const samples = decodeFloat32Base64(audio.float32Base64, audio.frames)
+    expect(samples.length / audio.sampleRateHz).toBeCloseTo(summary.durationS, 2)
+    // The recording is a stretch of the demo file (4 kHz in, 4 kHz model rate: no resampling), so
+    // its first 100 samples occur verbatim in the WAV; float32 stores 16-bit samples exactly.
+    const wav = readWavMono(join(ROOT, 'samples/50238_MV.wav'))
+    const head = Array.from(samples.subarray(0, 100))
+    let offset = -1
+    for (let i = 0; i + 100 <= wav.samples.length && offset < 0; i++) {
+      if (wav.samples[i] === head[0] && head.every((v, k) => wav.samples[i + k] === v)) offset = i
+    }
+    expect(offset).toBeGreaterThanOrEqual(0)
 
     let detail = (await call('sessions:edit', { id: summary.id, edit: { type: 'addSpan', startS: 1, endS: 1.5, spanKind: 'murmur' } })) as {
       annotations: Array<{ id: string; kind: string; startS?: number; endS?: number }>
