@@ -25,21 +25,23 @@ describe('estimateHrClassical on the samples/ recordings vs their reference labe
   // Bounds: the estimator's measured MAE on that recording (in brackets) plus a margin, and
   // always below the 5-bpm agreement of DESIGN.md §1 where the recording is a "clean" case: a
   // regression to a half/double-rate error on even one window (≈ 50–130 bpm off) breaks them.
-  const cases: [string, number, string][] = [
+  // [name, MAE bound, windows allowed to be declined, why chosen]
+  const cases: [string, number, number, string][] = [
     // [0.35] child, 131 bpm, clean aortic recording: 2 bpm allows rounding changes only.
-    ['68303_AV', 2, 'high HR child with murmur'],
+    ['68303_AV', 2, 0, 'high HR child with murmur'],
     // [0.63] infant whose HR drifts 127 → 116 bpm: 2 bpm as above.
-    ['74420_MV', 2, 'infant'],
+    ['74420_MV', 2, 0, 'infant'],
     // [1.38] adolescent, 70 bpm, systolic + diastolic murmurs smear the envelope: 3 bpm.
-    ['50238_MV', 3, 'murmurs'],
-    // [1.61] noisy child recording, one window 6 bpm off: 4 bpm.
-    ['84740_PV', 4, 'noisy'],
+    ['50238_MV', 3, 0, 'murmurs'],
+    // [1.03 over 7 of 9 windows] noisy child recording: 2 windows fall below the quality
+    // threshold (one of them would be 6 bpm off), so 2 declines are allowed, and 3 bpm.
+    ['84740_PV', 3, 2, 'noisy'],
   ]
-  for (const [recording, maxMaeBpm, why] of cases) {
-    it(`${recording} (${why}): MAE below ${maxMaeBpm} bpm, every window reported`, () => {
+  for (const [recording, maxMaeBpm, maxDeclined, why] of cases) {
+    it(`${recording} (${why}): MAE below ${maxMaeBpm} bpm, at most ${maxDeclined} windows declined`, () => {
       const pairs = sampleEstimates(recording)
       const metrics = hrMetrics(pairs)
-      expect(metrics.declinedCount).toBe(0)
+      expect(metrics.declinedCount).toBeLessThanOrEqual(maxDeclined)
       expect(metrics.maeBpm).toBeLessThan(maxMaeBpm)
     })
   }
@@ -80,11 +82,18 @@ describe('estimateHrClassical on synthetic input', () => {
   })
 
   it('declines on noise and on silence', () => {
-    // Deterministic white noise (LCG): no periodicity, so quality stays low and HR is null
-    // unless the noise's chance correlation passes the 0.1 reporting threshold; silence is 0.
+    // Deterministic white and red (rumble) noise, 40 windows each: no periodicity, so every
+    // window must come back null. Measured over 200 windows the quality of white noise peaks at
+    // 0.32 and of red noise at 0.21, below the 0.35 reporting threshold.
     let seed = 12345
-    const noise = Float32Array.from({ length: 20000 }, () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1)
-    expect(estimateHrClassical(noise, 4000).quality).toBeLessThan(0.5)
+    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1
+    for (let t = 0; t < 40; t++) {
+      const white = Float32Array.from({ length: 20000 }, random)
+      let v = 0
+      const red = Float32Array.from({ length: 20000 }, () => (v = 0.99 * v + random()))
+      expect(estimateHrClassical(white, 4000).hrBpm).toBeNull()
+      expect(estimateHrClassical(red, 4000).hrBpm).toBeNull()
+    }
     expect(estimateHrClassical(new Float32Array(20000), 4000)).toEqual({ hrBpm: null, quality: 0 })
   })
 
