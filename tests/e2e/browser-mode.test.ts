@@ -113,7 +113,7 @@ describe('browser mode end to end (Chromium)', () => {
     }
     await page.screenshot({ path: join(SHOTS, 'live.png') })
     const shownState = (await page.getByTestId('hr-panel').textContent())?.replace(/\s+/g, ' ').trim()
-    const production = (await page.getByTestId('production-row').textContent())?.replace(/\s+/g, ' ').trim()
+    const production = (await page.getByTestId('production-row').innerText())?.replace(/\s+/g, ' ').trim()
     console.log(`[e2e] ${SAMPLE}: reference ${reference.toFixed(1)} bpm, shown ${JSON.stringify(readings)}; panel "${shownState}"; ${production}`)
     // At least three reliable readings: one could be luck, three in a row is the display working.
     expect(readings.length, `no reliable HR shown within 60 s (panel: "${shownState}"; ${production}); server log:\n${serverLog.slice(-1500)}`).toBeGreaterThanOrEqual(3)
@@ -145,6 +145,15 @@ describe('browser mode end to end (Chromium)', () => {
     await expect(page.getByRole('radio', { name: /Diaphragm/ }).getAttribute('aria-checked')).resolves.toBe('true')
     await page.keyboard.press('3')
     await expect(page.getByRole('radio', { name: /Wide/ }).getAttribute('aria-checked')).resolves.toBe('true')
+  })
+
+  it('turns live listening on and off with L', async () => {
+    const listen = page.getByTestId('listen-button')
+    await page.keyboard.press('l')
+    await expect(listen.getAttribute('aria-pressed')).resolves.toBe('true')
+    await page.waitForTimeout(500)
+    await page.keyboard.press('l')
+    await expect(listen.getAttribute('aria-pressed')).resolves.toBe('false')
   })
 
   it('records 5 s, stops, finds it in the library, adds a marker and exports it', async () => {

@@ -14,6 +14,7 @@ import type {
   RecordingStatus,
   WindowEventPayload,
 } from '../../../core/api/contract'
+import { LiveListener } from './live-listener'
 import { PcgBuffer } from './pcg-buffer'
 
 /** Seconds of signal on the strip chart (the issue asks for 5–10 s). */
@@ -46,10 +47,14 @@ export class LiveState {
   trendVersion = $state(0)
   /** What screen readers hear: the HR state, updated at most every few seconds. */
   announcement = $state('')
+  /** Live listening on the computer's audio output, and its amplification. */
+  listening = $state(false)
+  listenGain = $state(8)
   /** Peak of the latest strip-chart chunk, dBFS: a fast input meter between window events. */
   chunkPeakDbfs = $state(-120)
 
   readonly pcg = new PcgBuffer(STRIP_SECONDS, 'wide')
+  private readonly listener = new LiveListener('wide', 8)
   readonly trend: TrendPoint[] = []
   private lastAnnouncedAtMs = 0
   private lastAnnouncedState = ''
@@ -66,6 +71,7 @@ export class LiveState {
           for (const v of event.samples) peak = Math.max(peak, Math.abs(v))
           this.chunkPeakDbfs = peak > 0 ? 20 * Math.log10(peak) : -120
           this.pcg.append(event.samples, event.sampleRateHz, event.firstSampleIndex)
+          this.listener.push(event.samples, event.sampleRateHz)
           break
         }
         case 'window':
@@ -130,6 +136,19 @@ export class LiveState {
   setFilter(mode: ListeningFilterName): void {
     this.filter = mode
     this.pcg.setMode(mode)
+    this.listener.setMode(mode)
+  }
+
+  /** Must run from a user gesture (click or key): browsers only start audio output then. */
+  toggleListening(): void {
+    if (this.listener.active) this.listener.stop()
+    else this.listener.start()
+    this.listening = this.listener.active
+  }
+
+  setListenGain(gain: number): void {
+    this.listenGain = gain
+    this.listener.setGain(gain)
   }
 
   async selectDevice(id: string): Promise<void> {
