@@ -205,7 +205,15 @@ export class AppService {
     this.source = source
     this.sourceId = id
     this.lastSourceId = id
-    await this.options.monitor.start(source)
+    try {
+      await this.options.monitor.start(source)
+    } catch (error) {
+      // A device that fails to start is not "active": the picker must not claim otherwise.
+      this.source = null
+      this.sourceId = null
+      void this.publishDevices()
+      throw error
+    }
     void this.publishDevices()
     return this.options.monitor.status()
   }
