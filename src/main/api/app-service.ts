@@ -16,7 +16,7 @@ import {
   type SessionSummary,
   type SettingsPatch,
 } from '../../core/api/contract'
-import { InvalidArgumentError } from '../../core/errors'
+import { AuscultaError, InvalidArgumentError } from '../../core/errors'
 import type { ModelCard } from '../../core/model/model-card'
 import { DEFAULT_MONITOR_SETTINGS, type MonitorEvent, type MonitorStatusEvent } from '../../core/monitor/monitor-events'
 import type { SessionLocation } from '../../core/sessions/session-schema'
@@ -47,6 +47,9 @@ export interface AppServiceOptions {
 /** What a stethoscope's or foot switch's buttons can ask for (src/core/hid/hid-report.ts). */
 export type HardwareAction = 'record-toggle' | 'mark' | 'monitor-toggle'
 
+/** The picked device did not start (unreadable file, device gone, permission denied). */
+export class SourceStartError extends AuscultaError {}
+
 type EventListener = (channel: ApiEventChannel, payload: unknown) => void
 
 interface ActiveRecording {
@@ -63,6 +66,7 @@ export class AppService {
   private source: PcmSource | null = null
   private sourceId: string | null = null
   private lastSourceId: string | null = null
+  private lastFatalError: { name: string; message: string } | null = null
   private recording: ActiveRecording | null = null
   private lastPcgRateHz = 4000
   private lastStreamSampleIndex = 0
@@ -104,6 +108,7 @@ export class AppService {
   }
 
   private onMonitorEvent(event: MonitorEvent): void {
+    if (event.type === 'error' && event.fatal) this.lastFatalError = { name: event.name, message: event.message }
     const recording = this.recording
     if (event.type === 'pcg') {
       this.lastPcgRateHz = event.sampleRateHz
@@ -205,8 +210,14 @@ export class AppService {
     this.source = source
     this.sourceId = id
     this.lastSourceId = id
+    this.lastFatalError = null
     try {
       await this.options.monitor.start(source)
+      // The engine reports a source that fails to start as a fatal error event and stops itself.
+      if (this.options.monitor.status().state !== 'running') {
+        const fatal = this.lastFatalError as { name: string; message: string } | null
+        throw new SourceStartError(`${id}: could not start${fatal ? `: ${fatal.message}` : ''}`)
+      }
     } catch (error) {
       // A device that fails to start is not "active": the picker must not claim otherwise.
       this.source = null

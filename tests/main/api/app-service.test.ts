@@ -3,7 +3,7 @@
  * estimator; no model so the test does not depend on a training run), real demo sources on the
  * samples/ recordings, the real recorder and session library on a temporary data folder.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -148,6 +148,32 @@ describe('AppService', () => {
     const errors = monitorEvents('error') as Array<{ message: string; fatal: boolean }>
     expect(errors.some((e) => /button record-toggle: no signal source is running/.test(e.message) && !e.fatal)).toBe(true)
   }, 60_000)
+
+  it('reports a recording that cannot be played as an error naming the file, and leaves no device active', async () => {
+    const broken = mkdtempSync(join(tmpdir(), 'ausculta-broken-'))
+    try {
+      // Not a WAV at all: what a renamed or truncated download looks like.
+      writeFileSync(join(broken, 'broken.wav'), 'this is not a RIFF file')
+      const brokenService = new AppService({
+        monitor: new Monitor(),
+        devices: new DemoDeviceCatalog(broken),
+        library: new FsSessionLibrary(() => dataDir),
+        mode: 'browser',
+        version: '0.0.0-test',
+        settings: defaultAppSettings(dataDir, null),
+        modelsDir: join(ROOT, 'models'),
+      })
+      try {
+        await expect(dispatchApiRequest(brokenService.handlers, 'devices:select', { id: 'demo:broken.wav' })).rejects.toMatchObject({ name: 'SourceStartError', message: expect.stringMatching(/demo:broken\.wav: could not start: .*broken\.wav/) })
+        const devices = (await dispatchApiRequest(brokenService.handlers, 'devices:list', {})) as Array<{ active: boolean }>
+        expect(devices.some((d) => d.active)).toBe(false)
+      } finally {
+        await brokenService.dispose()
+      }
+    } finally {
+      rmSync(broken, { recursive: true, force: true })
+    }
+  })
 
   it('refuses to record without a running source and to mark without a recording', async () => {
     await expect(call('recording:start', {})).rejects.toThrow(/no signal source is running/)
