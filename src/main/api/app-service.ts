@@ -147,16 +147,20 @@ export class AppService {
 
   // ------------------------------------------------------------------ settings
 
-  private settingsFile(dataDir: string): string {
-    return join(dataDir, 'settings.json')
+  /**
+   * settings.json lives in the *initial* data folder (the app's own place), even when the user
+   * moves the session library elsewhere: otherwise the next start could not find the choice.
+   */
+  private settingsFile(): string {
+    return join(this.options.settings.dataDir, 'settings.json')
   }
 
   private loadSavedSettings(defaults: AppSettings): AppSettings {
-    const file = this.settingsFile(defaults.dataDir)
+    const file = join(defaults.dataDir, 'settings.json')
     if (!existsSync(file)) return defaults
     try {
       const saved = appSettingsSchema.partial().parse(JSON.parse(readFileSync(file, 'utf8')))
-      return { ...defaults, ...saved, dataDir: defaults.dataDir }
+      return { ...defaults, ...saved }
     } catch {
       return defaults // A hand-broken settings file must not stop the monitor from starting.
     }
@@ -188,7 +192,8 @@ export class AppService {
     this.options.monitor.updateSettings(next.monitor)
     this.settings = next
     ensurePrivateDir(next.dataDir)
-    writeFileAtomic(this.settingsFile(next.dataDir), `${JSON.stringify(next, null, 2)}\n`)
+    ensurePrivateDir(this.options.settings.dataDir)
+    writeFileAtomic(this.settingsFile(), `${JSON.stringify(next, null, 2)}\n`)
     return next
   }
 

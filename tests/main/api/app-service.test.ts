@@ -127,6 +127,26 @@ describe('AppService', () => {
     expect(next.monitor.alarms).toMatchObject({ hrHighBpm: 170, hrLowBpm: 45 })
     const saved = JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')) as typeof next
     expect(saved.monitor.alarms.hrHighBpm).toBe(170)
+
+    // Moving the library elsewhere is remembered where the next start looks: the app's own folder.
+    const elsewhere = join(dataDir, 'library-elsewhere')
+    await call('settings:update', { dataDir: elsewhere })
+    const restarted = new AppService({
+      monitor: new Monitor(),
+      devices: new DemoDeviceCatalog(join(ROOT, 'samples')),
+      library: new FsSessionLibrary(() => dataDir),
+      mode: 'browser',
+      version: '0.0.0-test',
+      settings: defaultAppSettings(dataDir, null),
+      modelsDir: join(ROOT, 'models'),
+    })
+    try {
+      const reloaded = (await dispatchApiRequest(restarted.handlers, 'settings:get', {})) as { dataDir: string; monitor: { alarms: { hrHighBpm: number } } }
+      expect(reloaded.dataDir).toBe(elsewhere)
+      expect(reloaded.monitor.alarms.hrHighBpm).toBe(170)
+    } finally {
+      await restarted.dispose()
+    }
   })
 
   it('follows hardware buttons: record toggle, mark, monitor toggle back to the last device', async () => {
