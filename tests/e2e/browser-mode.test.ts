@@ -147,6 +147,21 @@ describe('browser mode end to end (Chromium)', () => {
     await expect(page.getByRole('radio', { name: /Wide/ }).getAttribute('aria-checked')).resolves.toBe('true')
   })
 
+  it('shows a visible focus ring when moving through the controls with Tab', async () => {
+    await page.getByTestId('nav-live').focus()
+    await page.keyboard.press('Tab')
+    // A string: this runs in the page, whose DOM types the Node-side test does not compile against.
+    const ring = (await page.evaluate(`(() => {
+      const element = document.activeElement
+      const style = getComputedStyle(element)
+      return { tag: element.tagName, outlineStyle: style.outlineStyle, outlineWidth: parseFloat(style.outlineWidth) }
+    })()`)) as { tag: string; outlineStyle: string; outlineWidth: number }
+    expect(ring.tag).toBe('BUTTON')
+    expect(ring.outlineStyle).toBe('solid')
+    // app.css asks for 3 px: thick enough to see from a step back.
+    expect(ring.outlineWidth).toBeGreaterThanOrEqual(3)
+  })
+
   it('turns live listening on and off with L', async () => {
     const listen = page.getByTestId('listen-button')
     await page.keyboard.press('l')
