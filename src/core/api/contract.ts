@@ -256,7 +256,16 @@ export const API_METHODS = {
   'sessions:get': { request: z.object({ id: z.string().min(1) }), response: sessionDetailSchema },
   'sessions:audio': { request: z.object({ id: z.string().min(1) }), response: sessionAudioSchema },
   'sessions:edit': { request: z.object({ id: z.string().min(1), edit: annotationEditSchema }), response: sessionDetailSchema },
-  'sessions:setNotes': { request: z.object({ id: z.string().min(1), notes: z.string().max(20000) }), response: sessionDetailSchema },
+  'sessions:update': {
+    request: z.object({
+      id: z.string().min(1),
+      notes: z.string().max(20000).optional(),
+      patientId: z.string().max(128).optional(),
+      patientName: z.string().max(256).optional(),
+      location: sessionLocationSchema.optional(),
+    }),
+    response: sessionDetailSchema,
+  },
   'sessions:export': {
     request: z.object({ id: z.string().min(1), format: z.enum(['folder', 'zip']).default('folder') }),
     response: exportResultSchema,

@@ -370,7 +370,7 @@ export class AppService {
     'sessions:get': async ({ id }) => this.options.library.get(id),
     'sessions:audio': async ({ id }) => this.options.library.audio(id),
     'sessions:edit': async ({ id, edit }) => this.options.library.edit(id, edit),
-    'sessions:setNotes': async ({ id, notes }) => this.options.library.setNotes(id, notes),
+    'sessions:update': async ({ id, ...changes }) => this.options.library.update(id, changes),
     'sessions:export': async ({ id, format }) => this.options.library.exportSession(id, format),
   }
 

@@ -7,19 +7,27 @@ import { join } from 'node:path'
 import { encodeFloat32Base64, type AnnotationEdit, type ApiAnnotation, type SessionAudio, type SessionDetail, type SessionSummary } from '../../core/api/contract'
 import { InvalidArgumentError } from '../../core/errors'
 import type { AnnotationDoc, AnnotationOp } from '../../core/sessions/annotations'
-import type { SessionMeta } from '../../core/sessions/session-schema'
+import type { SessionLocation, SessionMeta } from '../../core/sessions/session-schema'
 import { downmixToMono } from '../../core/wav/wav-reader'
 import { AnnotationEditor, readAnnotations } from '../sessions/annotation-store'
 import { ensurePrivateDir } from '../sessions/data-dir'
 import { exportSession } from '../sessions/exporter'
 import { SessionLibrary } from '../sessions/session-store'
 
+export interface SessionChanges {
+  notes?: string
+  patientId?: string
+  patientName?: string
+  location?: SessionLocation
+}
+
 export interface SessionLibraryPort {
   list(text?: string): Promise<SessionSummary[]>
   get(id: string): Promise<SessionDetail>
   audio(id: string): Promise<SessionAudio>
   edit(id: string, edit: AnnotationEdit): Promise<SessionDetail>
-  setNotes(id: string, notes: string): Promise<SessionDetail>
+  /** Notes, patient and site of a session; empty patient fields are removed. */
+  update(id: string, changes: SessionChanges): Promise<SessionDetail>
   /** Adds markers to a just-finished recording (the live "mark" button). */
   addMarkers(id: string, markers: ReadonlyArray<{ timeS: number; label: string }>): Promise<void>
   exportSession(id: string, format: 'folder' | 'zip'): Promise<{ path: string; files: string[] }>
@@ -112,8 +120,23 @@ export class FsSessionLibrary implements SessionLibraryPort {
     return this.detail(id)
   }
 
-  async setNotes(id: string, notes: string): Promise<SessionDetail> {
-    this.library().updateMeta(id, { notes })
+  async update(id: string, changes: SessionChanges): Promise<SessionDetail> {
+    const library = this.library()
+    const { meta } = library.get(id)
+    const patient = { ...meta.patient }
+    if (changes.patientId !== undefined) {
+      if (changes.patientId.trim()) patient.id = changes.patientId.trim()
+      else delete patient.id
+    }
+    if (changes.patientName !== undefined) {
+      if (changes.patientName.trim()) patient.name = changes.patientName.trim()
+      else delete patient.name
+    }
+    library.updateMeta(id, {
+      patient,
+      ...(changes.notes === undefined ? {} : { notes: changes.notes }),
+      ...(changes.location === undefined ? {} : { location: changes.location }),
+    })
     return this.detail(id)
   }
 

@@ -111,6 +111,11 @@ describe('AppService', () => {
     expect(detail.annotations.find((a) => a.id === span.id)).toMatchObject({ startS: 1, endS: 1.5 })
     await expect(call('sessions:edit', { id: summary.id, edit: { type: 'remove', id: 'zz9' } })).rejects.toThrow(/zz9/)
 
+    const updated = (await call('sessions:update', { id: summary.id, patientName: 'Ada L.', patientId: '', notes: 'murmur at apex', location: 'TV' })) as { summary: { patientId: string | null; patientName: string | null; notes: string; location: string } }
+    // An emptied patient ID is removed, not stored as "".
+    expect(updated.summary).toMatchObject({ patientId: null, patientName: 'Ada L.', notes: 'murmur at apex', location: 'TV' })
+    expect(((await call('sessions:list', { text: 'ada' })) as unknown[]).length).toBe(1)
+
     const exported = (await call('sessions:export', { id: summary.id, format: 'zip' })) as { path: string; files: string[] }
     expect(exported.path.endsWith('.zip')).toBe(true)
     expect(existsSync(exported.path)).toBe(true)
