@@ -200,6 +200,12 @@ describe('browser mode end to end (Chromium)', () => {
     expect((minutes ?? 0) * 60 + (seconds ?? 0)).toBeGreaterThan(0.5)
     await page.getByTestId('add-marker').click()
     await expect.poll(() => rows.count(), { timeout: 5000 }).toBe(2)
+    await page.getByTestId('patient-id').fill('MRN-0042')
+    await page.getByTestId('save-details').click()
+    await page.getByTestId('sessions-message').filter({ hasText: 'Details saved' }).waitFor({ timeout: 5000 })
+    await page.getByRole('searchbox', { name: 'Search sessions' }).fill('mrn-0042')
+    await page.getByRole('button', { name: 'Search', exact: true }).click()
+    await expect.poll(() => items.count(), { timeout: 5000 }).toBe(1)
     await page.screenshot({ path: join(SHOTS, 'sessions.png') })
 
     await page.getByTestId('export-button').click()
