@@ -135,9 +135,10 @@ class AcousticCnn(nn.Module):
         super().__init__()
         self.features = AcousticFeatures()
         self.row_bn = nn.BatchNorm1d(N_ROWS)  # per feature row: mel, MFCC and RMS have different scales
-        self.blocks = nn.ModuleList([ConvBlock(1, 16, (2, 2)), ConvBlock(16, 32, (2, 2)),
-                                     ConvBlock(32, 64, (2, 1)), ConvBlock(64, 64, (2, 1))])
-        self.squeeze = nn.Conv2d(64, 16, 1)
+        # Narrow (8-16-32-32): on this 2-core machine the CNN must train in minutes per split.
+        self.blocks = nn.ModuleList([ConvBlock(1, 8, (2, 2)), ConvBlock(8, 16, (2, 2)),
+                                     ConvBlock(16, 32, (2, 1)), ConvBlock(32, 32, (2, 1))])
+        self.squeeze = nn.Conv2d(32, 16, 1)
         rows, frames = N_ROWS, 251
         for b in self.blocks:
             rows, frames = rows // b.pool[0], frames // b.pool[1]
@@ -146,7 +147,7 @@ class AcousticCnn(nn.Module):
         self.fc1 = nn.Linear(self.flat_dim + N_BINS, 256)
         self.drop = nn.Dropout(0.2)
         self.fc2 = nn.Linear(256, NUM_BINS)
-        self.embedding_dim = 2 * 64
+        self.embedding_dim = 2 * 32
 
     def trunk(self, pcm: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         image, psd = self.features(pcm)
@@ -166,7 +167,7 @@ class AcousticCnn(nn.Module):
 
 class BaselineGraph(nn.Module):
     """The app's contract: pcm -> hr_probs [B, 211], layer_probs [B, 1, 211] (the one head
-    repeated), embedding [B, 128] (L2-normalised mean+max pooled last CNN maps)."""
+    repeated), embedding [B, 64] (L2-normalised mean+max pooled last CNN maps)."""
 
     def __init__(self, cnn: AcousticCnn) -> None:
         super().__init__()
@@ -272,7 +273,7 @@ def export(args: argparse.Namespace, data: Data, log: Logger, model: AcousticCnn
         "architecture": (f"acoustic-feature baseline after Nie et al. 2024: in-graph features from the normalised "
                          f"PCM (STFT {N_FFT}-sample Hann, hop {HOP} -> {N_MELS} log-mel bands "
                          f"{MEL_FMIN_HZ:.0f}-{MEL_FMAX_HZ:.0f} Hz, {N_MFCC} MFCC, log-RMS per frame, log-PSD = "
-                         f"mean power over frames); 2D CNN (4 conv3x3+BN+ReLU+maxpool blocks 16-32-64-64) on "
+                         f"mean power over frames); 2D CNN (4 conv3x3+BN+ReLU+maxpool blocks 8-16-32-32) on "
                          f"the {N_ROWS}x251 feature image, 1x1 conv to 16 maps, flatten + log-PSD -> MLP(256) -> "
                          f"211 logits; embedding = L2-normalised mean+max pool of the last conv maps"),
         "training": {

@@ -22,13 +22,12 @@ import subprocess
 import time
 from typing import Dict, List, Optional
 
-import numpy as np
 import torch
 
 from models.training import baseline, pretrain
 from models.training import probes as probes_step
-from models.training.common import Data, Logger, add_common_args, hr_metrics_from_logits, predict_logits, run_dir, write_json
-from models.training.hr import decode, metrics
+from models.training.common import (Data, Logger, add_common_args, hr_metrics_from_logits, predict_logits, run_dir,
+                                    write_json)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, os.pardir, os.pardir))
