@@ -145,6 +145,12 @@ describe('browser mode end to end (Chromium)', () => {
     await expect(page.getByRole('radio', { name: /Diaphragm/ }).getAttribute('aria-checked')).resolves.toBe('true')
     await page.keyboard.press('3')
     await expect(page.getByRole('radio', { name: /Wide/ }).getAttribute('aria-checked')).resolves.toBe('true')
+    // The radio-group pattern: arrow keys move the selection and the focus.
+    await page.getByRole('radio', { name: /Wide/ }).focus()
+    await page.keyboard.press('ArrowLeft')
+    await expect(page.getByRole('radio', { name: /Diaphragm/ }).getAttribute('aria-checked')).resolves.toBe('true')
+    await expect(page.getByRole('radio', { name: /Diaphragm/ }).evaluate((el) => el === el.ownerDocument.activeElement)).resolves.toBe(true)
+    await page.keyboard.press('3')
   })
 
   it('shows a visible focus ring when moving through the controls with Tab', async () => {
