@@ -87,8 +87,8 @@ export function timeStretch(samples: Float32Array, sampleRateHz: number, speed: 
       inputStart = nominal + best
     }
     for (let i = 0; i < frame; i++) {
-      out[outStart + i] += at(inputStart + i) * window[i]!
-      weight[outStart + i] += window[i]!
+      out[outStart + i] = out[outStart + i]! + at(inputStart + i) * window[i]!
+      weight[outStart + i] = weight[outStart + i]! + window[i]!
     }
     previousInput = inputStart
   }

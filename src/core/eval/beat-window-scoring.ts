@@ -1,0 +1,51 @@
+/**
+ * S1/S2 onset scoring of a beat detector over a recording's protocol windows (DESIGN.md §1):
+ * each 5-s window inside an annotated run is analysed on its own, and its detections are
+ * matched to the S1 (label 1) and S2 (label 3) row starts inside it.
+ */
+import { annotatedRuns } from '../circor/annotated-runs'
+import { PROTOCOL_WINDOW_S, runWindows } from '../circor/protocol-windows'
+import { TIME_EPSILON_S, type SegmentRow } from '../circor/segmentation-tsv'
+import { addCounts, matchOnsets, ONSET_TOLERANCE_S, ZERO_COUNTS, type OnsetCounts } from './onset-scoring'
+
+export interface WindowBeats {
+  /** Onsets in seconds from the window's first sample. */
+  s1OnsetsS: readonly number[]
+  s2OnsetsS: readonly number[]
+}
+
+export type BeatDetector = (window: Float32Array, sampleRateHz: number) => WindowBeats
+
+export interface RecordingOnsetCounts {
+  windows: number
+  s1: OnsetCounts
+  s2: OnsetCounts
+}
+
+const inside = (times: readonly number[], startS: number, windowS: number): number[] =>
+  times.filter((t) => t >= startS - TIME_EPSILON_S && t < startS + windowS - TIME_EPSILON_S)
+
+/** Counts over every protocol window of one recording (samples at `sampleRateHz`). */
+export function scoreRecordingOnsets(samples: Float32Array, sampleRateHz: number, rows: readonly SegmentRow[], detector: BeatDetector, toleranceS = ONSET_TOLERANCE_S): RecordingOnsetCounts {
+  const durationS = samples.length / sampleRateHz
+  let s1: OnsetCounts = ZERO_COUNTS
+  let s2: OnsetCounts = ZERO_COUNTS
+  let windows = 0
+  for (const run of annotatedRuns(rows)) {
+    const s1Reference = run.rows.filter((r) => r.label === 1).map((r) => r.startS)
+    const s2Reference = run.rows.filter((r) => r.label === 3).map((r) => r.startS)
+    for (const window of runWindows(run, durationS)) {
+      const first = Math.round(window.startS * sampleRateHz)
+      const length = Math.round(PROTOCOL_WINDOW_S * sampleRateHz)
+      const beats = detector(samples.subarray(first, first + length), sampleRateHz)
+      const shift = (t: number): number => t + window.startS
+      // Detections are clipped to the window like the references (an onset interpolated a hair before 0 is dropped).
+      const s1Detected = inside(beats.s1OnsetsS.map(shift), window.startS, PROTOCOL_WINDOW_S)
+      const s2Detected = inside(beats.s2OnsetsS.map(shift), window.startS, PROTOCOL_WINDOW_S)
+      s1 = addCounts(s1, matchOnsets(s1Detected, inside(s1Reference, window.startS, PROTOCOL_WINDOW_S), toleranceS))
+      s2 = addCounts(s2, matchOnsets(s2Detected, inside(s2Reference, window.startS, PROTOCOL_WINDOW_S), toleranceS))
+      windows++
+    }
+  }
+  return { windows, s1, s2 }
+}
