@@ -50,12 +50,13 @@ export class LiveState {
   /** Live listening on the computer's audio output, and its amplification. */
   listening = $state(false)
   listenGain = $state(8)
-  /** Peak of the latest strip-chart chunk, dBFS: a fast input meter between window events. */
+  /** Input peak (dBFS) held over the last second of strip-chart chunks: a fast meter between window events. */
   chunkPeakDbfs = $state(-120)
 
   readonly pcg = new PcgBuffer(STRIP_SECONDS, 'wide')
   private readonly listener = new LiveListener('wide', 8)
   readonly trend: TrendPoint[] = []
+  private readonly recentPeaks: number[] = []
   private lastAnnouncedAtMs = 0
   private lastAnnouncedState = ''
 
@@ -69,7 +70,11 @@ export class LiveState {
         case 'pcg': {
           let peak = 0
           for (const v of event.samples) peak = Math.max(peak, Math.abs(v))
-          this.chunkPeakDbfs = peak > 0 ? 20 * Math.log10(peak) : -120
+          // Peak hold over the last ~1 s of chunks: a meter that dips between heartbeats is unreadable.
+          this.recentPeaks.push(peak)
+          if (this.recentPeaks.length > 10) this.recentPeaks.shift()
+          const held = Math.max(...this.recentPeaks)
+          this.chunkPeakDbfs = held > 0 ? 20 * Math.log10(held) : -120
           this.pcg.append(event.samples, event.sampleRateHz, event.firstSampleIndex)
           this.listener.push(event.samples, event.sampleRateHz)
           break
