@@ -22,7 +22,7 @@ function synthHeart(s1TimesS: number[], systoleS: number, seconds: number, rateH
   const add = (startS: number, hz: number, durS: number, amp: number): void => {
     const a = Math.round(startS * rateHz)
     const n = Math.round(durS * rateHz)
-    for (let k = 0; k < n && a + k < x.length; k++) x[a + k] += amp * Math.sin((2 * Math.PI * hz * k) / rateHz) * (0.5 - 0.5 * Math.cos((2 * Math.PI * k) / n))
+    for (let k = 0; k < n && a + k < x.length; k++) x[a + k] = x[a + k]! + amp * Math.sin((2 * Math.PI * hz * k) / rateHz) * (0.5 - 0.5 * Math.cos((2 * Math.PI * k) / n))
   }
   for (const t of s1TimesS) {
     add(t, 60, 0.12, 1)
@@ -31,7 +31,7 @@ function synthHeart(s1TimesS: number[], systoleS: number, seconds: number, rateH
   let seed = 7
   for (let i = 0; i < x.length; i++) {
     seed = (seed * 1103515245 + 12345) % 2 ** 31
-    x[i] += 0.01 * (seed / 2 ** 31 - 0.5)
+    x[i] = x[i]! + 0.01 * (seed / 2 ** 31 - 0.5)
   }
   return x
 }
