@@ -23,13 +23,21 @@ function markdownTable(headers: string[], rows: string[][]): string {
 }
 
 interface Tables {
+  onsets: [string[], string[][]] | null
   estimators: [string[], string[][]]
   breakdowns: [string[], string[][]]
   confidence: [string[], string[][]]
 }
 
 function tables(summary: EvalSummary): Tables {
+  const o = summary.onsets
   return {
+    onsets: o
+      ? [
+          ['sound', 'precision', 'recall', 'F1', 'TP', 'FP', 'FN'],
+          (['s1', 's2'] as const).map((k) => [k.toUpperCase(), number(o[k].precision, 3), number(o[k].recall, 3), number(o[k].f1, 3), `${o[k].truePositives}`, `${o[k].falsePositives}`, `${o[k].falseNegatives}`]),
+        ]
+      : null,
     estimators: [['estimator', ...METRIC_HEADERS], summary.estimators.map((row) => [row.estimator, ...metricCells(row.metrics)])],
     breakdowns: [
       ['group', 'value', 'production MAE', 'production windows', 'classical MAE', 'classical windows'],
@@ -58,6 +66,7 @@ export function formatEvalText(summary: EvalSummary, title: string): string {
     '',
     'By confidence (the most confident share of windows):',
     textTable(...t.confidence),
+    ...(t.onsets ? ['', `Beat detection, S1/S2 onsets within ±50 ms (${summary.onsets?.windows} windows):`, textTable(...t.onsets)] : []),
   ].join('\n')
 }
 
@@ -81,5 +90,6 @@ export function formatEvalMarkdown(summary: EvalSummary, title: string, notes: s
     '',
     markdownTable(...t.confidence),
     '',
+    ...(t.onsets ? [`## Beat detection (S1/S2 onsets within ±50 ms, ${summary.onsets?.windows} windows)`, '', markdownTable(...t.onsets), ''] : []),
   ].join('\n')
 }

@@ -4,6 +4,7 @@
  * and murmur status, and by the model's confidence (MAE of the most confident 50 / 80 / 100 %).
  */
 import { hrMetrics, type HrMetrics } from '../metrics/hr-metrics'
+import { addCounts, onsetScores, ZERO_COUNTS, type OnsetCounts, type OnsetScores } from './onset-scoring'
 
 export interface EvalWindowRecord {
   recordingId: string
@@ -16,6 +17,8 @@ export interface EvalWindowRecord {
   production: { hrBpm: number; confidence: number } | null
   layers: Array<{ hrBpm: number; confidence: number }>
   classical: { hrBpm: number | null; quality: number }
+  /** S1/S2 onset matches of the beat detector in this window (±50 ms), when it was run. */
+  onsets?: { s1: OnsetCounts; s2: OnsetCounts }
 }
 
 export interface EstimatorRow {
@@ -46,6 +49,20 @@ export interface EvalSummary {
   confidence: ConfidenceRow[]
   /** Same rows for the classical estimator, ranked by its quality score. */
   classicalQuality: ConfidenceRow[]
+  /** Beat detector's S1/S2 onset precision, recall and F1 over the windows that have them. */
+  onsets?: { windows: number; s1: OnsetScores; s2: OnsetScores }
+}
+
+function onsetSummary(records: EvalWindowRecord[]): EvalSummary['onsets'] {
+  const scored = records.filter((r) => r.onsets !== undefined)
+  if (scored.length === 0) return undefined
+  let s1: OnsetCounts = ZERO_COUNTS
+  let s2: OnsetCounts = ZERO_COUNTS
+  for (const r of scored) {
+    s1 = addCounts(s1, r.onsets!.s1)
+    s2 = addCounts(s2, r.onsets!.s2)
+  }
+  return { windows: scored.length, s1: onsetScores(s1), s2: onsetScores(s2) }
 }
 
 export const CONFIDENCE_SHARES = [0.5, 0.8, 1] as const
@@ -88,6 +105,7 @@ export function summariseEval(records: EvalWindowRecord[], layerNames: string[])
       })
     }
   }
+  const onsets = onsetSummary(records)
   return {
     windows: records.length,
     recordings: new Set(records.map((r) => r.recordingId)).size,
@@ -103,5 +121,6 @@ export function summariseEval(records: EvalWindowRecord[], layerNames: string[])
       (r) => r.classical.quality,
       (r) => ({ referenceBpm: r.referenceBpm, estimatedBpm: r.classical.hrBpm }),
     ),
+    ...(onsets ? { onsets } : {}),
   }
 }

@@ -10,6 +10,9 @@ import { resample } from '../../core/dsp/resample'
 import { AuscultaError } from '../../core/errors'
 import type { EvalWindowRecord } from '../../core/eval/eval-summary'
 import { estimateHrClassical } from '../../core/hr/classical-hr'
+import { detectBeats } from '../../core/hr/beat-detection'
+import { matchOnsets } from '../../core/eval/onset-scoring'
+import { TIME_EPSILON_S } from '../../core/circor/segmentation-tsv'
 import { scanCircorFolder, type CircorRecording, type CircorSkip } from '../data/circor-folder'
 import { readWavMono } from '../io/wav-file'
 import type { EncoderModel } from '../model/encoder-model'
@@ -46,10 +49,19 @@ async function evaluateRecording(recording: CircorRecording, options: EvaluateOp
   const samples = audio.sampleRateHz === rateHz ? audio.samples : resample(audio.samples, audio.sampleRateHz, rateHz)
   const segmentation = parseSegmentationTsv(readFileSync(recording.tsvPath), recording.tsvPath)
   const windows = labelledWindows(protocolWindows(segmentation.rows, samples.length / rateHz, { windowS }))
+  const s2RowStartsS = segmentation.rows.filter((row) => row.label === 3).map((row) => row.startS)
   const records: EvalWindowRecord[] = windows.map((window) => {
     const first = Math.round(window.startS * rateHz)
     const slice = samples.subarray(first, first + windowSamples)
     const classical = estimateHrClassical(slice, rateHz)
+    // Protocol windows lie wholly inside an annotated run, so the S2 rows inside one are its run's.
+    const inWindow = (t: number): boolean => t >= window.startS - TIME_EPSILON_S && t < window.startS + windowS - TIME_EPSILON_S
+    const beats = detectBeats(slice, rateHz)
+    const shifted = (onsetsS: number[]): number[] => onsetsS.map((t) => t + window.startS).filter(inWindow)
+    const onsets = {
+      s1: matchOnsets(shifted(beats.s1OnsetsS), window.s1OnsetsS),
+      s2: matchOnsets(shifted(beats.s2OnsetsS), s2RowStartsS.filter(inWindow)),
+    }
     return {
       recordingId: recording.recordingId,
       patientId: recording.patientId,
@@ -61,6 +73,7 @@ async function evaluateRecording(recording: CircorRecording, options: EvaluateOp
       production: null,
       layers: [],
       classical: { hrBpm: classical.hrBpm, quality: classical.quality },
+      onsets,
     }
   })
   const model = options.model
