@@ -242,6 +242,18 @@ def report(study_dir: str, out_path: str) -> str:
           f"(n={pv['count']}), test MAE {pt['maeBpm']:.2f} bpm (n={pt['count']}); evaluate it with "
           f"`node bin/ausculta.js eval ../shared/data/circor --model models/baseline/acoustic-baseline.onnx "
           f"--split test`.")
+    enc = os.path.join(REPO, "models", "ausculta-encoder.card.json")
+    if os.path.exists(enc):
+        with open(enc, encoding="utf-8") as f:
+            ecard = json.load(f)
+        per = ", ".join(f"{l['index']} {l['name']} {l['validation']['maeBpm']:.2f}" for l in ecard["layers"])
+        prod = ecard.get("production", {})
+        test = prod.get("test") or {}
+        w(f"- **Reference, not part of the mean ± sd**: the shipped encoder (split seed "
+          f"{ecard['training'].get('splitSeed')}, full budget, card of {ecard.get('created')}) has per-layer "
+          f"probe validation MAE {per} bpm; its fine-tuned production head reaches "
+          f"{metric(prod.get('validation'), 'maeBpm'):.2f} bpm on validation and "
+          f"{metric(test, 'maeBpm'):.2f} bpm on test (n={test.get('count', 'n/a')}).")
     w("")
     w("## Context from the literature")
     w("")
