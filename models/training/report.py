@@ -260,9 +260,12 @@ def report(study_dir: str, out_path: str) -> str:
     w("- Nie et al. 2024: a 2D CNN on acoustic features (mel spectrogram, MFCC, PSD, RMS) reaches "
       "**1.312 bpm MAE** on CirCor under their own windowing and labels; our protocol (DESIGN.md §1) and "
       "splits differ, so the numbers are indicative, not comparable digit for digit.")
-    w("- Nie et al. 2025 (arXiv 2505.20745) probe the layers of pretrained audio foundation models on "
-      "CirCor HR and report that intermediate layers can beat the final layer; this study repeats the "
-      "layer-wise probing for our small in-house CLAP encoder.")
+    w("- Nie et al. 2025 (arXiv 2505.20745, Interspeech) probe six acoustic foundation models (HuBERT, "
+      "wav2vec2, wavLM, Whisper, CLAP, an in-house CLAP) layer by layer on CirCor HR (5-s windows, 1-s "
+      "stride, 6 subject-exclusive 80/10/10 splits) against the acoustic-feature baseline of Nie et al. "
+      "2024: the representations are overall comparable to the baseline, and their in-house CLAP audio "
+      "encoder beats it across splits. This study repeats that layer-wise design for our small in-house "
+      "CLAP-style encoder, trained on CirCor itself (no domain mismatch, but far less pretraining data).")
     w("")
     w("## Caveats")
     w("")
