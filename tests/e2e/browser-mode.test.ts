@@ -166,6 +166,11 @@ describe('browser mode end to end (Chromium)', () => {
     expect(ring.outlineStyle).toBe('solid')
     // app.css asks for 3 px: thick enough to see from a step back.
     expect(ring.outlineWidth).toBeGreaterThanOrEqual(3)
+    // "?" lists the shortcuts in a modal dialog; Escape closes it.
+    await page.keyboard.press('?')
+    await page.getByTestId('shortcut-help').waitFor({ state: 'visible' })
+    await page.keyboard.press('Escape')
+    await page.getByTestId('shortcut-help').waitFor({ state: 'hidden' })
   })
 
   it('turns live listening on and off with L', async () => {
