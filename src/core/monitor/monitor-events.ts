@@ -32,6 +32,18 @@ export interface DisplayedHr {
   reason?: string
 }
 
+/** Beat-level reading of one window (src/core/hr/beat-detection.ts), times in stream seconds. */
+export interface WindowBeats {
+  s1OnsetsS: number[]
+  s2OnsetsS: number[]
+  /** S1→S1 intervals between consecutive detected beats, seconds. */
+  intervalsS: number[]
+  /** Coefficient of variation of those intervals; null below 3 intervals. */
+  irregularity: number | null
+  /** irregularity above 0.1. */
+  irregular: boolean
+}
+
 export interface WindowEvent {
   type: 'window'
   /** Monotonic window number within the stream. */
@@ -53,6 +65,8 @@ export interface WindowEvent {
   display: DisplayedHr
   /** Windows dropped so far because inference fell behind. */
   droppedWindows: number
+  /** S1/S2 onsets and rhythm of this window; absent when the beat detector did not run. */
+  beats?: WindowBeats
 }
 
 export type AlarmKind = 'hr-high' | 'hr-low' | 'signal-lost'

@@ -25,6 +25,8 @@ export interface WindowAnalysis {
   flags: SignalQualityFlag[]
   modelId: string | null
   inferenceMs: number
+  /** Beat detection; onsets in seconds from the window's first sample. */
+  beats?: { s1OnsetsS: number[]; s2OnsetsS: number[]; intervalsS: number[]; irregularity: number | null; irregular: boolean }
 }
 
 export type WorkerResponse =

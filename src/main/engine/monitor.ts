@@ -332,6 +332,11 @@ export class Monitor {
       display,
       droppedWindows: this.client.droppedWindows,
     }
+    if (analysis.beats) {
+      const startS = event.windowStartS
+      const toStream = (onsetsS: number[]): number[] => onsetsS.map((t) => t + startS)
+      event.beats = { ...analysis.beats, s1OnsetsS: toStream(analysis.beats.s1OnsetsS), s2OnsetsS: toStream(analysis.beats.s2OnsetsS) }
+    }
     this.emit(event)
     for (const alarm of this.alarms.update(display, endS)) this.emit(alarm)
   }

@@ -4,6 +4,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import { inputLevel, signalQualityFlags } from '../../core/dsp/signal-quality'
+import { detectBeats } from '../../core/hr/beat-detection'
 import { estimateHrClassical } from '../../core/hr/classical-hr'
 import type { EncoderModel } from '../model/encoder-model'
 import type { WindowAnalysis } from './inference-protocol'
@@ -13,6 +14,7 @@ export async function analyseWindow(window: Float32Array, sampleRateHz: number, 
   const level = inputLevel(window)
   const flags = signalQualityFlags(window, sampleRateHz, level)
   const classical = estimateHrClassical(window, sampleRateHz)
+  const beats = detectBeats(window, sampleRateHz)
   let production: WindowAnalysis['production'] = null
   let layers: WindowAnalysis['layers'] = []
   let embedding: Float32Array | null = null
@@ -30,6 +32,14 @@ export async function analyseWindow(window: Float32Array, sampleRateHz: number, 
     level,
     flags,
     modelId: model ? `${model.card.id}@${model.card.version}` : null,
+    beats: {
+      s1OnsetsS: beats.s1OnsetsS,
+      s2OnsetsS: beats.s2OnsetsS,
+      intervalsS: beats.intervalsS,
+      // NaN does not survive JSON (the renderer transport): null instead.
+      irregularity: Number.isFinite(beats.irregularity) ? beats.irregularity : null,
+      irregular: beats.irregular,
+    },
     inferenceMs: performance.now() - started,
   }
 }
