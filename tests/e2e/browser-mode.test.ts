@@ -27,6 +27,8 @@ let dataDir: string
 let userDataDir: string
 let browser: Browser
 let page: Page
+/** Events the page's API client dropped as breaking the contract (it logs them as warnings). */
+const contractWarnings: string[] = []
 
 /** Median protocol HR of the sample (DESIGN.md §1 windows and labels, from its .tsv). */
 function referenceHrBpm(): number {
@@ -76,6 +78,9 @@ beforeAll(async () => {
   browser = context.browser() as Browser
   page = context.pages()[0] ?? (await context.newPage())
   page.on('pageerror', (error) => (serverLog += `\n[pageerror] ${error.message}`))
+  page.on('console', (message) => {
+    if (message.type() === 'warning' && /^event:\w+ event:/.test(message.text())) contractWarnings.push(message.text())
+  })
   await page.goto(url.href)
 }, 180_000)
 
@@ -297,6 +302,10 @@ describe('browser mode end to end (Chromium)', () => {
       await setLimits('150', '10')
     }
   }, 90_000)
+
+  it('received only events that keep the contract (engine and UI agree on every shape)', () => {
+    expect(contractWarnings).toEqual([])
+  })
 
   it('refuses the API to a page without the token', async () => {
     const other = await page.context().newPage()

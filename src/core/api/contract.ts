@@ -46,6 +46,16 @@ export const windowEventSchema = z.object({
     reason: z.string().optional(),
   }),
   droppedWindows: z.number().int().nonnegative(),
+  /** Beat-level reading (S1/S2 onsets in stream seconds, rhythm regularity), when the engine has one. */
+  beats: z
+    .object({
+      s1OnsetsS: z.array(finite),
+      s2OnsetsS: z.array(finite),
+      intervalsS: z.array(finite),
+      irregularity: finite.nullable(),
+      irregular: z.boolean(),
+    })
+    .optional(),
 })
 
 export const alarmEventSchema = z.object({

@@ -48,6 +48,11 @@ describe('API contract', () => {
     expect(response.monitor).toEqual(DEFAULT_MONITOR_SETTINGS)
   })
 
+  it('keeps the beat-level reading when the engine sends one', () => {
+    const beats = { s1OnsetsS: [0.2, 1.05, 1.9], s2OnsetsS: [0.5, 1.35], intervalsS: [0.85, 0.85], irregularity: null, irregular: false }
+    expect(parseApiEvent('event:monitor', { ...windowEvent, beats })).toEqual({ ...windowEvent, beats })
+  })
+
   it('rejects a window event with a non-finite HR, naming the field', () => {
     expect(() => parseApiEvent('event:monitor', { ...windowEvent, hrBpm: Number.NaN })).toThrow(/event:monitor event: field 'hrBpm'/)
   })
