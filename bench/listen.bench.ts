@@ -103,11 +103,17 @@ async function main(): Promise<void> {
     if (!device) throw new Error(`no 'pulse' input device among ${devices.map((d) => d.name).join(', ')}`)
 
     const path = new ListeningPath({ sampleRateHz: RATE_HZ, filter: 'wide', gainDb: 0 })
-    const output = openAudioOutput({ sampleRateHz: RATE_HZ, device: 'ausculta_out', latencyMs: OUTPUT_LATENCY_MS }, pulse.env)
+    const backend = (process.env.LISTEN_BENCH_OUTPUT ?? 'auto') as 'auto' | 'addon' | 'pacat'
+    const output = openAudioOutput({ sampleRateHz: RATE_HZ, device: 'ausculta_out', latencyMs: OUTPUT_LATENCY_MS, backend }, pulse.env)
+    await output.ready()
     let processMs = 0
     let chunks = 0
+    const arrivalGapsMs: number[] = []
+    let lastArrival = 0n
     const input = openCapture(binding, device.index, 'ausculta_mic', (data) => {
       const t0 = process.hrtime.bigint()
+      if (lastArrival > 0n) arrivalGapsMs.push(Number(t0 - lastArrival) / 1e6)
+      lastArrival = t0
       output.write(path.process(data))
       processMs += Number(process.hrtime.bigint() - t0) / 1e6
       chunks++
@@ -146,6 +152,8 @@ async function main(): Promise<void> {
     console.log(`  clicks: ${expectedClicks} played, ${inOnsets.length} captured at the input, ${latenciesMs.length} matched at the output`)
     console.log(`  input-to-output latency: median ${quantile(0.5).toFixed(1)} ms, p95 ${quantile(0.95).toFixed(1)} ms, min ${quantile(0).toFixed(1)} ms, max ${quantile(1).toFixed(1)} ms`)
     console.log(`  output underruns: ${underruns}; input overflows: ${input.overflows}`)
+    arrivalGapsMs.sort((a, b) => a - b)
+    console.log(`  input buffers: ${FRAMES_PER_BUFFER} frames = ${((1000 * FRAMES_PER_BUFFER) / RATE_HZ).toFixed(0)} ms each, arriving every ${arrivalGapsMs[Math.floor(arrivalGapsMs.length / 2)]?.toFixed(1)} ms (median), p99 ${arrivalGapsMs[Math.floor(arrivalGapsMs.length * 0.99)]?.toFixed(1)} ms, max ${arrivalGapsMs[arrivalGapsMs.length - 1]?.toFixed(1)} ms`)
     console.log(`  processing: ${(processMs / Math.max(1, chunks)).toFixed(3)} ms per ${FRAMES_PER_BUFFER}-frame chunk (${chunks} chunks)`)
   } finally {
     try {

@@ -75,6 +75,7 @@ export const command: CliCommand = {
       return 0
     }
     const output = openAudioOutput({ sampleRateHz, device: values.device, latencyMs: 100 })
+    await output.ready()
     process.stdout.write(`${describe}\nplaying on ${output.description} (Ctrl-C stops)\n`)
     const stop = (): void => output.abort()
     process.once('SIGINT', stop)
