@@ -8,6 +8,8 @@
  * its sound's onset, where the envelope rises through a fixed share of the peak.
  */
 import { autocorrelation } from '../dsp/autocorrelation'
+import { filtfilt } from '../dsp/biquad'
+import { butterworthBandpass } from '../dsp/butterworth'
 import { pcgEnvelope } from '../dsp/envelope'
 import { InvalidArgumentError } from '../errors'
 import { CLASSICAL_HR_TUNING, envelopeAutocorrelation, pickBeatLag } from './classical-hr'
@@ -52,6 +54,10 @@ export interface BeatDetectionTuning {
   chainMarginS: number
   /** A stretch shorter than this many beats gets no chain of its own. */
   minSpanBeats: number
+  /** When |diastole − systole| is below this, timing cannot tell S1 from S2 and pitch decides. */
+  ambiguousTimingS: number
+  /** S1s must be this much higher-pitched (mean log energy ratio) than S2s to swap the labels; Infinity disables. */
+  pitchSwapMargin: number
   /** Onset never earlier than this before the peak. */
   maxOnsetLeadS: number
   /** Coefficient of variation above which the rhythm is flagged irregular. */
@@ -64,7 +70,9 @@ export interface BeatDetectionTuning {
  * sequence), 0.5 gave 0.887; an 8-Hz envelope 0.892 (15 Hz: 0.887, 6 Hz: 0.889); onsets at 30 %
  * of the rise 0.897 (50 %: 0.892; the median S1 offset went from +11 ms to −3 ms). Separate
  * chains for the stretches the best chain leaves uncovered: 0.901. A sharper onset envelope
- * (200 Hz, 12–20 Hz low-pass) did not help (0.887–0.897).
+ * (200 Hz, 12–20 Hz low-pass) did not help (0.887–0.897). Pitch deciding S1/S2 when
+ * |diastole − systole| < 50 ms: 0.918 (swapped windows 25 → 11; at < 100 ms 0.908, at < 200 ms
+ * 0.819: pitch is a weaker cue than timing wherever timing speaks).
  */
 export const BEAT_DETECTION_TUNING: Readonly<BeatDetectionTuning> = {
   envelopeRateHz: 100,
@@ -78,6 +86,8 @@ export const BEAT_DETECTION_TUNING: Readonly<BeatDetectionTuning> = {
   missedSoundPenalty: 4,
   onsetFraction: 0.3,
   maxOnsetLeadS: 0.1,
+  ambiguousTimingS: 0.05,
+  pitchSwapMargin: 0,
   onsetEnvelopeRateHz: 100,
   onsetLowpassHz: 8,
   chainMarginS: 0.15,
@@ -141,6 +151,23 @@ export function coefficientOfVariation(values: readonly number[], minCount = 3):
   if (!(mean > 0)) return NaN
   const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length
   return Math.sqrt(variance) / mean
+}
+
+/** log(high-band / low-band energy) of each sound, ±50 ms around its peak time: how high-pitched it is. */
+function soundPitch(window: Float32Array, sampleRateHz: number, peakTimesS: readonly number[]): number[] {
+  const high = filtfilt(butterworthBandpass(2, 150, Math.min(400, 0.45 * sampleRateHz), sampleRateHz), window)
+  const low = filtfilt(butterworthBandpass(2, 25, 150, sampleRateHz), window)
+  const half = Math.round(0.05 * sampleRateHz)
+  return peakTimesS.map((t) => {
+    const centre = Math.round(t * sampleRateHz)
+    let h = 1e-12
+    let l = 1e-12
+    for (let i = Math.max(0, centre - half); i < Math.min(window.length, centre + half); i++) {
+      h += high[i]! * high[i]!
+      l += low[i]! * low[i]!
+    }
+    return Math.log(h / l)
+  })
 }
 
 interface Durations {
@@ -247,6 +274,28 @@ export function detectBeats(window: Float32Array, sampleRateHz: number, tuning: 
     spans.push([lo, chain[0]!.peak.index - margin], [chain[chain.length - 1]!.peak.index + margin, hi])
   }
   chosen.sort((a, b) => a.peak.index - b.peak.index)
+  if (tuning.pitchSwapMargin < Infinity && Math.abs(diastoleS - systoleS) < tuning.ambiguousTimingS) {
+    // Systole and diastole too alike to tell S1 from S2 by timing (fast hearts): S2 (valve
+    // closure of the great arteries) is the higher-pitched sound. If the sounds labelled S1 are
+    // clearly the higher-pitched ones, the labels are the wrong way round.
+    const pitch = soundPitch(window, sampleRateHz, chosen.map((c) => c.peak.index / rateHz))
+    let s1Sum = 0
+    let s1Count = 0
+    let s2Sum = 0
+    let s2Count = 0
+    chosen.forEach((c, k) => {
+      if (c.label === 0) {
+        s1Sum += pitch[k]!
+        s1Count++
+      } else {
+        s2Sum += pitch[k]!
+        s2Count++
+      }
+    })
+    if (s1Count > 0 && s2Count > 0 && s1Sum / s1Count > s2Sum / s2Count + tuning.pitchSwapMargin) {
+      for (const c of chosen) c.label = c.label === 0 ? 1 : 0
+    }
+  }
 
   // Onsets from a sharper envelope: the smooth one finds the sounds, this one times them.
   const onsetRateHz = tuning.onsetEnvelopeRateHz
