@@ -593,6 +593,9 @@ class InputStream : public Napi::ObjectWrap<InputStream> {
   std::shared_ptr<StreamCore> core_;
 };
 
+// Output streams (live listening, playback): their own file, same namespace and PortAudio state.
+#include "output-stream.inc"
+
 void Cleanup(void*) {
   // At exit, terminate PortAudio only if no stream is open: a stream wedged in a dead audio
   // server would make Pa_Terminate hang, and the OS releases everything anyway.
@@ -609,6 +612,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("rescanInputDevices", Napi::Function::New(env, RescanInputDevices));
   exports.Set("rescanInputDevicesAsync", Napi::Function::New(env, RescanInputDevicesAsync));
   exports.Set("InputStream", InputStream::Define(env));
+  exports.Set("OutputStream", OutputStream::Define(env));
+  exports.Set("listOutputDevices", Napi::Function::New(env, ListOutputDevices));
   napi_add_env_cleanup_hook(env, Cleanup, nullptr);
   return exports;
 }
