@@ -206,6 +206,8 @@ def export(args: argparse.Namespace, data: Data, log: Logger, clap: pretrain.Cla
             "recordings": {k: v["recordings"] for k, v in summary.items()},
             "windows": {k: v["windows"] for k, v in summary.items()},
             "splitSeed": args.split_seed, "trainingSeed": args.seed,
+            # Lets `ausculta eval --split validation|test` score exactly the held-out patients.
+            "splitPatients": data.split,
             "objectives": "CLAP symmetric InfoNCE (audio vs metadata+segmentation captions of training patients) "
                           "+ auxiliary soft-label HR cross-entropy + per-frame segmentation cross-entropy; per-layer "
                           "probes on the frozen encoder; production head = fine-tuned encoder copy",
