@@ -320,6 +320,17 @@ def report(study_dir: str, out_path: str) -> str:
     w("- The probes' capacity is fixed (same head on every layer), so a layer's score measures how "
       "linearly-plus-periodically readable HR is from it, not everything the layer knows.")
     w("")
+    w("## Regenerate")
+    w("")
+    w("From the repository root (resumable: stages checkpoint under `models/training/runs/`, a finished "
+      "split's JSON is kept unless `--redo`):")
+    w("")
+    w("```sh")
+    w(f"/usr/bin/python3 -m models.training.study --seeds {' '.join(map(str, seeds))} --epoch-scale "
+      f"{cfg['epochScale']} --crops-per-epoch {cfg['cropsPerEpoch']} --baseline-epochs {cfg['baselineEpochs']}")
+    w("/usr/bin/python3 -m models.training.report")
+    w("```")
+    w("")
     w(ATTRIBUTION)
     w("")
     text = "\n".join(lines)
