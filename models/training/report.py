@@ -328,6 +328,10 @@ def report(study_dir: str, out_path: str) -> str:
     w("```sh")
     w(f"/usr/bin/python3 -m models.training.study --seeds {' '.join(map(str, seeds))} --epoch-scale "
       f"{cfg['epochScale']} --crops-per-epoch {cfg['cropsPerEpoch']} --baseline-epochs {cfg['baselineEpochs']}")
+    if os.path.exists(ship):
+        w(f"/usr/bin/python3 -m models.training.baseline --split-seed {card['training']['splitSeed']} --epochs "
+          f"{card['training'].get('epochs')} --crops-per-epoch {card['training'].get('cropsPerEpoch')} "
+          f"--out models/baseline   # the shipped baseline")
     w("/usr/bin/python3 -m models.training.report")
     w("```")
     w("")
