@@ -3,8 +3,11 @@
  * stage (heart sounds are quiet), to the computer's audio output (headphones). Chunks are queued
  * back to back on the audio clock ~150 ms ahead, enough to ride out the 100-ms chunk cadence.
  */
-import type { BiquadCascade } from '../../../core/dsp/biquad'
-import { createListeningFilter, type ListeningFilterMode } from '../../../core/dsp/listening-filters'
+import type { ListeningFilterMode } from '../../../core/dsp/listening-filters'
+import { LISTENING_GAIN_MAX_DB, ListeningPath } from '../../../core/dsp/listening-path'
+
+/** The slider's linear amplification as the listening path's dB (0 … +30 dB; the limiter follows). */
+const gainDb = (gain: number): number => Math.min(LISTENING_GAIN_MAX_DB, Math.max(0, 20 * Math.log10(Math.max(1, gain))))
 
 /** Output lead: chunks arrive every ~100 ms, so 150 ms of queue avoids gaps without a noticeable delay. */
 const LEAD_S = 0.15
@@ -12,8 +15,9 @@ const LEAD_S = 0.15
 export class LiveListener {
   private context: AudioContext | null = null
   private gainNode: GainNode | null = null
-  private filter: BiquadCascade | null = null
-  private filterRateHz = 0
+  /** Filter → gain → limiter (never above −1 dBFS, so no painful clicks whatever the gain). */
+  private path: ListeningPath | null = null
+  private pathRateHz = 0
   private nextStartS = 0
 
   constructor(
@@ -25,7 +29,7 @@ export class LiveListener {
     if (this.context) return
     this.context = new AudioContext({ latencyHint: 'interactive' })
     this.gainNode = this.context.createGain()
-    this.gainNode.gain.value = this.gain
+    this.gainNode.gain.value = 1
     this.gainNode.connect(this.context.destination)
     this.nextStartS = 0
   }
@@ -42,26 +46,25 @@ export class LiveListener {
 
   setMode(mode: ListeningFilterMode): void {
     this.mode = mode
-    this.filter = null
+    this.path?.setFilter(mode)
   }
 
   setGain(gain: number): void {
     this.gain = gain
-    if (this.gainNode) this.gainNode.gain.value = gain
+    this.path?.setGainDb(gainDb(gain))
   }
 
   push(samples: readonly number[], sampleRateHz: number): void {
     const context = this.context
     const gainNode = this.gainNode
     if (!context || !gainNode || samples.length === 0) return
-    if (!this.filter || this.filterRateHz !== sampleRateHz) {
-      this.filter = createListeningFilter(this.mode, sampleRateHz)
-      this.filterRateHz = sampleRateHz
+    if (!this.path || this.pathRateHz !== sampleRateHz) {
+      this.path = new ListeningPath({ sampleRateHz, filter: this.mode, gainDb: gainDb(this.gain) })
+      this.pathRateHz = sampleRateHz
     }
-    const chunk = Float32Array.from(samples)
-    this.filter.processInPlace(chunk)
+    const chunk = this.path.process(Float32Array.from(samples))
     const buffer = context.createBuffer(1, chunk.length, sampleRateHz)
-    buffer.copyToChannel(chunk, 0)
+    buffer.copyToChannel(chunk as Float32Array<ArrayBuffer>, 0)
     const node = context.createBufferSource()
     node.buffer = buffer
     node.connect(gainNode)

@@ -14,6 +14,7 @@ import type {
   RecordingStatus,
   WindowEventPayload,
 } from '../../../core/api/contract'
+import { BeatTrack } from './beat-track'
 import { LiveListener } from './live-listener'
 import { PcgBuffer } from './pcg-buffer'
 
@@ -56,6 +57,9 @@ export class LiveState {
   readonly pcg = new PcgBuffer(STRIP_SECONDS, 'wide')
   private readonly listener = new LiveListener('wide', 8)
   readonly trend: TrendPoint[] = []
+  /** Beat-by-beat S1 onsets from the window events, for the beat-interval plot. */
+  readonly beats = new BeatTrack()
+  beatsVersion = $state(0)
   private readonly recentPeaks: number[] = []
   private lastAnnouncedAtMs = 0
   private lastAnnouncedState = ''
@@ -118,6 +122,10 @@ export class LiveState {
     this.trend.push({ timeS: event.windowEndS, hrBpm: event.display.hrBpm, rawHrBpm: event.hrBpm })
     if (this.trend.length > TREND_MAX_POINTS) this.trend.splice(0, this.trend.length - TREND_MAX_POINTS)
     this.trendVersion++
+    if (event.beats) {
+      this.beats.add(event.beats)
+      this.beatsVersion++
+    }
     this.announce(event)
   }
 
@@ -161,6 +169,8 @@ export class LiveState {
       this.pcg.clear()
       this.trend.length = 0
       this.trendVersion++
+      this.beats.clear()
+      this.beatsVersion++
       this.latest = null
       this.status = await this.api.invoke('devices:select', { id })
       this.devices = await this.api.invoke('devices:list', {})
