@@ -32,6 +32,8 @@ export interface WsTransportOptions {
   token: string
   /** The port the server listens on (Host and Origin must name it). */
   port: () => number
+  /** Extra host names the server answers to (only with an explicit `--listen` address). */
+  extraHosts?: readonly string[]
   /** Above this many buffered bytes a slow client skips strip-chart chunks rather than grow memory. */
   maxBufferedBytes?: number
 }
@@ -42,11 +44,12 @@ export interface WsTransport {
 }
 
 /** Why a handshake is refused, or null when it is accepted. */
-export function checkWsHandshake(request: Pick<IncomingMessage, 'url' | 'headers'>, token: string, port: number): string | null {
+export function checkWsHandshake(request: Pick<IncomingMessage, 'url' | 'headers'>, token: string, port: number, extraHosts: readonly string[] = []): string | null {
+  const hosts = ['127.0.0.1', 'localhost', ...extraHosts].map((name) => `${name}:${port}`)
   const host = request.headers.host
-  if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return `unexpected Host ${JSON.stringify(host)}`
+  if (host === undefined || !hosts.includes(host)) return `unexpected Host ${JSON.stringify(host)}`
   const origin = request.headers.origin
-  if (origin !== `http://127.0.0.1:${port}` && origin !== `http://localhost:${port}`) return `unexpected Origin ${JSON.stringify(origin)}`
+  if (origin === undefined || !hosts.some((allowed) => origin === `http://${allowed}`)) return `unexpected Origin ${JSON.stringify(origin)}`
   const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`)
   if (url.pathname !== WS_API_PATH) return `unexpected path ${JSON.stringify(url.pathname)}`
   const given = Buffer.from(url.searchParams.get('token') ?? '')
@@ -66,7 +69,7 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
   const clients = new Set<WebSocket>()
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const reason = checkWsHandshake(request, options.token, options.port())
+    const reason = checkWsHandshake(request, options.token, options.port(), options.extraHosts ?? [])
     if (reason !== null) {
       refuse(socket, reason)
       return

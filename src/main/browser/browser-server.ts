@@ -39,15 +39,23 @@ const SECURITY_HEADERS: Record<string, string> = {
   'Cache-Control': 'no-store',
 }
 
-function isAllowedHost(hostHeader: string | undefined, port: number): boolean {
-  return hostHeader === `127.0.0.1:${port}` || hostHeader === `localhost:${port}`
+/** Loopback names always; the explicit listen address too when one was given (`--listen`). */
+function allowedHostNames(host: string): string[] {
+  const names = ['127.0.0.1', 'localhost']
+  if (!names.includes(host)) names.push(host.includes(':') ? `[${host}]` : host)
+  return names
+}
+
+function isAllowedHost(hostHeader: string | undefined, port: number, names: readonly string[]): boolean {
+  return hostHeader !== undefined && names.some((name) => hostHeader === `${name}:${port}`)
 }
 
 export function startBrowserServer(options: BrowserServerOptions): Promise<RunningBrowserServer> {
   const host = options.host ?? '127.0.0.1'
+  const hostNames = allowedHostNames(host)
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const port = (server.address() as AddressInfo).port
-    if (!isAllowedHost(request.headers.host, port)) {
+    if (!isAllowedHost(request.headers.host, port, hostNames)) {
       response.writeHead(421, { 'Content-Type': 'text/plain' }).end('Misdirected request: unexpected Host header\n')
       return
     }
@@ -68,7 +76,7 @@ export function startBrowserServer(options: BrowserServerOptions): Promise<Runni
     server.once('error', (error) => reject(new BrowserServerError(`cannot listen on ${host}:${options.port ?? 0}: ${error.message}`, { cause: error })))
     server.listen(options.port ?? 0, host, () => {
       const port = (server.address() as AddressInfo).port
-      const ws = options.api ? attachWsTransport({ server, ...options.api, port: () => port }) : null
+      const ws = options.api ? attachWsTransport({ server, ...options.api, port: () => port, extraHosts: hostNames.slice(2) }) : null
       const query = options.api ? `?token=${encodeURIComponent(options.api.token)}` : ''
       resolve({
         url: `http://127.0.0.1:${port}/${query}`,

@@ -6,12 +6,14 @@ import { startBrowserServer, BrowserServerError } from '../../browser/browser-se
 import { createBackend, DEFAULT_DEMO_RECORDING } from '../../api/create-backend'
 import { CliUsageError, type CliCommand } from '../command'
 
-const usage = `Usage: ausculta serve [--port <n>] [--data-dir <dir>] [--model <file.onnx>] [--demo <file.wav>|--no-demo] [--demo-speed <x>] [--no-devices]
+const usage = `Usage: ausculta serve [--port <n>] [--listen <address>] [--data-dir <dir>] [--model <file.onnx>] [--demo <file.wav>|--no-demo] [--demo-speed <x>] [--no-devices]
 
 Browser mode: serves the built app (run \`npm run build\` first) and its API (WebSocket, guarded by
 a random token in the printed address) on http://127.0.0.1:<port>/. With no device picked it
 plays the demo recording (default samples/${DEFAULT_DEMO_RECORDING}) as if a stethoscope were streaming it.
---no-devices skips sound-card, serial and HID discovery (demo recordings only).`
+--no-devices skips sound-card, serial and HID discovery (demo recordings only).
+--listen <address> serves on another address than 127.0.0.1 (e.g. a ward's LAN): patient data
+then travels the network unencrypted to anyone holding the printed token; use with care.`
 
 export const command: CliCommand = {
   summary: 'browser mode: serve the app on 127.0.0.1',
@@ -21,6 +23,7 @@ export const command: CliCommand = {
       args: argv,
       options: {
         port: { type: 'string', default: '0' },
+        listen: { type: 'string' },
         'data-dir': { type: 'string' },
         model: { type: 'string' },
         demo: { type: 'string' },
@@ -32,6 +35,7 @@ export const command: CliCommand = {
     })
     const port = Number(values.port)
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliUsageError(`--port must be 0–65535, got '${values.port}'`)
+    if (values.listen !== undefined && !/^[0-9a-zA-Z.:-]+$/.test(values.listen)) throw new CliUsageError(`--listen must be an IP address or host name, got '${values.listen}'`)
     const demoSpeed = Number(values['demo-speed'])
     if (!(demoSpeed > 0 && demoSpeed <= 100)) throw new CliUsageError(`--demo-speed must be in (0, 100], got '${values['demo-speed']}'`)
     const appRoot = join(__dirname, '../../../..')
@@ -51,7 +55,15 @@ export const command: CliCommand = {
       ...(values.demo ? { samplesDir: resolve(demoPath, '..') } : {}),
     })
     const token = randomBytes(24).toString('base64url')
-    const running = await startBrowserServer({ rendererDir, port, api: { handlers: service.handlers, events: service, token } })
+    const host = values.listen ?? '127.0.0.1'
+    const running = await startBrowserServer({ rendererDir, port, host, api: { handlers: service.handlers, events: service, token } })
+    if (host !== '127.0.0.1' && host !== 'localhost') {
+      process.stderr.write(
+        `WARNING: browser mode is listening on ${host}, not only on this computer. Anyone on the network who has the\n` +
+          `address below (with its token) can see live heart sounds and patient sessions; the connection is not encrypted.\n`,
+      )
+      process.stdout.write(`Ausculta browser mode: ${running.url.replace('127.0.0.1', host.includes(':') ? `[${host}]` : host)}\n`)
+    }
     process.stdout.write(`Ausculta browser mode: ${running.url}\n`)
     if (!values['no-demo']) {
       if (!existsSync(demoPath)) throw new CliUsageError(`--demo: ${demoPath}: no such file`)
