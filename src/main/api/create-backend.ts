@@ -7,6 +7,7 @@ import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { DeviceRegistry } from '../devices/registry'
 import { Monitor } from '../engine/monitor'
+import { repairUnfinishedSessions } from '../sessions/repair'
 import { AppService, defaultAppSettings } from './app-service'
 import { CombinedCatalog } from './combined-catalog'
 import { DemoDeviceCatalog } from './demo-catalog'
@@ -71,5 +72,10 @@ export async function createBackend(options: BackendOptions): Promise<AppService
     if (event.type === 'hid-action' && event.action !== 'none') void service.onHardwareAction(event.action)
   })
   await service.init()
+  // A crash during a recording leaves its session unfinished: repair it before the library is shown.
+  for (const result of repairUnfinishedSessions(service.dataDir)) {
+    const detail = result.outcome === 'failed' ? `failed: ${result.error?.message ?? 'unknown error'}` : `${result.outcome}: ${result.actions.join('; ')}`
+    process.stderr.write(`session ${result.id} (${result.dir}) ${detail}\n`)
+  }
   return service
 }
