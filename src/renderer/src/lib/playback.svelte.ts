@@ -1,11 +1,20 @@
+import { timeStretch } from '../../../core/dsp/time-stretch'
+
+export const PLAYBACK_SPEEDS = [0.5, 1, 2] as const
+export type PlaybackSpeed = (typeof PLAYBACK_SPEEDS)[number]
+
 /**
  * Playback of a session through Web Audio, with a gain stage (heart sounds are quiet: users asked
- * for amplification) and a cursor position read from the audio clock.
+ * for amplification), half or double speed without changing pitch (WSOLA; slow playback is how
+ * murmurs are studied) and a cursor position, in recording time, read from the audio clock.
  */
 export class Playback {
   playing = $state(false)
   positionS = $state(0)
   gain = $state(4)
+  speed = $state<PlaybackSpeed>(1)
+  private samples: Float32Array = new Float32Array(0)
+  private sampleRateHz = 4000
   private context: AudioContext | null = null
   private buffer: AudioBuffer | null = null
   private node: AudioBufferSourceNode | null = null
@@ -17,14 +26,32 @@ export class Playback {
   load(samples: Float32Array, sampleRateHz: number): void {
     this.stop()
     this.positionS = 0
-    this.context ??= new AudioContext()
-    // Web Audio resamples to the output rate itself; 3 kHz … 768 kHz buffers are allowed.
-    this.buffer = this.context.createBuffer(1, Math.max(1, samples.length), sampleRateHz)
-    this.buffer.copyToChannel(samples as Float32Array<ArrayBuffer>, 0)
+    this.samples = samples
+    this.sampleRateHz = sampleRateHz
+    this.render()
   }
 
+  /** The buffer actually played: the recording stretched to 1 / speed of its duration. */
+  private render(): void {
+    this.context ??= new AudioContext()
+    const audio = this.speed === 1 ? this.samples : timeStretch(this.samples, this.sampleRateHz, this.speed)
+    // Web Audio resamples to the output rate itself; 3 kHz … 768 kHz buffers are allowed.
+    this.buffer = this.context.createBuffer(1, Math.max(1, audio.length), this.sampleRateHz)
+    this.buffer.copyToChannel(audio as Float32Array<ArrayBuffer>, 0)
+  }
+
+  setSpeed(speed: PlaybackSpeed): void {
+    if (speed === this.speed) return
+    const wasPlaying = this.playing
+    this.pause()
+    this.speed = speed
+    if (this.samples.length > 0) this.render()
+    if (wasPlaying) this.play()
+  }
+
+  /** Duration of the recording (not of the stretched buffer). */
   get durationS(): number {
-    return this.buffer?.duration ?? 0
+    return this.samples.length / this.sampleRateHz
   }
 
   play(): void {
@@ -36,7 +63,7 @@ export class Playback {
     this.gainNode.gain.value = this.gain
     node.connect(this.gainNode).connect(this.context.destination)
     const from = this.positionS >= this.durationS - 0.01 ? 0 : this.positionS
-    node.start(0, from)
+    node.start(0, Math.min(this.buffer.duration, from / this.speed))
     node.onended = () => {
       if (this.node === node) this.finish()
     }
@@ -46,7 +73,7 @@ export class Playback {
     this.playing = true
     const tick = (): void => {
       if (!this.playing || !this.context) return
-      this.positionS = Math.min(this.durationS, this.startedFromS + (this.context.currentTime - this.startedAtContextS))
+      this.positionS = Math.min(this.durationS, this.startedFromS + (this.context.currentTime - this.startedAtContextS) * this.speed)
       this.frame = requestAnimationFrame(tick)
     }
     this.frame = requestAnimationFrame(tick)
