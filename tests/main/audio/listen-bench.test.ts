@@ -1,7 +1,7 @@
 /**
  * The listening-latency bench runs in CI on its private PulseAudio null sinks: 10 s of clicks
  * (LISTEN_BENCH_SECONDS) instead of 60. Its figures are printed, not asserted (timing on shared
- * CI machines is not a pass/fail matter); only that it ran end to end and measured every click.
+ * CI machines is not a pass/fail matter); only that it ran end to end and measured the clicks.
  */
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
@@ -16,9 +16,15 @@ describe.skipIf(!havePulse)('bench:listen', () => {
     const figures = result.stdout.split('\n').filter((line) => /latency|clicks|underruns|buffers|processing/.test(line))
     console.log(figures.join('\n'))
     expect(result.status, result.stderr.slice(-2000)).toBe(0)
-    // 10 s of clicks every 0.5 s from 0.5 s: 19 clicks; each must be found at both ends for the
-    // latency figures to mean anything.
-    expect(result.stdout).toMatch(/clicks: 19 played, 19 captured at the input, 19 matched at the output/)
+    // 10 s of clicks every 0.5 s from 0.5 s: 19 clicks, all captured at the input (capture has
+    // no underruns to lose one). At the output an underrun on a loaded machine can swallow a
+    // click (that is a measured outcome, printed with the underrun count, not a broken bench), so
+    // at least 15 of 19 must match for the latency figures to rest on most of the clicks.
+    const clicks = result.stdout.match(/clicks: (\d+) played, (\d+) captured at the input, (\d+) matched at the output/)
+    expect(clicks, result.stdout).not.toBeNull()
+    expect(Number(clicks?.[1])).toBe(19)
+    expect(Number(clicks?.[2])).toBe(19)
+    expect(Number(clicks?.[3])).toBeGreaterThanOrEqual(15)
     expect(result.stdout).toMatch(/input-to-output latency: median \d+\.\d ms, p95 \d+\.\d ms/)
   }, 90_000)
 })
