@@ -8,7 +8,7 @@ import { InferenceSession, Tensor } from 'onnxruntime-node'
 import { AuscultaError, InvalidArgumentError } from '../../core/errors'
 import { decodeHrDistributions, hrBinCount, type HrEstimate } from '../../core/model/hr-distribution'
 import { ModelCardError, parseModelCard, type ModelCard } from '../../core/model/model-card'
-import { candidateProviders, type ExecutionProviderChoice, type ExecutionProviderName, type ProviderAttempt } from './execution-providers'
+import { planProviders, type ExecutionProviderChoice, type ExecutionProviderName, type ProviderAttempt } from './execution-providers'
 
 export class ModelLoadError extends AuscultaError {}
 
@@ -63,8 +63,9 @@ export class EncoderModel {
     if (sha256 !== card.onnx.sha256) {
       throw new ModelCardError(`${cardPath}: field 'onnx.sha256' is ${card.onnx.sha256} but ${onnxPath} hashes to ${sha256}: the card does not describe this model`)
     }
-    const attempts: ProviderAttempt[] = []
-    for (const provider of candidateProviders(options.executionProvider ?? 'cpu')) {
+    const plan = planProviders(options.executionProvider ?? 'cpu')
+    const attempts: ProviderAttempt[] = [...plan.skipped]
+    for (const provider of plan.candidates) {
       try {
         const session = await InferenceSession.create(modelBytes, {
           executionProviders: [provider],
