@@ -32,6 +32,9 @@ export class InvalidChunkError extends AuscultaError {}
 export const DEFAULT_MODEL_RATE_HZ = 4000
 /** Audio kept in the ring: enough for a window plus generous slack for bursty sources. */
 const RING_SECONDS = 30
+/** "Irregular rhythm" needs at least 3 of the last 5 windows flagged by the beat detector. */
+const IRREGULAR_WINDOWS = 5
+const IRREGULAR_MIN_FLAGGED = 3
 /** Device rates from 1 kHz (narrowband serial scopes) to 384 kHz (studio cards) are plausible. */
 const MIN_SOURCE_RATE_HZ = 1000
 const MAX_SOURCE_RATE_HZ = 384_000
@@ -69,6 +72,7 @@ export class Monitor {
   private lastChunkAtMs = 0
   private watchdog: NodeJS.Timeout | null = null
   private state: MonitorStatusEvent['state'] = 'idle'
+  private recentIrregular: boolean[] = []
 
   constructor(options: MonitorOptions = {}) {
     this.settings = { ...DEFAULT_MONITOR_SETTINGS, ...options.settings, alarms: { ...DEFAULT_MONITOR_SETTINGS.alarms, ...options.settings?.alarms } }
@@ -177,6 +181,7 @@ export class Monitor {
     this.pcgPending = []
     this.pcgFirstIndex = 0
     this.display.reset()
+    this.recentIrregular = []
     this.alarms.reset()
     this.lastChunkAtMs = performance.now()
     this.unsubscribe = source.on((event) => this.onSourceEvent(event))
@@ -335,7 +340,13 @@ export class Monitor {
     if (analysis.beats) {
       const startS = event.windowStartS
       const toStream = (onsetsS: number[]): number[] => onsetsS.map((t) => t + startS)
-      event.beats = { ...analysis.beats, s1OnsetsS: toStream(analysis.beats.s1OnsetsS), s2OnsetsS: toStream(analysis.beats.s2OnsetsS) }
+      // One window's flag is noisy (a single missed beat, or a child's normal breathing-related
+      // variation, lifts its interval spread past the threshold in about 1 window in 10 on
+      // regular samples/ recordings): the rhythm is called irregular only when most recent
+      // windows agree.
+      this.recentIrregular = [...this.recentIrregular, analysis.beats.irregular].slice(-IRREGULAR_WINDOWS)
+      const irregular = this.recentIrregular.filter(Boolean).length >= IRREGULAR_MIN_FLAGGED
+      event.beats = { ...analysis.beats, irregular, s1OnsetsS: toStream(analysis.beats.s1OnsetsS), s2OnsetsS: toStream(analysis.beats.s2OnsetsS) }
     }
     this.emit(event)
     for (const alarm of this.alarms.update(display, endS)) this.emit(alarm)

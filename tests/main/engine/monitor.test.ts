@@ -72,6 +72,10 @@ describe('Monitor', () => {
       expect(window.layers[0]?.validationMaeBpm).toBe(offline.card.layers[0]?.validation.maeBpm)
     })
     expect(windows.every((w) => w.modelId.startsWith(offline.card.id))).toBe(true)
+    // A regular rhythm: the beat detector flags 2 single windows of this recording (interval spread
+    // just over 10 %), which must not add up to an "irregular rhythm" on the screen.
+    expect(windows.filter((w) => w.beats !== undefined).length).toBe(windows.length)
+    expect(windows.some((w) => w.beats?.irregular)).toBe(false)
   })
 
   it('drops windows (counted) instead of queueing them when inference falls behind', async () => {
