@@ -273,8 +273,9 @@ def report(study_dir: str, out_path: str) -> str:
         lv, lt = long_card["production"]["validation"], long_card["production"]["test"]
         ref = (f" against {metric(short['baseline']['validation'], 'maeBpm'):.2f} / "
                f"{metric(short['baseline']['test'], 'maeBpm'):.2f} bpm with the study's "
-               f"{short['config']['baselineEpochs']} epochs and {fmt(agg['layers'][-1]['test'])} bpm for the "
-               f"last-layer probe across splits" if short else "")
+               f"{short['config']['baselineEpochs']} epochs; the last-layer probe on that split: "
+               f"{metric(short['layers'][-1]['validation'], 'maeBpm'):.2f} / "
+               f"{metric(short['layers'][-1]['test'], 'maeBpm'):.2f} bpm" if short else "")
         w(f"- **Baseline budget check** (`{os.path.basename(path)}`): the same baseline on split seed {seed} "
           f"trained for {long_card['training'].get('epochs')} epochs of {long_card['training'].get('cropsPerEpoch')} "
           f"crops reaches validation / test MAE {lv['maeBpm']:.2f} / {lt['maeBpm']:.2f} bpm{ref}.")
