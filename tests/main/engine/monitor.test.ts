@@ -28,6 +28,11 @@ function collect(target: Monitor): MonitorEvent[] {
 
 const windowsOf = (events: MonitorEvent[]): WindowEvent[] => events.filter((e): e is WindowEvent => e.type === 'window')
 
+/** Chunk i of a 4-kHz recording cut into 0.1-s chunks. */
+function chunk400(samples: Float32Array, i: number): SourceEvent {
+  return { type: 'chunk', chunk: { samples: samples.slice(i * 400, (i + 1) * 400), sampleRateHz: 4000, firstSampleIndex: i * 400 } }
+}
+
 /** A source driven by the test: it emits exactly the chunks handed to it. */
 class ScriptedSource implements PcmSource {
   readonly id = 'scripted'
@@ -88,7 +93,7 @@ describe('Monitor', () => {
     const { samples } = readWavMono(sample('50238_MV.wav'))
     // Push 20 s of audio in 0.1-s chunks without waiting: 16 windows arrive within milliseconds
     // while each inference takes ≥ 250 ms, so all but the running one and the latest must drop.
-    for (let i = 0; i < 200; i++) void source.emit({ type: 'chunk', chunk: { samples: samples.slice(i * 400, (i + 1) * 400), sampleRateHz: 4000, firstSampleIndex: i * 400 } })
+    for (let i = 0; i < 200; i++) void source.emit(chunk400(samples, i))
     await monitor.drain()
     const status = monitor.status()
     const submitted = Math.floor((80000 - 20000) / 4000) + 1
@@ -109,7 +114,7 @@ describe('Monitor', () => {
     await source.emit({ type: 'chunk', chunk: { samples: bad, sampleRateHz: 4000, firstSampleIndex: 0 } })
     await source.emit({ type: 'chunk', chunk: { samples: new Float32Array(0), sampleRateHz: 4000, firstSampleIndex: 0 } })
     await source.emit({ type: 'chunk', chunk: { samples: samples.slice(0, 400), sampleRateHz: -4000, firstSampleIndex: 0 } })
-    for (let i = 0; i < 200; i++) await source.emit({ type: 'chunk', chunk: { samples: samples.slice(i * 400, (i + 1) * 400), sampleRateHz: 4000, firstSampleIndex: i * 400 } })
+    for (let i = 0; i < 200; i++) await source.emit(chunk400(samples, i))
     await monitor.drain()
     const errors = events.filter((e): e is MonitorErrorEvent => e.type === 'error')
     expect(errors.map((e) => e.name)).toEqual(['InvalidChunkError', 'InvalidChunkError', 'InvalidChunkError'])
@@ -158,9 +163,9 @@ describe('Monitor', () => {
     const source = new ScriptedSource()
     await monitor.start(source)
     const { samples } = readWavMono(sample('50238_MV.wav'))
-    for (let i = 0; i < 30; i++) await source.emit({ type: 'chunk', chunk: { samples: samples.slice(i * 400, (i + 1) * 400), sampleRateHz: 4000, firstSampleIndex: i * 400 } })
+    for (let i = 0; i < 30; i++) await source.emit(chunk400(samples, i))
     await monitor.loadModel(MODEL)
-    for (let i = 30; i < 80; i++) await source.emit({ type: 'chunk', chunk: { samples: samples.slice(i * 400, (i + 1) * 400), sampleRateHz: 4000, firstSampleIndex: i * 400 } })
+    for (let i = 30; i < 80; i++) await source.emit(chunk400(samples, i))
     await monitor.drain()
     expect(monitor.status().state).toBe('running')
     expect(windowsOf(events).map((w) => w.seq)).toEqual([1, 2, 3, 4])
