@@ -280,7 +280,11 @@ export class DeviceRegistry implements DeviceCatalog {
     const listed = (kind: RegistryKind): boolean => (kind === 'audio' ? audioOk : kind === 'hid' ? hidOk : kind === 'serial' ? serialOk : false)
     for (const [id, entry] of [...this.entries]) {
       if (entry.manual || seen.has(id) || !listed(entry.descriptor.kind)) continue
-      // a connected source that vanished reports its own loss; drop it from the list either way
+      // A connected source that vanished normally reports its own loss, but the poll can notice
+      // first; the loss is reported here then, since the listener goes with the entry.
+      if (entry.source && (entry.descriptor.status === 'streaming' || entry.descriptor.status === 'connecting' || entry.descriptor.status === 'connected')) {
+        this.setStatus(entry, 'lost', 'device removed')
+      }
       this.entries.delete(id)
       entry.unsubscribe?.()
       void entry.openHid?.close()

@@ -130,6 +130,8 @@ describe.skipIf(serialSkip !== undefined)('device registry: serial hot-plug with
       expect(registry.status(id)).toBe('streaming')
       await pty.kill() // unplug
       await waitFor(() => registry.listSources().every((s) => s.id !== id), 3000, 'removal from the list')
+      // The hot-plug poll can notice the missing port before the stream reports its loss: wait for both.
+      await waitFor(() => events.some((e) => e.type === 'status' && e.id === id && e.status === 'lost'), 3000, 'the lost status')
       expect(events.some((e) => e.type === 'status' && e.id === id && e.status === 'lost')).toBe(true)
       expect(events.some((e) => e.type === 'removed' && e.source.id === id)).toBe(true)
       expect(await sim.exited).toBe(1)
