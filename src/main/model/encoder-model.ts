@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { InferenceSession, Tensor } from 'onnxruntime-node'
 import { AuscultaError, InvalidArgumentError } from '../../core/errors'
-import { decodeHrDistributions, hrBinCount, type HrEstimate } from '../../core/model/hr-distribution'
+import { decodeHrDistributions, type HrEstimate } from '../../core/model/hr-distribution'
 import { ModelCardError, parseModelCard, type ModelCard } from '../../core/model/model-card'
 import { planProviders, type ExecutionProviderChoice, type ExecutionProviderName, type ProviderAttempt } from './execution-providers'
 
@@ -119,7 +119,6 @@ export class EncoderModel {
     if (!productionProbs || !layerProbs || !embedding) throw new ModelLoadError(`${this.onnxPath}: the graph did not return the card's outputs`)
     const count = windows.length
     const layerCount = this.layerCount
-    const bins = hrBinCount(hrBins)
     const layerEstimates = decodeHrDistributions(layerProbs, count * layerCount, hrBins)
     const embeddingData = embedding.data as Float32Array
     const embeddingWidth = embeddingData.length / count
@@ -127,7 +126,7 @@ export class EncoderModel {
       production: decodeHrDistributions(productionProbs, count, hrBins),
       layers: Array.from({ length: count }, (_, w) => layerEstimates.slice(w * layerCount, (w + 1) * layerCount)),
       productionProbs,
-      layerProbs: layerProbs.length === count * layerCount * bins ? layerProbs : new Float32Array(0),
+      layerProbs,
       embeddings: Array.from({ length: count }, (_, w) => embeddingData.slice(w * embeddingWidth, (w + 1) * embeddingWidth)),
     }
   }

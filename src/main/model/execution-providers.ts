@@ -50,8 +50,3 @@ export function planProviders(choice: ExecutionProviderChoice, platform: NodeJS.
   if (platform === 'darwin' && backends.has('coreml')) candidates.push('coreml')
   return { candidates: [...candidates, 'cpu'], skipped }
 }
-
-/** Providers worth trying on this machine, best first; always ends with 'cpu'. */
-export function candidateProviders(choice: ExecutionProviderChoice, platform: NodeJS.Platform = process.platform): ExecutionProviderName[] {
-  return planProviders(choice, platform).candidates
-}
