@@ -50,6 +50,20 @@ class ScriptedSource implements PcmSource {
   }
 }
 
+/**
+ * A monitor with the shipped model, running on a test-driven source, its events collected, and
+ * 50238_MV's samples to feed it.
+ */
+async function startScripted(): Promise<{ running: Monitor; events: MonitorEvent[]; source: ScriptedSource; samples: Float32Array }> {
+  const running = new Monitor()
+  monitor = running // disposed by afterEach
+  await running.loadModel(MODEL)
+  const events = collect(running)
+  const source = new ScriptedSource()
+  await running.start(source)
+  return { running, events, source, samples: readWavMono(sample('50238_MV.wav')).samples }
+}
+
 describe('Monitor', () => {
   it('gives the same per-window HR from the demo source at full speed as offline inference on the same windows', async () => {
     monitor = new Monitor()
@@ -103,19 +117,14 @@ describe('Monitor', () => {
   })
 
   it('reports corrupt chunks as error events and keeps running', async () => {
-    monitor = new Monitor()
-    await monitor.loadModel(MODEL)
-    const events = collect(monitor)
-    const source = new ScriptedSource()
-    await monitor.start(source)
-    const { samples } = readWavMono(sample('50238_MV.wav'))
+    const { running, events, source, samples } = await startScripted()
     const bad = samples.slice(0, 400)
     bad[17] = Number.NaN
     await source.emit({ type: 'chunk', chunk: { samples: bad, sampleRateHz: 4000, firstSampleIndex: 0 } })
     await source.emit({ type: 'chunk', chunk: { samples: new Float32Array(0), sampleRateHz: 4000, firstSampleIndex: 0 } })
     await source.emit({ type: 'chunk', chunk: { samples: samples.slice(0, 400), sampleRateHz: -4000, firstSampleIndex: 0 } })
     for (let i = 0; i < 200; i++) await source.emit(chunk400(samples, i))
-    await monitor.drain()
+    await running.drain()
     const errors = events.filter((e): e is MonitorErrorEvent => e.type === 'error')
     expect(errors.map((e) => e.name)).toEqual(['InvalidChunkError', 'InvalidChunkError', 'InvalidChunkError'])
     expect(errors[0]?.message).toMatch(/non-finite sample \(NaN\) at offset 17/)
@@ -127,17 +136,12 @@ describe('Monitor', () => {
   })
 
   it('resamples a 48 kHz source to the model rate', async () => {
-    monitor = new Monitor()
-    await monitor.loadModel(MODEL)
-    const events = collect(monitor)
-    const source = new ScriptedSource()
-    await monitor.start(source)
-    const { samples } = readWavMono(sample('50238_MV.wav'))
+    const { running, events, source, samples } = await startScripted()
     // Zero-order hold to 48 kHz is crude, but the heart sounds' timing (what HR depends on) survives.
     const upsampled = new Float32Array(samples.length * 12).map((_, i) => samples[Math.floor(i / 12)] as number)
     // 10.5 s in: the resampler's filter delay (a few ms) must not cost the window ending at 10 s.
     for (let offset = 0; offset < 10.5 * 48000; offset += 4800) await source.emit({ type: 'chunk', chunk: { samples: upsampled.slice(offset, offset + 4800), sampleRateHz: 48000, firstSampleIndex: offset } })
-    await monitor.drain()
+    await running.drain()
     expect(windowsOf(events).length).toBe(6)
   })
 
@@ -157,17 +161,12 @@ describe('Monitor', () => {
   })
 
   it('swaps the model without restarting the stream', async () => {
-    monitor = new Monitor()
-    await monitor.loadModel(MODEL)
-    const events = collect(monitor)
-    const source = new ScriptedSource()
-    await monitor.start(source)
-    const { samples } = readWavMono(sample('50238_MV.wav'))
+    const { running, events, source, samples } = await startScripted()
     for (let i = 0; i < 30; i++) await source.emit(chunk400(samples, i))
-    await monitor.loadModel(MODEL)
+    await running.loadModel(MODEL)
     for (let i = 30; i < 80; i++) await source.emit(chunk400(samples, i))
-    await monitor.drain()
-    expect(monitor.status().state).toBe('running')
+    await running.drain()
+    expect(running.status().state).toBe('running')
     expect(windowsOf(events).map((w) => w.seq)).toEqual([1, 2, 3, 4])
   })
 
