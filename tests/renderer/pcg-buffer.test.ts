@@ -15,12 +15,11 @@ function feed(buffer: PcgBuffer, chunk: number): void {
 }
 
 describe('PcgBuffer', () => {
-  it('keeps the last 8 s, oldest first, raw and filtered', () => {
+  it('keeps the last 8 s, oldest first, filtered', () => {
     const buffer = new PcgBuffer(8, 'diaphragm')
     feed(buffer, 400)
     expect(buffer.length).toBe(8 * RATE)
     expect(buffer.lastSampleIndex).toBe(FED)
-    expect(buffer.rawSnapshot()).toEqual(audio.samples.subarray(FED - 8 * RATE, FED))
     // The filtered view equals filtering the whole stream at once: chunking changes nothing.
     const whole = createListeningFilter('diaphragm', RATE).process(audio.samples.subarray(0, FED))
     const kept = Array.from({ length: buffer.length }, (_, i) => buffer.at(i))

@@ -1,11 +1,14 @@
 /**
  * Beat-by-beat track across overlapping windows: each window event (5 s, every 1 s) reports the
- * S1 onsets it found in stream time, so every beat is reported up to five times, a few ms apart.
- * The track keeps one onset per beat (the latest report wins) and gives the S1→S1 intervals
- * for the beat-interval plot.
+ * S1 and S2 onsets it found in stream time, so every heart sound is reported up to five times, a
+ * few ms apart. The track keeps one entry per sound (the latest report wins, its time and its
+ * label: a later window that calls a sound S2 rather than S1 overrides the earlier call, so a
+ * sound never carries both marks). It gives the sounds for the strip chart's marks and the
+ * S1→S1 intervals for the beat-interval plot.
  */
 export interface WindowBeatsLike {
   s1OnsetsS: readonly number[]
+  s2OnsetsS: readonly number[]
   irregularity: number | null
   irregular: boolean
 }
@@ -16,47 +19,122 @@ export interface BeatInterval {
   intervalS: number
 }
 
-/** Two reports closer than this are the same beat (onset error is ±50 ms at worst; beats are ≥ 250 ms apart). */
-const SAME_BEAT_S = 0.1
+export type HeartSoundKind = 'S1' | 'S2'
+
+export interface HeartSoundMark {
+  /** Onset in stream seconds (the clock of the pcg events: sample index / sampleRateHz). */
+  timeS: number
+  kind: HeartSoundKind
+}
+
+/**
+ * Two reports closer than this are the same sound: onset error is ±50 ms at worst, and the
+ * closest distinct sounds, S1→S2 at 240 bpm, are still ~150 ms apart.
+ */
+const SAME_SOUND_S = 0.1
 /** Intervals longer than this are a gap in detection, not a beat (30 bpm). */
 const MAX_INTERVAL_S = 2
 
 export class BeatTrack {
-  private onsetsS: number[] = []
+  /** Sorted by time; at most one entry per sound. */
+  private sounds: HeartSoundMark[] = []
+  private s1Cache: number[] | null = null
   irregularity: number | null = null
   irregular = false
+  /** Bumped on every change, so a canvas drawn every frame can tell when to re-read. */
+  version = 0
 
   constructor(private readonly keepSeconds = 120) {}
 
   add(beats: WindowBeatsLike): void {
-    for (const t of beats.s1OnsetsS) {
-      const i = this.onsetsS.findIndex((u) => Math.abs(u - t) < SAME_BEAT_S)
-      if (i >= 0) this.onsetsS[i] = t
-      else this.onsetsS.push(t)
+    const before = this.sounds
+    const reports: HeartSoundMark[] = [...beats.s1OnsetsS.map((timeS) => ({ timeS, kind: 'S1' as const })), ...beats.s2OnsetsS.map((timeS) => ({ timeS, kind: 'S2' as const }))]
+    // Match each report against what was known before this window only: a window's own sounds
+    // are distinct, so one of them must never replace another.
+    const next = before.slice()
+    const replaced = new Set<number>()
+    for (const report of reports) {
+      if (!Number.isFinite(report.timeS)) continue
+      const i = nearestWithin(before, report.timeS, SAME_SOUND_S)
+      if (i >= 0 && !replaced.has(i)) {
+        replaced.add(i)
+        next[i] = report
+      } else next.push(report)
     }
-    this.onsetsS.sort((a, b) => a - b)
-    const last = this.onsetsS[this.onsetsS.length - 1]
-    if (last !== undefined) this.onsetsS = this.onsetsS.filter((t) => t >= last - this.keepSeconds)
+    const merged = next.sort((a, b) => a.timeS - b.timeS)
+    const last = merged[merged.length - 1]
+    this.sounds = last === undefined ? merged : merged.filter((s) => s.timeS >= last.timeS - this.keepSeconds)
+    this.s1Cache = null
     this.irregularity = beats.irregularity
     this.irregular = beats.irregular
+    this.version++
   }
 
   get s1OnsetsS(): readonly number[] {
-    return this.onsetsS
+    this.s1Cache ??= this.sounds.filter((s) => s.kind === 'S1').map((s) => s.timeS)
+    return this.s1Cache
+  }
+
+  get s2OnsetsS(): readonly number[] {
+    return this.sounds.filter((s) => s.kind === 'S2').map((s) => s.timeS)
+  }
+
+  /** Every kept sound, oldest first (read-only view: the strip chart iterates it every frame). */
+  get marks(): readonly HeartSoundMark[] {
+    return this.sounds
+  }
+
+  /** The sounds with fromS ≤ timeS ≤ toS, oldest first. */
+  marksBetween(fromS: number, toS: number): HeartSoundMark[] {
+    const out: HeartSoundMark[] = []
+    for (let i = firstAtOrAfter(this.sounds, fromS); i < this.sounds.length; i++) {
+      const mark = this.sounds[i]!
+      if (mark.timeS > toS) break
+      out.push(mark)
+    }
+    return out
   }
 
   intervals(): BeatInterval[] {
+    const onsets = this.s1OnsetsS
     const out: BeatInterval[] = []
-    for (let k = 1; k < this.onsetsS.length; k++) {
-      const d = this.onsetsS[k]! - this.onsetsS[k - 1]!
-      if (d <= MAX_INTERVAL_S) out.push({ timeS: this.onsetsS[k]!, intervalS: d })
+    for (let k = 1; k < onsets.length; k++) {
+      const d = onsets[k]! - onsets[k - 1]!
+      if (d <= MAX_INTERVAL_S) out.push({ timeS: onsets[k]!, intervalS: d })
     }
     return out
   }
 
   clear(): void {
-    this.onsetsS = []
+    this.sounds = []
+    this.s1Cache = null
     this.irregularity = null
     this.irregular = false
+    this.version++
   }
+}
+
+/** Index of the first sound at or after timeS (binary search; sounds are sorted). */
+function firstAtOrAfter(sounds: readonly HeartSoundMark[], timeS: number): number {
+  let lo = 0
+  let hi = sounds.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (sounds[mid]!.timeS < timeS) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/** Index of the sound nearest timeS if it is closer than toleranceS, else −1. */
+function nearestWithin(sounds: readonly HeartSoundMark[], timeS: number, toleranceS: number): number {
+  const i = firstAtOrAfter(sounds, timeS)
+  let best = -1
+  for (const j of [i - 1, i]) {
+    const sound = sounds[j]
+    if (sound === undefined) continue
+    const distance = Math.abs(sound.timeS - timeS)
+    if (distance < toleranceS && (best < 0 || distance < Math.abs(sounds[best]!.timeS - timeS))) best = j
+  }
+  return best
 }

@@ -17,6 +17,7 @@ import type {
 import { BeatTrack } from './beat-track'
 import { LiveListener } from './live-listener'
 import { PcgBuffer } from './pcg-buffer'
+import { isRestart, isWindowOfStream } from './stream-restart'
 
 /** Seconds of signal on the strip chart (the issue asks for 5–10 s). */
 export const STRIP_SECONDS = 8
@@ -57,8 +58,10 @@ export class LiveState {
   readonly pcg = new PcgBuffer(STRIP_SECONDS, 'wide')
   private readonly listener = new LiveListener('wide', 8)
   readonly trend: TrendPoint[] = []
-  /** Beat-by-beat S1 onsets from the window events, for the beat-interval plot. */
+  /** Beat-by-beat S1/S2 onsets from the window events: the strip chart's marks and the beat-interval plot. */
   readonly beats = new BeatTrack()
+  /** Source of the pcg events the strip chart holds (null before the first). */
+  private streamSourceId: string | null = null
   beatsVersion = $state(0)
   private readonly recentPeaks: number[] = []
   private lastAnnouncedAtMs = 0
@@ -79,6 +82,8 @@ export class LiveState {
           if (this.recentPeaks.length > 10) this.recentPeaks.shift()
           const held = Math.max(...this.recentPeaks)
           this.chunkPeakDbfs = held > 0 ? 20 * Math.log10(held) : -120
+          if (isRestart(this.streamSourceId, this.pcg, event)) this.onStreamRestart()
+          this.streamSourceId = event.sourceId
           this.pcg.append(event.samples, event.sampleRateHz, event.firstSampleIndex)
           this.listener.push(event.samples, event.sampleRateHz)
           break
@@ -122,11 +127,26 @@ export class LiveState {
     this.trend.push({ timeS: event.windowEndS, hrBpm: event.display.hrBpm, rawHrBpm: event.hrBpm })
     if (this.trend.length > TREND_MAX_POINTS) this.trend.splice(0, this.trend.length - TREND_MAX_POINTS)
     this.trendVersion++
-    if (event.beats) {
+    if (event.beats && this.isCurrentStream(event)) {
       this.beats.add(event.beats)
       this.beatsVersion++
     }
     this.announce(event)
+  }
+
+  /**
+   * Whether a window belongs to the stream the strip chart shows. A window analysed just before a
+   * restart can arrive after it: its beats would be marks at times the new stream has not reached.
+   */
+  private isCurrentStream(event: WindowEventPayload): boolean {
+    return isWindowOfStream(this.streamSourceId, this.pcg, event)
+  }
+
+  /** The source restarted its stream (clock back to 0, or another source): old samples and marks belong to another time line. */
+  private onStreamRestart(): void {
+    this.pcg.clear()
+    this.beats.clear()
+    this.beatsVersion++
   }
 
   /** Announce state changes at once, the number itself at most every 15 s (a screen reader reading every second is noise). */
@@ -167,6 +187,7 @@ export class LiveState {
   async selectDevice(id: string): Promise<void> {
     await this.run(async () => {
       this.pcg.clear()
+      this.streamSourceId = null
       this.trend.length = 0
       this.trendVersion++
       this.beats.clear()
@@ -217,3 +238,4 @@ export class LiveState {
     }
   }
 }
+

@@ -9,14 +9,12 @@ import type { BiquadCascade } from '../../../core/dsp/biquad'
 export class PcgBuffer {
   readonly seconds: number
   private samples: Float32Array
-  /** The same stretch unfiltered, for analyses that pick their own bands (S1 marks). */
-  private raw: Float32Array
   private writeIndex = 0
   private filled = 0
   private rateHz = 0
   private filter: BiquadCascade | null = null
   private mode: ListeningFilterMode
-  /** Stream index of the newest sample, for aligning S1 marks. */
+  /** Stream index one past the newest sample, for aligning beat marks and the grid. */
   lastSampleIndex = 0
   /** Bumped on every append so the chart knows when to redraw. */
   version = 0
@@ -25,7 +23,6 @@ export class PcgBuffer {
     this.seconds = seconds
     this.mode = mode
     this.samples = new Float32Array(0)
-    this.raw = new Float32Array(0)
   }
 
   get sampleRateHz(): number {
@@ -46,14 +43,12 @@ export class PcgBuffer {
     if (sampleRateHz !== this.rateHz) {
       this.rateHz = sampleRateHz
       this.samples = new Float32Array(Math.round(sampleRateHz * this.seconds))
-      this.raw = new Float32Array(this.samples.length)
       this.writeIndex = 0
       this.filled = 0
       this.filter = createListeningFilter(this.mode, sampleRateHz)
     }
     const chunk = Float32Array.from(samples)
     const capacity = this.samples.length
-    for (let i = 0; i < chunk.length; i++) this.raw[(this.writeIndex + i) % capacity] = chunk[i]!
     this.filter?.processInPlace(chunk)
     for (let i = 0; i < chunk.length; i++) {
       this.samples[this.writeIndex] = chunk[i]!
@@ -68,14 +63,6 @@ export class PcgBuffer {
   at(i: number): number {
     const capacity = this.samples.length
     return this.samples[(this.writeIndex - this.filled + i + capacity * 2) % capacity] ?? 0
-  }
-
-  /** The unfiltered samples kept, oldest first. */
-  rawSnapshot(): Float32Array {
-    const capacity = this.raw.length
-    const out = new Float32Array(this.filled)
-    for (let i = 0; i < this.filled; i++) out[i] = this.raw[(this.writeIndex - this.filled + i + capacity * 2) % capacity]!
-    return out
   }
 
   clear(): void {

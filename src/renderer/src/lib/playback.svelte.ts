@@ -1,19 +1,26 @@
 import { timeStretch } from '../../../core/dsp/time-stretch'
+import { filterForPlayback, type PlaybackFilter } from './playback-filter'
 
 export const PLAYBACK_SPEEDS = [0.5, 1, 2] as const
 export type PlaybackSpeed = (typeof PLAYBACK_SPEEDS)[number]
 
 /**
- * Playback of a session through Web Audio, with a gain stage (heart sounds are quiet: users asked
- * for amplification), half or double speed without changing pitch (WSOLA; slow playback is how
+ * Playback of a session through Web Audio, with a listening filter (bell, diaphragm, wide or
+ * off: the live screen's bands), a gain stage (heart sounds are quiet: users asked for
+ * amplification), half or double speed without changing pitch (WSOLA; slow playback is how
  * murmurs are studied) and a cursor position, in recording time, read from the audio clock.
+ * The filter runs before the time-stretch, on the recording's own time line.
  */
 export class Playback {
   playing = $state(false)
   positionS = $state(0)
   gain = $state(4)
   speed = $state<PlaybackSpeed>(1)
+  /** Off by default: the recording as captured, as before the filters were offered here. */
+  filter = $state<PlaybackFilter>('off')
   private samples: Float32Array = new Float32Array(0)
+  /** `samples` through `filter`, kept so a speed change does not filter again. */
+  private filtered: Float32Array = new Float32Array(0)
   private sampleRateHz = 4000
   private context: AudioContext | null = null
   private buffer: AudioBuffer | null = null
@@ -28,13 +35,14 @@ export class Playback {
     this.positionS = 0
     this.samples = samples
     this.sampleRateHz = sampleRateHz
+    this.filtered = filterForPlayback(samples, sampleRateHz, this.filter)
     this.render()
   }
 
-  /** The buffer actually played: the recording stretched to 1 / speed of its duration. */
+  /** The buffer actually played: the filtered recording stretched to 1 / speed of its duration. */
   private render(): void {
     this.context ??= new AudioContext()
-    const audio = this.speed === 1 ? this.samples : timeStretch(this.samples, this.sampleRateHz, this.speed)
+    const audio = this.speed === 1 ? this.filtered : timeStretch(this.filtered, this.sampleRateHz, this.speed)
     // Web Audio resamples to the output rate itself; 3 kHz … 768 kHz buffers are allowed.
     this.buffer = this.context.createBuffer(1, Math.max(1, audio.length), this.sampleRateHz)
     this.buffer.copyToChannel(audio as Float32Array<ArrayBuffer>, 0)
@@ -46,6 +54,18 @@ export class Playback {
     this.pause()
     this.speed = speed
     if (this.samples.length > 0) this.render()
+    if (wasPlaying) this.play()
+  }
+
+  setFilter(filter: PlaybackFilter): void {
+    if (filter === this.filter) return
+    const wasPlaying = this.playing
+    this.pause()
+    this.filter = filter
+    if (this.samples.length > 0) {
+      this.filtered = filterForPlayback(this.samples, this.sampleRateHz, filter)
+      this.render()
+    }
     if (wasPlaying) this.play()
   }
 
