@@ -24,7 +24,7 @@ from models.training import pretrain, probes as probes_step, production
 from models.training.common import Data, Logger, add_common_args, run_dir, write_json
 from models.training.dataset import SAMPLE_RATE_HZ, WINDOW_SAMPLES, read_pcm16
 from models.training.hr import DECODING_TEXT, HR_MAX_BPM, HR_MIN_BPM, HR_STEP_BPM, decode, metrics
-from models.training.model import ExportGraph, TextEncoder
+from models.training.model import FRAME_S, N_FRAMES, ExportGraph, TextEncoder
 
 OPSET = 17
 MODEL_ID = "ausculta-encoder"
@@ -69,12 +69,13 @@ def machine() -> str:
 
 @torch.no_grad()
 def run_graph(graph: ExportGraph, pcm: torch.Tensor, batch: int = 256) -> Dict[str, np.ndarray]:
-    outs: Dict[str, List[np.ndarray]] = {"hr_probs": [], "layer_probs": [], "embedding": []}
+    outs: Dict[str, List[np.ndarray]] = {"hr_probs": [], "layer_probs": [], "embedding": [], "seg_probs": []}
     for i in range(0, len(pcm), batch):
-        hr, layers, emb = graph(pcm[i:i + batch])
+        hr, layers, emb, seg = graph(pcm[i:i + batch])
         outs["hr_probs"].append(hr.numpy())
         outs["layer_probs"].append(layers.numpy())
         outs["embedding"].append(emb.numpy())
+        outs["seg_probs"].append(seg.numpy())
     return {k: np.concatenate(v) for k, v in outs.items()}
 
 
@@ -116,7 +117,7 @@ def export(args: argparse.Namespace, data: Data, log: Logger, clap: pretrain.Cla
     out = args.out
     os.makedirs(out, exist_ok=True)
     clap.eval()
-    graph = ExportGraph(clap.audio, probes, prod.top).eval()
+    graph = ExportGraph(clap.audio, probes, prod.top, prod.seg).eval()
     names = clap.audio.encoder.names
     width = clap.audio.encoder.width
 
@@ -146,9 +147,9 @@ def export(args: argparse.Namespace, data: Data, log: Logger, clap: pretrain.Cla
     onnx_path = os.path.join(out, f"{MODEL_ID}.onnx")
     dummy = data.window_pcm("validation")[0][:2]
     torch.onnx.export(graph, (dummy,), onnx_path, opset_version=OPSET, input_names=["pcm"],
-                      output_names=["hr_probs", "layer_probs", "embedding"],
+                      output_names=["hr_probs", "layer_probs", "embedding", "seg_probs"],
                       dynamic_axes={"pcm": {0: "batch"}, "hr_probs": {0: "batch"}, "layer_probs": {0: "batch"},
-                                    "embedding": {0: "batch"}}, do_constant_folding=True)
+                                    "embedding": {0: "batch"}, "seg_probs": {0: "batch"}}, do_constant_folding=True)
     # --- ONNX: text
     text_path = os.path.join(out, "ausculta-text.onnx")
     text_graph = TextGraph(clap.text).eval()
@@ -175,7 +176,8 @@ def export(args: argparse.Namespace, data: Data, log: Logger, clap: pretrain.Cla
         "windows": [{"file": p["file"], "startSample": p["startSample"],
                      "pcmBase64": base64.b64encode(np.asarray(p["pcm"], "<f4").tobytes()).decode("ascii"),
                      "hr_probs": pres["hr_probs"][i].tolist(), "layer_probs": pres["layer_probs"][i].tolist(),
-                     "embedding": pres["embedding"][i].tolist()} for i, p in enumerate(picks)],
+                     "embedding": pres["embedding"][i].tolist(), "seg_probs": pres["seg_probs"][i].tolist()}
+                    for i, p in enumerate(picks)],
         "textQueries": [{"text": q, "tokens": dummy_tokens[i].tolist(), "embedding": temb[i].tolist()}
                         for i, q in enumerate(TEXT_QUERIES)],
     }
@@ -194,7 +196,11 @@ def export(args: argparse.Namespace, data: Data, log: Logger, clap: pretrain.Cla
                  "bytes": os.path.getsize(onnx_path), "opset": OPSET},
         "input": {"name": "pcm", "sampleRateHz": SAMPLE_RATE_HZ, "windowSamples": WINDOW_SAMPLES, "windowSeconds": 5,
                   "normalisation": NORMALISATION},
-        "outputs": {"hrProbs": "hr_probs", "layerProbs": "layer_probs", "embedding": "embedding"},
+        "outputs": {"hrProbs": "hr_probs", "layerProbs": "layer_probs", "embedding": "embedding",
+                    "segProbs": "seg_probs"},
+        "segmentation": {"classes": ["S1", "systole", "S2", "diastole"], "frameSeconds": FRAME_S,
+                         "frames": N_FRAMES,
+                         "note": "frame j holds the state at j * frameSeconds from the window's first sample"},
         "embeddingDim": int(results["validation"]["embedding"].shape[1]),
         "hrBins": {"minBpm": HR_MIN_BPM, "maxBpm": HR_MAX_BPM, "stepBpm": HR_STEP_BPM},
         "decoding": DECODING_TEXT,

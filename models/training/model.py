@@ -217,19 +217,24 @@ class ProductionTop(nn.Module):
 
 class ExportGraph(nn.Module):
     """The app's one graph: pcm -> hr_probs (frozen bottom + fine-tuned top + production head),
-    layer_probs (frozen encoder + per-layer probes), embedding (frozen encoder, CLAP space)."""
+    layer_probs (frozen encoder + per-layer probes), embedding (frozen encoder, CLAP space) and
+    seg_probs (the production path's segmentation head: S1, systole, S2, diastole per 20-ms frame,
+    [B, N_FRAMES, 4]; the app decodes S1/S2 onsets from it)."""
 
-    def __init__(self, clap: ClapAudio, probes: nn.ModuleList, production: ProductionTop) -> None:
+    def __init__(self, clap: ClapAudio, probes: nn.ModuleList, production: ProductionTop, seg: nn.Module) -> None:
         super().__init__()
         self.front = clap.front
         self.encoder = clap.encoder
         self.embed = clap.embed
         self.probes = probes
         self.production = production
+        self.seg = seg
 
-    def forward(self, pcm: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def forward(self, pcm: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         hidden = self.encoder(self.front(pcm))
         layer_probs = torch.stack([torch.softmax(p(h), dim=1) for p, h in zip(self.probes, hidden)], dim=1)
         emb = l2_normalise(self.embed(pool(hidden[-1])))
-        hr_probs = torch.softmax(self.production(hidden[PRODUCTION_SHARED_LAYERS - 1]), dim=1)
-        return hr_probs, layer_probs, emb
+        top = self.production.features(hidden[PRODUCTION_SHARED_LAYERS - 1])
+        hr_probs = torch.softmax(self.production.head(top), dim=1)
+        seg_probs = torch.softmax(self.seg(top), dim=1).transpose(1, 2)
+        return hr_probs, layer_probs, emb, seg_probs

@@ -49,6 +49,7 @@ export const windowEventSchema = z.object({
   /** Beat-level reading (S1/S2 onsets in stream seconds, rhythm regularity), when the engine has one. */
   beats: z
     .object({
+      source: z.enum(['segmentation', 'envelope']),
       s1OnsetsS: z.array(finite),
       s2OnsetsS: z.array(finite),
       intervalsS: z.array(finite),

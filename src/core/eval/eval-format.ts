@@ -1,6 +1,6 @@
 /** Text and Markdown renderings of an evaluation summary (what `ausculta eval` prints and writes). */
 import type { HrMetrics } from '../metrics/hr-metrics'
-import type { EvalSummary } from './eval-summary'
+import type { EvalSummary, OnsetSummary } from './eval-summary'
 
 const number = (value: number, digits = 2): string => (Number.isFinite(value) ? value.toFixed(digits) : '–')
 const percent = (share: number): string => (Number.isFinite(share) ? `${(share * 100).toFixed(1)} %` : '–')
@@ -30,14 +30,19 @@ interface Tables {
 }
 
 function tables(summary: EvalSummary): Tables {
-  const o = summary.onsets
+  const detectors: Array<[string, OnsetSummary]> = []
+  if (summary.modelOnsets) detectors.push(['segmentation head', summary.modelOnsets])
+  if (summary.onsets) detectors.push(['envelope', summary.onsets])
   return {
-    onsets: o
-      ? [
-          ['sound', 'precision', 'recall', 'F1', 'TP', 'FP', 'FN'],
-          (['s1', 's2'] as const).map((k) => [k.toUpperCase(), number(o[k].precision, 3), number(o[k].recall, 3), number(o[k].f1, 3), `${o[k].truePositives}`, `${o[k].falsePositives}`, `${o[k].falseNegatives}`]),
-        ]
-      : null,
+    onsets:
+      detectors.length > 0
+        ? [
+            ['detector', 'sound', 'precision', 'recall', 'F1', 'TP', 'FP', 'FN'],
+            detectors.flatMap(([name, o]) =>
+              (['s1', 's2'] as const).map((k) => [name, k.toUpperCase(), number(o[k].precision, 3), number(o[k].recall, 3), number(o[k].f1, 3), `${o[k].truePositives}`, `${o[k].falsePositives}`, `${o[k].falseNegatives}`]),
+            ),
+          ]
+        : null,
     estimators: [['estimator', ...METRIC_HEADERS], summary.estimators.map((row) => [row.estimator, ...metricCells(row.metrics)])],
     breakdowns: [
       ['group', 'value', 'production MAE', 'production windows', 'classical MAE', 'classical windows'],
@@ -66,7 +71,7 @@ export function formatEvalText(summary: EvalSummary, title: string): string {
     '',
     'By confidence (the most confident share of windows):',
     textTable(...t.confidence),
-    ...(t.onsets ? ['', `Beat detection, S1/S2 onsets within ±50 ms (${summary.onsets?.windows} windows):`, textTable(...t.onsets)] : []),
+    ...(t.onsets ? ['', `Beat detection, S1/S2 onsets within ±50 ms (${(summary.modelOnsets ?? summary.onsets)?.windows} windows):`, textTable(...t.onsets)] : []),
   ].join('\n')
 }
 
@@ -90,6 +95,6 @@ export function formatEvalMarkdown(summary: EvalSummary, title: string, notes: s
     '',
     markdownTable(...t.confidence),
     '',
-    ...(t.onsets ? [`## Beat detection (S1/S2 onsets within ±50 ms, ${summary.onsets?.windows} windows)`, '', markdownTable(...t.onsets), ''] : []),
+    ...(t.onsets ? [`## Beat detection (S1/S2 onsets within ±50 ms, ${(summary.modelOnsets ?? summary.onsets)?.windows} windows)`, '', markdownTable(...t.onsets), ''] : []),
   ].join('\n')
 }

@@ -17,8 +17,10 @@ export interface EvalWindowRecord {
   production: { hrBpm: number; confidence: number } | null
   layers: Array<{ hrBpm: number; confidence: number }>
   classical: { hrBpm: number | null; quality: number }
-  /** S1/S2 onset matches of the beat detector in this window (±50 ms), when it was run. */
+  /** S1/S2 onset matches of the envelope beat detector in this window (±50 ms), when it was run. */
   onsets?: { s1: OnsetCounts; s2: OnsetCounts }
+  /** The same for the onsets decoded from the model's segmentation head, when the model has one. */
+  modelOnsets?: { s1: OnsetCounts; s2: OnsetCounts }
 }
 
 export interface EstimatorRow {
@@ -49,18 +51,26 @@ export interface EvalSummary {
   confidence: ConfidenceRow[]
   /** Same rows for the classical estimator, ranked by its quality score. */
   classicalQuality: ConfidenceRow[]
-  /** Beat detector's S1/S2 onset precision, recall and F1 over the windows that have them. */
-  onsets?: { windows: number; s1: OnsetScores; s2: OnsetScores }
+  /** Envelope beat detector's S1/S2 onset precision, recall and F1 over the windows that have them. */
+  onsets?: OnsetSummary
+  /** The same for the model's segmentation head (what the live monitor shows when the model has one). */
+  modelOnsets?: OnsetSummary
 }
 
-function onsetSummary(records: EvalWindowRecord[]): EvalSummary['onsets'] {
-  const scored = records.filter((r) => r.onsets !== undefined)
+export interface OnsetSummary {
+  windows: number
+  s1: OnsetScores
+  s2: OnsetScores
+}
+
+function onsetSummary(records: EvalWindowRecord[], pick: (record: EvalWindowRecord) => EvalWindowRecord['onsets']): OnsetSummary | undefined {
+  const scored = records.map(pick).filter((counts) => counts !== undefined)
   if (scored.length === 0) return undefined
   let s1: OnsetCounts = ZERO_COUNTS
   let s2: OnsetCounts = ZERO_COUNTS
-  for (const r of scored) {
-    s1 = addCounts(s1, r.onsets!.s1)
-    s2 = addCounts(s2, r.onsets!.s2)
+  for (const counts of scored) {
+    s1 = addCounts(s1, counts.s1)
+    s2 = addCounts(s2, counts.s2)
   }
   return { windows: scored.length, s1: onsetScores(s1), s2: onsetScores(s2) }
 }
@@ -105,7 +115,8 @@ export function summariseEval(records: EvalWindowRecord[], layerNames: string[])
       })
     }
   }
-  const onsets = onsetSummary(records)
+  const onsets = onsetSummary(records, (r) => r.onsets)
+  const modelOnsets = onsetSummary(records, (r) => r.modelOnsets)
   return {
     windows: records.length,
     recordings: new Set(records.map((r) => r.recordingId)).size,
@@ -122,5 +133,6 @@ export function summariseEval(records: EvalWindowRecord[], layerNames: string[])
       (r) => ({ referenceBpm: r.referenceBpm, estimatedBpm: r.classical.hrBpm }),
     ),
     ...(onsets ? { onsets } : {}),
+    ...(modelOnsets ? { modelOnsets } : {}),
   }
 }

@@ -30,7 +30,16 @@ export const modelCardSchema = z
       windowSeconds: z.number().positive(),
       normalisation: z.string(),
     }).loose(),
-    outputs: z.object({ hrProbs: z.string(), layerProbs: z.string(), embedding: z.string() }).loose(),
+    outputs: z.object({ hrProbs: z.string(), layerProbs: z.string(), embedding: z.string(), segProbs: z.string().optional() }).loose(),
+    /** Present when the graph has a segmentation output: class order and frame timing of `segProbs` ([windows, frames, classes]). */
+    segmentation: z
+      .object({
+        classes: z.tuple([z.literal('S1'), z.literal('systole'), z.literal('S2'), z.literal('diastole')]),
+        frameSeconds: z.number().positive(),
+        frames: z.number().int().positive(),
+      })
+      .loose()
+      .optional(),
     hrBins: z.object({ minBpm: z.number(), maxBpm: z.number(), stepBpm: z.number().positive() }),
     training: z.object({ dataset: z.string(), attribution: z.string() }).loose(),
     layers: z

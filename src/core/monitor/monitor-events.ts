@@ -32,8 +32,14 @@ export interface DisplayedHr {
   reason?: string
 }
 
-/** Beat-level reading of one window (src/core/hr/beat-detection.ts), times in stream seconds. */
+/**
+ * Beat-level reading of one window, times in stream seconds: from the model's segmentation head
+ * (src/core/hr/segmentation-beats.ts) when the loaded model has one, else from the envelope
+ * detector (src/core/hr/beat-detection.ts).
+ */
 export interface WindowBeats {
+  /** Which detector produced these beats (the segmentation head is the more accurate: models/BEATS.md). */
+  source: 'segmentation' | 'envelope'
   s1OnsetsS: number[]
   s2OnsetsS: number[]
   /** S1→S1 intervals between consecutive detected beats, seconds. */

@@ -1,11 +1,13 @@
 /**
- * Everything the engine computes for one window, in one place: the encoder (production head and
- * every layer), the classical estimator, and signal quality. Runs inside the inference worker.
+ * Everything the engine computes for one window, in one place: the encoder (production head,
+ * every layer, segmentation), the classical estimator, beats and signal quality. Runs inside the
+ * inference worker.
  */
 import { performance } from 'node:perf_hooks'
 import { inputLevel, signalQualityFlags } from '../../core/dsp/signal-quality'
-import { detectBeats } from '../../core/hr/beat-detection'
+import { detectBeats, type BeatAnalysis } from '../../core/hr/beat-detection'
 import { estimateHrClassical } from '../../core/hr/classical-hr'
+import { beatsFromSegmentation } from '../../core/hr/segmentation-beats'
 import type { EncoderModel } from '../model/encoder-model'
 import type { WindowAnalysis } from './inference-protocol'
 
@@ -14,16 +16,26 @@ export async function analyseWindow(window: Float32Array, sampleRateHz: number, 
   const level = inputLevel(window)
   const flags = signalQualityFlags(window, sampleRateHz, level)
   const classical = estimateHrClassical(window, sampleRateHz)
-  const beats = detectBeats(window, sampleRateHz)
   let production: WindowAnalysis['production'] = null
   let layers: WindowAnalysis['layers'] = []
   let embedding: Float32Array | null = null
+  let beats: BeatAnalysis | null = null
+  let source: 'segmentation' | 'envelope' = 'envelope'
   if (model) {
     const outputs = await model.run([window])
     production = outputs.production[0] ?? null
     layers = outputs.layers[0] ?? []
     embedding = outputs.embeddings[0] ?? null
+    const probs = outputs.segmentation?.[0]
+    const segmentation = model.card.segmentation
+    if (probs && segmentation) {
+      // The head beats the envelope detector (S1 F1 0.983 vs 0.912 on held-out patients) and costs
+      // nothing extra: the envelope detector runs only for models without it.
+      beats = beatsFromSegmentation(probs, segmentation.frames, segmentation.frameSeconds)
+      source = 'segmentation'
+    }
   }
+  beats ??= detectBeats(window, sampleRateHz)
   return {
     production,
     layers,
@@ -33,6 +45,7 @@ export async function analyseWindow(window: Float32Array, sampleRateHz: number, 
     flags,
     modelId: model ? `${model.card.id}@${model.card.version}` : null,
     beats: {
+      source,
       s1OnsetsS: beats.s1OnsetsS,
       s2OnsetsS: beats.s2OnsetsS,
       intervalsS: beats.intervalsS,

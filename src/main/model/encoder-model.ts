@@ -1,6 +1,7 @@
 /**
  * The encoder model in the main process: one onnxruntime-node session over the shipped ONNX
- * graph, its model card, and typed outputs (production HR, every layer's HR, the embedding).
+ * graph, its model card, and typed outputs (production HR, every layer's HR, the embedding, the
+ * segmentation posteriors).
  */
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
@@ -22,6 +23,11 @@ export interface EncoderOutputs {
   layerProbs: Float32Array
   /** L2-normalised audio embeddings, one per window. */
   embeddings: Float32Array[]
+  /**
+   * Segmentation posteriors per window ([frames, 4] row-major: S1, systole, S2, diastole), when
+   * the graph has the head (card `outputs.segProbs`); null for older models.
+   */
+  segmentation: Float32Array[] | null
 }
 
 export interface LoadEncoderOptions {
@@ -90,7 +96,10 @@ export class EncoderModel {
     if (!this.session.inputNames.includes(input.name)) {
       throw new ModelCardError(`${this.onnxPath}: graph has inputs [${this.session.inputNames.join(', ')}], the card names '${input.name}'`)
     }
-    for (const name of [outputs.hrProbs, outputs.layerProbs, outputs.embedding]) {
+    if (outputs.segProbs !== undefined && !this.card.segmentation) {
+      throw new ModelCardError(`${this.onnxPath}: the card names a segmentation output '${outputs.segProbs}' but has no 'segmentation' block (class order, frame timing)`)
+    }
+    for (const name of [outputs.hrProbs, outputs.layerProbs, outputs.embedding, ...(outputs.segProbs !== undefined ? [outputs.segProbs] : [])]) {
       if (!this.session.outputNames.includes(name)) {
         throw new ModelCardError(`${this.onnxPath}: graph has outputs [${this.session.outputNames.join(', ')}], the card names '${name}'`)
       }
@@ -122,12 +131,22 @@ export class EncoderModel {
     const layerEstimates = decodeHrDistributions(layerProbs, count * layerCount, hrBins)
     const embeddingData = embedding.data as Float32Array
     const embeddingWidth = embeddingData.length / count
+    let segmentation: Float32Array[] | null = null
+    if (outputs.segProbs !== undefined && this.card.segmentation) {
+      const segData = result[outputs.segProbs]?.data as Float32Array | undefined
+      const perWindow = this.card.segmentation.frames * this.card.segmentation.classes.length
+      if (!segData || segData.length !== count * perWindow) {
+        throw new ModelLoadError(`${this.onnxPath}: segmentation output '${outputs.segProbs}' has ${segData?.length ?? 0} values, the card promises ${count} × ${perWindow}`)
+      }
+      segmentation = Array.from({ length: count }, (_, w) => segData.slice(w * perWindow, (w + 1) * perWindow))
+    }
     return {
       production: decodeHrDistributions(productionProbs, count, hrBins),
       layers: Array.from({ length: count }, (_, w) => layerEstimates.slice(w * layerCount, (w + 1) * layerCount)),
       productionProbs,
       layerProbs,
       embeddings: Array.from({ length: count }, (_, w) => embeddingData.slice(w * embeddingWidth, (w + 1) * embeddingWidth)),
+      segmentation,
     }
   }
 

@@ -49,7 +49,7 @@ describe('API contract', () => {
   })
 
   it('keeps the beat-level reading when the engine sends one', () => {
-    const beats = { s1OnsetsS: [0.2, 1.05, 1.9], s2OnsetsS: [0.5, 1.35], intervalsS: [0.85, 0.85], irregularity: null, irregular: false }
+    const beats = { source: 'segmentation', s1OnsetsS: [0.2, 1.05, 1.9], s2OnsetsS: [0.5, 1.35], intervalsS: [0.85, 0.85], irregularity: null, irregular: false }
     expect(parseApiEvent('event:monitor', { ...windowEvent, beats })).toEqual({ ...windowEvent, beats })
   })
 

@@ -26,7 +26,7 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }))
 describe('ausculta eval: S1/S2 onsets', () => {
   it('prints and returns S1/S2 precision, recall and F1 equal to a direct computation', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'bin/ausculta.js'), 'eval', folder, '--json'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 })
-    const result = JSON.parse(stdout) as { summary: { onsets: { windows: number; s1: { truePositives: number; falsePositives: number; falseNegatives: number; f1: number } } } }
+    const result = JSON.parse(stdout) as { summary: Record<'onsets' | 'modelOnsets', { windows: number; s1: { truePositives: number; falsePositives: number; falseNegatives: number; f1: number } } | undefined> }
     const { samples, sampleRateHz } = readWavMono(join(ROOT, 'samples/74420_MV.wav'))
     const rows = parseSegmentationTsv(readFileSync(join(ROOT, 'samples/74420_MV.tsv')), 'tsv').rows
     const windows = labelledWindows(protocolWindows(rows, samples.length / sampleRateHz))
@@ -42,9 +42,13 @@ describe('ausculta eval: S1/S2 onsets', () => {
       fn += m.falseNegatives
     }
     // samples/README.md: 12 labelled windows.
-    expect(result.summary.onsets.windows).toBe(12)
-    expect(result.summary.onsets.s1).toMatchObject({ truePositives: tp, falsePositives: fp, falseNegatives: fn })
+    expect(result.summary.onsets!.windows).toBe(12)
+    expect(result.summary.onsets!.s1).toMatchObject({ truePositives: tp, falsePositives: fp, falseNegatives: fn })
     // Measured 0.967 on this infant recording (tests/core/hr/beat-detection.test.ts); 0.8 as there.
-    expect(result.summary.onsets.s1.f1).toBeGreaterThanOrEqual(0.8)
+    expect(result.summary.onsets!.s1.f1).toBeGreaterThanOrEqual(0.8)
+    // The shipped model's segmentation head is scored beside it: 121 of 121 S1 onsets found, none
+    // extra, on this recording (measured); 0.95 is the goal.
+    expect(result.summary.modelOnsets?.windows).toBe(12)
+    expect(result.summary.modelOnsets!.s1.f1).toBeGreaterThanOrEqual(0.95)
   })
 })
