@@ -13,6 +13,7 @@ import WebSocket from 'ws'
 import { labelledWindows, protocolWindows } from '../../src/core/circor/protocol-windows'
 import { parseSegmentationTsv } from '../../src/core/circor/segmentation-tsv'
 import { readWavMono } from '../../src/main/io/wav-file'
+import { bandShare, toDb } from '../renderer/band-energy'
 
 const ROOT = join(__dirname, '../..')
 const SAMPLE = '50238_MV'
@@ -81,6 +82,16 @@ beforeAll(async () => {
   page.on('console', (message) => {
     if (message.type() === 'warning' && /^event:\w+ event:/.test(message.text())) contractWarnings.push(message.text())
   })
+  // Keep a copy of each recording-length buffer the page hands to Web Audio (session playback),
+  // so the test can check what is played; the real AudioBuffer still gets the samples. A string:
+  // it runs in the page, whose DOM types the Node-side test does not compile against.
+  await page.context().addInitScript(`(() => {
+    const copyToChannel = AudioBuffer.prototype.copyToChannel
+    AudioBuffer.prototype.copyToChannel = function (source, channel, start) {
+      if (this.length >= this.sampleRate) globalThis.__auscultaPlayed = { sampleRateHz: this.sampleRate, samples: Float32Array.from(source) }
+      return copyToChannel.call(this, source, channel, start)
+    }
+  })()`)
   await page.goto(url.href)
 }, 180_000)
 
@@ -133,14 +144,42 @@ describe('browser mode end to end (Chromium)', () => {
     await expect(page.getByTestId('production-row').count()).resolves.toBe(1)
   })
 
-  it('redraws the PCG strip chart continuously (frame rate printed, not asserted)', async () => {
-    const before = await page.evaluate(() => (globalThis as unknown as { __auscultaChart: { draws: number } }).__auscultaChart.draws)
+  it('redraws the PCG strip chart continuously (frame rate and cost per frame printed, not asserted)', async () => {
+    type Stats = { draws: number; busyMs: number }
+    const read = (): Promise<Stats> => page.evaluate(() => {
+      const { draws, busyMs } = (globalThis as unknown as { __auscultaChart: Stats }).__auscultaChart
+      return { draws, busyMs }
+    })
+    const before = await read()
     const t0 = Date.now()
     await page.waitForTimeout(3000)
-    const after = await page.evaluate(() => (globalThis as unknown as { __auscultaChart: { draws: number } }).__auscultaChart.draws)
-    const fps = (after - before) / ((Date.now() - t0) / 1000)
-    console.log(`[e2e] PCG strip chart: ${fps.toFixed(1)} frames/s over 3 s in Chromium (demo source, ${SAMPLE})`)
-    expect(after).toBeGreaterThan(before)
+    const after = await read()
+    const fps = (after.draws - before.draws) / ((Date.now() - t0) / 1000)
+    const msPerFrame = (after.busyMs - before.busyMs) / Math.max(1, after.draws - before.draws)
+    console.log(`[e2e] PCG strip chart: ${fps.toFixed(1)} frames/s over 3 s in Chromium, ${msPerFrame.toFixed(2)} ms of drawing per frame (demo source, ${SAMPLE})`)
+    expect(after.draws).toBeGreaterThan(before.draws)
+  })
+
+  it("marks the beat detector's S1 and S2 sounds on the strip chart once window events carry beats", async () => {
+    type ChartStats = { marksS1: number; marksS2: number }
+    const read = (): Promise<ChartStats> => page.evaluate(() => (globalThis as unknown as { __auscultaChart: ChartStats }).__auscultaChart)
+    // The first windows arrived long ago (the HR test waited for them); give the marks a few frames.
+    await expect.poll(async () => (await read()).marksS1, { timeout: 10_000 }).toBeGreaterThan(0)
+    const counts: ChartStats[] = []
+    for (let i = 0; i < 5; i++) {
+      counts.push(await read())
+      await page.waitForTimeout(400)
+    }
+    await page.getByTestId('strip-chart').screenshot({ path: join(SHOTS, 'strip-chart-marks.png') })
+    console.log(`[e2e] strip-chart marks in view (S1/S2), 5 frames 0.4 s apart: ${counts.map((c) => `${c.marksS1}/${c.marksS2}`).join(', ')}`)
+    for (const c of counts) {
+      // The view holds 7.5 s at ~70 bpm (the sample's windows span 67.8–72.5): ~8.75 beats. The
+      // newest ~1–2 s wait for the window that covers them, so at least 4 S1 marks; at most 12,
+      // which would already mean 96 bpm. Every beat has its S2 as well, give or take one at the edges.
+      expect(c.marksS1).toBeGreaterThanOrEqual(4)
+      expect(c.marksS1).toBeLessThanOrEqual(12)
+      expect(Math.abs(c.marksS2 - c.marksS1)).toBeLessThanOrEqual(2)
+    }
   })
 
   it('switches listening filters with the 1/2/3 keys', async () => {
@@ -240,6 +279,54 @@ describe('browser mode end to end (Chromium)', () => {
     expect(durationS).toBeGreaterThan(4)
     expect(durationS).toBeLessThan(6)
   }, 60_000)
+
+  it('plays the session through the chosen listening filter (bell, diaphragm, wide or off), at any speed', async () => {
+    type Played = { sampleRateHz: number; samples: number[] }
+    const played = async (): Promise<Played> =>
+      page.evaluate(() => {
+        const p = (globalThis as unknown as { __auscultaPlayed: { sampleRateHz: number; samples: Float32Array } }).__auscultaPlayed
+        return { sampleRateHz: p.sampleRateHz, samples: Array.from(p.samples) }
+      })
+    const group = page.getByRole('radiogroup', { name: 'Listening filter for playback' })
+    await expect(group.getByRole('radio').allInnerTexts()).resolves.toEqual(['Bell', 'Diaphragm', 'Wide', 'Off'])
+    // The recording as captured until a filter is chosen.
+    await expect(page.getByTestId('playback-filter-off').getAttribute('aria-checked')).resolves.toBe('true')
+    const off = await played()
+    const choose = async (mode: string): Promise<Played> => {
+      await page.getByTestId(`playback-filter-${mode}`).click()
+      await expect(page.getByTestId(`playback-filter-${mode}`).getAttribute('aria-checked')).resolves.toBe('true')
+      return played()
+    }
+    const bell = await choose('bell')
+    const diaphragm = await choose('diaphragm')
+    const rate = off.sampleRateHz
+    const change = (x: Played, loHz: number, hiHz: number): number => toDb(bandShare(x.samples, rate, loHz, hiHz) / bandShare(off.samples, rate, loHz, hiHz))
+    const report = {
+      bell400to1000Db: change(bell, 400, 1000),
+      diaphragm10to40Db: change(diaphragm, 10, 40),
+      bell60to150Db: change(bell, 60, 150),
+      diaphragm150to400Db: change(diaphragm, 150, 400),
+    }
+    console.log(`[e2e] playback filters, change of each band's share of the played energy vs off (dB): ${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(1)) : v))}`)
+    expect(bell.samples.length).toBe(off.samples.length)
+    // Each filter's stop band, an octave or more outside its pass band, loses ≥ 24 dB of gain;
+    // as a share of a now smaller total it still falls by well over 15 dB.
+    expect(report.bell400to1000Db).toBeLessThan(-15)
+    expect(report.diaphragm10to40Db).toBeLessThan(-15)
+    // Its pass band's share grows (the rest was removed around it).
+    expect(report.bell60to150Db).toBeGreaterThan(0)
+    expect(report.diaphragm150to400Db).toBeGreaterThan(0)
+
+    // Half speed keeps the filter: twice as long, the bell's stop band still gone.
+    await page.getByTestId('playback-filter-bell').click()
+    await page.getByTestId('speed-0.5').click()
+    await expect.poll(async () => (await played()).samples.length, { timeout: 5000 }).toBe(2 * off.samples.length)
+    expect(change(await played(), 400, 1000)).toBeLessThan(-15)
+    await page.getByTestId('speed-1').click()
+    await page.getByTestId('playback-filter-off').click()
+    // Back to off: the recording as captured again, sample for sample.
+    expect((await played()).samples).toEqual(off.samples)
+  })
 
   it('draws a span on the waveform, moves it, deletes a marker and undoes the deletion', async () => {
     const rows = page.getByTestId('annotation-row')
