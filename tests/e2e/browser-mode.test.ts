@@ -180,7 +180,16 @@ describe('browser mode end to end (Chromium)', () => {
       expect(c.marksS1).toBeLessThanOrEqual(12)
       expect(Math.abs(c.marksS2 - c.marksS1)).toBeLessThanOrEqual(2)
     }
-  })
+
+    // A new stream (stop, then start the source again) starts a new time line: the old marks go
+    // at once, and new ones come with the new stream's first windows (5 s of audio, then analysis).
+    await page.getByRole('button', { name: 'Stop', exact: true }).click()
+    await page.getByTestId('monitor-status').filter({ hasText: 'Stopped' }).waitFor({ timeout: 10_000 })
+    await page.getByTestId('device-picker').selectOption(`demo:${SAMPLE}.wav`)
+    await page.getByTestId('monitor-status').filter({ hasText: 'Streaming' }).waitFor({ timeout: 10_000 })
+    await expect.poll(async () => (await read()).marksS1, { timeout: 3000, interval: 100 }).toBe(0)
+    await expect.poll(async () => (await read()).marksS1, { timeout: 20_000 }).toBeGreaterThan(0)
+  }, 60_000)
 
   it('switches listening filters with the 1/2/3 keys', async () => {
     await page.keyboard.press('1')
