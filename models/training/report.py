@@ -166,6 +166,28 @@ def baseline_still_falling(splits: List[dict]) -> Tuple[int, int]:
     return falling, seen
 
 
+def beats_section(w, beats_json: str) -> None:  # type: ignore[no-untyped-def]
+    """S1/S2 onset scores (issue 11) from models/beats.json, written by scripts/beats-eval.ts."""
+    if not os.path.exists(beats_json):
+        return
+    with open(beats_json, encoding="utf-8") as f:
+        b = json.load(f)
+    w(f"## Beat detection: S1/S2 onsets on the {b['split']} patients")
+    w("")
+    w(f"{b['patients']} patients, {b['recordings']} recordings, {b['windows']} protocol windows of the shipped "
+      f"model's {b['split']} split (split seed {b['splitSeed']}); a detected onset counts when it lies within ±50 ms "
+      "of an annotated one (Springer et al. 2016), one-to-one. Details, per-recording failures and the "
+      "command: [BEATS.md](BEATS.md).")
+    w("")
+    w("| Detector | S1 precision | S1 recall | S1 F1 | S2 precision | S2 recall | S2 F1 |")
+    w("|---|---|---|---|---|---|---|")
+    for d in b["detectors"]:
+        s1, s2 = d["s1"], d["s2"]
+        w(f"| {d['name']} | {s1['precision']:.3f} | {s1['recall']:.3f} | **{s1['f1']:.3f}** | "
+          f"{s2['precision']:.3f} | {s2['recall']:.3f} | {s2['f1']:.3f} |")
+    w("")
+
+
 def report(study_dir: str, out_path: str) -> str:
     splits = load_splits(study_dir)
     if not splits:
@@ -225,6 +247,7 @@ def report(study_dir: str, out_path: str) -> str:
           f"{c.get('declinedCount', 'n/a')} | {metric(s['baseline']['test'], 'maeBpm'):.3f} / "
           f"{metric(onnx, 'maeBpm'):.3f} | {s['wallSeconds'] / 60:.1f} min |")
     w("")
+    beats_section(w, os.path.join(os.path.dirname(os.path.abspath(out_path)), "beats.json"))
     w("## How it was run")
     w("")
     w(f"- **Splits**: patient-disjoint 80/10/10 (`splits.py`: patients linked by `Additional ID` kept "
