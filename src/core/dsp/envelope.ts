@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '../errors'
-import { filtfilt } from './biquad'
+import { filtfiltDecimate, type SosSections } from './biquad'
 import { butterworthBandpass, butterworthLowpass } from './butterworth'
-import { analyticAmplitude } from './hilbert'
+import { analyticAmplitudeInto } from './hilbert'
 
 export interface PcgEnvelopeOptions {
   /** Band kept before the envelope: where S1/S2 energy lives (Springer et al. 2016). */
@@ -33,9 +33,11 @@ export const PCG_ENVELOPE_DEFAULTS = {
 const LOG_FLOOR = 1e-10
 
 /**
- * The heart-sound envelope: band-pass, envelope, decimation, then normalised to zero mean and
- * unit standard deviation. Every filter is zero-phase, so envelope sample j describes time
- * j / envelopeRateHz exactly (peaks line up with S1/S2 in the segmentation).
+ * The heart-sound envelope: band-pass, decimation to a rate that still holds the band
+ * (`envelopeDecimation`), envelope, smoothing, interpolation to `envelopeRateHz`, then
+ * normalisation to zero mean and unit standard deviation. Every filter is zero-phase, so
+ * envelope sample j describes time j / envelopeRateHz exactly (peaks line up with S1/S2 in the
+ * segmentation).
  */
 export function pcgEnvelope(
   samples: Float32Array,
@@ -62,18 +64,32 @@ export function pcgEnvelope(
   const outLength = Math.floor(((samples.length - 1) * envelopeRateHz) / sampleRateHz) + 1
   if (samples.length === 0) return { envelope: new Float32Array(0), envelopeRateHz }
 
-  const band = filtfilt(butterworthBandpass(o.bandOrder, o.bandLowHz, o.bandHighHz, sampleRateHz), samples)
-  const amplitude = analyticAmplitude(band)
+  // Everything after the band-pass runs at sampleRateHz / factor: the band-passed signal holds
+  // nothing the envelope needs above the band's upper edge, and the envelope is low-passed far
+  // below that, so the Hilbert transform and the smoothing filters need not see 4 kHz.
+  const factor = envelopeDecimation(sampleRateHz, o.bandHighHz, envelopeRateHz)
+  const workRateHz = sampleRateHz / factor
+  const band = filtfiltDecimate(butterworthBandpass(o.bandOrder, o.bandLowHz, o.bandHighHz, sampleRateHz), samples, factor)
+  const amplitude = band // overwritten in place: the band signal is not needed afterwards
+  analyticAmplitudeInto(band, amplitude)
   if (o.method === 'homomorphic') for (let i = 0; i < amplitude.length; i++) amplitude[i] = Math.log(Math.max(amplitude[i]!, LOG_FLOOR))
   // Order 1 as in Springer's homomorphic filter; a second, steeper pass below the output
-  // Nyquist keeps the decimation free of aliasing.
-  let smooth = filtfilt(butterworthLowpass(1, o.lowpassHz, sampleRateHz), amplitude)
+  // Nyquist keeps the decimation free of aliasing. Their edge extension keeps the duration it
+  // has at the full rate (scipy's 3·(2·sections + 1) samples there): counted in samples of the
+  // decimated signal it would be `factor` times longer, and the envelope's first and last
+  // samples would drift from the full-rate computation's.
+  const edgePad = (sections: SosSections): number => Math.max(1, Math.round((3 * (2 * sections.length + 1)) / factor))
+  const smoothing = butterworthLowpass(1, o.lowpassHz, workRateHz)
+  let smooth = filtfiltDecimate(smoothing, amplitude, 1, edgePad(smoothing))
   const antiAliasHz = 0.4 * envelopeRateHz
-  if (antiAliasHz < sampleRateHz / 2) smooth = filtfilt(butterworthLowpass(4, antiAliasHz, sampleRateHz), smooth)
+  if (antiAliasHz < workRateHz / 2) {
+    const antiAlias = butterworthLowpass(4, antiAliasHz, workRateHz)
+    smooth = filtfiltDecimate(antiAlias, smooth, 1, edgePad(antiAlias))
+  }
   if (o.method === 'homomorphic') for (let i = 0; i < smooth.length; i++) smooth[i] = Math.exp(smooth[i]!)
 
   const envelope = new Float32Array(outLength)
-  const step = sampleRateHz / envelopeRateHz
+  const step = workRateHz / envelopeRateHz
   for (let j = 0; j < outLength; j++) {
     const position = j * step
     const i = Math.floor(position)
@@ -82,6 +98,35 @@ export function pcgEnvelope(
     envelope[j] = smooth[i]! + frac * (next - smooth[i]!)
   }
   return { envelope: standardise(envelope), envelopeRateHz }
+}
+
+/**
+ * After decimation the band-passed signal's Nyquist stays at least this many times the band's
+ * upper edge. There the zero-phase band-pass (order 2, run forward and backward) is already well
+ * down: the classical estimator's 25–150 Hz band, decimated 8× to 500 Hz, is −22.9 dB at the new
+ * Nyquist (250 Hz) and −35.6 dB at 350 Hz, the lowest frequency that folds into the band; the
+ * beat detector's 25–400 Hz band, decimated 2× to 2 kHz, −41 dB at 1 kHz and −80 dB at 1.6 kHz
+ * (tests/core/dsp/envelope.test.ts checks these). What folds keeps its amplitude and the envelope
+ * is low-passed at a few hertz, so the residue is small. Measured: 1.25 would decimate the beat
+ * detector's band 4× (−11.8 dB at its Nyquist), which cost S1 F1 0.007 on the test split
+ * (scripts/beats-eval.ts); at 1.6 the scores and the classical estimator's development figures
+ * are those of the full-rate computation (±1 window).
+ */
+export const MIN_NYQUIST_OVER_BAND_EDGE = 1.6
+
+/**
+ * Decimation factor used after the band-pass: the largest power of two that keeps the Nyquist
+ * at ≥ MIN_NYQUIST_OVER_BAND_EDGE × bandHighHz and the rate at ≥ the envelope's rate. A power
+ * of two so that the zero-padded FFT covers exactly the same span of time as at the full rate
+ * (nextPowerOfTwo(n / factor) = nextPowerOfTwo(n) / factor), keeping the FFT's edge behaviour.
+ */
+export function envelopeDecimation(sampleRateHz: number, bandHighHz: number, envelopeRateHz: number): number {
+  let factor = 1
+  for (;;) {
+    const nextRateHz = sampleRateHz / (2 * factor)
+    if (nextRateHz / 2 < MIN_NYQUIST_OVER_BAND_EDGE * bandHighHz || nextRateHz < envelopeRateHz) return factor
+    factor *= 2
+  }
 }
 
 /** In place: zero mean, unit (population) standard deviation; a constant signal becomes zeros. */

@@ -12,7 +12,7 @@ import { filtfilt } from '../dsp/biquad'
 import { butterworthBandpass } from '../dsp/butterworth'
 import { pcgEnvelope } from '../dsp/envelope'
 import { InvalidArgumentError } from '../errors'
-import { CLASSICAL_HR_TUNING, envelopeAutocorrelation, pickBeatLag } from './classical-hr'
+import { CLASSICAL_HR_TUNING, envelopeAutocorrelation, pickBeatLag, type EnvelopeAutocorrelation } from './classical-hr'
 
 export interface BeatAnalysis {
   /** S1 onsets, seconds from the window's first sample. */
@@ -236,14 +236,19 @@ function bestChain(peaks: readonly Peak[], rateHz: number, d: Durations, tuning:
   return chain.reverse()
 }
 
-/** S1 and S2 onsets, intervals and irregularity of one window (typically 5 s at 4 kHz). */
-export function detectBeats(window: Float32Array, sampleRateHz: number, tuning: Readonly<BeatDetectionTuning> = BEAT_DETECTION_TUNING): BeatAnalysis {
+/**
+ * S1 and S2 onsets, intervals and irregularity of one window (typically 5 s at 4 kHz).
+ * `classicalAcf`, when given, must be `envelopeAutocorrelation(window, sampleRateHz, 60 / 30)`
+ * with the shipped classical tuning — what `estimateHrClassical` computes with its defaults — so
+ * a caller running both computes that envelope once.
+ */
+export function detectBeats(window: Float32Array, sampleRateHz: number, tuning: Readonly<BeatDetectionTuning> = BEAT_DETECTION_TUNING, classicalAcf?: EnvelopeAutocorrelation): BeatAnalysis {
   if (!(sampleRateHz > 0) || !Number.isFinite(sampleRateHz)) throw new InvalidArgumentError(`sampleRateHz: must be positive and finite, got ${sampleRateHz}`)
   const empty: BeatAnalysis = { s1OnsetsS: [], s2OnsetsS: [], intervalsS: [], irregularity: NaN, irregular: false, beatPeriodS: NaN, systoleS: NaN }
   // Two beats at the slowest rate are needed for a period.
   if (window.length < (2 * 60 * sampleRateHz) / MAX_BPM || sampleRateHz < 900) return empty
 
-  const { acf, envelopeRateHz: acfRateHz } = envelopeAutocorrelation(window, sampleRateHz, 60 / MIN_BPM)
+  const { acf, envelopeRateHz: acfRateHz } = classicalAcf ?? envelopeAutocorrelation(window, sampleRateHz, 60 / MIN_BPM)
   const acfLength = Math.floor(((window.length - 1) * acfRateHz) / sampleRateHz) + 1
   const picked = pickBeatLag(acf, acfLength, acfRateHz, (60 / MAX_BPM) * acfRateHz, (60 / MIN_BPM) * acfRateHz, CLASSICAL_HR_TUNING)
   if (!(picked.lag > 0)) return empty
@@ -319,7 +324,9 @@ export function detectBeats(window: Float32Array, sampleRateHz: number, tuning: 
 
   // Onsets from a sharper envelope: the smooth one finds the sounds, this one times them.
   const onsetRateHz = tuning.onsetEnvelopeRateHz
-  const sharp = pcgEnvelope(window, sampleRateHz, { envelopeRateHz: onsetRateHz, lowpassHz: tuning.onsetLowpassHz, bandHighHz: Math.min(400, 0.45 * sampleRateHz) }).envelope
+  // The shipped tuning asks for the same envelope twice: reuse it rather than compute it again.
+  const sameEnvelope = onsetRateHz === rateHz && tuning.onsetLowpassHz === tuning.envelopeLowpassHz
+  const sharp = sameEnvelope ? envelope : pcgEnvelope(window, sampleRateHz, { envelopeRateHz: onsetRateHz, lowpassHz: tuning.onsetLowpassHz, bandHighHz: Math.min(400, 0.45 * sampleRateHz) }).envelope
   const maxLead = Math.round(tuning.maxOnsetLeadS * onsetRateHz)
   const search = Math.round(0.06 * onsetRateHz)
   const s1: number[] = []

@@ -2,7 +2,7 @@
  * The classical heart-rate estimator (DESIGN.md §1: the app's fallback and cross-check): no
  * learning, just the periodicity of the heart-sound envelope.
  *
- *   window → pcgEnvelope (25–400 Hz band, homomorphic envelope) → autocorrelation →
+ *   window → pcgEnvelope (25–150 Hz band, Hilbert envelope) → autocorrelation →
  *   highest peak in the 30–240 bpm lag range → half/double-rate guard → parabolic
  *   interpolation → HR = 60 / lag; quality from the peak's height.
  *
@@ -100,8 +100,14 @@ export const CLASSICAL_HR_TUNING: Readonly<ClassicalHrTuning> = {
 export const DEFAULT_MIN_BPM = 30
 export const DEFAULT_MAX_BPM = 240
 
+/** An envelope's autocorrelation and the envelope's rate (lag k is k / envelopeRateHz seconds). */
+export interface EnvelopeAutocorrelation {
+  acf: Float32Array
+  envelopeRateHz: number
+}
+
 /** Normalised autocorrelation of the window's envelope, lags 0..maxLag envelope samples. */
-export function envelopeAutocorrelation(window: Float32Array, sampleRateHz: number, maxLagS: number, tuning: Readonly<ClassicalHrTuning> = CLASSICAL_HR_TUNING): { acf: Float32Array; envelopeRateHz: number } {
+export function envelopeAutocorrelation(window: Float32Array, sampleRateHz: number, maxLagS: number, tuning: Readonly<ClassicalHrTuning> = CLASSICAL_HR_TUNING): EnvelopeAutocorrelation {
   const { envelope, envelopeRateHz } = pcgEnvelope(window, sampleRateHz, {
     envelopeRateHz: tuning.envelopeRateHz,
     lowpassHz: tuning.envelopeLowpassHz,
@@ -174,8 +180,26 @@ export function estimateHrClassical(window: Float32Array, sampleRateHz: number, 
   const minBpm = options.minBpm ?? DEFAULT_MIN_BPM
   const maxBpm = options.maxBpm ?? DEFAULT_MAX_BPM
   checkOptions(sampleRateHz, minBpm, maxBpm)
-  const { acf, envelopeRateHz } = envelopeAutocorrelation(window, sampleRateHz, 60 / minBpm, tuning)
-  const envelopeLength = Math.floor(((window.length - 1) * envelopeRateHz) / sampleRateHz) + 1
+  const envelopeAcf = envelopeAutocorrelation(window, sampleRateHz, 60 / minBpm, tuning)
+  return hrFromEnvelopeAutocorrelation(envelopeAcf, window.length, sampleRateHz, options, tuning)
+}
+
+/**
+ * The second half of `estimateHrClassical`, for a caller that already has the window's
+ * `envelopeAutocorrelation(window, sampleRateHz, 60 / minBpm, tuning)` — e.g. to hand the same
+ * one to `detectBeats` instead of computing the envelope twice per window.
+ */
+export function hrFromEnvelopeAutocorrelation(
+  { acf, envelopeRateHz }: EnvelopeAutocorrelation,
+  windowLength: number,
+  sampleRateHz: number,
+  options: ClassicalHrOptions = {},
+  tuning: Readonly<ClassicalHrTuning> = CLASSICAL_HR_TUNING,
+): ClassicalHrResult {
+  const minBpm = options.minBpm ?? DEFAULT_MIN_BPM
+  const maxBpm = options.maxBpm ?? DEFAULT_MAX_BPM
+  checkOptions(sampleRateHz, minBpm, maxBpm)
+  const envelopeLength = Math.floor(((windowLength - 1) * envelopeRateHz) / sampleRateHz) + 1
   const picked = pickBeatLag(acf, envelopeLength, envelopeRateHz, (60 / maxBpm) * envelopeRateHz, (60 / minBpm) * envelopeRateHz, tuning)
   if (picked.lag <= 0 || picked.quality < tuning.minQuality) return { hrBpm: null, quality: picked.quality }
   return { hrBpm: (60 * envelopeRateHz) / picked.lag, quality: picked.quality }
