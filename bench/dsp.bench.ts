@@ -2,11 +2,14 @@
  * Throughput of the core audio library on this machine. Prints figures; asserts nothing.
  * Run: npm run bench:dsp
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { autocorrelation } from '../src/core/dsp/autocorrelation'
 import { pcgEnvelope } from '../src/core/dsp/envelope'
 import { fftInPlace } from '../src/core/dsp/fft'
+import { analyticAmplitude } from '../src/core/dsp/hilbert'
+import { detectBeats } from '../src/core/hr/beat-detection'
+import { CLASSICAL_HR_TUNING, envelopeAutocorrelation, estimateHrClassical, hrFromEnvelopeAutocorrelation } from '../src/core/hr/classical-hr'
 import { createListeningFilter } from '../src/core/dsp/listening-filters'
 import { StreamingResampler, resample } from '../src/core/dsp/resample'
 import { decodeWav, downmixToMono } from '../src/core/wav/wav-reader'
@@ -69,3 +72,45 @@ report('autocorrelation, 250-sample envelope, 150 lags', time(200, () => autocor
 const re = new Float64Array(4096)
 const im = new Float64Array(4096)
 report('fft 4096 points', time(200, () => fftInPlace(re, im)))
+const noise = Float32Array.from({ length: 20000 }, (_, i) => (Math.sin(i * 12.9898) * 43758.5453) % 1)
+report('analyticAmplitude, 20000 samples (full rate)', time(20, () => analyticAmplitude(noise)))
+
+// The live monitor's unit of work (issue 5: ≤ 5 ms of CPU per window for everything): every
+// 5-s window at a 1-s hop of the samples/ recordings, median per window.
+const SAMPLES = fileURLToPath(new URL('../samples/', import.meta.url))
+const windows = readdirSync(SAMPLES)
+  .filter((f) => f.endsWith('.wav'))
+  .sort()
+  .flatMap((f) => {
+    const x = downmixToMono(decodeWav(new Uint8Array(readFileSync(SAMPLES + f)), f))
+    const out: Float32Array[] = []
+    for (let start = 0; start + 20000 <= x.length; start += 4000) out.push(x.subarray(start, start + 20000))
+    return out
+  })
+
+function perWindow(name: string, fn: (window: Float32Array) => unknown): void {
+  for (const w of windows) fn(w)
+  const times: number[] = []
+  for (let round = 0; round < 5; round++) {
+    for (const w of windows) {
+      const start = performance.now()
+      fn(w)
+      times.push(performance.now() - start)
+    }
+  }
+  times.sort((a, b) => a - b)
+  report(name, times[Math.floor(times.length / 2)]!, 5)
+}
+
+const t = CLASSICAL_HR_TUNING
+console.log(`\nper 5-s window at 4 kHz (${windows.length} windows of samples/, 1-s hop, median):`)
+perWindow('estimateHrClassical', (w) => estimateHrClassical(w, 4000))
+perWindow('pcgEnvelope, classical (25–150 Hz, 50 Hz)', (w) => pcgEnvelope(w, 4000, { bandLowHz: t.bandLowHz, bandHighHz: t.bandHighHz, method: t.envelopeMethod, envelopeRateHz: t.envelopeRateHz, lowpassHz: t.envelopeLowpassHz }))
+perWindow('pcgEnvelope, beat detector (25–400 Hz, 100 Hz)', (w) => pcgEnvelope(w, 4000, { bandHighHz: 400, envelopeRateHz: 100, lowpassHz: 8 }))
+perWindow('pcgEnvelope, defaults (homomorphic, 50 Hz)', (w) => pcgEnvelope(w, 4000))
+perWindow('detectBeats', (w) => detectBeats(w, 4000))
+perWindow('classical HR + detectBeats sharing the ACF', (w) => {
+  const acf = envelopeAutocorrelation(w, 4000, 2)
+  hrFromEnvelopeAutocorrelation(acf, w.length, 4000)
+  detectBeats(w, 4000, undefined, acf)
+})

@@ -11,20 +11,45 @@ export function isPowerOfTwo(n: number): boolean {
   return Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0
 }
 
-/** Twiddle tables are the expensive part of small FFTs; keep one per size. */
-const twiddleCache = new Map<number, { cos: Float64Array; sin: Float64Array }>()
+/**
+ * Twiddles of every radix-2 stage, concatenated: the stage whose butterflies span `half` points
+ * keeps cos/sin(πk/half), k < half, at [half + k]. That layout does not depend on the FFT size,
+ * so one table (grown on demand) serves every size, and each stage reads it contiguously.
+ */
+let stageCos = new Float64Array(0)
+let stageSin = new Float64Array(0)
 
-function twiddles(size: number): { cos: Float64Array; sin: Float64Array } {
-  let table = twiddleCache.get(size)
-  if (!table) {
-    const half = size / 2
-    table = { cos: new Float64Array(half), sin: new Float64Array(half) }
-    for (let k = 0; k < half; k++) {
-      table.cos[k] = Math.cos((2 * Math.PI * k) / size)
-      table.sin[k] = Math.sin((2 * Math.PI * k) / size)
+function stageTwiddles(size: number): { cos: Float64Array; sin: Float64Array } {
+  if (stageCos.length < size) {
+    const cos = new Float64Array(size)
+    const sin = new Float64Array(size)
+    for (let half = 1; half < size; half *= 2) {
+      for (let k = 0; k < half; k++) {
+        cos[half + k] = Math.cos((Math.PI * k) / half)
+        sin[half + k] = Math.sin((Math.PI * k) / half)
+      }
     }
-    if (twiddleCache.size > 32) twiddleCache.clear()
-    twiddleCache.set(size, table)
+    stageCos = cos
+    stageSin = sin
+  }
+  return { cos: stageCos, sin: stageSin }
+}
+
+/** Bit-reversal permutations, one per size (a handful of sizes in practice). */
+const bitReversalCache = new Map<number, Uint32Array>()
+
+function bitReversal(size: number): Uint32Array {
+  let table = bitReversalCache.get(size)
+  if (!table) {
+    table = new Uint32Array(size)
+    for (let i = 1, j = 0; i < size; i++) {
+      let bit = size >> 1
+      for (; j & bit; bit >>= 1) j ^= bit
+      j ^= bit
+      table[i] = j
+    }
+    if (bitReversalCache.size > 32) bitReversalCache.clear()
+    bitReversalCache.set(size, table)
   }
   return table
 }
@@ -32,15 +57,16 @@ function twiddles(size: number): { cos: Float64Array; sin: Float64Array } {
 /**
  * In-place iterative radix-2 FFT of the complex signal (re, im); length must be a power of two.
  * Forward: X[k] = Σ x[n] e^{-2πikn/N}. Inverse includes the 1/N factor, so ifft(fft(x)) = x.
+ * Stages go two at a time (a radix-4 pass: four points in registers, half the sweeps over the
+ * arrays), which is what makes it about twice as fast as one stage per sweep.
  */
 export function fftInPlace(re: Float64Array, im: Float64Array, inverse = false): void {
   const size = re.length
   if (im.length !== size) throw new InvalidArgumentError(`im: length ${im.length} differs from re (${size})`)
   if (!isPowerOfTwo(size)) throw new InvalidArgumentError(`re: FFT length must be a power of two, got ${size}`)
-  for (let i = 1, j = 0; i < size; i++) {
-    let bit = size >> 1
-    for (; j & bit; bit >>= 1) j ^= bit
-    j ^= bit
+  const reversed = bitReversal(size)
+  for (let i = 1; i < size; i++) {
+    const j = reversed[i]!
     if (i < j) {
       let t = re[i]!
       re[i] = re[j]!
@@ -50,30 +76,96 @@ export function fftInPlace(re: Float64Array, im: Float64Array, inverse = false):
       im[j] = t
     }
   }
-  const { cos, sin } = twiddles(size)
+  // Stage 1 (twiddle 1).
+  for (let a = 0; a + 1 < size; a += 2) {
+    const br = re[a + 1]!
+    const bi = im[a + 1]!
+    const ar = re[a]!
+    const ai = im[a]!
+    re[a + 1] = ar - br
+    im[a + 1] = ai - bi
+    re[a] = ar + br
+    im[a] = ai + bi
+  }
+  const { cos, sin } = stageTwiddles(size)
   const sign = inverse ? 1 : -1
-  for (let len = 2; len <= size; len *= 2) {
-    const half = len / 2
-    const step = size / len
-    for (let start = 0; start < size; start += len) {
+  let half = 2
+  // Two stages per sweep: spans h (twiddle W_2h^k) then 2h (W_4h^k, and W_4h^(k+h) = W_4h^k·(sign·i)).
+  for (; 2 * half < size; half *= 4) {
+    const h = half
+    for (let start = 0; start < size; start += 4 * h) {
+      for (let k = 0; k < h; k++) {
+        const w1r = cos[h + k]!
+        const w1i = sign * sin[h + k]!
+        const w2r = cos[2 * h + k]!
+        const w2i = sign * sin[2 * h + k]!
+        const i0 = start + k
+        const i1 = i0 + h
+        const i2 = i1 + h
+        const i3 = i2 + h
+        const x0r = re[i0]!
+        const x0i = im[i0]!
+        const x1r = re[i1]!
+        const x1i = im[i1]!
+        const x2r = re[i2]!
+        const x2i = im[i2]!
+        const x3r = re[i3]!
+        const x3i = im[i3]!
+        const tr = x1r * w1r - x1i * w1i
+        const ti = x1r * w1i + x1i * w1r
+        const ur = x3r * w1r - x3i * w1i
+        const ui = x3r * w1i + x3i * w1r
+        const a0r = x0r + tr
+        const a0i = x0i + ti
+        const a1r = x0r - tr
+        const a1i = x0i - ti
+        const a2r = x2r + ur
+        const a2i = x2i + ui
+        const a3r = x2r - ur
+        const a3i = x2i - ui
+        const vr = a2r * w2r - a2i * w2i
+        const vi = a2r * w2i + a2i * w2r
+        const w3r = -sign * w2i
+        const w3i = sign * w2r
+        const zr = a3r * w3r - a3i * w3i
+        const zi = a3r * w3i + a3i * w3r
+        re[i0] = a0r + vr
+        im[i0] = a0i + vi
+        re[i2] = a0r - vr
+        im[i2] = a0i - vi
+        re[i1] = a1r + zr
+        im[i1] = a1i + zi
+        re[i3] = a1r - zr
+        im[i3] = a1i - zi
+      }
+    }
+  }
+  // An odd number of stages leaves one radix-2 sweep.
+  if (half < size) {
+    for (let start = 0; start < size; start += 2 * half) {
       for (let k = 0; k < half; k++) {
-        const wr = cos[k * step]!
-        const wi = sign * sin[k * step]!
+        const wr = cos[half + k]!
+        const wi = sign * sin[half + k]!
         const a = start + k
         const b = a + half
-        const xr = re[b]! * wr - im[b]! * wi
-        const xi = re[b]! * wi + im[b]! * wr
-        re[b] = re[a]! - xr
-        im[b] = im[a]! - xi
-        re[a] = re[a]! + xr
-        im[a] = im[a]! + xi
+        const br = re[b]!
+        const bi = im[b]!
+        const xr = br * wr - bi * wi
+        const xi = br * wi + bi * wr
+        const ar = re[a]!
+        const ai = im[a]!
+        re[b] = ar - xr
+        im[b] = ai - xi
+        re[a] = ar + xr
+        im[a] = ai + xi
       }
     }
   }
   if (inverse) {
+    const scale = 1 / size
     for (let i = 0; i < size; i++) {
-      re[i] = re[i]! / size
-      im[i] = im[i]! / size
+      re[i] = re[i]! * scale
+      im[i] = im[i]! * scale
     }
   }
 }
@@ -108,7 +200,8 @@ export function realFftHalf(x: ArrayLike<number>, size: number, re: Float64Array
     zi[j] = even + 1 < n ? x[even + 1]! : 0
   }
   fftInPlace(zr, zi)
-  const { cos, sin } = twiddles(size)
+  // cos/sin(2πk/size) = the stage table's entries for half = size/2.
+  const { cos, sin } = stageTwiddles(size)
   // Bins k and half − k come from the same pair of Z values: do both at once, in place.
   const dcRe = zr[0]!
   const dcIm = zi[0]!
@@ -128,8 +221,8 @@ export function realFftHalf(x: ArrayLike<number>, size: number, re: Float64Array
     const or = 0.5 * (ai + bi)
     const oi = -0.5 * (ar - br)
     // W^k = cos − i·sin; W^m = −conj(W^k), and E[m] = conj E[k], O[m] = −conj O[k]... spelled out:
-    const wr = cos[k]!
-    const wi = -sin[k]!
+    const wr = cos[half + k]!
+    const wi = -sin[half + k]!
     const tr = wr * or - wi * oi
     const ti = wr * oi + wi * or
     re[k] = er + tr
@@ -149,7 +242,7 @@ export function inverseRealFftHalf(re: Float64Array, im: Float64Array, size: num
   const half = size / 2
   if (re.length < half + 1 || im.length < half + 1) throw new InvalidArgumentError(`re/im: need ${half + 1} bins, got ${Math.min(re.length, im.length)}`)
   if (out.length < size) throw new InvalidArgumentError(`out: need ${size} samples, got ${out.length}`)
-  const { cos, sin } = twiddles(size)
+  const { cos, sin } = stageTwiddles(size)
   // Z[k] = E[k] + i·O[k] with E[k] = (X[k] + conj X[half−k]) / 2 and
   // O[k] = (X[k] − conj X[half−k]) · W^{−k} / 2; bins k and half − k again together.
   const x0 = re[0]!
@@ -167,8 +260,8 @@ export function inverseRealFftHalf(re: Float64Array, im: Float64Array, size: num
     const dr = 0.5 * (ar - br)
     const di = 0.5 * (ai + bi)
     // W^{−k} = cos + i·sin
-    const wr = cos[k]!
-    const wi = sin[k]!
+    const wr = cos[half + k]!
+    const wi = sin[half + k]!
     const or = dr * wr - di * wi
     const oi = dr * wi + di * wr
     // Z[k] = E + i·O

@@ -2,8 +2,9 @@ import { spawnSync } from 'node:child_process'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { InvalidArgumentError } from '../../../src/core/errors'
-import { BiquadCascade, filtfilt, magnitudeResponseDb, type SosSections } from '../../../src/core/dsp/biquad'
+import { BiquadCascade, filtfilt, filtfiltDecimate, magnitudeResponseDb, type SosSections } from '../../../src/core/dsp/biquad'
 import { butterworthBandpass, butterworthHighpass, butterworthLowpass } from '../../../src/core/dsp/butterworth'
+import { referenceFiltfilt } from './helpers/reference-envelope'
 import { LISTENING_FILTERS, LISTENING_FILTER_ORDER, createListeningFilter, type ListeningFilterMode } from '../../../src/core/dsp/listening-filters'
 
 const RATE_HZ = 4000
@@ -145,6 +146,43 @@ describe('filtfilt', () => {
     const y = filtfilt(butterworthLowpass(2, 8, RATE_HZ), new Float32Array(4000).fill(0.5))
     // Steady-state initial conditions: no step response at the ends, so every sample stays at 0.5.
     for (const v of y) expect(Math.abs(v - 0.5)).toBeLessThan(1e-5)
+  })
+})
+
+describe('filtfilt speed-ups keep its output', () => {
+  const noise = Float32Array.from({ length: 20000 }, (_, i) => (Math.sin(i * 12.9898) * 43758.5453) % 1)
+  // 1, 2, 3 and 4 sections: the single-section loop, the paired loop and both together.
+  const designs: [string, SosSections][] = [
+    ['low-pass order 1', butterworthLowpass(1, 8, RATE_HZ)],
+    ['band-pass order 2', butterworthBandpass(2, 25, 400, RATE_HZ)],
+    ['low-pass order 5', butterworthLowpass(5, 300, RATE_HZ)],
+    ['band-pass order 4', butterworthBandpass(4, 25, 150, RATE_HZ)],
+  ]
+  for (const [name, sections] of designs) {
+    it(`${name}: equals the section-by-section BiquadCascade computation`, () => {
+      const fast = filtfilt(sections, noise)
+      const reference = referenceFiltfilt(sections, noise)
+      // The recursion is the same up to the order of one addition (float64); outputs are float32
+      // of magnitude ≤ ~1, whose ulp is 6e-8.
+      for (let i = 0; i < noise.length; i++) expect(Math.abs(fast[i]! - reference[i]!)).toBeLessThan(1e-6)
+    })
+  }
+
+  it('filtfiltDecimate keeps every factor-th sample of filtfilt, with any input length', () => {
+    const sections = butterworthBandpass(2, 25, 150, RATE_HZ)
+    for (const length of [1, 2, 7, 19999, 20000]) {
+      const x = noise.subarray(0, length)
+      const full = filtfilt(sections, x)
+      for (const factor of [1, 3, 8]) {
+        const decimated = filtfiltDecimate(sections, x, factor)
+        expect(decimated.length).toBe(Math.ceil(length / factor))
+        // float64 against the float32 of filtfilt: one float32 rounding apart.
+        decimated.forEach((v, j) => expect(Math.abs(v - full[j * factor]!)).toBeLessThan(1e-6))
+      }
+    }
+    expect(filtfiltDecimate(sections, new Float32Array(0), 4).length).toBe(0)
+    expect(() => filtfiltDecimate(sections, noise, 0)).toThrow('factor: must be a positive integer, got 0')
+    expect(() => filtfiltDecimate(sections, noise, 2, -1)).toThrow('edgePad: must be a non-negative integer, got -1')
   })
 })
 

@@ -2,8 +2,9 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { InvalidArgumentError } from '../../../src/core/errors'
 import { autocorrelation, autocorrelationUnbiased } from '../../../src/core/dsp/autocorrelation'
-import { fftInPlace, nextPowerOfTwo, realFft } from '../../../src/core/dsp/fft'
-import { analyticAmplitude } from '../../../src/core/dsp/hilbert'
+import { fftInPlace, inverseRealFftHalf, nextPowerOfTwo, realFft, realFftHalf } from '../../../src/core/dsp/fft'
+import { analyticAmplitude, analyticAmplitudeInto } from '../../../src/core/dsp/hilbert'
+import { referenceAnalyticAmplitude } from './helpers/reference-envelope'
 
 /** Textbook O(n²) DFT to check the FFT against. */
 function dft(x: number[]): { re: number[]; im: number[] } {
@@ -61,6 +62,37 @@ describe('fft', () => {
   })
 })
 
+describe('realFftHalf / inverseRealFftHalf', () => {
+  it('give the complex FFT\'s bins 0..size/2 and invert them (property, sizes 2..512, zero padding)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.float({ min: -1, max: 1, noNaN: true }), { minLength: 1, maxLength: 300 }), fc.integer({ min: 0, max: 1 }), (xs, extra) => {
+        const size = Math.max(2, nextPowerOfTwo(xs.length)) * 2 ** extra
+        const full = realFft(xs, size)
+        const re = new Float64Array(size / 2 + 1)
+        const im = new Float64Array(size / 2 + 1)
+        realFftHalf(xs, size, re, im)
+        // Sums of ≤ 512 terms bounded by 1: float64 rounding stays far below 1e-9.
+        for (let k = 0; k <= size / 2; k++) {
+          expect(Math.abs(re[k]! - full.re[k]!)).toBeLessThan(1e-9)
+          expect(Math.abs(im[k]! - full.im[k]!)).toBeLessThan(1e-9)
+        }
+        const back = new Float64Array(size)
+        inverseRealFftHalf(re, im, size, back)
+        for (let i = 0; i < size; i++) expect(Math.abs(back[i]! - (i < xs.length ? xs[i]! : 0))).toBeLessThan(1e-9)
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  it('names the bad size or buffer', () => {
+    const bins = new Float64Array(9)
+    expect(() => realFftHalf([1, 2, 3], 12, bins, bins)).toThrow('size: must be a power of two ≥ 2, got 12')
+    expect(() => realFftHalf(new Float64Array(20), 16, bins, bins)).toThrow('size: 16 is shorter than the signal (20)')
+    expect(() => realFftHalf([1], 32, bins, bins)).toThrow('re/im: need 17 bins, got 9')
+    expect(() => inverseRealFftHalf(bins, bins, 16, new Float64Array(8))).toThrow('out: need 16 samples, got 8')
+  })
+})
+
 describe('autocorrelation', () => {
   it('equals the direct biased formula normalised by lag 0 (property)', () => {
     fc.assert(
@@ -107,6 +139,25 @@ describe('autocorrelation', () => {
 })
 
 describe('analyticAmplitude', () => {
+  it('equals the complex-FFT computation it replaced (property, lengths 1..3000)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.float({ min: -1, max: 1, noNaN: true }), { minLength: 1, maxLength: 3000 }), (xs) => {
+        const x = Float32Array.from(xs)
+        const fast = analyticAmplitude(x)
+        const reference = referenceAnalyticAmplitude(x)
+        // Same transform reordered: float64 round-off far below the float32 output's ulp
+        // (6e-8 at 1) on amplitudes of at most a few units; 1e-6 leaves room for both.
+        for (let i = 0; i < x.length; i++) expect(Math.abs(fast[i]! - reference[i]!)).toBeLessThan(1e-6)
+        // In place (what pcgEnvelope does) gives the same.
+        const inPlace = Float64Array.from(x)
+        analyticAmplitudeInto(inPlace, inPlace)
+        for (let i = 0; i < x.length; i++) expect(Math.abs(inPlace[i]! - reference[i]!)).toBeLessThan(1e-6)
+      }),
+      { numRuns: 60 },
+    )
+    expect(analyticAmplitude(new Float32Array(0)).length).toBe(0)
+  })
+
   it('of a 100 Hz tone with an 80 % AM at 2 Hz recovers the modulation', () => {
     const rateHz = 4000
     const x = Float32Array.from({ length: 8192 }, (_, i) => (1 + 0.8 * Math.sin((2 * Math.PI * 2 * i) / rateHz)) * Math.cos((2 * Math.PI * 100 * i) / rateHz))

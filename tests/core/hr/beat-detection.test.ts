@@ -5,6 +5,7 @@ import { parseSegmentationTsv } from '../../../src/core/circor/segmentation-tsv'
 import { scoreRecordingOnsets } from '../../../src/core/eval/beat-window-scoring'
 import { onsetScores } from '../../../src/core/eval/onset-scoring'
 import { coefficientOfVariation, detectBeats } from '../../../src/core/hr/beat-detection'
+import { envelopeAutocorrelation } from '../../../src/core/hr/classical-hr'
 import { readWavMono } from '../../../src/main/io/wav-file'
 
 const SAMPLES = join(__dirname, '..', '..', '..', 'samples')
@@ -79,6 +80,19 @@ describe('detectBeats on synthetic hearts', () => {
     // The flag's threshold is a CV of 0.1; these intervals' CV is 0.17.
     expect(beats.irregularity).toBeGreaterThan(0.1)
     expect(beats.irregular).toBe(true)
+  })
+
+  it('given the classical estimator\'s envelope ACF, gives exactly what it computes itself', () => {
+    const { samples, sampleRateHz } = readWavMono(join(SAMPLES, '68303_AV.wav'))
+    let withBeats = 0
+    for (let start = 0; start + 5 * sampleRateHz <= samples.length; start += sampleRateHz) {
+      const window = samples.subarray(start, start + 5 * sampleRateHz)
+      const own = detectBeats(window, sampleRateHz)
+      expect(detectBeats(window, sampleRateHz, undefined, envelopeAutocorrelation(window, sampleRateHz, 60 / 30))).toEqual(own)
+      if (own.s1OnsetsS.length > 0) withBeats++
+    }
+    // The comparison covers windows with beats found, not only empty results.
+    expect(withBeats).toBeGreaterThan(5)
   })
 
   it('coefficientOfVariation: NaN below three intervals, exact on known values', () => {

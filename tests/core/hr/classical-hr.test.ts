@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { labelledWindows, protocolWindows } from '../../../src/core/circor/protocol-windows'
 import { parseSegmentationTsv } from '../../../src/core/circor/segmentation-tsv'
-import { estimateHrClassical } from '../../../src/core/hr/classical-hr'
+import { envelopeAutocorrelation, estimateHrClassical, hrFromEnvelopeAutocorrelation } from '../../../src/core/hr/classical-hr'
 import { InvalidArgumentError } from '../../../src/core/errors'
 import { hrMetrics } from '../../../src/core/metrics/hr-metrics'
 import { decodeWav, downmixToMono } from '../../../src/core/wav/wav-reader'
@@ -95,6 +95,18 @@ describe('estimateHrClassical on synthetic input', () => {
       expect(estimateHrClassical(red, 4000).hrBpm).toBeNull()
     }
     expect(estimateHrClassical(new Float32Array(20000), 4000)).toEqual({ hrBpm: null, quality: 0 })
+  })
+
+  it('hrFromEnvelopeAutocorrelation on a precomputed ACF gives exactly estimateHrClassical', () => {
+    const audio = decodeWav(new Uint8Array(readFileSync(join(SAMPLES, '50238_MV.wav'))), '50238_MV.wav')
+    const samples = downmixToMono(audio)
+    for (let start = 0; start + 20000 <= samples.length; start += 4000) {
+      const window = samples.subarray(start, start + 20000)
+      for (const options of [{}, { minBpm: 50, maxBpm: 200 }]) {
+        const acf = envelopeAutocorrelation(window, 4000, 60 / (options.minBpm ?? 30))
+        expect(hrFromEnvelopeAutocorrelation(acf, window.length, 4000, options)).toEqual(estimateHrClassical(window, 4000, options))
+      }
+    }
   })
 
   it('rejects bad options naming the value', () => {
