@@ -108,7 +108,7 @@ export function filtfiltDecimate(sections: SosSections, x: Float32Array | Float6
     extended[i] = 2 * first - x[padLength - i]!
     extended[padLength + n + i] = 2 * last - x[n - 2 - i]!
   }
-  for (let i = 0; i < n; i++) extended[padLength + i] = x[i]!
+  extended.set(x, padLength)
   cascadeSettled(sections, extended, false)
   cascadeSettled(sections, extended, true)
   const out = new Float64Array(Math.ceil(n / factor))

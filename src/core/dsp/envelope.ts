@@ -86,7 +86,8 @@ export function pcgEnvelope(
     const antiAlias = butterworthLowpass(4, antiAliasHz, workRateHz)
     smooth = filtfiltDecimate(antiAlias, smooth, 1, edgePad(antiAlias))
   }
-  if (o.method === 'homomorphic') for (let i = 0; i < smooth.length; i++) smooth[i] = Math.exp(smooth[i]!)
+  // Homomorphic: back from the log domain, only at the samples the interpolation reads.
+  const value = o.method === 'homomorphic' ? (i: number): number => Math.exp(smooth[i]!) : (i: number): number => smooth[i]!
 
   const envelope = new Float32Array(outLength)
   const step = workRateHz / envelopeRateHz
@@ -94,8 +95,9 @@ export function pcgEnvelope(
     const position = j * step
     const i = Math.floor(position)
     const frac = position - i
-    const next = i + 1 < smooth.length ? smooth[i + 1]! : smooth[i]!
-    envelope[j] = smooth[i]! + frac * (next - smooth[i]!)
+    const here = value(i)
+    const next = i + 1 < smooth.length ? value(i + 1) : here
+    envelope[j] = here + frac * (next - here)
   }
   return { envelope: standardise(envelope), envelopeRateHz }
 }

@@ -63,7 +63,8 @@ export interface ClassicalHrTuning {
    * Below this quality the HR is reported as null. 0.35: the highest peak of white or red noise
    * envelopes reaches 0.32 at most (200 deterministic 5-s windows each; see the noise test in
    * tests/core/hr/classical-hr.test.ts), so noise is declined; on the 7,589 development windows 0.35
-   * declines 736 (9.7 %), and the MAE of the rest is 1.75 bpm instead of 2.42 over all.
+   * declines 736 (9.7 %), and the MAE of the rest is 1.76 bpm instead of 2.42 over all (1.75 with
+   * the full-rate envelope these were tuned with; see envelopeDecimation in dsp/envelope.ts).
    */
   minQuality: number
 }
