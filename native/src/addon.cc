@@ -32,6 +32,8 @@
 #include <thread>
 #include <vector>
 
+#include "jitter-buffer.h"  // output streams' FIFO (output-stream.inc)
+
 namespace {
 
 using Clock = std::chrono::steady_clock;

@@ -13,10 +13,37 @@ export interface NativeOutputStream {
   close(): void
   readonly state: 'opening' | 'running' | 'failed' | 'closing' | 'closed'
   readonly error: string | null
+  /** Why it failed: the device vanished while playing, or it could not be opened/started. */
+  readonly errorCode?: 'device-lost' | 'stream-error' | null
   readonly underruns: number
   readonly droppedFrames: number
   readonly playedFrames: number
   readonly queuedFrames: number
+  /** The jitter buffer's current target level (live mode adapts it; absent in builds before it). */
+  readonly targetFrames?: number
+  /** Frames spliced out (where quiet, crossfaded) to bring the queue back down to the target. */
+  readonly trimmedFrames?: number
+  /** Of those splices, the ones made where it was not quiet (excess waited over a second). */
+  readonly forcedSplices?: number
+  /** Host-side underflows PortAudio reported (the device ran dry before our callback ran). */
+  readonly hostUnderflows?: number
+}
+
+export interface NativeOutputOptions {
+  deviceIndex: number
+  sampleRateHz: number
+  channels?: number
+  framesPerBuffer?: number
+  /** Hard bound on queued audio: a write beyond it drops the oldest. */
+  maxLatencySeconds?: number
+  /** Level the FIFO fills to before playing and after each underrun (live: the target's floor). */
+  prefillSeconds?: number
+  /** Adaptive jitter buffer: the target grows after underruns, shrinks when they stop, excess is spliced out. */
+  live?: boolean
+  /** No device callback for this long while playing means the device is gone (default 1500). */
+  watchdogMs?: number
+  /** The same during the first startupGraceMs (PulseAudio starts consuming ~2 s after the start; default 6000). */
+  startupGraceMs?: number
 }
 
 export interface NativeOutputDevice {
@@ -29,11 +56,28 @@ export interface NativeOutputDevice {
 }
 
 type OutputBinding = AudioBinding & {
-  OutputStream?: new (options: { deviceIndex: number; sampleRateHz: number; channels?: number; framesPerBuffer?: number; maxLatencySeconds?: number; prefillSeconds?: number }) => NativeOutputStream
+  OutputStream?: new (options: NativeOutputOptions) => NativeOutputStream
   listOutputDevices?: () => NativeOutputDevice[]
 }
 
 export class NoAudioOutputError extends AuscultaError {}
+/** The output device vanished while playing (unplugged headset, sink removed, audio server gone). */
+export class AudioOutputLostError extends NoAudioOutputError {}
+
+/** Where the output stands; null where the back end cannot tell (pacat). */
+export interface AudioOutputStats {
+  underruns: number
+  /** Jitter-buffer target: the level the queue is kept at and re-primes to after a gap. */
+  targetLatencyMs: number | null
+  /** Audio queued now, not yet handed to the device. */
+  bufferedMs: number | null
+  /** Audio spliced out (crossfaded, where quiet) to bring latency back down after a burst or a shrink. */
+  trimmedMs: number | null
+  /** Audio dropped by the hard latency bound (maxLatencyMs). */
+  droppedMs: number | null
+  /** Device-side underflows reported by the host API (our callback itself ran late). */
+  hostUnderflows: number | null
+}
 
 export interface AudioOutput {
   readonly description: string
@@ -43,6 +87,9 @@ export interface AudioOutput {
   ready(): Promise<void>
   /** Buffer underruns reported so far (the output ran dry: an audible gap). */
   readonly underruns: number
+  stats(): AudioOutputStats
+  /** What stopped the output (AudioOutputLostError when the device vanished), or null while it plays. */
+  readonly failure: NoAudioOutputError | null
   /** Resolves when everything written has been played and the output is closed. */
   end(): Promise<void>
   /** Stop now, dropping what is queued. */
@@ -53,8 +100,22 @@ export interface AudioOutputOptions {
   sampleRateHz: number
   /** PulseAudio sink name; default sink when absent. */
   device?: string
-  /** Output buffer the server keeps: small for live listening, larger for file playback. */
+  /**
+   * Output buffer: small for live listening, larger for file playback. With `live`, the floor of
+   * the adaptive jitter buffer (default 20 ms).
+   */
   latencyMs?: number
+  /**
+   * Live listening: every write goes straight to an adaptive jitter buffer (the addon's live
+   * mode) that starts at `latencyMs`, grows after underruns up to 3/4 of `maxLatencyMs`, shrinks
+   * back when they stop and splices out excess where quiet. Without it (file playback) writes
+   * are fed in as the output drains and nothing is ever dropped.
+   */
+  live?: boolean
+  /** Live: hard bound on queued audio (default 300 ms); older audio is dropped beyond it. */
+  maxLatencyMs?: number
+  /** Device-loss watchdog: no device callback for this long while playing → failure (default 1500). */
+  watchdogMs?: number
   /** 'pacat' skips the addon (benchmarks compare the two). */
   backend?: 'auto' | 'addon' | 'pacat'
 }
@@ -62,28 +123,61 @@ export interface AudioOutputOptions {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
- * The addon's stream keeps at most `latencyMs` queued (older audio is dropped, so latency never
- * creeps up); longer writes (file playback) wait here and are fed in as it drains.
+ * Playback: the addon's stream keeps at most `latencyMs` queued; longer writes (a file) wait here
+ * and are fed in as it drains. Live: writes go straight to the stream's adaptive jitter buffer,
+ * which bounds latency itself (a JS-side queue would let a burst after a stall add latency that
+ * never goes away).
  */
 class AddonOutput implements AudioOutput {
   readonly description: string
   private readonly stream: NativeOutputStream
+  private readonly live: boolean
+  private readonly sampleRateHz: number
   private readonly pending: Float32Array[] = []
   private pendingOffset = 0
-  private readonly targetFrames: number
+  private readonly feedFrames: number
   private timer: NodeJS.Timeout | null = null
 
   constructor(binding: OutputBinding, device: NativeOutputDevice, options: AudioOutputOptions) {
-    const latencyS = (options.latencyMs ?? 50) / 1000
+    this.live = options.live === true
+    this.sampleRateHz = options.sampleRateHz
     // PulseAudio (through ALSA's pulse plugin) opens the sink named here.
     if (options.device) process.env.PULSE_SINK = options.device
-    this.stream = new binding.OutputStream!({ deviceIndex: device.index, sampleRateHz: options.sampleRateHz, channels: 1, maxLatencySeconds: latencyS, prefillSeconds: Math.min(0.02, latencyS / 2) })
-    this.targetFrames = Math.max(1, Math.floor(0.75 * latencyS * options.sampleRateHz))
-    this.description = `PortAudio '${device.name}'${options.device ? ` → ${options.device}` : ''}`
+    const common = { deviceIndex: device.index, sampleRateHz: options.sampleRateHz, channels: 1, ...(options.watchdogMs !== undefined ? { watchdogMs: options.watchdogMs } : {}) }
+    if (this.live) {
+      const floorS = (options.latencyMs ?? 20) / 1000
+      const maxS = (options.maxLatencyMs ?? 300) / 1000
+      if (!(floorS >= 0 && maxS > floorS)) throw new NoAudioOutputError(`live output: need 0 <= latencyMs < maxLatencyMs, got latencyMs ${options.latencyMs} and maxLatencyMs ${options.maxLatencyMs}`)
+      this.stream = new binding.OutputStream!({ ...common, maxLatencySeconds: maxS, prefillSeconds: floorS, live: true })
+      this.feedFrames = 0
+    } else {
+      const latencyS = (options.latencyMs ?? 50) / 1000
+      this.stream = new binding.OutputStream!({ ...common, maxLatencySeconds: latencyS, prefillSeconds: Math.min(0.02, latencyS / 2) })
+      this.feedFrames = Math.max(1, Math.floor(0.75 * latencyS * options.sampleRateHz))
+    }
+    this.description = `PortAudio '${device.name}'${options.device ? ` → ${options.device}` : ''}${this.live ? ' (live, adaptive jitter buffer)' : ''}`
   }
 
   get underruns(): number {
     return this.stream.underruns
+  }
+
+  stats(): AudioOutputStats {
+    const ms = (frames: number | undefined): number | null => (frames === undefined ? null : (1000 * frames) / this.sampleRateHz)
+    return {
+      underruns: this.stream.underruns,
+      targetLatencyMs: ms(this.stream.targetFrames),
+      bufferedMs: ms(this.stream.queuedFrames),
+      trimmedMs: ms(this.stream.trimmedFrames),
+      droppedMs: ms(this.stream.droppedFrames),
+      hostUnderflows: this.stream.hostUnderflows ?? null,
+    }
+  }
+
+  get failure(): NoAudioOutputError | null {
+    if (this.stream.state !== 'failed') return null
+    const message = `audio output ${this.description} failed: ${this.stream.error ?? 'unknown error'}`
+    return this.stream.errorCode === 'device-lost' ? new AudioOutputLostError(message) : new NoAudioOutputError(message)
   }
 
   async ready(): Promise<void> {
@@ -93,12 +187,16 @@ class AddonOutput implements AudioOutput {
   }
 
   write(samples: Float32Array): void {
+    if (this.live) {
+      if (this.stream.state === 'running' || this.stream.state === 'opening') this.stream.write(samples)
+      return
+    }
     this.pending.push(samples)
     this.feed()
   }
 
   private feed(): void {
-    let room = this.targetFrames - this.stream.queuedFrames
+    let room = this.feedFrames - this.stream.queuedFrames
     while (room > 0 && this.pending.length > 0) {
       const head = this.pending[0]!
       const piece = head.subarray(this.pendingOffset, this.pendingOffset + room)
@@ -119,12 +217,20 @@ class AddonOutput implements AudioOutput {
   }
 
   async end(): Promise<void> {
-    while (this.pending.length > 0 || this.stream.queuedFrames > 0) {
+    // A tail shorter than the prefill level is never started by the device, so stop waiting once
+    // nothing has been played for a second; 6 s before anything played (PulseAudio starts
+    // consuming ~2 s after the start). A dead device is the watchdog's business, not this.
+    let lastPlayed = this.stream.playedFrames
+    let stalledMs = 0
+    while ((this.pending.length > 0 || this.stream.queuedFrames > 0) && stalledMs < (lastPlayed === 0 ? 6000 : 1000)) {
       if (this.stream.state === 'failed') break
       await sleep(10)
+      stalledMs = this.stream.playedFrames === lastPlayed ? stalledMs + 10 : 0
+      lastPlayed = this.stream.playedFrames
     }
     this.stream.close()
-    if (this.stream.state === 'failed') throw new NoAudioOutputError(`audio output ${this.description} failed: ${this.stream.error ?? 'unknown error'}`)
+    const failure = this.failure
+    if (failure) throw failure
   }
 
   abort(): void {
@@ -145,6 +251,7 @@ class PacatOutput implements AudioOutput {
   private underrunCount = 0
   private readonly exited: Promise<number | null>
   private stderrTail = ''
+  private aborted = false
 
   constructor(options: AudioOutputOptions, env: NodeJS.ProcessEnv) {
     const args = ['--playback', '--raw', '--format=float32le', `--rate=${Math.round(options.sampleRateHz)}`, '--channels=1', `--latency-msec=${options.latencyMs ?? 50}`, '--verbose', '--client-name=ausculta', '--stream-name=listening']
@@ -168,6 +275,16 @@ class PacatOutput implements AudioOutput {
     return this.underrunCount
   }
 
+  stats(): AudioOutputStats {
+    return { underruns: this.underrunCount, targetLatencyMs: null, bufferedMs: null, trimmedMs: null, droppedMs: null, hostUnderflows: null }
+  }
+
+  get failure(): NoAudioOutputError | null {
+    const code = this.child.exitCode
+    if (code === null || code === 0 || this.aborted) return null
+    return new NoAudioOutputError(`audio output ${this.description} failed (exit ${code}): ${this.stderrTail.trim().split('\n').pop() ?? ''}`)
+  }
+
   async ready(): Promise<void> {
     // pacat reports a failed connection by exiting; give it a moment to do so.
     const early = await Promise.race([this.exited, sleep(150).then(() => 'running' as const)])
@@ -186,6 +303,7 @@ class PacatOutput implements AudioOutput {
   }
 
   abort(): void {
+    this.aborted = true
     if (this.child.exitCode === null) this.child.kill('SIGTERM')
   }
 }
