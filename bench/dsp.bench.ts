@@ -109,7 +109,11 @@ perWindow('pcgEnvelope, classical (25–150 Hz, 50 Hz)', (w) => pcgEnvelope(w, 4
 perWindow('pcgEnvelope, beat detector (25–400 Hz, 100 Hz)', (w) => pcgEnvelope(w, 4000, { bandHighHz: 400, envelopeRateHz: 100, lowpassHz: 8 }))
 perWindow('pcgEnvelope, defaults (homomorphic, 50 Hz)', (w) => pcgEnvelope(w, 4000))
 perWindow('detectBeats', (w) => detectBeats(w, 4000))
-perWindow('classical HR + detectBeats sharing the ACF', (w) => {
+perWindow('estimateHrClassical + detectBeats, each on its own', (w) => {
+  estimateHrClassical(w, 4000)
+  detectBeats(w, 4000)
+})
+perWindow('the same sharing the envelope ACF', (w) => {
   const acf = envelopeAutocorrelation(w, 4000, 2)
   hrFromEnvelopeAutocorrelation(acf, w.length, 4000)
   detectBeats(w, 4000, undefined, acf)

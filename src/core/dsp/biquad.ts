@@ -116,8 +116,8 @@ export function filtfiltDecimate(sections: SosSections, x: Float32Array | Float6
   return out
 }
 
-/** Longest scratch buffer kept between calls (8 MiB): a whole recording's worth at 4 kHz and more. */
-const MAX_KEPT_SCRATCH = 1 << 20
+/** Longest scratch buffer kept between calls (2 MiB: 65 s at 4 kHz); longer ones are per call. */
+const MAX_KEPT_SCRATCH = 1 << 18
 let kept = new Float64Array(0)
 
 /**

@@ -4,8 +4,8 @@ import { inverseRealFftHalf, nextPowerOfTwo, realFftHalf } from './fft'
 let keptRe = new Float64Array(0)
 let keptIm = new Float64Array(0)
 let keptHilbert = new Float64Array(0)
-/** Beyond this FFT size the buffers are allocated per call and not kept (16 MiB of doubles per array). */
-const MAX_KEPT_SIZE = 1 << 21
+/** Beyond this FFT size the buffers are allocated per call and not kept (4 MiB in all at this size). */
+const MAX_KEPT_SIZE = 1 << 18
 
 /**
  * Magnitude of the analytic signal |x + i·H{x}| (the Hilbert envelope), by FFT: zero the
