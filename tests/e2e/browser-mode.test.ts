@@ -13,6 +13,7 @@ import WebSocket from 'ws'
 import { labelledWindows, protocolWindows } from '../../src/core/circor/protocol-windows'
 import { parseSegmentationTsv } from '../../src/core/circor/segmentation-tsv'
 import { readWavMono } from '../../src/main/io/wav-file'
+import { PLAYBACK_CEILING, PLAYBACK_GAIN_DEFAULT, PLAYBACK_GAIN_MAX, PLAYBACK_GAIN_MIN } from '../../src/renderer/src/lib/playback-limiter'
 import { bandShare, toDb } from '../renderer/band-energy'
 
 const ROOT = join(__dirname, '../..')
@@ -91,6 +92,18 @@ beforeAll(async () => {
       if (this.length >= this.sampleRate) globalThis.__auscultaPlayed = { sampleRateHz: this.sampleRate, samples: Float32Array.from(source) }
       return copyToChannel.call(this, source, channel, start)
     }
+    // And the largest value any AudioParam (the app sets only gains) is given, so a gain applied
+    // after the buffer would show.
+    globalThis.__auscultaMaxParam = 0
+    const note = (v) => (globalThis.__auscultaMaxParam = Math.max(globalThis.__auscultaMaxParam, Math.abs(v)))
+    const value = Object.getOwnPropertyDescriptor(AudioParam.prototype, 'value')
+    Object.defineProperty(AudioParam.prototype, 'value', { ...value, set(v) { note(v); value.set.call(this, v) } })
+    for (const name of ['setValueAtTime', 'linearRampToValueAtTime', 'exponentialRampToValueAtTime', 'setTargetAtTime']) {
+      const method = AudioParam.prototype[name]
+      AudioParam.prototype[name] = function (v, ...rest) { note(v); return method.call(this, v, ...rest) }
+    }
+    const curve = AudioParam.prototype.setValueCurveAtTime
+    AudioParam.prototype.setValueCurveAtTime = function (values, ...rest) { for (const v of values) note(v); return curve.call(this, values, ...rest) }
   })()`)
   await page.goto(url.href)
 }, 180_000)
@@ -335,6 +348,68 @@ describe('browser mode end to end (Chromium)', () => {
     await page.getByTestId('playback-filter-off').click()
     // Back to off: the recording as captured again, sample for sample.
     expect((await played()).samples).toEqual(off.samples)
+  })
+
+  it('never hands Web Audio more than the limiter ceiling, at the maximum gain with every filter and speed', async () => {
+    const played = async (): Promise<number[]> => page.evaluate(() => Array.from((globalThis as unknown as { __auscultaPlayed: { samples: Float32Array } }).__auscultaPlayed.samples))
+    const peak = (x: number[]): number => x.reduce((m, v) => Math.max(m, Math.abs(v)), 0)
+    const slider = page.getByTestId('playback-gain')
+    const setGain = async (gain: number): Promise<void> => {
+      // A range input cannot be typed into: set it as a drag would, with the input event Svelte listens to.
+      await slider.evaluate((el, g) => {
+        const input = el as unknown as { value: string; dispatchEvent(e: unknown): boolean }
+        input.value = String(g)
+        input.dispatchEvent(new Event('input', { bubbles: true }))
+      }, gain)
+      await page.getByText(`Volume ×${gain}`, { exact: true }).waitFor({ timeout: 5000 })
+    }
+    await expect(slider.getAttribute('min')).resolves.toBe(String(PLAYBACK_GAIN_MIN))
+    await expect(slider.getAttribute('max')).resolves.toBe(String(PLAYBACK_GAIN_MAX))
+    await page.getByTestId('playback-filter-off').click()
+    await setGain(PLAYBACK_GAIN_MIN)
+    const unity = await played()
+    await setGain(PLAYBACK_GAIN_MAX)
+    const peaks: Record<string, number> = {}
+    for (const speed of ['1', '0.5']) {
+      await page.getByTestId(`speed-${speed}`).click()
+      for (const mode of ['off', 'bell', 'diaphragm', 'wide']) {
+        await page.getByTestId(`playback-filter-${mode}`).click()
+        await expect(page.getByTestId(`playback-filter-${mode}`).getAttribute('aria-checked')).resolves.toBe('true')
+        // Half speed: the stretched buffer (twice the recording) must be the one read.
+        await expect.poll(async () => (await played()).length, { timeout: 5000 }).toBe((speed === '1' ? 1 : 2) * unity.length)
+        peaks[`${mode}@${speed}x`] = peak(await played())
+      }
+    }
+    console.log(`[e2e] playback at ×${PLAYBACK_GAIN_MAX}: peak handed to Web Audio per filter and speed ${JSON.stringify(peaks, (_k, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(4)) : v))}; ceiling ${PLAYBACK_CEILING.toFixed(4)}; unfiltered peak at ×1 ${peak(unity).toFixed(3)}`)
+    // Without the limiter the unfiltered recording alone would reach ×20 its own peak, far over full scale.
+    expect(peak(unity) * PLAYBACK_GAIN_MAX).toBeGreaterThan(2)
+    // The limiter's contract, exactly (float32 rounds the ceiling down, never up).
+    for (const p of Object.values(peaks)) expect(p).toBeLessThanOrEqual(PLAYBACK_CEILING)
+    // No gain follows the buffer: whatever Web Audio is given to multiply it by (fades, the live
+    // listener's unity gain) is at most 1.
+    await expect(page.evaluate(() => (globalThis as unknown as { __auscultaMaxParam: number }).__auscultaMaxParam)).resolves.toBeLessThanOrEqual(1)
+
+    // Gain changes while playing cross-fade into the new buffer: playback goes on, the cursor keeps running.
+    await page.getByTestId('speed-1').click()
+    await page.getByTestId('playback-filter-off').click()
+    const positionS = async (): Promise<number> => {
+      const [minutes, seconds] = (((await page.getByTestId('play-position').textContent()) ?? '').split(' / ')[0] ?? '').split(':').map(Number)
+      return (minutes ?? 0) * 60 + (seconds ?? 0)
+    }
+    const before = await positionS()
+    await page.getByTestId('play-button').click()
+    for (const gain of [PLAYBACK_GAIN_MIN, 10, PLAYBACK_GAIN_MAX, PLAYBACK_GAIN_DEFAULT]) {
+      await setGain(gain)
+      await page.waitForTimeout(150)
+    }
+    await expect(page.getByTestId('play-button').textContent()).resolves.toContain('Pause')
+    await page.getByTestId('play-button').click()
+    // Four gain steps 150 ms apart: ≥ 0.6 s played (0.3 s allows for audio start-up and fades).
+    expect((await positionS()) - before).toBeGreaterThan(0.3)
+    expect(serverLog).not.toContain('[pageerror]')
+    await expect(page.evaluate(() => (globalThis as unknown as { __auscultaMaxParam: number }).__auscultaMaxParam)).resolves.toBeLessThanOrEqual(1)
+    // The buffer left behind is the default gain's.
+    expect(peak(await played())).toBeLessThanOrEqual(PLAYBACK_CEILING)
   })
 
   it('draws a span on the waveform, moves it, deletes a marker and undoes the deletion', async () => {

@@ -251,5 +251,7 @@ export class Playback {
     this.fadingOut = []
     void this.context?.close()
     this.context = null
+    // A new context's clock starts at 0 again.
+    this.fadesEndS = 0
   }
 }
