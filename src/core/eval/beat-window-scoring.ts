@@ -25,27 +25,53 @@ export interface RecordingOnsetCounts {
 const inside = (times: readonly number[], startS: number, windowS: number): number[] =>
   times.filter((t) => t >= startS - TIME_EPSILON_S && t < startS + windowS - TIME_EPSILON_S)
 
-/** Counts over every protocol window of one recording (samples at `sampleRateHz`). */
-export function scoreRecordingOnsets(samples: Float32Array, sampleRateHz: number, rows: readonly SegmentRow[], detector: BeatDetector, toleranceS = ONSET_TOLERANCE_S): RecordingOnsetCounts {
+/** One protocol window of a recording with its annotated onsets (stream seconds). */
+export interface ScoringWindow {
+  startS: number
+  samples: Float32Array
+  s1ReferenceS: number[]
+  s2ReferenceS: number[]
+}
+
+/** Every protocol window of one recording (samples at `sampleRateHz`), with its references. */
+export function scoringWindows(samples: Float32Array, sampleRateHz: number, rows: readonly SegmentRow[]): ScoringWindow[] {
   const durationS = samples.length / sampleRateHz
-  let s1: OnsetCounts = ZERO_COUNTS
-  let s2: OnsetCounts = ZERO_COUNTS
-  let windows = 0
+  const out: ScoringWindow[] = []
   for (const run of annotatedRuns(rows)) {
     const s1Reference = run.rows.filter((r) => r.label === 1).map((r) => r.startS)
     const s2Reference = run.rows.filter((r) => r.label === 3).map((r) => r.startS)
     for (const window of runWindows(run, durationS)) {
       const first = Math.round(window.startS * sampleRateHz)
       const length = Math.round(PROTOCOL_WINDOW_S * sampleRateHz)
-      const beats = detector(samples.subarray(first, first + length), sampleRateHz)
-      const shift = (t: number): number => t + window.startS
-      // Detections are clipped to the window like the references (an onset interpolated a hair before 0 is dropped).
-      const s1Detected = inside(beats.s1OnsetsS.map(shift), window.startS, PROTOCOL_WINDOW_S)
-      const s2Detected = inside(beats.s2OnsetsS.map(shift), window.startS, PROTOCOL_WINDOW_S)
-      s1 = addCounts(s1, matchOnsets(s1Detected, inside(s1Reference, window.startS, PROTOCOL_WINDOW_S), toleranceS))
-      s2 = addCounts(s2, matchOnsets(s2Detected, inside(s2Reference, window.startS, PROTOCOL_WINDOW_S), toleranceS))
-      windows++
+      out.push({
+        startS: window.startS,
+        samples: samples.subarray(first, first + length),
+        s1ReferenceS: inside(s1Reference, window.startS, PROTOCOL_WINDOW_S),
+        s2ReferenceS: inside(s2Reference, window.startS, PROTOCOL_WINDOW_S),
+      })
     }
   }
-  return { windows, s1, s2 }
+  return out
+}
+
+/** Counts of one window's detections (onsets from the window's first sample) against its references. */
+export function scoreWindow(window: ScoringWindow, beats: WindowBeats, toleranceS = ONSET_TOLERANCE_S): { s1: OnsetCounts; s2: OnsetCounts } {
+  const shift = (t: number): number => t + window.startS
+  // Detections are clipped to the window like the references (an onset interpolated a hair before 0 is dropped).
+  const s1Detected = inside(beats.s1OnsetsS.map(shift), window.startS, PROTOCOL_WINDOW_S)
+  const s2Detected = inside(beats.s2OnsetsS.map(shift), window.startS, PROTOCOL_WINDOW_S)
+  return { s1: matchOnsets(s1Detected, window.s1ReferenceS, toleranceS), s2: matchOnsets(s2Detected, window.s2ReferenceS, toleranceS) }
+}
+
+/** Counts over every protocol window of one recording (samples at `sampleRateHz`). */
+export function scoreRecordingOnsets(samples: Float32Array, sampleRateHz: number, rows: readonly SegmentRow[], detector: BeatDetector, toleranceS = ONSET_TOLERANCE_S): RecordingOnsetCounts {
+  let s1: OnsetCounts = ZERO_COUNTS
+  let s2: OnsetCounts = ZERO_COUNTS
+  const windows = scoringWindows(samples, sampleRateHz, rows)
+  for (const window of windows) {
+    const counts = scoreWindow(window, detector(window.samples, sampleRateHz), toleranceS)
+    s1 = addCounts(s1, counts.s1)
+    s2 = addCounts(s2, counts.s2)
+  }
+  return { windows: windows.length, s1, s2 }
 }
