@@ -10,7 +10,11 @@
 // VoIP jitter buffer does:
 //  * the FIFO starts playing once it holds `target` frames, and re-primes to `target` after each
 //    underrun; every underrun raises `target` (x1.5 plus one device buffer, capped at
-//    maxTargetFrames), so sustained jitter costs a few gaps at the start and then none;
+//    maxTargetFrames), and further if the FIFO then stayed empty for longer (the stall was that
+//    much longer than the cushion), so sustained jitter costs a few gaps at the start and then none;
+//  * when it (re-)primes with more than the target queued (a burst after a stall; the ~2 s
+//    PulseAudio takes to start consuming), the oldest excess is skipped: nothing is playing at
+//    that moment, so it costs no splice, and playback resumes at the target latency;
 //  * the queue is kept near the target: when its mean level over a window (1 s) was above the
 //    target, the excess (a burst after a stall, a target that just shrank) is removed a
 //    millisecond at a time by splicing it out with a short crossfade, preferably where the signal
@@ -110,10 +114,12 @@ class JitterBuffer {
     clock_ += frames;
     lastDeviceFrames_ = frames;
     bool resuming = false;
+    if (!primed_ && afterUnderrun_ && count_ == 0) emptyFrames_ += frames;
     if (!primed_ && count_ >= std::max<size_t>(target_, 1)) {
       primed_ = true;
       resuming = true;
       ResetWindow();
+      if (config_.adaptive) OnPrime();
     }
     size_t consumed = 0;
     size_t produced = 0;
@@ -147,7 +153,7 @@ class JitterBuffer {
   size_t TargetFrames() const { return target_; }
   int64_t Underruns() const { return underruns_; }
   int64_t DroppedFrames() const { return dropped_; }  // lost to the capacity bound
-  int64_t TrimmedFrames() const { return trimmed_; }  // spliced out to bring latency down
+  int64_t TrimmedFrames() const { return trimmed_; }  // spliced out, or skipped at a prime, to bring latency down
   int64_t Splices() const { return splices_; }
   int64_t ForcedSplices() const { return forcedSplices_; }  // of those, where it was not quiet
   const JitterBufferConfig& Config() const { return config_; }
@@ -166,9 +172,27 @@ class JitterBuffer {
     }
   }
 
+  void OnPrime() {
+    if (afterUnderrun_) {
+      // The stall outlasted the cushion (about the old target) by the time the FIFO stayed empty.
+      size_t needed = targetAtUnderrun_ + emptyFrames_ + lastDeviceFrames_;
+      target_ = std::max(target_, std::min(needed, config_.maxTargetFrames));
+      afterUnderrun_ = false;
+    }
+    if (count_ > target_) {
+      size_t skip = count_ - target_;
+      head_ = (head_ + skip) % config_.capacityFrames;
+      count_ -= skip;
+      trimmed_ += static_cast<int64_t>(skip);
+    }
+  }
+
   void OnUnderrun(size_t deviceFrames) {
     ++underruns_;
     primed_ = false;
+    afterUnderrun_ = true;
+    targetAtUnderrun_ = target_;
+    emptyFrames_ = 0;
     trimPending_ = 0;
     lastUnderrunClock_ = clock_;
     lastShrinkClock_ = clock_;
@@ -262,6 +286,9 @@ class JitterBuffer {
   size_t head_ = 0;
   size_t count_ = 0;
   bool primed_ = false;
+  bool afterUnderrun_ = false;
+  size_t targetAtUnderrun_ = 0;
+  size_t emptyFrames_ = 0;  // device frames the FIFO stayed empty after the last underrun
   size_t target_ = 0;
   uint64_t clock_ = 0;
   size_t lastDeviceFrames_ = 0;  // frames of device time since start (silence included)

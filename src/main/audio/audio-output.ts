@@ -67,6 +67,8 @@ export class AudioOutputLostError extends NoAudioOutputError {}
 /** Where the output stands; null where the back end cannot tell (pacat). */
 export interface AudioOutputStats {
   underruns: number
+  /** Audio the device has taken so far. */
+  playedMs: number | null
   /** Jitter-buffer target: the level the queue is kept at and re-primes to after a gap. */
   targetLatencyMs: number | null
   /** Audio queued now, not yet handed to the device. */
@@ -166,6 +168,7 @@ class AddonOutput implements AudioOutput {
     const ms = (frames: number | undefined): number | null => (frames === undefined ? null : (1000 * frames) / this.sampleRateHz)
     return {
       underruns: this.stream.underruns,
+      playedMs: ms(this.stream.playedFrames),
       targetLatencyMs: ms(this.stream.targetFrames),
       bufferedMs: ms(this.stream.queuedFrames),
       trimmedMs: ms(this.stream.trimmedFrames),
@@ -276,7 +279,7 @@ class PacatOutput implements AudioOutput {
   }
 
   stats(): AudioOutputStats {
-    return { underruns: this.underrunCount, targetLatencyMs: null, bufferedMs: null, trimmedMs: null, droppedMs: null, hostUnderflows: null }
+    return { underruns: this.underrunCount, playedMs: null, targetLatencyMs: null, bufferedMs: null, trimmedMs: null, droppedMs: null, hostUnderflows: null }
   }
 
   get failure(): NoAudioOutputError | null {
