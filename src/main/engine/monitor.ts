@@ -66,7 +66,9 @@ export class Monitor {
   private sourceRateHz = 0
   private nextWindowEnd = 0
   private seq = 0
-  private pcgPending: number[] = []
+  /** Samples not yet sent to the strip chart (at most one event's worth). */
+  private pcgPending = new Float32Array(0)
+  private pcgPendingLength = 0
   private pcgFirstIndex = 0
   private readonly pcgEventsPerSecond: number
   private lastChunkAtMs = 0
@@ -178,7 +180,8 @@ export class Monitor {
     this.resampler = null
     this.sourceRateHz = 0
     this.nextWindowEnd = this.windowSamples
-    this.pcgPending = []
+    this.pcgPending = new Float32Array(Math.max(1, Math.round(this.modelRateHz / this.pcgEventsPerSecond)))
+    this.pcgPendingLength = 0
     this.pcgFirstIndex = 0
     this.display.reset()
     this.recentIrregular = []
@@ -295,12 +298,20 @@ export class Monitor {
   }
 
   private queueStripChart(samples: Float32Array): void {
-    for (let i = 0; i < samples.length; i++) this.pcgPending.push(samples[i] as number)
-    const eventLength = Math.max(1, Math.round(this.modelRateHz / this.pcgEventsPerSecond))
-    while (this.pcgPending.length >= eventLength) {
-      const out = this.pcgPending.splice(0, eventLength)
-      this.emit({ type: 'pcg', sourceId: this.source?.id ?? '', sampleRateHz: this.modelRateHz, firstSampleIndex: this.pcgFirstIndex, samples: out })
-      this.pcgFirstIndex += out.length
+    const eventLength = this.pcgPending.length
+    if (eventLength === 0) return // not started
+    let offset = 0
+    while (offset < samples.length) {
+      const take = Math.min(eventLength - this.pcgPendingLength, samples.length - offset)
+      this.pcgPending.set(samples.subarray(offset, offset + take), this.pcgPendingLength)
+      this.pcgPendingLength += take
+      offset += take
+      if (this.pcgPendingLength === eventLength) {
+        // number[]: the event crosses IPC / WebSocket as JSON.
+        this.emit({ type: 'pcg', sourceId: this.source?.id ?? '', sampleRateHz: this.modelRateHz, firstSampleIndex: this.pcgFirstIndex, samples: Array.from(this.pcgPending) })
+        this.pcgFirstIndex += eventLength
+        this.pcgPendingLength = 0
+      }
     }
   }
 
