@@ -11,22 +11,34 @@
  * smallest such offset over the run is each stream's clock. The two capture streams have the
  * same kind of delay, so it cancels in the difference.
  *
- * Prints median and p95 latency, and the output underruns over the run (default 60 s; set
- * LISTEN_BENCH_SECONDS for a shorter run). Starts its own PulseAudio (scripts/start-pulse-listen.sh)
- * and stops it at the end. Run: npm run bench:listen
+ * The output is the addon's live mode: an adaptive jitter buffer (native/src/jitter-buffer.h)
+ * with a LISTEN_BENCH_OUTPUT_MS floor (default 20) under a LISTEN_BENCH_MAX_MS bound (default 300).
+ *
+ * Prints median and p95 latency (overall and after the first 10 s), the output underruns in the
+ * first 10 s and in the rest, the jitter-buffer target over time and at the end, over the run
+ * (default 60 s; set LISTEN_BENCH_SECONDS for a shorter run), and the load average so the figures
+ * can be read against what else ran. LISTEN_BENCH_LOAD=<n> adds n busy-loop processes for the
+ * first LISTEN_BENCH_LOAD_SECONDS (default: the whole run) to show the adaptation reproducibly.
+ * Starts its own PulseAudio (scripts/start-pulse-listen.sh) and stops it at the end.
+ * Run: npm run bench:listen
  */
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ListeningPath } from '../src/core/dsp/listening-path'
-import { openAudioOutput } from '../src/main/audio/audio-output'
+import { openAudioOutput, type AudioOutputStats } from '../src/main/audio/audio-output'
 import { loadAudioAddon, type AudioBinding, type NativeInputStream, type NativeStreamEvent } from '../src/main/devices/audio-addon'
 
 const SECONDS = Number(process.env.LISTEN_BENCH_SECONDS ?? 60)
 const RATE_HZ = 8000
 const FRAMES_PER_BUFFER = 64
-const OUTPUT_LATENCY_MS = Number(process.env.LISTEN_BENCH_OUTPUT_MS ?? 30)
+const OUTPUT_LATENCY_MS = Number(process.env.LISTEN_BENCH_OUTPUT_MS ?? 20)
+const OUTPUT_MAX_MS = Number(process.env.LISTEN_BENCH_MAX_MS ?? 300)
+const LOAD_PROCESSES = Number(process.env.LISTEN_BENCH_LOAD ?? 0)
+const LOAD_SECONDS = Number(process.env.LISTEN_BENCH_LOAD_SECONDS ?? SECONDS)
+/** Underruns before this are the jitter buffer learning the load; after it they should stop. */
+const SETTLE_S = 10
 const CLICK_PERIOD_S = 0.5
 const PLAY_RATE_HZ = 48000
 
@@ -93,6 +105,17 @@ function onsets(samples: number[], threshold: number, gapFrames: number): number
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** n processes spinning on a core each: a reproducible stand-in for a busy machine. */
+function startLoad(n: number): ChildProcess[] {
+  return Array.from({ length: n }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }))
+}
+
+function stopLoad(children: ChildProcess[]): void {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
+}
+
+const fmt = (x: number | null | undefined, digits = 1): string => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits))
+
 async function main(): Promise<void> {
   const pulse = startPulse()
   try {
@@ -104,7 +127,7 @@ async function main(): Promise<void> {
 
     const path = new ListeningPath({ sampleRateHz: RATE_HZ, filter: 'wide', gainDb: 0 })
     const backend = (process.env.LISTEN_BENCH_OUTPUT ?? 'auto') as 'auto' | 'addon' | 'pacat'
-    const output = openAudioOutput({ sampleRateHz: RATE_HZ, device: 'ausculta_out', latencyMs: OUTPUT_LATENCY_MS, backend }, pulse.env)
+    const output = openAudioOutput({ sampleRateHz: RATE_HZ, device: 'ausculta_out', latencyMs: OUTPUT_LATENCY_MS, maxLatencyMs: OUTPUT_MAX_MS, live: true, backend }, pulse.env)
     await output.ready()
     let processMs = 0
     let chunks = 0
@@ -124,12 +147,29 @@ async function main(): Promise<void> {
     const underrunsBefore = output.underruns
     if (process.env.LISTEN_BENCH_DEBUG) console.log(spawnSync('pactl', ['list', 'short', 'source-outputs'], { env: pulse.env, encoding: 'utf8' }).stdout, spawnSync('pactl', ['list', 'short', 'sources'], { env: pulse.env, encoding: 'utf8' }).stdout)
 
+    const loadBefore = loadavg()
+    const load = startLoad(LOAD_PROCESSES)
+    const loadTimer = LOAD_PROCESSES > 0 && LOAD_SECONDS < SECONDS ? setTimeout(() => stopLoad(load), LOAD_SECONDS * 1000) : null
+    // Output figures once a second from the first click's time on (the train starts 0.5 s in).
+    const playStartS = Number(process.hrtime.bigint()) / 1e9
+    const timeline: AudioOutputStats[] = [output.stats()]
+    const sampler = setInterval(() => timeline.push(output.stats()), 1000)
     const player = spawn('pacat', ['--playback', '--raw', '--format=float32le', `--rate=${PLAY_RATE_HZ}`, '--channels=1', '--device=ausculta_in', '--latency-msec=50'], { env: pulse.env, stdio: ['pipe', 'ignore', 'inherit'] })
     const train = clickTrain(SECONDS)
     player.stdin.end(Buffer.from(train.buffer))
     await new Promise((resolve) => player.on('exit', resolve))
+    const atTrainEnd = output.stats()
+    if (process.env.LISTEN_BENCH_DEBUG) console.log('timeline', JSON.stringify(timeline.map((t) => [t.underruns, Math.round(t.targetLatencyMs ?? 0), Math.round(t.bufferedMs ?? 0), t.hostUnderflows])))
     await sleep(1000)
-    const underruns = output.underruns - underrunsBefore
+    clearInterval(sampler)
+    if (loadTimer) clearTimeout(loadTimer)
+    stopLoad(load)
+    const loadAfter = loadavg()
+    // Counted over the click train: what a listener would have heard as gaps.
+    const underruns = atTrainEnd.underruns - underrunsBefore
+    const hostUnderflows = (atTrainEnd.hostUnderflows ?? NaN) - (timeline[0]?.hostUnderflows ?? NaN)
+    const final = atTrainEnd
+    const failure = output.failure
 
     input.stream.close(2)
     recorded.stream.close(3)
@@ -139,19 +179,32 @@ async function main(): Promise<void> {
     const gap = Math.round(0.25 * RATE_HZ)
     const inOnsets = onsets(input.samples, 0.125, gap).map((f) => input.clockS + f / RATE_HZ)
     const outOnsets = onsets(recorded.samples, 0.125, gap).map((f) => recorded.clockS + f / RATE_HZ)
-    if (process.env.LISTEN_BENCH_DEBUG) console.log('peaks', Math.max(...input.samples.map(Math.abs)), Math.max(...recorded.samples.map(Math.abs)), input.samples.length, recorded.samples.length)
+    const peak = (xs: number[]): number => xs.reduce((m, v) => Math.max(m, Math.abs(v)), 0)
+    if (process.env.LISTEN_BENCH_DEBUG) console.log('peaks', peak(input.samples), peak(recorded.samples), input.samples.length, recorded.samples.length)
     const latenciesMs: number[] = []
+    const settledMs: number[] = []
     for (const t of inOnsets) {
       const next = outOnsets.find((u) => u >= t - 0.01 && u < t + CLICK_PERIOD_S / 2)
-      if (next !== undefined) latenciesMs.push((next - t) * 1000)
+      if (next === undefined) continue
+      latenciesMs.push((next - t) * 1000)
+      if (t - playStartS >= SETTLE_S) settledMs.push((next - t) * 1000)
     }
     latenciesMs.sort((a, b) => a - b)
-    const quantile = (p: number): number => latenciesMs[Math.min(latenciesMs.length - 1, Math.floor(p * latenciesMs.length))] ?? NaN
+    settledMs.sort((a, b) => a - b)
+    const quantileOf = (xs: number[], p: number): number => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? NaN
+    const quantile = (p: number): number => quantileOf(latenciesMs, p)
     const expectedClicks = Math.floor((SECONDS - 0.5) / CLICK_PERIOD_S)
     console.log(`listening latency over ${SECONDS} s (capture ${RATE_HZ} Hz, ${FRAMES_PER_BUFFER}-frame buffers, wide filter, ${path.latencySamples}-sample look-ahead, output ${output.description} at ${OUTPUT_LATENCY_MS} ms)`)
     console.log(`  clicks: ${expectedClicks} played, ${inOnsets.length} captured at the input, ${latenciesMs.length} matched at the output`)
     console.log(`  input-to-output latency: median ${quantile(0.5).toFixed(1)} ms, p95 ${quantile(0.95).toFixed(1)} ms, min ${quantile(0).toFixed(1)} ms, max ${quantile(1).toFixed(1)} ms`)
     console.log(`  output underruns: ${underruns}; input overflows: ${input.overflows}`)
+    const at = (s: number): AudioOutputStats => timeline[Math.min(s, timeline.length - 1)] ?? final
+    const early = Math.min(underruns, Math.max(0, at(SETTLE_S).underruns - underrunsBefore))
+    console.log(`  underruns: ${early} in the first ${SETTLE_S} s, ${underruns - early} in the remaining ${Math.max(0, SECONDS - SETTLE_S)} s; latency after the first ${SETTLE_S} s: median ${fmt(quantileOf(settledMs, 0.5))} ms, p95 ${fmt(quantileOf(settledMs, 0.95))} ms (${settledMs.length} clicks)`)
+    const marks = timeline.map((stats, s) => ({ stats, s })).filter(({ s }) => s % 5 === 0 || s === timeline.length - 1)
+    console.log(`  jitter buffer target over time (s: ms): ${marks.map(({ stats, s }) => `${s}: ${fmt(stats.targetLatencyMs, 0)}`).join(', ')}`)
+    console.log(`  jitter buffer at the end: target ${fmt(final.targetLatencyMs)} ms, queued ${fmt(final.bufferedMs)} ms; trimmed ${fmt(final.trimmedMs)} ms, dropped at the ${OUTPUT_MAX_MS}-ms bound ${fmt(final.droppedMs)} ms; host-side underflows during the clicks (the PortAudio callback itself ran late) ${Number.isFinite(hostUnderflows) ? hostUnderflows : 'n/a'}, real-time callback thread: ${final.realtimeCallback ?? 'n/a'}${failure ? `; FAILED: ${failure.message}` : ''}`)
+    console.log(`  machine: ${cpus().length} cores, load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')} before, ${loadAfter.map((x) => x.toFixed(2)).join(' ')} after; background load: ${LOAD_PROCESSES > 0 ? `${LOAD_PROCESSES} busy loop(s) for the first ${Math.min(LOAD_SECONDS, SECONDS)} s` : 'none added'}`)
     arrivalGapsMs.sort((a, b) => a - b)
     console.log(`  input buffers: ${FRAMES_PER_BUFFER} frames = ${((1000 * FRAMES_PER_BUFFER) / RATE_HZ).toFixed(0)} ms each, arriving every ${arrivalGapsMs[Math.floor(arrivalGapsMs.length / 2)]?.toFixed(1)} ms (median), p99 ${arrivalGapsMs[Math.floor(arrivalGapsMs.length * 0.99)]?.toFixed(1)} ms, max ${arrivalGapsMs[arrivalGapsMs.length - 1]?.toFixed(1)} ms`)
     console.log(`  processing: ${(processMs / Math.max(1, chunks)).toFixed(3)} ms per ${FRAMES_PER_BUFFER}-frame chunk (${chunks} chunks)`)

@@ -14,6 +14,9 @@
 #ifdef __linux__
 #include <alsa/asoundlib.h>
 #include <fcntl.h>
+#include <pa_linux_alsa.h>
+#include <pthread.h>
+#include <sched.h>
 #include <unistd.h>
 #endif
 #include <cstdio>

@@ -27,6 +27,8 @@ export interface NativeOutputStream {
   readonly forcedSplices?: number
   /** Host-side underflows PortAudio reported (the device ran dry before our callback ran). */
   readonly hostUnderflows?: number
+  /** Whether the callback thread runs with real-time scheduling; null before the first callback or off Linux. */
+  readonly realtimeCallback?: boolean | null
 }
 
 export interface NativeOutputOptions {
@@ -40,6 +42,8 @@ export interface NativeOutputOptions {
   prefillSeconds?: number
   /** Adaptive jitter buffer: the target grows after underruns, shrinks when they stop, excess is spliced out. */
   live?: boolean
+  /** Ask for a SCHED_FIFO callback thread (Linux ALSA; falls back to a normal one where refused). */
+  realtime?: boolean
   /** No device callback for this long while playing means the device is gone (default 1500). */
   watchdogMs?: number
   /** The same during the first startupGraceMs (PulseAudio starts consuming ~2 s after the start; default 6000). */
@@ -79,6 +83,8 @@ export interface AudioOutputStats {
   droppedMs: number | null
   /** Device-side underflows reported by the host API (our callback itself ran late). */
   hostUnderflows: number | null
+  /** Whether the device callback thread got real-time scheduling (null: unknown, or not the addon). */
+  realtimeCallback: boolean | null
 }
 
 export interface AudioOutput {
@@ -150,7 +156,7 @@ class AddonOutput implements AudioOutput {
       const floorS = (options.latencyMs ?? 20) / 1000
       const maxS = (options.maxLatencyMs ?? 300) / 1000
       if (!(floorS >= 0 && maxS > floorS)) throw new NoAudioOutputError(`live output: need 0 <= latencyMs < maxLatencyMs, got latencyMs ${options.latencyMs} and maxLatencyMs ${options.maxLatencyMs}`)
-      this.stream = new binding.OutputStream!({ ...common, maxLatencySeconds: maxS, prefillSeconds: floorS, live: true })
+      this.stream = new binding.OutputStream!({ ...common, maxLatencySeconds: maxS, prefillSeconds: floorS, live: true, realtime: true })
       this.feedFrames = 0
     } else {
       const latencyS = (options.latencyMs ?? 50) / 1000
@@ -174,6 +180,7 @@ class AddonOutput implements AudioOutput {
       trimmedMs: ms(this.stream.trimmedFrames),
       droppedMs: ms(this.stream.droppedFrames),
       hostUnderflows: this.stream.hostUnderflows ?? null,
+      realtimeCallback: this.stream.realtimeCallback ?? null,
     }
   }
 
@@ -279,7 +286,7 @@ class PacatOutput implements AudioOutput {
   }
 
   stats(): AudioOutputStats {
-    return { underruns: this.underrunCount, playedMs: null, targetLatencyMs: null, bufferedMs: null, trimmedMs: null, droppedMs: null, hostUnderflows: null }
+    return { underruns: this.underrunCount, playedMs: null, targetLatencyMs: null, bufferedMs: null, trimmedMs: null, droppedMs: null, hostUnderflows: null, realtimeCallback: null }
   }
 
   get failure(): NoAudioOutputError | null {
