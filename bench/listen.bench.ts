@@ -19,6 +19,7 @@
  * (default 60 s; set LISTEN_BENCH_SECONDS for a shorter run), and the load average so the figures
  * can be read against what else ran. LISTEN_BENCH_LOAD=<n> adds n busy-loop processes for the
  * first LISTEN_BENCH_LOAD_SECONDS (default: the whole run) to show the adaptation reproducibly.
+ * LISTEN_BENCH_REALTIME=0 leaves the output callback thread at normal priority.
  * Starts its own PulseAudio (scripts/start-pulse-listen.sh) and stops it at the end.
  * Run: npm run bench:listen
  */
@@ -36,6 +37,8 @@ const FRAMES_PER_BUFFER = 64
 const OUTPUT_LATENCY_MS = Number(process.env.LISTEN_BENCH_OUTPUT_MS ?? 20)
 const OUTPUT_MAX_MS = Number(process.env.LISTEN_BENCH_MAX_MS ?? 300)
 const LOAD_PROCESSES = Number(process.env.LISTEN_BENCH_LOAD ?? 0)
+/** LISTEN_BENCH_REALTIME=0: the output's callback thread at normal priority (to compare). */
+const REALTIME = process.env.LISTEN_BENCH_REALTIME !== '0'
 const LOAD_SECONDS = Number(process.env.LISTEN_BENCH_LOAD_SECONDS ?? SECONDS)
 /** Underruns before this are the jitter buffer learning the load; after it they should stop. */
 const SETTLE_S = 10
@@ -127,7 +130,7 @@ async function main(): Promise<void> {
 
     const path = new ListeningPath({ sampleRateHz: RATE_HZ, filter: 'wide', gainDb: 0 })
     const backend = (process.env.LISTEN_BENCH_OUTPUT ?? 'auto') as 'auto' | 'addon' | 'pacat'
-    const output = openAudioOutput({ sampleRateHz: RATE_HZ, device: 'ausculta_out', latencyMs: OUTPUT_LATENCY_MS, maxLatencyMs: OUTPUT_MAX_MS, live: true, backend }, pulse.env)
+    const output = openAudioOutput({ sampleRateHz: RATE_HZ, device: 'ausculta_out', latencyMs: OUTPUT_LATENCY_MS, maxLatencyMs: OUTPUT_MAX_MS, live: true, realtime: REALTIME, backend }, pulse.env)
     await output.ready()
     let processMs = 0
     let chunks = 0
@@ -203,7 +206,7 @@ async function main(): Promise<void> {
     console.log(`  underruns: ${early} in the first ${SETTLE_S} s, ${underruns - early} in the remaining ${Math.max(0, SECONDS - SETTLE_S)} s; latency after the first ${SETTLE_S} s: median ${fmt(quantileOf(settledMs, 0.5))} ms, p95 ${fmt(quantileOf(settledMs, 0.95))} ms (${settledMs.length} clicks)`)
     const marks = timeline.map((stats, s) => ({ stats, s })).filter(({ s }) => s % 5 === 0 || s === timeline.length - 1)
     console.log(`  jitter buffer target over time (s: ms): ${marks.map(({ stats, s }) => `${s}: ${fmt(stats.targetLatencyMs, 0)}`).join(', ')}`)
-    console.log(`  jitter buffer at the end: target ${fmt(final.targetLatencyMs)} ms, queued ${fmt(final.bufferedMs)} ms; trimmed ${fmt(final.trimmedMs)} ms, dropped at the ${OUTPUT_MAX_MS}-ms bound ${fmt(final.droppedMs)} ms; host-side underflows during the clicks (the PortAudio callback itself ran late) ${Number.isFinite(hostUnderflows) ? hostUnderflows : 'n/a'}, real-time callback thread: ${final.realtimeCallback ?? 'n/a'}${failure ? `; FAILED: ${failure.message}` : ''}`)
+    console.log(`  jitter buffer at the end: target ${fmt(final.targetLatencyMs)} ms, queued ${fmt(final.bufferedMs)} ms; trimmed ${fmt(final.trimmedMs)} ms, dropped at the ${OUTPUT_MAX_MS}-ms bound ${fmt(final.droppedMs)} ms; host-side underflows during the clicks (the PortAudio callback itself ran late) ${Number.isFinite(hostUnderflows) ? hostUnderflows : 'n/a'}, real-time callback thread: ${final.realtimeCallback ?? 'n/a'}${REALTIME ? '' : ' (not asked: LISTEN_BENCH_REALTIME=0)'}${failure ? `; FAILED: ${failure.message}` : ''}`)
     console.log(`  machine: ${cpus().length} cores, load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')} before, ${loadAfter.map((x) => x.toFixed(2)).join(' ')} after; background load: ${LOAD_PROCESSES > 0 ? `${LOAD_PROCESSES} busy loop(s) for the first ${Math.min(LOAD_SECONDS, SECONDS)} s` : 'none added'}`)
     arrivalGapsMs.sort((a, b) => a - b)
     console.log(`  input buffers: ${FRAMES_PER_BUFFER} frames = ${((1000 * FRAMES_PER_BUFFER) / RATE_HZ).toFixed(0)} ms each, arriving every ${arrivalGapsMs[Math.floor(arrivalGapsMs.length / 2)]?.toFixed(1)} ms (median), p99 ${arrivalGapsMs[Math.floor(arrivalGapsMs.length * 0.99)]?.toFixed(1)} ms, max ${arrivalGapsMs[arrivalGapsMs.length - 1]?.toFixed(1)} ms`)

@@ -14,7 +14,9 @@
 //    much longer than the cushion), so sustained jitter costs a few gaps at the start and then none;
 //  * when it (re-)primes with more than the target queued (a burst after a stall; the ~2 s
 //    PulseAudio takes to start consuming), the oldest excess is skipped: nothing is playing at
-//    that moment, so it costs no splice, and playback resumes at the target latency;
+//    that moment, so it costs no splice, and playback resumes at the target latency. The same
+//    after a device-side gap (the host reports that our callback came too late: the listener has
+//    heard the gap already, and everything written meanwhile is excess);
 //  * the queue is kept near the target: when its mean level over a window (1 s) was above the
 //    target, the excess (a burst after a stall, a target that just shrank) is removed a
 //    millisecond at a time by splicing it out with a short crossfade, preferably where the signal
@@ -109,8 +111,9 @@ class JitterBuffer {
   }
 
   // Fill `out` (mono, `frames` long) with the next audio; silence where there is none.
+  // `deviceGap`: the device ran dry before this call (PortAudio's paOutputUnderflow).
   // Returns the number of queued frames consumed (more than `frames` when a splice happened).
-  size_t Read(float* out, size_t frames) {
+  size_t Read(float* out, size_t frames, bool deviceGap = false) {
     clock_ += frames;
     lastDeviceFrames_ = frames;
     bool resuming = false;
@@ -120,6 +123,11 @@ class JitterBuffer {
       resuming = true;
       ResetWindow();
       if (config_.adaptive) OnPrime();
+    } else if (primed_ && deviceGap && config_.adaptive && count_ > target_) {
+      SkipExcess();
+      resuming = true;
+      ResetWindow();
+      ++deviceGaps_;
     }
     size_t consumed = 0;
     size_t produced = 0;
@@ -156,6 +164,7 @@ class JitterBuffer {
   int64_t TrimmedFrames() const { return trimmed_; }  // spliced out, or skipped at a prime, to bring latency down
   int64_t Splices() const { return splices_; }
   int64_t ForcedSplices() const { return forcedSplices_; }  // of those, where it was not quiet
+  int64_t DeviceGaps() const { return deviceGaps_; }  // device-side gaps after which excess was skipped
   const JitterBufferConfig& Config() const { return config_; }
 
  private:
@@ -179,12 +188,16 @@ class JitterBuffer {
       target_ = std::max(target_, std::min(needed, config_.maxTargetFrames));
       afterUnderrun_ = false;
     }
-    if (count_ > target_) {
-      size_t skip = count_ - target_;
-      head_ = (head_ + skip) % config_.capacityFrames;
-      count_ -= skip;
-      trimmed_ += static_cast<int64_t>(skip);
-    }
+    SkipExcess();
+  }
+
+  void SkipExcess() {
+    if (count_ <= target_) return;
+    size_t skip = count_ - target_;
+    head_ = (head_ + skip) % config_.capacityFrames;
+    count_ -= skip;
+    trimmed_ += static_cast<int64_t>(skip);
+    trimPending_ = 0;
   }
 
   void OnUnderrun(size_t deviceFrames) {
@@ -311,6 +324,7 @@ class JitterBuffer {
   int64_t trimmed_ = 0;
   int64_t splices_ = 0;
   int64_t forcedSplices_ = 0;
+  int64_t deviceGaps_ = 0;
 };
 
 }  // namespace ausculta

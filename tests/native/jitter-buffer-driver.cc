@@ -44,6 +44,9 @@ struct Timeline {
   bool tone = false;
   int extraBurstAtMs = -1;  // at this time the writer delivers extraBurstMs of audio at once, on top
   int extraBurstMs = 0;
+  int deviceStallEveryMs = 0;  // the device (reader) stops for deviceStallMs every this many ms
+  int deviceStallMs = 0;
+  bool reportDeviceGaps = true;  // pass the device's "I ran dry" flag to Read after a device stall
 };
 
 void Run(const char* name, const JitterBufferConfig& config, const Timeline& line) {
@@ -61,6 +64,7 @@ void Run(const char* name, const JitterBufferConfig& config, const Timeline& lin
   float lastOut = 0, lastIn = 0;
   bool haveLastOut = false;
   uint64_t lcg = 42;
+  bool deviceGapPending = false;
   int randomStallEndMs = 0;
   for (int ms = 0; ms < line.seconds * 1000; ++ms) {
     const int second = ms / 1000;
@@ -103,12 +107,16 @@ void Run(const char* name, const JitterBufferConfig& config, const Timeline& lin
       buffer.Write(pile.data(), pile.size());
       pile.clear();
     }
-    // reader
-    if (ms % line.readPeriodMs == 0) {
+    // reader: a stalled device makes no calls; the time is lost, not caught up, and its first
+    // call after the stall says so (PortAudio's paOutputUnderflow).
+    bool deviceStalled = line.deviceStallMs > 0 && ms % line.deviceStallEveryMs < line.deviceStallMs;
+    if (deviceStalled) deviceGapPending = true;
+    if (!deviceStalled && ms % line.readPeriodMs == 0) {
       int64_t before = buffer.Underruns();
       queueMsMeanPerS[second] += 1000.0 * static_cast<double>(buffer.QueuedFrames()) / kRateHz;
       queueSamplesPerS[second] += 1;
-      buffer.Read(out.data(), readFrames);
+      buffer.Read(out.data(), readFrames, deviceGapPending && line.reportDeviceGaps);
+      deviceGapPending = false;
       underrunsPerS[second] += buffer.Underruns() - before;
       // Every step between consecutive output samples, gaps included: a splice or a gap that
       // were cut rather than crossfaded/faded would show as a step far above the input's own.
@@ -176,5 +184,14 @@ int main() {
   hopeless.stallMs = 400;
   hopeless.stallEveryMs = 2000;
   Run("adaptive-hopeless", live, hopeless);
+
+  // The device itself stalls (its callback thread starved) for 200 ms every 2 s; the writer is on time.
+  Timeline deviceStalls;
+  deviceStalls.seconds = 20;
+  deviceStalls.deviceStallEveryMs = 2000;
+  deviceStalls.deviceStallMs = 200;
+  Run("adaptive-device-stalls", live, deviceStalls);
+  deviceStalls.reportDeviceGaps = false;
+  Run("adaptive-device-stalls-unreported", live, deviceStalls);
   return 0;
 }

@@ -128,6 +128,21 @@ describe.skipIf(skip !== undefined)('jitter buffer (native/src/jitter-buffer.h)'
     expect(fixed.queueMsMeanPerS[14]).toBeGreaterThan(200)
   })
 
+  it('the device itself stalls: what piled up meanwhile is skipped at once, not played late', () => {
+    // The reader (device callback) stops for 200 ms every 2 s; the writer is on time. The first
+    // call after a stall carries the device's "ran dry" flag (PortAudio's paOutputUnderflow).
+    const reported = run('adaptive-device-stalls')
+    // Nothing ran dry on our side, so the target has no reason to grow.
+    expect(sum(reported.underrunsPerS)).toBe(0)
+    expect(Math.max(...reported.targetMsAtS)).toBe(reported.minTargetMs)
+    // The queue stays within one 8-ms writer chunk of the 20-ms target at every second.
+    expect(Math.max(...reported.queueMsMeanPerS)).toBeLessThan(reported.minTargetMs + 8)
+    // Without the flag the 200 ms written during each stall would be played late, trimmed only
+    // slowly: the mean queue stays above 150 ms for most of the run.
+    const unreported = run('adaptive-device-stalls-unreported')
+    expect(unreported.queueMsMeanPerS.filter((ms) => ms > 150).length).toBeGreaterThan(10)
+  })
+
   it('stalls longer than any target: the target stops at its ceiling and the hard bound holds', () => {
     const hopeless = run('adaptive-hopeless')
     // 400-ms stalls every 2 s against a 225-ms ceiling (3/4 of the 300-ms bound): every stall is

@@ -122,6 +122,8 @@ export interface AudioOutputOptions {
   live?: boolean
   /** Live: hard bound on queued audio (default 300 ms); older audio is dropped beyond it. */
   maxLatencyMs?: number
+  /** Live: ask for a real-time (SCHED_FIFO) device callback thread where the OS allows (default true). */
+  realtime?: boolean
   /** Device-loss watchdog: no device callback for this long while playing → failure (default 1500). */
   watchdogMs?: number
   /** 'pacat' skips the addon (benchmarks compare the two). */
@@ -156,7 +158,7 @@ class AddonOutput implements AudioOutput {
       const floorS = (options.latencyMs ?? 20) / 1000
       const maxS = (options.maxLatencyMs ?? 300) / 1000
       if (!(floorS >= 0 && maxS > floorS)) throw new NoAudioOutputError(`live output: need 0 <= latencyMs < maxLatencyMs, got latencyMs ${options.latencyMs} and maxLatencyMs ${options.maxLatencyMs}`)
-      this.stream = new binding.OutputStream!({ ...common, maxLatencySeconds: maxS, prefillSeconds: floorS, live: true, realtime: true })
+      this.stream = new binding.OutputStream!({ ...common, maxLatencySeconds: maxS, prefillSeconds: floorS, live: true, realtime: options.realtime ?? true })
       this.feedFrames = 0
     } else {
       const latencyS = (options.latencyMs ?? 50) / 1000
