@@ -109,6 +109,72 @@ export const monitorSettingsSchema = z.object({
   }),
 })
 
+// ---------------------------------------------------------------- live listening (src/main/listening)
+
+export const LISTENING_GAIN_RANGE_DB = { min: 0, max: 30 } as const
+
+/**
+ * A PulseAudio sink name (what the addon's output is routed to): letters, digits and `_.:@+-`,
+ * e.g. `alsa_output.usb-Plantronics_Headset-00.analog-stereo`. It ends up in an environment
+ * variable, so nothing else is allowed.
+ */
+export const outputDeviceIdSchema = z.string().regex(/^[A-Za-z0-9_.:@+-]{1,256}$/, 'must be an output device id from listening:outputs')
+
+/** What persists across starts (settings.json): not `enabled`, so the app never starts playing on its own. */
+export const listeningPreferencesSchema = z.object({
+  filter: listeningFilterSchema,
+  gainDb: z.number().min(LISTENING_GAIN_RANGE_DB.min).max(LISTENING_GAIN_RANGE_DB.max),
+  /** null: the system's default output. */
+  outputDeviceId: outputDeviceIdSchema.nullable(),
+})
+
+export const listeningPatchSchema = z
+  .object({
+    /** Off closes the output stream; on opens it with the next chunk of the active source. */
+    enabled: z.boolean().optional(),
+    /** Muting keeps the stream open and plays silence (a fade, no click). */
+    muted: z.boolean().optional(),
+    filter: listeningFilterSchema.optional(),
+    gainDb: listeningPreferencesSchema.shape.gainDb.optional(),
+    outputDeviceId: outputDeviceIdSchema.nullable().optional(),
+  })
+  .strict()
+
+export const listeningErrorSchema = z.object({
+  name: z.string(),
+  message: z.string(),
+  /** device-lost: it vanished while playing; unavailable: it could not be opened. */
+  code: z.enum(['device-lost', 'unavailable']),
+})
+
+export const listeningStatusSchema = z.object({
+  enabled: z.boolean(),
+  muted: z.boolean(),
+  filter: listeningFilterSchema,
+  gainDb: z.number(),
+  outputDeviceId: z.string().nullable(),
+  /** off: not enabled; waiting: enabled, no source chunk yet; playing: a stream is open; failed: see error. */
+  state: z.enum(['off', 'waiting', 'playing', 'failed']),
+  /** The open stream in words (back end and device), null when none is open. */
+  outputDescription: z.string().nullable(),
+  /** Rate of the active source, which the stream plays at (null before the first chunk). */
+  sampleRateHz: z.number().positive().nullable(),
+  /** Jitter-buffer target and what is queued now (null when the back end cannot tell). */
+  targetLatencyMs: z.number().nonnegative().nullable(),
+  queuedMs: z.number().nonnegative().nullable(),
+  /** Output underruns (audible gaps) since the stream opened. */
+  underruns: z.number().int().nonnegative(),
+  error: listeningErrorSchema.nullable(),
+})
+
+export const outputDeviceInfoSchema = z.object({ id: outputDeviceIdSchema, name: z.string(), isDefault: z.boolean() })
+
+export const listeningOutputsSchema = z.object({
+  devices: z.array(outputDeviceInfoSchema),
+  /** Why the list is empty or partial (no output support in the addon, no PulseAudio), else null. */
+  reason: z.string().nullable(),
+})
+
 export const appSettingsSchema = z.object({
   monitor: monitorSettingsSchema,
   /** ONNX file the monitor runs; its card is the `.card.json` beside it. */
@@ -116,6 +182,8 @@ export const appSettingsSchema = z.object({
   executionProvider: executionProviderSchema,
   /** Folder holding the session library. */
   dataDir: z.string(),
+  /** Live listening through the audio addon; absent until first changed. */
+  listening: listeningPreferencesSchema.optional(),
 })
 
 export const settingsPatchSchema = z.object({
@@ -281,6 +349,9 @@ export const API_METHODS = {
     request: z.object({ id: z.string().min(1), format: z.enum(['folder', 'zip']).default('folder') }),
     response: exportResultSchema,
   },
+  'listening:outputs': { request: empty, response: listeningOutputsSchema },
+  'listening:status': { request: empty, response: listeningStatusSchema },
+  'listening:set': { request: listeningPatchSchema, response: listeningStatusSchema },
 } as const
 
 /** Server-pushed streams: one channel each. */
@@ -288,6 +359,8 @@ export const API_EVENTS = {
   'event:monitor': monitorEventSchema,
   'event:recording': recordingStatusSchema,
   'event:devices': z.array(deviceInfoSchema),
+  /** Live listening changed (settings, stream opened/closed, underruns, a lost output device). */
+  'event:listening': listeningStatusSchema,
 } as const
 
 export type ApiChannel = keyof typeof API_METHODS
@@ -320,6 +393,11 @@ export type AnnotationEdit = z.output<typeof annotationEditSchema>
 export type ExportResult = z.output<typeof exportResultSchema>
 export type AlarmKindName = z.output<typeof alarmKindSchema>
 export type ListeningFilterName = z.output<typeof listeningFilterSchema>
+export type ListeningPreferences = z.output<typeof listeningPreferencesSchema>
+export type ListeningPatch = z.output<typeof listeningPatchSchema>
+export type ListeningStatus = z.output<typeof listeningStatusSchema>
+export type ListeningOutputs = z.output<typeof listeningOutputsSchema>
+export type OutputDeviceInfo = z.output<typeof outputDeviceInfoSchema>
 
 /** The backend: one async function per channel, receiving the validated request. */
 export type ApiHandlers = { [C in ApiChannel]: (request: ApiRequest<C>) => Promise<ApiResponse<C>> }

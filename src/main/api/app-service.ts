@@ -11,6 +11,7 @@ import {
   type ApiHandlers,
   type AppSettings,
   type DeviceInfo,
+  type ListeningPreferences,
   type ModelSummary,
   type RecordingStatus,
   type SessionSummary,
@@ -21,6 +22,8 @@ import type { ModelCard } from '../../core/model/model-card'
 import { DEFAULT_MONITOR_SETTINGS, type MonitorEvent, type MonitorStatusEvent } from '../../core/monitor/monitor-events'
 import type { SessionLocation } from '../../core/sessions/session-schema'
 import type { PcmSource } from '../devices/source'
+import { LiveListening, type LiveListeningOptions } from '../listening/live-listening'
+import { listOutputDevices } from '../listening/output-devices'
 import { writeFileAtomic } from '../sessions/atomic-write'
 import { ensurePrivateDir } from '../sessions/data-dir'
 import { SessionRecorder } from '../sessions/session-recorder'
@@ -42,6 +45,8 @@ export interface AppServiceOptions {
   modelsDir: string
   /** Run on dispose (e.g. stop the device registry's hot-plug polling). */
   onDispose?: Array<() => void | Promise<void>>
+  /** Live listening's output tuning (jitter buffer, watchdog, PulseAudio environment); defaults suit the app. */
+  listening?: Omit<LiveListeningOptions, 'preferences' | 'onStatus' | 'onPreferences'>
 }
 
 /** What a stethoscope's or foot switch's buttons can ask for (src/core/hid/hid-report.ts). */
@@ -73,9 +78,17 @@ export class AppService {
   private readonly recordingTicker: NodeJS.Timeout
   private readonly unsubscribeMonitor: () => void
   private readonly unsubscribeDevices: () => void
+  /** The active source's sound on the chosen output device (Electron mode's listening path). */
+  private readonly listening: LiveListening
 
   constructor(private readonly options: AppServiceOptions) {
     this.settings = this.loadSavedSettings(options.settings)
+    this.listening = new LiveListening({
+      ...options.listening,
+      ...(this.settings.listening ? { preferences: this.settings.listening } : {}),
+      onStatus: (status) => this.emit('event:listening', status),
+      onPreferences: (preferences) => this.saveListeningPreferences(preferences),
+    })
     this.unsubscribeMonitor = options.monitor.on((event) => this.onMonitorEvent(event))
     this.unsubscribeDevices = options.devices.onChange?.(() => void this.publishDevices()) ?? (() => undefined)
     this.recordingTicker = setInterval(() => {
@@ -177,6 +190,7 @@ export class AppService {
       modelPath: patch.modelPath ?? current.modelPath,
       executionProvider: patch.executionProvider ?? current.executionProvider,
       dataDir: patch.dataDir ? resolve(patch.dataDir) : current.dataDir,
+      ...(current.listening ? { listening: current.listening } : {}),
     }
     if (next.monitor.alarms.hrLowBpm >= next.monitor.alarms.hrHighBpm) {
       throw new InvalidArgumentError(`alarm limits: low ${next.monitor.alarms.hrLowBpm} bpm must be below high ${next.monitor.alarms.hrHighBpm} bpm`)
@@ -195,6 +209,17 @@ export class AppService {
     ensurePrivateDir(this.options.settings.dataDir)
     writeFileAtomic(this.settingsFile(), `${JSON.stringify(next, null, 2)}\n`)
     return next
+  }
+
+  /** The output device, filter and gain outlive the app; a failed write must not break listening. */
+  private saveListeningPreferences(preferences: ListeningPreferences): void {
+    this.settings = { ...this.settings, listening: preferences }
+    try {
+      ensurePrivateDir(this.options.settings.dataDir)
+      writeFileAtomic(this.settingsFile(), `${JSON.stringify(this.settings, null, 2)}\n`)
+    } catch (error) {
+      this.emit('event:monitor', { type: 'error', name: (error as Error).name, message: `saving the listening settings: ${(error as Error).message}`, fatal: false })
+    }
   }
 
   // ------------------------------------------------------------------ devices and monitor
@@ -216,6 +241,8 @@ export class AppService {
     this.sourceId = id
     this.lastSourceId = id
     this.lastFatalError = null
+    // Subscribed before the start so listening hears the first chunk too.
+    this.listening.attachSource(source)
     try {
       await this.options.monitor.start(source)
       // The engine reports a source that fails to start as a fatal error event and stops itself.
@@ -225,6 +252,7 @@ export class AppService {
       }
     } catch (error) {
       // A device that fails to start is not "active": the picker must not claim otherwise.
+      this.listening.attachSource(null)
       this.source = null
       this.sourceId = null
       void this.publishDevices()
@@ -236,6 +264,7 @@ export class AppService {
 
   private async stopMonitor(): Promise<void> {
     if (this.recording) await this.stopRecording()
+    this.listening.attachSource(null)
     if (this.source) await this.options.monitor.stop()
     this.source = null
     this.sourceId = null
@@ -372,6 +401,9 @@ export class AppService {
     'sessions:edit': async ({ id, edit }) => this.options.library.edit(id, edit),
     'sessions:update': async ({ id, ...changes }) => this.options.library.update(id, changes),
     'sessions:export': async ({ id, format }) => this.options.library.exportSession(id, format),
+    'listening:outputs': async () => listOutputDevices(this.options.listening?.env),
+    'listening:status': async () => this.listening.status(),
+    'listening:set': async (patch) => this.listening.set(patch),
   }
 
   get dataDir(): string {
@@ -385,6 +417,7 @@ export class AppService {
 
   async dispose(): Promise<void> {
     clearInterval(this.recordingTicker)
+    this.listening.dispose()
     await this.stopMonitor()
     this.unsubscribeMonitor()
     this.unsubscribeDevices()

@@ -1,0 +1,214 @@
+/**
+ * Live listening in the main process: the active source's chunks, at the device's own rate,
+ * through a ListeningPath (filter → gain → limiter) into a live output stream on the chosen
+ * device. It never waits for the 4-kHz model stream or a 5-s window: each chunk is processed and
+ * written as it arrives, the output's jitter buffer is the only queue.
+ *
+ * One stream at a time: it opens with the first chunk after listening is enabled, is replaced when
+ * the source's rate or the output device changes, and closes when listening is turned off, the
+ * source stops or the app ends. A failed or vanished output becomes a status with an error (the
+ * monitor is untouched); the next settings change or source tries again.
+ */
+import type { ListeningPatch, ListeningPreferences, ListeningStatus } from '../../core/api/contract'
+import { ListeningPath } from '../../core/dsp/listening-path'
+import { AudioOutputLostError, openAudioOutput, type AudioOutput, type AudioOutputOptions } from '../audio/audio-output'
+import type { PcmChunk, PcmSource } from '../devices/source'
+
+export const DEFAULT_LISTENING_PREFERENCES: ListeningPreferences = { filter: 'wide', gainDb: 18, outputDeviceId: null }
+
+export interface LiveListeningOptions {
+  preferences?: ListeningPreferences
+  /** Called whenever the status changes (settings, stream opened/closed, underruns, failure). */
+  onStatus?: (status: ListeningStatus) => void
+  /** Called when a settings change should be saved (filter, gain, device). */
+  onPreferences?: (preferences: ListeningPreferences) => void
+  /** Jitter-buffer floor and hard bound (the bench's figures: 20 ms floor, 300 ms bound). */
+  latencyMs?: number
+  maxLatencyMs?: number
+  /** No device callback for this long while playing means the device is gone. */
+  watchdogMs?: number
+  /** How often the open stream is checked for failure and underruns. */
+  pollMs?: number
+  backend?: AudioOutputOptions['backend']
+  /** Where PulseAudio is (tests run a private server). */
+  env?: NodeJS.ProcessEnv
+}
+
+type ListeningError = NonNullable<ListeningStatus['error']>
+
+export class LiveListening {
+  private preferences: ListeningPreferences
+  private enabled = false
+  private muted = false
+  private source: PcmSource | null = null
+  private unsubscribe: (() => void) | null = null
+  private path: ListeningPath | null = null
+  private output: AudioOutput | null = null
+  private outputRateHz: number | null = null
+  private sourceRateHz: number | null = null
+  private error: ListeningError | null = null
+  private poller: NodeJS.Timeout | null = null
+  private lastPublished = ''
+
+  constructor(private readonly options: LiveListeningOptions = {}) {
+    this.preferences = { ...DEFAULT_LISTENING_PREFERENCES, ...options.preferences }
+  }
+
+  /** Follows the monitor's source (null when it stops); chunks are taken as they come. */
+  attachSource(source: PcmSource | null): void {
+    if (source === this.source) return
+    this.unsubscribe?.()
+    this.unsubscribe = null
+    this.source = source
+    this.sourceRateHz = null
+    this.closeOutput()
+    // A new source is a new chance for an output that failed on the last one.
+    this.error = null
+    this.path?.reset()
+    if (source) {
+      // Never return the promise a paced source would wait for: listening must not slow the monitor.
+      this.unsubscribe = source.on((event) => {
+        if (event.type === 'chunk') this.onChunk(event.chunk)
+      })
+    }
+    this.publish()
+  }
+
+  set(patch: ListeningPatch): ListeningStatus {
+    const before = this.preferences
+    const next: ListeningPreferences = {
+      filter: patch.filter ?? before.filter,
+      gainDb: patch.gainDb ?? before.gainDb,
+      outputDeviceId: patch.outputDeviceId === undefined ? before.outputDeviceId : patch.outputDeviceId,
+    }
+    this.preferences = next
+    if (patch.muted !== undefined) this.muted = patch.muted
+    if (this.path) {
+      if (next.filter !== this.path.filterName) this.path.setFilter(next.filter)
+      if (next.gainDb !== this.path.gainDb) this.path.setGainDb(next.gainDb)
+      this.path.setMuted(this.muted)
+    }
+    const deviceChanged = next.outputDeviceId !== before.outputDeviceId
+    if (patch.enabled !== undefined && patch.enabled !== this.enabled) {
+      this.enabled = patch.enabled
+      if (!this.enabled) this.closeOutput()
+    }
+    if (deviceChanged) this.closeOutput()
+    // Any change is the user acting on the status line: try the output again with the next chunk.
+    this.error = null
+    if (next.filter !== before.filter || next.gainDb !== before.gainDb || deviceChanged) this.options.onPreferences?.(next)
+    this.publish()
+    return this.status()
+  }
+
+  status(): ListeningStatus {
+    const stats = this.output?.stats() ?? null
+    const state: ListeningStatus['state'] = this.error ? 'failed' : !this.enabled ? 'off' : this.output ? 'playing' : 'waiting'
+    return {
+      enabled: this.enabled,
+      muted: this.muted,
+      filter: this.preferences.filter,
+      gainDb: this.preferences.gainDb,
+      outputDeviceId: this.preferences.outputDeviceId,
+      state,
+      outputDescription: this.output?.description ?? null,
+      sampleRateHz: this.outputRateHz ?? this.sourceRateHz,
+      targetLatencyMs: stats?.targetLatencyMs ?? null,
+      queuedMs: stats?.bufferedMs ?? null,
+      underruns: stats?.underruns ?? 0,
+      error: this.error,
+    }
+  }
+
+  get currentPreferences(): ListeningPreferences {
+    return { ...this.preferences }
+  }
+
+  dispose(): void {
+    this.attachSource(null)
+    this.closeOutput()
+  }
+
+  private onChunk(chunk: PcmChunk): void {
+    this.sourceRateHz = chunk.sampleRateHz
+    if (!this.enabled || this.error || chunk.samples.length === 0) return
+    if (!this.output || this.outputRateHz !== chunk.sampleRateHz) {
+      if (!this.open(chunk.sampleRateHz)) return
+    }
+    this.output!.write(this.path!.process(chunk.samples))
+  }
+
+  private open(sampleRateHz: number): boolean {
+    this.closeOutput()
+    if (!this.path || this.path.sampleRateHz !== sampleRateHz) {
+      this.path = new ListeningPath({ sampleRateHz, filter: this.preferences.filter, gainDb: this.preferences.gainDb })
+    } else {
+      this.path.reset()
+    }
+    this.path.setMuted(this.muted)
+    const env = this.options.env ?? process.env
+    // openAudioOutput routes to a sink through PULSE_SINK and leaves it set: the default must clear it.
+    if (this.preferences.outputDeviceId === null) delete process.env.PULSE_SINK
+    let output: AudioOutput
+    try {
+      output = openAudioOutput(
+        {
+          sampleRateHz,
+          live: true,
+          latencyMs: this.options.latencyMs ?? 20,
+          maxLatencyMs: this.options.maxLatencyMs ?? 300,
+          ...(this.preferences.outputDeviceId !== null ? { device: this.preferences.outputDeviceId } : {}),
+          ...(this.options.watchdogMs !== undefined ? { watchdogMs: this.options.watchdogMs } : {}),
+          ...(this.options.backend ? { backend: this.options.backend } : {}),
+        },
+        env,
+      )
+    } catch (error) {
+      this.fail(error, 'unavailable')
+      return false
+    }
+    this.output = output
+    this.outputRateHz = sampleRateHz
+    output.ready().catch((error: unknown) => {
+      if (this.output === output) this.fail(error, 'unavailable')
+    })
+    this.poller = setInterval(() => this.poll(), this.options.pollMs ?? 200)
+    this.poller.unref()
+    this.publish()
+    return true
+  }
+
+  private poll(): void {
+    const failure = this.output?.failure ?? null
+    if (failure) this.fail(failure, failure instanceof AudioOutputLostError ? 'device-lost' : 'unavailable')
+    else this.publish()
+  }
+
+  private fail(error: unknown, code: ListeningError['code']): void {
+    const e = error instanceof Error ? error : new Error(String(error))
+    const device = this.preferences.outputDeviceId ?? 'the default output'
+    const message = code === 'device-lost' ? `output device lost (${device}): choose another. ${e.message}` : `cannot play on ${device}: ${e.message}`
+    this.closeOutput()
+    this.error = { name: e.name, message, code }
+    this.publish()
+  }
+
+  private closeOutput(): void {
+    if (this.poller) clearInterval(this.poller)
+    this.poller = null
+    const output = this.output
+    this.output = null
+    this.outputRateHz = null
+    // abort, not end: a live stream has nothing worth draining, and a lost device must not be waited on.
+    output?.abort()
+  }
+
+  /** Emits the status when something a listener shows changed (not the queue level, which moves constantly). */
+  private publish(): void {
+    const status = this.status()
+    const key = JSON.stringify({ ...status, queuedMs: null, targetLatencyMs: status.targetLatencyMs === null ? null : Math.round(status.targetLatencyMs) })
+    if (key === this.lastPublished) return
+    this.lastPublished = key
+    this.options.onStatus?.(status)
+  }
+}
