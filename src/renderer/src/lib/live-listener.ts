@@ -4,10 +4,8 @@
  * back to back on the audio clock ~150 ms ahead, enough to ride out the 100-ms chunk cadence.
  */
 import type { ListeningFilterMode } from '../../../core/dsp/listening-filters'
-import { LISTENING_GAIN_MAX_DB, ListeningPath } from '../../../core/dsp/listening-path'
-
-/** The slider's linear amplification as the listening path's dB (0 … +30 dB; the limiter follows). */
-const gainDb = (gain: number): number => Math.min(LISTENING_GAIN_MAX_DB, Math.max(0, 20 * Math.log10(Math.max(1, gain))))
+import { ListeningPath } from '../../../core/dsp/listening-path'
+import { sliderGainToDb as gainDb } from './listening-route'
 
 /** Output lead: chunks arrive every ~100 ms, so 150 ms of queue avoids gaps without a noticeable delay. */
 const LEAD_S = 0.15

@@ -9,6 +9,9 @@ import type {
   AuscultaApi,
   DeviceInfo,
   ListeningFilterName,
+  ListeningOutputs,
+  ListeningPatch,
+  ListeningStatus,
   ModelSummary,
   MonitorStatus,
   RecordingStatus,
@@ -16,6 +19,7 @@ import type {
 } from '../../../core/api/contract'
 import { BeatTrack } from './beat-track'
 import { LiveListener } from './live-listener'
+import { isAudible, listenTogglePatch, listeningRouteFor, sliderGainFromDb, sliderGainToDb, type ListeningRoute } from './listening-route'
 import { PcgBuffer } from './pcg-buffer'
 import { isRestart, isWindowOfStream } from './stream-restart'
 
@@ -54,6 +58,12 @@ export class LiveState {
   listenGain = $state(8)
   /** Input peak (dBFS) held over the last second of strip-chart chunks: a fast meter between window events. */
   chunkPeakDbfs = $state(-120)
+  /** Electron: the main process's listening stream (device, latency, dropouts, a lost device). */
+  listeningStatus = $state<ListeningStatus | null>(null)
+  /** Electron: the output devices the stream can be sent to. */
+  outputs = $state<ListeningOutputs | null>(null)
+  /** Web Audio in the page (browser mode) or the main process's addon output (Electron). */
+  readonly listeningRoute: ListeningRoute
 
   readonly pcg = new PcgBuffer(STRIP_SECONDS, 'wide')
   private readonly listener = new LiveListener('wide', 8)
@@ -67,7 +77,12 @@ export class LiveState {
   private lastAnnouncedAtMs = 0
   private lastAnnouncedState = ''
 
-  constructor(readonly api: AuscultaApi) {}
+  constructor(
+    readonly api: AuscultaApi,
+    mode: 'electron' | 'browser' = 'browser',
+  ) {
+    this.listeningRoute = listeningRouteFor(mode)
+  }
 
   activeAlarms = $derived(this.alarms.filter((a) => a.state === 'raised'))
 
@@ -85,7 +100,7 @@ export class LiveState {
           if (isRestart(this.streamSourceId, this.pcg, event)) this.onStreamRestart()
           this.streamSourceId = event.sourceId
           this.pcg.append(event.samples, event.sampleRateHz, event.firstSampleIndex)
-          this.listener.push(event.samples, event.sampleRateHz)
+          if (this.listeningRoute === 'web-audio') this.listener.push(event.samples, event.sampleRateHz)
           break
         }
         case 'window':
@@ -115,7 +130,44 @@ export class LiveState {
     this.status = status
     this.recording = recording
     this.settings = settings
+    if (this.listeningRoute === 'addon') await this.startAddonListening()
     await this.refreshModel()
+  }
+
+  private async startAddonListening(): Promise<void> {
+    this.api.on('event:listening', (status) => this.onListeningStatus(status))
+    const [status, outputs] = await Promise.all([this.api.invoke('listening:status', {}), this.api.invoke('listening:outputs', {})])
+    this.outputs = outputs
+    this.onListeningStatus(status)
+    // The saved gain and filter are the starting point (the filter also drives the strip chart).
+    this.listenGain = sliderGainFromDb(status.gainDb)
+    this.filter = status.filter
+    this.pcg.setMode(status.filter)
+  }
+
+  private onListeningStatus(status: ListeningStatus): void {
+    this.listeningStatus = status
+    this.listening = isAudible(status)
+  }
+
+  async refreshOutputs(): Promise<void> {
+    if (this.listeningRoute !== 'addon') return
+    await this.run(async () => {
+      this.outputs = await this.api.invoke('listening:outputs', {})
+    })
+  }
+
+  /** Electron: send listening to another output device (null: the system default). */
+  async selectOutput(id: string | null): Promise<void> {
+    await this.run(async () => {
+      this.onListeningStatus(await this.api.invoke('listening:set', { outputDeviceId: id }))
+    })
+  }
+
+  private setAddonListening(patch: ListeningPatch): void {
+    void this.run(async () => {
+      this.onListeningStatus(await this.api.invoke('listening:set', patch))
+    })
   }
 
   async refreshModel(): Promise<void> {
@@ -169,11 +221,19 @@ export class LiveState {
   setFilter(mode: ListeningFilterName): void {
     this.filter = mode
     this.pcg.setMode(mode)
-    this.listener.setMode(mode)
+    if (this.listeningRoute === 'addon') this.setAddonListening({ filter: mode })
+    else this.listener.setMode(mode)
   }
 
   /** Must run from a user gesture (click or key): browsers only start audio output then. */
   toggleListening(): void {
+    if (this.listeningRoute === 'addon') {
+      const patch = listenTogglePatch(this.listening)
+      // Shown at once; the status from the main process confirms or corrects it.
+      this.listening = !patch.muted
+      this.setAddonListening(patch)
+      return
+    }
     if (this.listener.active) this.listener.stop()
     else this.listener.start()
     this.listening = this.listener.active
@@ -181,7 +241,8 @@ export class LiveState {
 
   setListenGain(gain: number): void {
     this.listenGain = gain
-    this.listener.setGain(gain)
+    if (this.listeningRoute === 'addon') this.setAddonListening({ gainDb: sliderGainToDb(gain) })
+    else this.listener.setGain(gain)
   }
 
   async selectDevice(id: string): Promise<void> {
