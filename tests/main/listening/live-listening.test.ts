@@ -6,27 +6,32 @@
  *  (a) the sound arrives: the recording correlates with the recording file through the chosen
  *      filter at gain 0;
  *  (b) mute plays silence on the same stream (PulseAudio's sink-input stays the same);
- *  (c) the sink unloaded with nowhere to move the stream: the status turns to a lost device
+ *  (c) a source at another rate (the same recording resampled to 8 kHz) gets a new stream at
+ *      that rate;
+ *  (d) the sink unloaded with nowhere to move the stream: the status turns to a lost device
  *      while the monitor keeps producing window events.
  * LISTENING_TEST_SECONDS (default 3) plays that long before (a) and prints the underruns over it.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dispatchApiRequest, type ApiEventChannel, type ListeningOutputs, type ListeningStatus } from '../../../src/core/api/contract'
 import { ListeningPath } from '../../../src/core/dsp/listening-path'
+import { resample } from '../../../src/core/dsp/resample'
 import { AppService, defaultAppSettings } from '../../../src/main/api/app-service'
 import { DemoDeviceCatalog } from '../../../src/main/api/demo-catalog'
 import { FsSessionLibrary } from '../../../src/main/api/session-library-port'
 import { Monitor } from '../../../src/main/engine/monitor'
-import { readWavMono } from '../../../src/main/io/wav-file'
+import { readWavMono, writeWavFile } from '../../../src/main/io/wav-file'
 import { audioPrerequisites, waitFor } from '../devices/helpers/audio'
 import { startPulse, type PulseDaemon } from '../devices/helpers/pulse'
 
 const ROOT = join(__dirname, '../../..')
 const RECORDING = '50238_MV.wav'
+/** The same recording at 8 kHz: a source whose rate differs from the first one's. */
+const RECORDING_8K = '50238_MV_8k.wav'
 const RATE_HZ = 4000
 const PLAY_SECONDS = Number(process.env.LISTENING_TEST_SECONDS ?? 3)
 // 1 s: scheduling hiccups on 2 busy cores stay far below it (the bench's longest stall was 178 ms).
@@ -92,9 +97,14 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('live listening through t
   beforeAll(() => {
     pulse = startPulse()
     dataDir = mkdtempSync(join(tmpdir(), 'ausculta-listening-'))
+    const samplesDir = join(dataDir, 'samples')
+    mkdirSync(samplesDir)
+    copyFileSync(join(ROOT, 'samples', RECORDING), join(samplesDir, RECORDING))
+    const original = readWavMono(join(ROOT, 'samples', RECORDING))
+    writeWavFile(join(samplesDir, RECORDING_8K), [resample(original.samples, original.sampleRateHz, 8000)], 8000, 'pcm16')
     service = new AppService({
       monitor: new Monitor(),
-      devices: new DemoDeviceCatalog(join(ROOT, 'samples'), { speed: 1 }),
+      devices: new DemoDeviceCatalog(samplesDir, { speed: 1 }),
       library: new FsSessionLibrary(() => dataDir),
       mode: 'electron',
       version: '0.0.0-test',
@@ -173,8 +183,20 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('live listening through t
     expect(pactl(pulse, 'list', 'short', 'sink-inputs').trim()).toBe(sinkInput)
     await call('listening:set', { muted: false })
 
-    // (c) The sink vanishes with nowhere to move the stream.
-    await waitFor(() => windows() >= 1, 10_000, 'the first window event')
+    // (c) Another source at another rate: a new stream at that rate.
+    const opened = statuses().length
+    await call('devices:select', { id: `demo:${RECORDING_8K}` })
+    await waitFor(() => statuses().slice(opened).some((s) => s.state === 'playing' && s.sampleRateHz === 8000), 5000, 'a stream at 8 kHz')
+    await waitFor(() => (pactl(pulse, 'list', 'short', 'sink-inputs').trim().split('\n')[0] ?? '') !== '', 5000, 'the new sink-input')
+    // The first source's stream was closed, not left playing beside the new one.
+    const inputs = pactl(pulse, 'list', 'short', 'sink-inputs').trim().split('\n')
+    expect(inputs).toHaveLength(1)
+    expect(inputs[0]).not.toBe(sinkInput)
+
+    // (d) The sink vanishes with nowhere to move the stream.
+    const windowsBefore = windows()
+    // The new source's first 5-s window.
+    await waitFor(() => windows() > windowsBefore, 10_000, 'a window event of the 8-kHz source')
     pactl(pulse, 'unload-module', 'module-always-sink')
     pactl(pulse, 'unload-module', 'module-remap-source')
     const unloadedAt = Date.now()
