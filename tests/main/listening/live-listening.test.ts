@@ -9,7 +9,8 @@
  *  (c) a source at another rate (the same recording resampled to 8 kHz) gets a new stream at
  *      that rate;
  *  (d) the sink unloaded with nowhere to move the stream: the status turns to a lost device
- *      while the monitor keeps producing window events.
+ *      while the monitor keeps producing window events;
+ *  (e) choosing a sink that does not exist fails clearly; choosing one that does plays again.
  * LISTENING_TEST_SECONDS (default 3) plays that long before (a) and prints the underruns over it.
  */
 import { spawn, spawnSync } from 'node:child_process'
@@ -48,9 +49,9 @@ function pactl(pulse: PulseDaemon, ...args: string[]): string {
 }
 
 /** What plays into ausculta_sink, as PulseAudio's monitor hears it, for `seconds`. */
-function recordSink(pulse: PulseDaemon, seconds: number): Promise<Float32Array> {
+function recordSink(pulse: PulseDaemon, seconds: number, source = 'ausculta_mic'): Promise<Float32Array> {
   return new Promise((resolve, reject) => {
-    const child = spawn('parec', ['--device=ausculta_mic', '--raw', '--format=float32le', `--rate=${RATE_HZ}`, '--channels=1', '--latency-msec=20'], { env: pulse.env })
+    const child = spawn('parec', [`--device=${source}`, '--raw', '--format=float32le', `--rate=${RATE_HZ}`, '--channels=1', '--latency-msec=20'], { env: pulse.env })
     const parts: Buffer[] = []
     child.stdout.on('data', (part: Buffer) => parts.push(part))
     child.on('error', reject)
@@ -214,5 +215,23 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('live listening through t
     // The failure stays reported (no reopen loop against a missing sink) until the user acts.
     await sleep(500)
     expect(((await call('listening:status')) as ListeningStatus).state).toBe('failed')
+
+    // (e) "Choose another": a name PulseAudio does not know, then a newly plugged sink.
+    const unknown = statuses().length
+    await call('listening:set', { outputDeviceId: 'no_such_sink' })
+    await waitFor(() => statuses().slice(unknown).some((s) => s.error?.code === 'unavailable'), 5000, 'the unknown sink to be refused')
+    expect(statuses().slice(unknown).find((s) => s.error)?.error?.message).toMatch(/cannot play on no_such_sink/)
+    pactl(pulse, 'load-module', 'module-null-sink', 'sink_name=headphones', 'rate=48000')
+    const plugged = (await call('listening:outputs')) as ListeningOutputs
+    expect(plugged.devices.map((d) => d.id)).toContain('headphones')
+    const chosen = statuses().length
+    await call('listening:set', { outputDeviceId: 'headphones' })
+    await waitFor(() => statuses().slice(chosen).some((s) => s.state === 'playing' && s.outputDeviceId === 'headphones'), 5000, 'playing on the new sink')
+    // PulseAudio starts consuming ~2 s after the start; 3 s leaves room for a busy machine.
+    await sleep(3000)
+    const resumedSound = await recordSink(pulse, 1, 'headphones.monitor')
+    // The same level check as in (a): the heart sound is there, not silence.
+    expect(peakOf(resumedSound)).toBeGreaterThan(0.01)
+    expect(((await call('listening:status')) as ListeningStatus)).toMatchObject({ state: 'playing', error: null })
   }, 60_000)
 })
