@@ -68,6 +68,10 @@ describe('listening route by mode', () => {
     expect(isAudible(playing)).toBe(true)
     expect(isAudible({ ...playing, muted: true })).toBe(false)
     expect(isAudible({ ...playing, enabled: false, state: 'off' })).toBe(false)
+    // A failed output is not "Listening": the next L asks to play again, which retries it.
+    const failed = { ...playing, state: 'failed' as const, error: { name: 'AudioOutputLostError', message: 'lost', code: 'device-lost' as const } }
+    expect(isAudible(failed)).toBe(false)
+    expect(listenTogglePatch(isAudible(failed))).toEqual({ enabled: true, muted: false })
   })
 
   it('words the status line as the clinician needs it', () => {

@@ -32,9 +32,12 @@ export function listenTogglePatch(listeningNow: boolean): ListeningPatch {
   return { enabled: true, muted: listeningNow }
 }
 
-/** Whether the Listen button shows "Listening" for this status. */
+/**
+ * Whether the Listen button shows "Listening" for this status. Not while the output has failed:
+ * pressing L then asks to play again, which retries the output (after choosing another device).
+ */
 export function isAudible(status: ListeningStatus): boolean {
-  return status.enabled && !status.muted
+  return status.enabled && !status.muted && status.state !== 'failed'
 }
 
 export function outputName(status: ListeningStatus, outputs: ListeningOutputs | null): string {
