@@ -10,7 +10,9 @@
  * monitor is untouched); the next settings change or source tries again.
  */
 import type { ListeningPatch, ListeningPreferences, ListeningStatus } from '../../core/api/contract'
-import { ListeningPath } from '../../core/dsp/listening-path'
+import { isListeningFilterMode } from '../../core/dsp/listening-filters'
+import { LISTENING_GAIN_MAX_DB, LISTENING_GAIN_MIN_DB, ListeningPath } from '../../core/dsp/listening-path'
+import { InvalidArgumentError } from '../../core/errors'
 import { AudioOutputLostError, openAudioOutput, type AudioOutput, type AudioOutputOptions } from '../audio/audio-output'
 import type { PcmChunk, PcmSource } from '../devices/source'
 
@@ -68,13 +70,24 @@ export class LiveListening {
     if (source) {
       // Never return the promise a paced source would wait for: listening must not slow the monitor.
       this.unsubscribe = source.on((event) => {
-        if (event.type === 'chunk') this.onChunk(event.chunk)
+        if (event.type !== 'chunk') return
+        try {
+          this.onChunk(event.chunk)
+        } catch (error) {
+          // Whatever goes wrong on the way to the ears must not reach the source (and the monitor).
+          this.fail(error, 'unavailable')
+        }
       })
     }
     this.publish()
   }
 
   set(patch: ListeningPatch): ListeningStatus {
+    // Checked before anything changes (the API's schema checks too; this guards direct callers).
+    if (patch.gainDb !== undefined && !(patch.gainDb >= LISTENING_GAIN_MIN_DB && patch.gainDb <= LISTENING_GAIN_MAX_DB)) {
+      throw new InvalidArgumentError(`listening gainDb: must be in [${LISTENING_GAIN_MIN_DB}, ${LISTENING_GAIN_MAX_DB}] dB, got ${patch.gainDb}`)
+    }
+    if (patch.filter !== undefined && !isListeningFilterMode(patch.filter)) throw new InvalidArgumentError(`listening filter: unknown ${JSON.stringify(patch.filter)} (bell, diaphragm or wide)`)
     const before = this.preferences
     const next: ListeningPreferences = {
       filter: patch.filter ?? before.filter,

@@ -110,3 +110,13 @@ describe('LiveListening with no output to be had', () => {
     }
   })
 })
+
+describe('LiveListening.set called directly', () => {
+  it('refuses a gain outside 0…30 dB or an unknown filter before changing anything', () => {
+    const listening = new LiveListening()
+    expect(() => listening.set({ gainDb: 31 })).toThrow(/listening gainDb: must be in \[0, 30\] dB, got 31/)
+    expect(() => listening.set({ filter: 'loud' as 'bell', gainDb: 3 })).toThrow(/listening filter: unknown "loud"/)
+    // 18 dB is the default (×8 on the live screen's slider); neither call moved it.
+    expect(listening.status()).toMatchObject({ gainDb: 18, filter: 'wide' })
+  })
+})
