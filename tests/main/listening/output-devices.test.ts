@@ -1,0 +1,24 @@
+/** Parsing `pactl -f json list sinks` (the real listing is checked on a live server in live-listening.test.ts). */
+import { describe, expect, it } from 'vitest'
+import { parsePulseSinks } from '../../../src/main/listening/output-devices'
+
+describe('parsePulseSinks', () => {
+  it('names each sink by its description, marks the default, and drops names unfit for PULSE_SINK', () => {
+    const json = JSON.stringify([
+      { index: 0, name: 'alsa_output.pci-0000_00_1f.3.analog-stereo', description: 'Built-in Audio Analog Stereo' },
+      { index: 1, name: 'bluez_sink.00_1B_66_AA_BB_CC.a2dp_sink', description: '' },
+      // A name with shell characters would end up in an environment variable: never offered.
+      { index: 2, name: 'evil; rm -rf /', description: 'Evil' },
+      { index: 3, description: 'No name' },
+    ])
+    expect(parsePulseSinks(json, 'bluez_sink.00_1B_66_AA_BB_CC.a2dp_sink')).toEqual([
+      { id: 'alsa_output.pci-0000_00_1f.3.analog-stereo', name: 'Built-in Audio Analog Stereo', isDefault: false },
+      { id: 'bluez_sink.00_1B_66_AA_BB_CC.a2dp_sink', name: 'bluez_sink.00_1B_66_AA_BB_CC.a2dp_sink', isDefault: true },
+    ])
+  })
+
+  it('returns nothing for output that is not a JSON list (an old pactl without -f json)', () => {
+    expect(parsePulseSinks('Sink #0\n\tName: x', null)).toEqual([])
+    expect(parsePulseSinks('{"name":"x"}', null)).toEqual([])
+  })
+})
