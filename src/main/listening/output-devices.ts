@@ -37,6 +37,15 @@ export function parsePulseSinks(json: string, defaultSink: string | null): Outpu
   return devices
 }
 
+/** `pactl list short sinks` (index, name, driver, format, state per tab-separated line): pactl before 16 has no JSON. */
+export function parsePulseShortSinks(text: string, defaultSink: string | null): OutputDeviceInfo[] {
+  return text
+    .split('\n')
+    .map((line) => line.split('\t')[1] ?? '')
+    .filter((name) => outputDeviceIdSchema.safeParse(name).success)
+    .map((name) => ({ id: name, name, isDefault: name === defaultSink }))
+}
+
 export async function listOutputDevices(env: NodeJS.ProcessEnv = process.env): Promise<ListeningOutputs> {
   const binding = loadAudioAddon() as (OutputCapableBinding & object) | Error
   if (binding instanceof Error) return { devices: [], reason: `the audio addon is not available (${binding.message}); live listening cannot play` }
@@ -46,8 +55,14 @@ export async function listOutputDevices(env: NodeJS.ProcessEnv = process.env): P
   if (!addonDevices.some((d) => d.name === 'pulse')) {
     return { devices: [], reason: `choosing an output needs PulseAudio; listening plays on the system default${fallback ? ` (${fallback.name})` : ''}` }
   }
-  const [sinksJson, defaultSink] = await Promise.all([run('pactl', ['-f', 'json', 'list', 'sinks'], env), run('pactl', ['get-default-sink'], env)])
-  if (sinksJson === null) return { devices: [], reason: 'no PulseAudio server answered (pactl failed); listening plays on the system default' }
-  const devices = parsePulseSinks(sinksJson, defaultSink?.trim() || null)
+  const [sinksJson, defaultSinkOut] = await Promise.all([run('pactl', ['-f', 'json', 'list', 'sinks'], env), run('pactl', ['get-default-sink'], env)])
+  const defaultSink = defaultSinkOut?.trim() || null
+  let devices: OutputDeviceInfo[]
+  if (sinksJson !== null) devices = parsePulseSinks(sinksJson, defaultSink)
+  else {
+    const short = await run('pactl', ['list', 'short', 'sinks'], env)
+    if (short === null) return { devices: [], reason: 'no PulseAudio server answered (pactl failed); listening plays on the system default' }
+    devices = parsePulseShortSinks(short, defaultSink)
+  }
   return { devices, reason: devices.length === 0 ? 'PulseAudio lists no output device' : null }
 }

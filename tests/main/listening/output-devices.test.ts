@@ -1,6 +1,6 @@
 /** Parsing `pactl -f json list sinks` (the real listing is checked on a live server in live-listening.test.ts). */
 import { describe, expect, it } from 'vitest'
-import { parsePulseSinks } from '../../../src/main/listening/output-devices'
+import { parsePulseShortSinks, parsePulseSinks } from '../../../src/main/listening/output-devices'
 
 describe('parsePulseSinks', () => {
   it('names each sink by its description, marks the default, and drops names unfit for PULSE_SINK', () => {
@@ -20,5 +20,15 @@ describe('parsePulseSinks', () => {
   it('returns nothing for output that is not a JSON list (an old pactl without -f json)', () => {
     expect(parsePulseSinks('Sink #0\n\tName: x', null)).toEqual([])
     expect(parsePulseSinks('{"name":"x"}', null)).toEqual([])
+  })
+})
+
+describe('parsePulseShortSinks', () => {
+  it('takes the name column of `pactl list short sinks` (pactl before 16)', () => {
+    const text = '0\talsa_output.pci-0000_00_1f.3.analog-stereo\tmodule-alsa-card.c\ts16le 2ch 44100Hz\tSUSPENDED\n1\tausculta_sink\tmodule-null-sink.c\tfloat32le 2ch 48000Hz\tRUNNING\n'
+    expect(parsePulseShortSinks(text, 'ausculta_sink')).toEqual([
+      { id: 'alsa_output.pci-0000_00_1f.3.analog-stereo', name: 'alsa_output.pci-0000_00_1f.3.analog-stereo', isDefault: false },
+      { id: 'ausculta_sink', name: 'ausculta_sink', isDefault: true },
+    ])
   })
 })
