@@ -2,10 +2,17 @@
  * Where processed audio goes to be heard: the PortAudio addon's output stream (native/src/
  * output-stream.inc) when the built addon has one, else PulseAudio's `pacat` (every Linux
  * desktop with PulseAudio or PipeWire-pulse has it). Without either, a clear error says so.
+ *
+ * Two ways to choose the device: a PortAudio output (`portAudioDevice`: any platform, resolved
+ * against the addon's list when the stream opens), or a PulseAudio sink name (`device`: Linux
+ * desktops, played through PortAudio's ALSA `pulse` device with PULSE_SINK set while it opens).
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
-import { AuscultaError } from '../../core/errors'
 import { loadAudioAddon, type AudioBinding } from '../devices/audio-addon'
+import { AudioOutputLostError, NoAudioOutputError, PortAudioOutputNotFoundError } from './audio-output-errors'
+import { resolvePortAudioOutput, type PortAudioDeviceChoice } from './output-device-choice'
+
+export { AudioOutputLostError, NoAudioOutputError, PortAudioOutputNotFoundError, type PortAudioDeviceChoice }
 
 /** What the addon's OutputStream offers (native/src/output-stream.inc). */
 export interface NativeOutputStream {
@@ -64,10 +71,6 @@ type OutputBinding = AudioBinding & {
   listOutputDevices?: () => NativeOutputDevice[]
 }
 
-export class NoAudioOutputError extends AuscultaError {}
-/** The output device vanished while playing (unplugged headset, sink removed, audio server gone). */
-export class AudioOutputLostError extends NoAudioOutputError {}
-
 /** Where the output stands; null where the back end cannot tell (pacat). */
 export interface AudioOutputStats {
   underruns: number
@@ -106,8 +109,18 @@ export interface AudioOutput {
 
 export interface AudioOutputOptions {
   sampleRateHz: number
-  /** PulseAudio sink name; default sink when absent. */
-  device?: string
+  /**
+   * PulseAudio sink name; the default sink when absent. The addon plays it through PortAudio's
+   * ALSA `pulse` device (or the `portAudioDevice` given); pacat names it itself.
+   */
+  device?: string | undefined
+  /**
+   * The PortAudio output to open (addon only): by index, by name, by the stable id of
+   * output-device-choice, or 'default'. Absent: the `pulse` device where there is one (so a
+   * sink can be chosen), else the default output. A device that is not there any more is a
+   * PortAudioOutputNotFoundError naming it.
+   */
+  portAudioDevice?: PortAudioDeviceChoice
   /**
    * Output buffer: small for live listening, larger for file playback. With `live`, the floor of
    * the adaptive jitter buffer (default 20 ms).
@@ -147,25 +160,46 @@ class AddonOutput implements AudioOutput {
   private pendingOffset = 0
   private readonly feedFrames: number
   private timer: NodeJS.Timeout | null = null
+  private releasePulseSink: (() => void) | null
 
   constructor(binding: OutputBinding, device: NativeOutputDevice, options: AudioOutputOptions) {
     this.live = options.live === true
     this.sampleRateHz = options.sampleRateHz
-    // PulseAudio (through ALSA's pulse plugin) opens the sink named here.
-    if (options.device) process.env.PULSE_SINK = options.device
     const common = { deviceIndex: device.index, sampleRateHz: options.sampleRateHz, channels: 1, ...(options.watchdogMs !== undefined ? { watchdogMs: options.watchdogMs } : {}) }
+    let streamOptions: NativeOutputOptions
     if (this.live) {
       const floorS = (options.latencyMs ?? 20) / 1000
       const maxS = (options.maxLatencyMs ?? 300) / 1000
       if (!(floorS >= 0 && maxS > floorS)) throw new NoAudioOutputError(`live output: need 0 <= latencyMs < maxLatencyMs, got latencyMs ${options.latencyMs} and maxLatencyMs ${options.maxLatencyMs}`)
-      this.stream = new binding.OutputStream!({ ...common, maxLatencySeconds: maxS, prefillSeconds: floorS, live: true, realtime: options.realtime ?? true })
+      streamOptions = { ...common, maxLatencySeconds: maxS, prefillSeconds: floorS, live: true, realtime: options.realtime ?? true }
       this.feedFrames = 0
     } else {
       const latencyS = (options.latencyMs ?? 50) / 1000
-      this.stream = new binding.OutputStream!({ ...common, maxLatencySeconds: latencyS, prefillSeconds: Math.min(0.02, latencyS / 2) })
+      streamOptions = { ...common, maxLatencySeconds: latencyS, prefillSeconds: Math.min(0.02, latencyS / 2) }
       this.feedFrames = Math.max(1, Math.floor(0.75 * latencyS * options.sampleRateHz))
     }
+    // PulseAudio (through ALSA's pulse plugin) opens the sink named here; without one, whatever
+    // an earlier stream chose must not linger.
+    this.releasePulseSink = overridePulseSink(options.device || undefined)
+    try {
+      this.stream = new binding.OutputStream!(streamOptions)
+    } catch (error) {
+      this.releasePulseSink?.()
+      throw error
+    }
     this.description = `PortAudio '${device.name}'${options.device ? ` → ${options.device}` : ''}${this.live ? ' (live, adaptive jitter buffer)' : ''}`
+    this.watchOpening()
+  }
+
+  /** The ALSA pulse plugin reads PULSE_SINK while the stream opens; once it has, the override goes. */
+  private watchOpening(): void {
+    if (!this.releasePulseSink) return
+    if (this.stream.state !== 'opening') {
+      this.releasePulseSink()
+      this.releasePulseSink = null
+      return
+    }
+    setTimeout(() => this.watchOpening(), 10).unref()
   }
 
   get underruns(): number {
@@ -252,6 +286,37 @@ class AddonOutput implements AudioOutput {
   }
 }
 
+/**
+ * PULSE_SINK for the stream being opened. The addon opens on its own thread after the
+ * constructor returns, so the variable must stay set until the stream has left 'opening', and
+ * is then put back as it was before any override (the user's own PULSE_SINK, or none). One
+ * override at a time: a newer one takes over, and only the newest puts the variable back.
+ */
+let pulseSinkBaseline: { value: string | undefined; owner: symbol } | null = null
+
+function overridePulseSink(sink: string | undefined): (() => void) | null {
+  // While an override is pending, the variable holds its sink, not what it was before.
+  const baseline = pulseSinkBaseline ? pulseSinkBaseline.value : process.env.PULSE_SINK
+  const restore = (): void => {
+    if (baseline === undefined) delete process.env.PULSE_SINK
+    else process.env.PULSE_SINK = baseline
+  }
+  if (sink === undefined) {
+    // The default sink: drop a pending override from an earlier stream.
+    if (pulseSinkBaseline) restore()
+    pulseSinkBaseline = null
+    return null
+  }
+  const owner = Symbol('PULSE_SINK override')
+  pulseSinkBaseline = { value: baseline, owner }
+  process.env.PULSE_SINK = sink
+  return () => {
+    if (pulseSinkBaseline?.owner !== owner) return
+    restore()
+    pulseSinkBaseline = null
+  }
+}
+
 function pulseReachable(env: NodeJS.ProcessEnv): boolean {
   const result = spawnSync('pactl', ['info'], { env, stdio: 'ignore', timeout: 3000 })
   return result.status === 0
@@ -320,15 +385,26 @@ class PacatOutput implements AudioOutput {
   }
 }
 
-/** An output on `device` (or the default), or NoAudioOutputError naming what is missing. */
+/**
+ * An output on `portAudioDevice` and/or the sink `device` (or the default), or NoAudioOutputError
+ * naming what is missing (PortAudioOutputNotFoundError for a chosen PortAudio device that is gone).
+ */
 export function openAudioOutput(options: AudioOutputOptions, env: NodeJS.ProcessEnv = process.env): AudioOutput {
   if (!(options.sampleRateHz > 0)) throw new NoAudioOutputError(`sampleRateHz: must be > 0, got ${options.sampleRateHz}`)
+  const choice = options.portAudioDevice
+  if (choice !== undefined && options.backend === 'pacat') throw new NoAudioOutputError('a PortAudio output device was chosen, but the pacat back end plays only on PulseAudio sinks')
   if (options.backend !== 'pacat') {
     const binding = loadAudioAddon() as OutputBinding | Error
     if (!(binding instanceof Error) && binding.OutputStream && binding.listOutputDevices) {
       const devices = binding.listOutputDevices()
+      // A chosen device plays there or nowhere: falling back to another would surprise the user.
+      if (choice !== undefined) return new AddonOutput(binding, resolvePortAudioOutput(devices, choice), options)
       const device = devices.find((d) => d.name === 'pulse') ?? devices.find((d) => d.isDefaultOutput)
       if (device) return new AddonOutput(binding, device, options)
+    }
+    if (choice !== undefined) {
+      const why = binding instanceof Error ? `the audio addon is not available (${binding.message})` : 'this build of the audio addon has no output streams'
+      throw new NoAudioOutputError(`cannot open PortAudio output ${JSON.stringify(choice)}: ${why}`)
     }
     if (options.backend === 'addon') throw new NoAudioOutputError('no audio output device: the PortAudio addon has no output stream or no output device')
   }

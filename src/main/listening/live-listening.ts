@@ -14,6 +14,7 @@ import { isListeningFilterMode } from '../../core/dsp/listening-filters'
 import { LISTENING_GAIN_MAX_DB, LISTENING_GAIN_MIN_DB, ListeningPath } from '../../core/dsp/listening-path'
 import { InvalidArgumentError } from '../../core/errors'
 import { AudioOutputLostError, openAudioOutput, type AudioOutput, type AudioOutputOptions } from '../audio/audio-output'
+import { describePortAudioOutputId, isPortAudioOutputId } from '../audio/output-device-choice'
 import type { PcmChunk, PcmSource } from '../devices/source'
 
 export const DEFAULT_LISTENING_PREFERENCES: ListeningPreferences = { filter: 'wide', gainDb: 18, outputDeviceId: null }
@@ -37,6 +38,12 @@ export interface LiveListeningOptions {
 }
 
 type ListeningError = NonNullable<ListeningStatus['error']>
+
+/** An output id from listOutputDevices → how openAudioOutput reaches it: a PortAudio device, or a PulseAudio sink. */
+function outputRoute(outputDeviceId: string | null): Pick<AudioOutputOptions, 'device' | 'portAudioDevice'> {
+  if (outputDeviceId === null) return {}
+  return isPortAudioOutputId(outputDeviceId) ? { portAudioDevice: { id: outputDeviceId } } : { device: outputDeviceId }
+}
 
 export class LiveListening {
   private preferences: ListeningPreferences
@@ -160,8 +167,6 @@ export class LiveListening {
     }
     this.path.setMuted(this.muted)
     const env = this.options.env ?? process.env
-    // openAudioOutput routes to a sink through PULSE_SINK and leaves it set: the default must clear it.
-    if (this.preferences.outputDeviceId === null) delete process.env.PULSE_SINK
     let output: AudioOutput
     try {
       output = openAudioOutput(
@@ -170,7 +175,7 @@ export class LiveListening {
           live: true,
           latencyMs: this.options.latencyMs ?? 20,
           maxLatencyMs: this.options.maxLatencyMs ?? 300,
-          ...(this.preferences.outputDeviceId !== null ? { device: this.preferences.outputDeviceId } : {}),
+          ...outputRoute(this.preferences.outputDeviceId),
           ...(this.options.watchdogMs !== undefined ? { watchdogMs: this.options.watchdogMs } : {}),
           ...(this.options.backend ? { backend: this.options.backend } : {}),
         },
@@ -199,7 +204,8 @@ export class LiveListening {
 
   private fail(error: unknown, code: ListeningError['code']): void {
     const e = error instanceof Error ? error : new Error(String(error))
-    const device = this.preferences.outputDeviceId ?? 'the default output'
+    const id = this.preferences.outputDeviceId
+    const device = id === null ? 'the default output' : isPortAudioOutputId(id) ? describePortAudioOutputId(id) : id
     const message = code === 'device-lost' ? `output device lost (${device}): choose another. ${e.message}` : `cannot play on ${device}: ${e.message}`
     this.closeOutput()
     this.error = { name: e.name, message, code }
