@@ -1,6 +1,10 @@
-/** Parsing `pactl -f json list sinks` (the real listing is checked on a live server in live-listening.test.ts). */
+/**
+ * Parsing `pactl -f json list sinks`, and PortAudio devices as choices (the real listings are
+ * checked on a live server in live-listening.test.ts and audio/audio-output-portaudio.test.ts).
+ */
 import { describe, expect, it } from 'vitest'
-import { parsePulseShortSinks, parsePulseSinks } from '../../../src/main/listening/output-devices'
+import { outputDeviceIdSchema } from '../../../src/core/api/contract'
+import { parsePulseShortSinks, parsePulseSinks, portAudioOutputChoices } from '../../../src/main/listening/output-devices'
 
 describe('parsePulseSinks', () => {
   it('names each sink by its description, marks the default, and drops names unfit for PULSE_SINK', () => {
@@ -30,5 +34,20 @@ describe('parsePulseShortSinks', () => {
       { id: 'alsa_output.pci-0000_00_1f.3.analog-stereo', name: 'alsa_output.pci-0000_00_1f.3.analog-stereo', isDefault: false },
       { id: 'ausculta_sink', name: 'ausculta_sink', isDefault: true },
     ])
+  })
+})
+
+describe('portAudioOutputChoices', () => {
+  it('offers each PortAudio output under its stable id, named with its host API, the default flagged', () => {
+    const choices = portAudioOutputChoices([
+      { index: 0, name: 'MacBook Pro Speakers', hostApi: 'Core Audio', maxOutputChannels: 2, defaultSampleRateHz: 48000, isDefaultOutput: true },
+      { index: 2, name: 'AirPods Pro', hostApi: 'Core Audio', maxOutputChannels: 2, defaultSampleRateHz: 48000, isDefaultOutput: false },
+    ])
+    expect(choices).toEqual([
+      { id: 'portaudio:Core+20Audio:MacBook+20Pro+20Speakers', name: 'MacBook Pro Speakers (Core Audio)', isDefault: true },
+      { id: 'portaudio:Core+20Audio:AirPods+20Pro', name: 'AirPods Pro (Core Audio)', isDefault: false },
+    ])
+    // What the renderer sends back must pass the API's id check.
+    for (const { id } of choices) expect(outputDeviceIdSchema.safeParse(id).success).toBe(true)
   })
 })
