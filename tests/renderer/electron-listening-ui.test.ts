@@ -161,6 +161,7 @@ describe.skipIf(skip !== undefined || !addonHasOutput || noChromium)('live scree
     // Gain is the screen's ×8 (+18 dB) on a heart sound: far above the −40 dBFS floor used here.
     expect(heard.peak).toBeGreaterThan(0.01)
     const sinkInput = pactl(pulse, 'list', 'short', 'sink-inputs').trim()
+    const recoveriesBeforeMute = (await status()).recoveries
 
     await page.locator('body').press('l')
     await expect(page.getByTestId('listen-button').getAttribute('aria-pressed')).resolves.toBe('false')
@@ -171,7 +172,9 @@ describe.skipIf(skip !== undefined || !addonHasOutput || noChromium)('live scree
     expect(muted.frames).toBeGreaterThan(RATE_HZ / 2)
     // −80 dBFS: silence, on the same PulseAudio stream.
     expect(muted.peak).toBeLessThan(1e-4)
-    expect(pactl(pulse, 'list', 'short', 'sink-inputs').trim()).toBe(sinkInput)
+    // Mute never reopens the stream; a stream PulseAudio lost under load is reopened by itself
+    // (counted in recoveries), and only then may the sink-input differ.
+    if ((await status()).recoveries === recoveriesBeforeMute) expect(pactl(pulse, 'list', 'short', 'sink-inputs').trim()).toBe(sinkInput)
 
     const gainBefore = (await status()).gainDb
     await page.locator('body').press('1')

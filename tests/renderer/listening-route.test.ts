@@ -36,6 +36,7 @@ const playing: ListeningStatus = {
   targetLatencyMs: 44.6,
   queuedMs: 30,
   underruns: 0,
+  recoveries: 0,
   error: null,
 }
 const outputs: ListeningOutputs = {

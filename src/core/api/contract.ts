@@ -164,6 +164,8 @@ export const listeningStatusSchema = z.object({
   queuedMs: z.number().nonnegative().nullable(),
   /** Output underruns (audible gaps) since the stream opened. */
   underruns: z.number().int().nonnegative(),
+  /** Streams reopened by themselves after dying while their device was still there (a busy machine). */
+  recoveries: z.number().int().nonnegative(),
   error: listeningErrorSchema.nullable(),
 })
 

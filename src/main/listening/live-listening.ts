@@ -8,6 +8,12 @@
  * the source's rate or the output device changes, and closes when listening is turned off, the
  * source stops or the app ends. A failed or vanished output becomes a status with an error (the
  * monitor is untouched); the next settings change or source tries again.
+ *
+ * A stream that dies while its device is still listed is reopened by itself (counted in
+ * `recoveries`): on a loaded machine PortAudio's ALSA back end can lose a PulseAudio stream (a
+ * failed poll ends it) although nothing was unplugged, and a clinician should not have to press
+ * anything to hear again. Only a device that is really gone — or one that keeps failing (more than
+ * MAX_RECOVERIES_PER_MINUTE) — is reported as an error.
  */
 import type { ListeningPatch, ListeningPreferences, ListeningStatus } from '../../core/api/contract'
 import { isListeningFilterMode } from '../../core/dsp/listening-filters'
@@ -16,6 +22,10 @@ import { InvalidArgumentError } from '../../core/errors'
 import { AudioOutputLostError, openAudioOutput, type AudioOutput, type AudioOutputOptions } from '../audio/audio-output'
 import { describePortAudioOutputId, isPortAudioOutputId } from '../audio/output-device-choice'
 import type { PcmChunk, PcmSource } from '../devices/source'
+import { listOutputDevices } from './output-devices'
+
+/** Automatic reopenings allowed within a minute before a failing output is reported instead. */
+export const MAX_RECOVERIES_PER_MINUTE = 3
 
 export const DEFAULT_LISTENING_PREFERENCES: ListeningPreferences = { filter: 'wide', gainDb: 18, outputDeviceId: null }
 
@@ -56,6 +66,10 @@ export class LiveListening {
   private outputRateHz: number | null = null
   private sourceRateHz: number | null = null
   private error: ListeningError | null = null
+  /** Set while a failed stream's device is being looked up: no reopening meanwhile. */
+  private checkingDevice = false
+  private recoveries = 0
+  private recoveryTimesMs: number[] = []
   private poller: NodeJS.Timeout | null = null
   private lastPublished = ''
 
@@ -136,6 +150,7 @@ export class LiveListening {
       targetLatencyMs: stats?.targetLatencyMs ?? null,
       queuedMs: stats?.bufferedMs ?? null,
       underruns: stats?.underruns ?? 0,
+      recoveries: this.recoveries,
       error: this.error,
     }
   }
@@ -151,7 +166,7 @@ export class LiveListening {
 
   private onChunk(chunk: PcmChunk): void {
     this.sourceRateHz = chunk.sampleRateHz
-    if (!this.enabled || this.error || chunk.samples.length === 0) return
+    if (!this.enabled || this.error || this.checkingDevice || chunk.samples.length === 0) return
     if (!this.output || this.outputRateHz !== chunk.sampleRateHz) {
       if (!this.open(chunk.sampleRateHz)) return
     }
@@ -198,8 +213,37 @@ export class LiveListening {
 
   private poll(): void {
     const failure = this.output?.failure ?? null
-    if (failure) this.fail(failure, failure instanceof AudioOutputLostError ? 'device-lost' : 'unavailable')
+    if (failure instanceof AudioOutputLostError) this.recoverOrFail(failure)
+    else if (failure) this.fail(failure, 'unavailable')
     else this.publish()
+  }
+
+  /** A lost stream: reopen it when its device is still there (and has not kept failing), else report it lost. */
+  private recoverOrFail(failure: AudioOutputLostError): void {
+    this.closeOutput()
+    const nowMs = Date.now()
+    this.recoveryTimesMs = this.recoveryTimesMs.filter((t) => nowMs - t < 60_000)
+    if (this.recoveryTimesMs.length >= MAX_RECOVERIES_PER_MINUTE) {
+      this.fail(failure, 'device-lost')
+      return
+    }
+    const id = this.preferences.outputDeviceId
+    this.checkingDevice = true
+    void listOutputDevices(this.options.env ?? process.env)
+      .then((outputs) => (id === null ? outputs.devices.length > 0 : outputs.devices.some((d) => d.id === id)))
+      .catch(() => false)
+      .then((stillThere) => {
+        this.checkingDevice = false
+        // The user changed something meanwhile (device, source): their action decides.
+        if (id !== this.preferences.outputDeviceId || this.error || this.output) return
+        if (!stillThere) {
+          this.fail(failure, 'device-lost')
+          return
+        }
+        this.recoveryTimesMs.push(Date.now())
+        this.recoveries++
+        this.publish() // the next chunk reopens the stream
+      })
   }
 
   private fail(error: unknown, code: ListeningError['code']): void {

@@ -14,6 +14,7 @@ const status: ListeningStatus = {
   targetLatencyMs: 45,
   queuedMs: 31.5,
   underruns: 0,
+  recoveries: 0,
   error: null,
 }
 
