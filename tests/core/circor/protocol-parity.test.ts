@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest'
 import { protocolWindows } from '../../../src/core/circor/protocol-windows'
 import { parseSegmentationTsv } from '../../../src/core/circor/segmentation-tsv'
 import { decodeWav } from '../../../src/core/wav/wav-reader'
+import { testTempDir } from '../../helpers/temp-dir'
 
 const ROOT = join(__dirname, '../../..')
 const SCRIPT = join(ROOT, 'models/training/protocol.py')
@@ -79,9 +80,8 @@ describe.skipIf(!existsSync(SCRIPT) || !existsSync(PYTHON))('protocol parity wit
   })
 
   it('treats malformed rows identically (label 28, non-numeric, short rows)', async () => {
-    const { mkdtempSync, writeFileSync, copyFileSync } = await import('node:fs')
-    const { tmpdir } = await import('node:os')
-    const dir = mkdtempSync(join(tmpdir(), 'ausculta-parity-'))
+    const { writeFileSync, copyFileSync } = await import('node:fs')
+    const dir = testTempDir('ausculta-parity-')
     // The rows of samples/68303_AV.tsv with defects injected in the middle of its annotated runs.
     const lines = readFileSync(join(SAMPLES, '68303_AV.tsv'), 'utf8').split('\n')
     lines[20] = lines[20]!.replace(/\t\d$/, '\t28')

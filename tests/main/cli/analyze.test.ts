@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
+import { testTempDir } from '../../helpers/temp-dir'
 
 const ROOT = join(__dirname, '../../..')
 const run = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
@@ -51,7 +51,7 @@ describe('ausculta analyze (real CLI process)', () => {
   })
 
   it('resamples a 44.1 kHz file (made by sox from a sample) to 4 kHz and gets the same HRs', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ausculta-analyze-'))
+    const dir = testTempDir('ausculta-analyze-')
     const wav44k = join(dir, '74420_MV_44k.wav')
     await promisify(execFile)('sox', [join(ROOT, 'samples/74420_MV.wav'), '-r', '44100', wav44k])
     const { code, stdout } = await run(wav44k, '--tsv', 'samples/74420_MV.tsv', '--json')
@@ -77,7 +77,7 @@ describe('ausculta analyze (real CLI process)', () => {
   })
 
   it('warns about malformed tsv rows and still analyses', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ausculta-analyze-'))
+    const dir = testTempDir('ausculta-analyze-')
     writeFileSync(join(dir, 'bad.tsv'), '0\t1\t0\n1\t2\t28\n')
     const { code, stderr, stdout } = await run('samples/68303_AV.wav', '--tsv', join(dir, 'bad.tsv'))
     expect(code).toBe(0)

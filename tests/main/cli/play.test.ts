@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { readWavMono } from '../../../src/main/io/wav-file'
+import { testTempDir } from '../../helpers/temp-dir'
 
 const ROOT = join(__dirname, '../../..')
 const run = async (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> => {
@@ -19,7 +19,7 @@ const run = async (args: string[], env: NodeJS.ProcessEnv = process.env): Promis
 
 describe('ausculta play (real CLI process)', () => {
   it('--out at 0.5x writes twice the duration, below full scale, with the filter applied', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ausculta-play-'))
+    const dir = testTempDir('ausculta-play-')
     const out = join(dir, 'slow.wav')
     const { code, stdout } = await run(['samples/50238_MV.wav', '--speed', '0.5', '--filter', 'bell', '--gain', '30', '--out', out])
     expect(code).toBe(0)

@@ -1,8 +1,8 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { NotCircorFolderError, scanCircorFolder } from '../../../src/main/data/circor-folder'
+import { testTempDir } from '../../helpers/temp-dir'
 
 const ROOT = join(__dirname, '../../..')
 const SAMPLES = join(ROOT, 'samples')
@@ -38,7 +38,7 @@ describe('scanCircorFolder', () => {
   })
 
   it('reports a broken patient file and a missing tsv as skipped, not as a failure', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ausculta-circor-'))
+    const dir = testTempDir('ausculta-circor-')
     for (const f of ['84749.txt', '84749_TV.wav', '50238.txt', '50238_MV.wav']) copyFileSync(join(SAMPLES, f), join(dir, f))
     writeFileSync(join(dir, '12345.txt'), '12345 x 4000\n')
     writeFileSync(join(dir, 'notes.txt'), 'not a patient file\n')
@@ -50,7 +50,7 @@ describe('scanCircorFolder', () => {
   })
 
   it('throws NotCircorFolderError for a folder without patient files and for a missing folder', () => {
-    const empty = mkdtempSync(join(tmpdir(), 'ausculta-empty-'))
+    const empty = testTempDir('ausculta-empty-')
     mkdirSync(join(empty, 'training_data'))
     writeFileSync(join(empty, 'README.txt'), 'hello')
     expect(() => scanCircorFolder(empty)).toThrow(NotCircorFolderError)

@@ -5,11 +5,11 @@
  */
 import { describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import ts from 'typescript'
 import { isAllowedAppUrl, isTrustedIpcSender, SECURE_WEB_PREFERENCES } from '../../../src/main/security/window-policy'
+import { testTempDir } from '../../helpers/temp-dir'
 
 const ROOT = join(__dirname, '../../..')
 
@@ -119,7 +119,7 @@ describe('Electronegativity', () => {
   }
 
   it('finds nothing beyond the reviewed items', () => {
-    const output = join(mkdtempSync(join(tmpdir(), 'electronegativity-')), 'findings.csv')
+    const output = join(testTempDir('electronegativity-'), 'findings.csv')
     execFileSync(process.execPath, [join(ROOT, 'node_modules/@doyensec/electronegativity/dist/index.js'), '-i', join(ROOT, 'src'), '-e', '45.5.0', '-r', '-v', 'false', '-o', output], { cwd: ROOT, stdio: 'pipe', timeout: 120_000 })
     const report = readFileSync(output, 'utf8')
     expect(report.startsWith('issue,'), 'the report has its header row').toBe(true)
