@@ -40,6 +40,8 @@ const RATE_HZ = 4000
 const PLAY_SECONDS = Number(process.env.LISTENING_TEST_SECONDS ?? 3)
 // 1 s: scheduling hiccups on 2 busy cores stay far below it (the bench's longest stall was 178 ms).
 const WATCHDOG_MS = 1000
+/** PulseAudio starts consuming a new stream ~2 s after it opens (measured here); 3 s with margin. */
+const STREAM_START_MS = 3000
 
 const { binding, skip } = audioPrerequisites()
 const addonHasOutput = binding !== undefined && 'OutputStream' in binding
@@ -220,12 +222,16 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('live listening through t
     while (((await call('listening:status')) as ListeningStatus).recoveries < MAX_RECOVERIES_PER_MINUTE) {
       const n = ((await call('listening:status')) as ListeningStatus).recoveries
       await waitFor(() => pactl(pulse, 'list', 'short', 'sink-inputs').trim() !== '', 5000, 'a sink-input to kill')
+      // Kill a stream that PulseAudio has started consuming (~2 s after it opens): a stream killed
+      // before that may only be noticed by the watchdog after its 6-s start-up grace.
+      await sleep(STREAM_START_MS)
       killCurrent()
-      await waitFor(() => (statuses().at(-1)?.recoveries ?? 0) > n && statuses().at(-1)?.state === 'playing', 5000, `recovery ${n + 1}`)
+      await waitFor(() => (statuses().at(-1)?.recoveries ?? 0) > n && statuses().at(-1)?.state === 'playing', 10_000, `recovery ${n + 1}`)
     }
     await waitFor(() => pactl(pulse, 'list', 'short', 'sink-inputs').trim() !== '', 5000, 'a sink-input to kill')
+    await sleep(STREAM_START_MS)
     killCurrent()
-    await waitFor(() => statuses().at(-1)?.error?.code === 'device-lost', 5000, 'the repeated loss to be reported')
+    await waitFor(() => statuses().at(-1)?.error?.code === 'device-lost', 10_000, 'the repeated loss to be reported')
     // Any user action retries: unmute (already unmuted) clears the error and the next chunk reopens.
     await call('listening:set', { muted: false })
     await waitFor(() => statuses().at(-1)?.state === 'playing', 5000, 'playing again after the user acted')
