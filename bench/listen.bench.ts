@@ -24,12 +24,12 @@
  * Run: npm run bench:listen
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { cpus, loadavg, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rmSync } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
 import { ListeningPath } from '../src/core/dsp/listening-path'
 import { openAudioOutput, type AudioOutputStats } from '../src/main/audio/audio-output'
 import { loadAudioAddon, type AudioBinding, type NativeInputStream, type NativeStreamEvent } from '../src/main/devices/audio-addon'
+import { CLICK_GAP_S, CLICK_PERIOD_S, clickOnsets, clickTrain, PLAY_RATE_HZ, startListenPulse } from './helpers/click-train-rig'
 
 const SECONDS = Number(process.env.LISTEN_BENCH_SECONDS ?? 60)
 const RATE_HZ = 8000
@@ -42,31 +42,6 @@ const REALTIME = process.env.LISTEN_BENCH_REALTIME !== '0'
 const LOAD_SECONDS = Number(process.env.LISTEN_BENCH_LOAD_SECONDS ?? SECONDS)
 /** Underruns before this are the jitter buffer learning the load; after it they should stop. */
 const SETTLE_S = 10
-const CLICK_PERIOD_S = 0.5
-const PLAY_RATE_HZ = 48000
-
-function startPulse(): { pid: number; runtimeDir: string; env: NodeJS.ProcessEnv } {
-  const runtimeDir = mkdtempSync(join(tmpdir(), 'ausculta-listen-'))
-  const env = { ...process.env, XDG_RUNTIME_DIR: runtimeDir, PULSE_SERVER: `unix:${join(runtimeDir, 'pulse/native')}` }
-  const result = spawnSync('bash', [join(__dirname, '..', 'scripts', 'start-pulse-listen.sh')], { env, encoding: 'utf8', timeout: 20_000 })
-  const match = /pulseaudio pid (\d+)/.exec(result.stdout ?? '')
-  if (result.status !== 0 || !match) throw new Error(`start-pulse-listen.sh failed (exit ${result.status}): ${result.stdout}${result.stderr}`)
-  // The addon's ALSA pulse plugin reads these from this process's environment when it connects.
-  process.env.XDG_RUNTIME_DIR = runtimeDir
-  process.env.PULSE_SERVER = env.PULSE_SERVER
-  return { pid: Number(match[1]), runtimeDir, env }
-}
-
-/** A click: 4 ms of a 400-Hz tone burst (inside every listening band), at half scale. */
-function clickTrain(seconds: number): Float32Array {
-  const x = new Float32Array(Math.round(seconds * PLAY_RATE_HZ))
-  const clickLength = Math.round(0.004 * PLAY_RATE_HZ)
-  for (let start = Math.round(0.5 * PLAY_RATE_HZ); start + clickLength < x.length; start += Math.round(CLICK_PERIOD_S * PLAY_RATE_HZ)) {
-    for (let k = 0; k < clickLength; k++) x[start + k] = 0.5 * Math.sin((2 * Math.PI * 400 * k) / PLAY_RATE_HZ)
-  }
-  return x
-}
-
 interface Capture {
   stream: NativeInputStream
   samples: number[]
@@ -93,19 +68,6 @@ function openCapture(binding: AudioBinding, deviceIndex: number, source: string,
   return capture
 }
 
-/** Frames where the signal first exceeds `threshold` after at least `gapFrames` below it. */
-function onsets(samples: number[], threshold: number, gapFrames: number): number[] {
-  const found: number[] = []
-  let last = -Infinity
-  for (let i = 0; i < samples.length; i++) {
-    if (Math.abs(samples[i]!) > threshold) {
-      if (i - last > gapFrames) found.push(i)
-      last = i
-    }
-  }
-  return found
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** n processes spinning on a core each: a reproducible stand-in for a busy machine. */
@@ -120,7 +82,7 @@ function stopLoad(children: ChildProcess[]): void {
 const fmt = (x: number | null | undefined, digits = 1): string => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits))
 
 async function main(): Promise<void> {
-  const pulse = startPulse()
+  const pulse = startListenPulse('ausculta-listen-')
   try {
     const binding = loadAudioAddon()
     if (binding instanceof Error) throw binding
@@ -178,10 +140,9 @@ async function main(): Promise<void> {
     recorded.stream.close(3)
     output.abort()
 
-    // Clicks are 0.5 apart; a 0.25-s gap separates them. Threshold: a quarter of the click's 0.5.
-    const gap = Math.round(0.25 * RATE_HZ)
-    const inOnsets = onsets(input.samples, 0.125, gap).map((f) => input.clockS + f / RATE_HZ)
-    const outOnsets = onsets(recorded.samples, 0.125, gap).map((f) => recorded.clockS + f / RATE_HZ)
+    const gap = Math.round(CLICK_GAP_S * RATE_HZ)
+    const inOnsets = clickOnsets(input.samples, gap).map((f) => input.clockS + f / RATE_HZ)
+    const outOnsets = clickOnsets(recorded.samples, gap).map((f) => recorded.clockS + f / RATE_HZ)
     const peak = (xs: number[]): number => xs.reduce((m, v) => Math.max(m, Math.abs(v)), 0)
     if (process.env.LISTEN_BENCH_DEBUG) console.log('peaks', peak(input.samples), peak(recorded.samples), input.samples.length, recorded.samples.length)
     const latenciesMs: number[] = []

@@ -11,55 +11,23 @@
  * Asserts that the clicks come through; prints the latency and the underruns (no timing
  * assertions). LISTENING_LATENCY_SECONDS sets the click train's length (default 8).
  */
-import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { spawn } from 'node:child_process'
+import { rmSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ListeningStatus } from '../../../src/core/api/contract'
 import type { AudioBinding, NativeInputStream, NativeStreamEvent } from '../../../src/main/devices/audio-addon'
 import { AudioDeviceSource } from '../../../src/main/devices/audio-device-source'
 import { LiveListening } from '../../../src/main/listening/live-listening'
 import { audioPrerequisites, pulseDevice, waitFor } from '../devices/helpers/audio'
+import { CLICK_GAP_S, CLICK_PERIOD_S, clickOnsets, clickTrain, PLAY_RATE_HZ, startListenPulse, type ListenPulse } from '../../../bench/helpers/click-train-rig'
 
-const REPO = join(__dirname, '../../..')
 const SECONDS = Number(process.env.LISTENING_LATENCY_SECONDS ?? 8)
 const RATE_HZ = 8000
-const PLAY_RATE_HZ = 48000
-const CLICK_PERIOD_S = 0.5
 
 const { binding, skip } = audioPrerequisites()
 const addonHasOutput = binding !== undefined && 'OutputStream' in binding
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 const nowS = (): number => Number(process.hrtime.bigint()) / 1e9
-
-interface Pulse {
-  pid: number
-  runtimeDir: string
-  env: NodeJS.ProcessEnv
-}
-
-function startListenPulse(): Pulse {
-  const runtimeDir = mkdtempSync(join(tmpdir(), 'ausculta-listen-latency-'))
-  const env = { ...process.env, XDG_RUNTIME_DIR: runtimeDir, PULSE_SERVER: `unix:${join(runtimeDir, 'pulse/native')}` }
-  const result = spawnSync('bash', [join(REPO, 'scripts/start-pulse-listen.sh')], { env, encoding: 'utf8', timeout: 20_000 })
-  const match = /pulseaudio pid (\d+)/.exec(result.stdout ?? '')
-  if (result.status !== 0 || !match) throw new Error(`start-pulse-listen.sh failed (exit ${result.status}): ${result.stdout}${result.stderr}`)
-  // The addon's ALSA pulse plugin reads these from this process's environment when it connects.
-  process.env.XDG_RUNTIME_DIR = runtimeDir
-  process.env.PULSE_SERVER = env.PULSE_SERVER
-  return { pid: Number(match[1]), runtimeDir, env }
-}
-
-/** A click: 4 ms of a 400-Hz burst (inside every listening band) at half scale, every 0.5 s from 0.5 s. */
-function clickTrain(seconds: number): Float32Array {
-  const x = new Float32Array(Math.round(seconds * PLAY_RATE_HZ))
-  const clickLength = Math.round(0.004 * PLAY_RATE_HZ)
-  for (let start = Math.round(0.5 * PLAY_RATE_HZ); start + clickLength < x.length; start += Math.round(CLICK_PERIOD_S * PLAY_RATE_HZ)) {
-    for (let k = 0; k < clickLength; k++) x[start + k] = 0.5 * Math.sin((2 * Math.PI * 400 * k) / PLAY_RATE_HZ)
-  }
-  return x
-}
 
 /** Samples with their hrtime clock (see the header). */
 class ClockedCapture {
@@ -69,25 +37,16 @@ class ClockedCapture {
     this.clockS = Math.min(this.clockS, nowS() - (firstFrameIndex + data.length) / RATE_HZ)
     for (const v of data) this.samples.push(v)
   }
-  /** hrtime of each click onset: above a quarter of the click's 0.5 after at least 0.25 s below. */
+  /** hrtime of each click onset. */
   onsetsS(): number[] {
-    const found: number[] = []
-    let last = -Infinity
-    const gap = Math.round(0.25 * RATE_HZ)
-    for (let i = 0; i < this.samples.length; i++) {
-      if (Math.abs(this.samples[i]!) > 0.125) {
-        if (i - last > gap) found.push(this.clockS + i / RATE_HZ)
-        last = i
-      }
-    }
-    return found
+    return clickOnsets(this.samples, Math.round(CLICK_GAP_S * RATE_HZ)).map((i) => this.clockS + i / RATE_HZ)
   }
 }
 
 describe.skipIf(skip !== undefined || !addonHasOutput)('live listening latency with a capture source', () => {
-  let pulse: Pulse
+  let pulse: ListenPulse
   beforeAll(() => {
-    pulse = startListenPulse()
+    pulse = startListenPulse('ausculta-listen-latency-')
   })
   afterAll(async () => {
     try {
