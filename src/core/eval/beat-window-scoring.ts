@@ -22,15 +22,16 @@ export interface RecordingOnsetCounts {
   s2: OnsetCounts
 }
 
-const inside = (times: readonly number[], startS: number, windowS: number): number[] =>
+/** The times that fall inside the window [startS, startS + windowS), with the protocol's float slack. */
+export const onsetsInside = (times: readonly number[], startS: number, windowS: number): number[] =>
   times.filter((t) => t >= startS - TIME_EPSILON_S && t < startS + windowS - TIME_EPSILON_S)
 
 /** One protocol window of a recording with its annotated onsets (stream seconds). */
 export interface ScoringWindow {
   startS: number
   samples: Float32Array
-  s1ReferenceS: number[]
-  s2ReferenceS: number[]
+  s1ReferenceS: readonly number[]
+  s2ReferenceS: readonly number[]
 }
 
 /** Every protocol window of one recording (samples at `sampleRateHz`), with its references. */
@@ -46,8 +47,8 @@ export function scoringWindows(samples: Float32Array, sampleRateHz: number, rows
       out.push({
         startS: window.startS,
         samples: samples.subarray(first, first + length),
-        s1ReferenceS: inside(s1Reference, window.startS, PROTOCOL_WINDOW_S),
-        s2ReferenceS: inside(s2Reference, window.startS, PROTOCOL_WINDOW_S),
+        s1ReferenceS: onsetsInside(s1Reference, window.startS, PROTOCOL_WINDOW_S),
+        s2ReferenceS: onsetsInside(s2Reference, window.startS, PROTOCOL_WINDOW_S),
       })
     }
   }
@@ -55,11 +56,11 @@ export function scoringWindows(samples: Float32Array, sampleRateHz: number, rows
 }
 
 /** Counts of one window's detections (onsets from the window's first sample) against its references. */
-export function scoreWindow(window: ScoringWindow, beats: WindowBeats, toleranceS = ONSET_TOLERANCE_S): { s1: OnsetCounts; s2: OnsetCounts } {
+export function scoreWindow(window: ScoringWindow, beats: WindowBeats, toleranceS = ONSET_TOLERANCE_S, windowS = PROTOCOL_WINDOW_S): { s1: OnsetCounts; s2: OnsetCounts } {
   const shift = (t: number): number => t + window.startS
   // Detections are clipped to the window like the references (an onset interpolated a hair before 0 is dropped).
-  const s1Detected = inside(beats.s1OnsetsS.map(shift), window.startS, PROTOCOL_WINDOW_S)
-  const s2Detected = inside(beats.s2OnsetsS.map(shift), window.startS, PROTOCOL_WINDOW_S)
+  const s1Detected = onsetsInside(beats.s1OnsetsS.map(shift), window.startS, windowS)
+  const s2Detected = onsetsInside(beats.s2OnsetsS.map(shift), window.startS, windowS)
   return { s1: matchOnsets(s1Detected, window.s1ReferenceS, toleranceS), s2: matchOnsets(s2Detected, window.s2ReferenceS, toleranceS) }
 }
 

@@ -12,8 +12,8 @@ import type { EvalWindowRecord } from '../../core/eval/eval-summary'
 import { estimateHrClassical } from '../../core/hr/classical-hr'
 import { detectBeats } from '../../core/hr/beat-detection'
 import { beatsFromSegmentation } from '../../core/hr/segmentation-beats'
-import { matchOnsets } from '../../core/eval/onset-scoring'
-import { TIME_EPSILON_S } from '../../core/circor/segmentation-tsv'
+import { onsetsInside, scoreWindow, type ScoringWindow } from '../../core/eval/beat-window-scoring'
+import { ONSET_TOLERANCE_S } from '../../core/eval/onset-scoring'
 import { scanCircorFolder, type CircorRecording, type CircorSkip } from '../data/circor-folder'
 import { readWavMono } from '../io/wav-file'
 import type { EncoderModel } from '../model/encoder-model'
@@ -41,18 +41,6 @@ export interface FolderEvaluation {
 const DEFAULT_RATE_HZ = 4000
 const DEFAULT_WINDOW_S = 5
 
-interface WindowReferences {
-  s1: readonly number[]
-  s2: readonly number[]
-  inWindow: (timeS: number) => boolean
-}
-
-/** Matches a detector's onsets (seconds from the window start) against the window's annotated ones. */
-function scoreWindowOnsets(beats: { s1OnsetsS: number[]; s2OnsetsS: number[] }, windowStartS: number, references: WindowReferences): NonNullable<EvalWindowRecord['onsets']> {
-  const shifted = (onsetsS: number[]): number[] => onsetsS.map((t) => t + windowStartS).filter(references.inWindow)
-  return { s1: matchOnsets(shifted(beats.s1OnsetsS), references.s1), s2: matchOnsets(shifted(beats.s2OnsetsS), references.s2) }
-}
-
 async function evaluateRecording(recording: CircorRecording, options: EvaluateOptions): Promise<EvalWindowRecord[]> {
   const card = options.model?.card
   const rateHz = card?.input.sampleRateHz ?? DEFAULT_RATE_HZ
@@ -63,17 +51,15 @@ async function evaluateRecording(recording: CircorRecording, options: EvaluateOp
   const segmentation = parseSegmentationTsv(readFileSync(recording.tsvPath), recording.tsvPath)
   const windows = labelledWindows(protocolWindows(segmentation.rows, samples.length / rateHz, { windowS }))
   const s2RowStartsS = segmentation.rows.filter((row) => row.label === 3).map((row) => row.startS)
-  const referencesOf = new Map(windows.map((window) => {
-    // Protocol windows lie wholly inside an annotated run, so the S2 rows inside one are its run's.
-    const inWindow = (t: number): boolean => t >= window.startS - TIME_EPSILON_S && t < window.startS + windowS - TIME_EPSILON_S
-    return [window.startS, { s1: window.s1OnsetsS, s2: s2RowStartsS.filter(inWindow), inWindow }]
-  }))
-  const records: EvalWindowRecord[] = windows.map((window) => {
+  const scoring: ScoringWindow[] = windows.map((window) => {
     const first = Math.round(window.startS * rateHz)
-    const slice = samples.subarray(first, first + windowSamples)
+    // Protocol windows lie wholly inside an annotated run, so the S2 rows inside one are its run's.
+    return { startS: window.startS, samples: samples.subarray(first, first + windowSamples), s1ReferenceS: window.s1OnsetsS, s2ReferenceS: onsetsInside(s2RowStartsS, window.startS, windowS) }
+  })
+  const records: EvalWindowRecord[] = windows.map((window, k) => {
+    const slice = scoring[k]!.samples
     const classical = estimateHrClassical(slice, rateHz)
-    const scoreOnsets = (beats: { s1OnsetsS: number[]; s2OnsetsS: number[] }): NonNullable<EvalWindowRecord['onsets']> => scoreWindowOnsets(beats, window.startS, referencesOf.get(window.startS)!)
-    const onsets = scoreOnsets(detectBeats(slice, rateHz))
+    const onsets = scoreWindow(scoring[k]!, detectBeats(slice, rateHz), ONSET_TOLERANCE_S, windowS)
     return {
       recordingId: recording.recordingId,
       patientId: recording.patientId,
@@ -93,11 +79,7 @@ async function evaluateRecording(recording: CircorRecording, options: EvaluateOp
     const batchSize = options.batchSize ?? 32
     for (let offset = 0; offset < records.length; offset += batchSize) {
       const batch = records.slice(offset, offset + batchSize)
-      const inputs = batch.map((record) => {
-        const first = Math.round(record.startS * rateHz)
-        return samples.slice(first, first + windowSamples)
-      })
-      const outputs = await model.run(inputs)
+      const outputs = await model.run(scoring.slice(offset, offset + batchSize).map((window) => window.samples))
       const segmentation = model.card.segmentation
       batch.forEach((record, i) => {
         record.production = outputs.production[i] ?? null
@@ -105,7 +87,7 @@ async function evaluateRecording(recording: CircorRecording, options: EvaluateOp
         const probs = outputs.segmentation?.[i]
         if (probs && segmentation) {
           const beats = beatsFromSegmentation(probs, segmentation.frames, segmentation.frameSeconds)
-          record.modelOnsets = scoreWindowOnsets(beats, record.startS, referencesOf.get(record.startS)!)
+          record.modelOnsets = scoreWindow(scoring[offset + i]!, beats, ONSET_TOLERANCE_S, windowS)
         }
       })
     }
