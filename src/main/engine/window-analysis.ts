@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks'
 import { inputLevel, signalQualityFlags } from '../../core/dsp/signal-quality'
 import { detectBeats, type BeatAnalysis } from '../../core/hr/beat-detection'
-import { estimateHrClassical } from '../../core/hr/classical-hr'
+import { DEFAULT_MIN_BPM, envelopeAutocorrelation, hrFromEnvelopeAutocorrelation } from '../../core/hr/classical-hr'
 import { beatsFromSegmentation } from '../../core/hr/segmentation-beats'
 import type { EncoderModel } from '../model/encoder-model'
 import type { WindowAnalysis } from './inference-protocol'
@@ -15,7 +15,9 @@ export async function analyseWindow(window: Float32Array, sampleRateHz: number, 
   const started = performance.now()
   const level = inputLevel(window)
   const flags = signalQualityFlags(window, sampleRateHz, level)
-  const classical = estimateHrClassical(window, sampleRateHz)
+  // One envelope autocorrelation serves the classical estimator and, without a segmentation head, the beat detector.
+  const envelopeAcf = envelopeAutocorrelation(window, sampleRateHz, 60 / DEFAULT_MIN_BPM)
+  const classical = hrFromEnvelopeAutocorrelation(envelopeAcf, window.length, sampleRateHz)
   let production: WindowAnalysis['production'] = null
   let layers: WindowAnalysis['layers'] = []
   let embedding: Float32Array | null = null
@@ -35,7 +37,7 @@ export async function analyseWindow(window: Float32Array, sampleRateHz: number, 
       source = 'segmentation'
     }
   }
-  beats ??= detectBeats(window, sampleRateHz)
+  beats ??= detectBeats(window, sampleRateHz, undefined, envelopeAcf)
   return {
     production,
     layers,

@@ -9,7 +9,7 @@ import { labelledWindows, protocolWindows } from '../../core/circor/protocol-win
 import { resample } from '../../core/dsp/resample'
 import { AuscultaError } from '../../core/errors'
 import type { EvalWindowRecord } from '../../core/eval/eval-summary'
-import { estimateHrClassical } from '../../core/hr/classical-hr'
+import { DEFAULT_MIN_BPM, envelopeAutocorrelation, hrFromEnvelopeAutocorrelation } from '../../core/hr/classical-hr'
 import { detectBeats } from '../../core/hr/beat-detection'
 import { beatsFromSegmentation } from '../../core/hr/segmentation-beats'
 import { onsetsInside, scoreWindow, type ScoringWindow } from '../../core/eval/beat-window-scoring'
@@ -58,8 +58,10 @@ async function evaluateRecording(recording: CircorRecording, options: EvaluateOp
   })
   const records: EvalWindowRecord[] = windows.map((window, k) => {
     const slice = scoring[k]!.samples
-    const classical = estimateHrClassical(slice, rateHz)
-    const onsets = scoreWindow(scoring[k]!, detectBeats(slice, rateHz), ONSET_TOLERANCE_S, windowS)
+    // One envelope autocorrelation for the classical estimator and the envelope beat detector.
+    const envelopeAcf = envelopeAutocorrelation(slice, rateHz, 60 / DEFAULT_MIN_BPM)
+    const classical = hrFromEnvelopeAutocorrelation(envelopeAcf, slice.length, rateHz)
+    const onsets = scoreWindow(scoring[k]!, detectBeats(slice, rateHz, undefined, envelopeAcf), ONSET_TOLERANCE_S, windowS)
     return {
       recordingId: recording.recordingId,
       patientId: recording.patientId,
