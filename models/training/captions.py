@@ -115,4 +115,7 @@ class Tokenizer:
 EXTRA_WORDS = [
     "heart rate bpm murmur systolic diastolic regular irregular rhythm aortic pulmonary tricuspid mitral valve",
     "neonate infant child adolescent adult male female normal abnormal fast slow high low",
+    # background and no-heart captions of the augmented crops (augment.py)
+    "no heart sound speech breathing rubbing mains hum noise rumble handling silence in background chestpiece lifted",
+    "noisy recording quiet",
 ] + [hr_band_text(b) for b in range(30, 240, 10)]

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from models.training import augment as aug
 from models.training import captions as cap
 from models.training import protocol
 from models.training.dataset import (DEFAULT_DATA_DIR, SAMPLE_RATE_HZ, WINDOW_SAMPLES, Patient, Recording,
@@ -65,9 +66,17 @@ class Logger:
 @dataclass
 class CropBatch:
     pcm: torch.Tensor  # [B, 20000] float32
-    hr_bpm: torch.Tensor  # [B]
+    hr_bpm: torch.Tensor  # [B] (meaningless where has_hr is False)
     seg: torch.Tensor  # [B, 251] int64 class 0..3 (S1, systole, S2, diastole), -100 unknown
     captions: List[str]
+    # False for windows without a measurable heart rate (no heart sound, too few beats left after
+    # a lifted chestpiece); their HR loss is masked and their no-HR target is 1.
+    has_hr: Optional[torch.Tensor] = None  # [B] bool
+
+    @property
+    def no_hr(self) -> torch.Tensor:
+        assert self.has_hr is not None
+        return (~self.has_hr).float()
 
 
 class Data:
@@ -89,6 +98,7 @@ class Data:
             for run in rec.runs:
                 if min(run.end_s, rec.duration_s) - run.start_s >= 5.0 / 1.25:
                     self.train_runs.append((i, run))
+        self._backgrounds: Optional[aug.Backgrounds] = None
 
     def _run_cdf(self) -> np.ndarray:
         """Runs are drawn in proportion to their usable length (uniform over train audio time)."""
@@ -172,6 +182,135 @@ class Data:
             k += 1
         return CropBatch(torch.from_numpy(pcm), torch.from_numpy(hrs), torch.from_numpy(seg), texts)
 
+    @property
+    def backgrounds(self) -> aug.Backgrounds:
+        if self._backgrounds is None:
+            self._backgrounds = aug.Backgrounds(os.path.join(RUNS_DIR, "background-cache"))
+        return self._backgrounds
+
+    def sample_augmented(self, rng: np.random.Generator, n: int, split: str = "train", tempo_prob: float = 0.6,
+                         background_prob: float = 0.45, no_heart_prob: float = 0.15, lift_prob: float = 0.06,
+                         device_prob: float = 1.0) -> CropBatch:
+        """Crops for every heart and every stethoscope (issue 15, `augment.py`): physiological tempo
+        changes to 34-236 bpm, device responses, backgrounds at 0-30 dB SNR, windows with no heart
+        sound at all and windows where the chestpiece is lifted or placed mid-window."""
+        pcm = np.zeros((n, WINDOW_SAMPLES), np.float32)
+        hrs = np.full(n, 100.0, np.float32)
+        has = np.zeros(n, bool)
+        seg = np.full((n, N_FRAMES), -100, np.int64)
+        texts: List[str] = []
+        runs = self._split_runs(split)
+        cdf = self._split_cdf(split)
+        bg = self.backgrounds
+        k = 0
+        while k < n:
+            u = rng.random()
+            if u < no_heart_prob:
+                x, kinds = bg.random_mix(WINDOW_SAMPLES, rng)
+                if "silence" not in kinds:
+                    x = aug.device_chain(x, rng, device_prob)
+                texts.append("no heart sound; " + " and ".join(dict.fromkeys(aug.CAPTION_WORDS[c] for c in kinds)))
+            else:
+                crop = self._heart_crop(rng, runs, cdf, split, tempo_prob)
+                if crop is None:
+                    continue
+                x, hr, onsets, frame_labels, caption = crop
+                if rng.random() < background_prob:
+                    noise, kinds = bg.random_mix(WINDOW_SAMPLES, rng, [c for c in aug.BACKGROUND_KINDS if c != "silence"])
+                    snr_db = float(rng.uniform(0.0, 30.0))
+                    x = aug.mix_at_snr(x, noise, snr_db)
+                    if snr_db < 15:
+                        caption += "; " + " and ".join(dict.fromkeys(aug.CAPTION_WORDS[c] for c in kinds)) + " in background"
+                if u < no_heart_prob + lift_prob:
+                    x, hr, onsets, frame_labels = self._lift_or_place(rng, x, onsets, frame_labels)
+                    caption = caption if hr is not None else "no heart sound; chestpiece lifted"
+                x = aug.device_chain(x, rng, device_prob)
+                if hr is not None:
+                    hrs[k], has[k] = hr, True
+                seg[k] = frame_labels
+                texts.append(caption)
+            pcm[k] = x * float(np.exp(rng.uniform(np.log(0.05), np.log(20.0)))) * (1 if rng.random() < 0.5 else -1)
+            k += 1
+        return CropBatch(torch.from_numpy(pcm), torch.from_numpy(hrs), torch.from_numpy(seg), texts,
+                         torch.from_numpy(has))
+
+    def _split_runs(self, split: str) -> List[Tuple[int, protocol.Run]]:
+        if split == "train":
+            return self.train_runs
+        cache: Dict[str, List[Tuple[int, protocol.Run]]] = self.__dict__.setdefault("_split_run_cache", {})
+        if split not in cache:
+            cache[split] = [(i, run) for i, rec in enumerate(self.recordings[split]) for run in rec.runs
+                            if min(run.end_s, rec.duration_s) - run.start_s >= 4.0]
+        return cache[split]
+
+    def _split_cdf(self, split: str) -> np.ndarray:
+        if split == "train":
+            return self._run_cdf()
+        cache: Dict[str, np.ndarray] = self.__dict__.setdefault("_split_cdf_cache", {})
+        if split not in cache:
+            runs = self._split_runs(split)
+            lengths = np.array([min(r.end_s, self.recordings[split][i].duration_s) - r.start_s for i, r in runs])
+            cache[split] = np.cumsum(lengths) / lengths.sum()
+        return cache[split]
+
+    def _heart_crop(self, rng: np.random.Generator, runs: List[Tuple[int, protocol.Run]], cdf: np.ndarray, split: str,
+                    tempo_prob: float):  # type: ignore[no-untyped-def]
+        """A 5-s crop of a (possibly tempo-changed) annotated run with its protocol label, S1 onsets
+        (window-relative seconds) and per-frame segmentation; None when the draw has no label."""
+        ri = min(int(np.searchsorted(cdf, rng.random(), side="right")), len(runs) - 1)
+        rec_i, run = runs[ri]
+        rec = self.recordings[split][rec_i]
+        onsets_all = run.s1_onsets_s
+        if len(onsets_all) < 2:
+            return None
+        factor = 1.0
+        if rng.random() < tempo_prob:
+            hr0 = 60.0 / float(np.mean(np.diff(onsets_all)))
+            # Half log-uniform, half uniform: 34-60 and 160-236 bpm end up about as common as the
+            # training patients' own 80-130.
+            target = float(np.exp(rng.uniform(np.log(34.0), np.log(236.0))) if rng.random() < 0.5
+                           else rng.uniform(34.0, 236.0))
+            factor = hr0 / target
+        warped = aug.warp_run(run.rows, factor, rng, jitter=0.02 if factor != 1.0 else 0.0)
+        usable_end = float(np.interp(min(run.end_s, rec.duration_s), warped.old_knots_s, warped.new_knots_s))
+        if usable_end < 5.0:
+            return None
+        start = float(rng.uniform(0.0, usable_end - 5.0))
+        new_onsets = warped.new_starts_s[warped.labels == 1]
+        hr, _ = protocol.window_label(new_onsets.tolist(), start)
+        if hr is None or not HR_MIN_BPM + 2 <= hr <= HR_MAX_BPM - 2:
+            return None
+        x = aug.render_warped(rec.pcm, warped, start, WINDOW_SAMPLES) / 32768.0  # type: ignore[arg-type]
+        t = start + np.arange(N_FRAMES) * FRAME_S
+        idx = np.searchsorted(warped.new_starts_s, t, side="right") - 1
+        frames = np.full(N_FRAMES, -100, np.int64)
+        ok = (idx >= 0) & (t <= warped.end_s)
+        frames[ok] = warped.labels[idx[ok]] - 1
+        inside = [float(o - start) for o in new_onsets if start - protocol.EPS <= o < start + 5.0 - protocol.EPS]
+        caption = cap.caption(self.by_id[rec.patient_id], rec, hr, inside)
+        return x.astype(np.float32), hr, inside, frames, caption
+
+    def _lift_or_place(self, rng: np.random.Generator, x: np.ndarray, onsets: List[float], frames: np.ndarray):  # type: ignore[no-untyped-def]
+        """The chestpiece lifted (heart, then ambient) or placed (ambient, then heart) mid-window.
+        The window keeps an HR only when >= 3 S1 onsets and >= 3 s of heart remain."""
+        at_s = float(rng.uniform(0.5, 4.5))
+        at = int(at_s * SAMPLE_RATE_HZ)
+        kind = str(rng.choice(["silence", "white", "pink", "brown", "rubbing", "thumps", "hum"]))
+        ambient = self.backgrounds.make(kind, WINDOW_SAMPLES, rng)
+        if kind != "silence":
+            rms = float(np.sqrt(np.mean(x * x))) + 1e-9
+            ambient = ambient * rms * float(10 ** (rng.uniform(-40, 10) / 20))
+        lifted = rng.random() < 0.5
+        y = aug.crossfade_splice(x, ambient, at) if lifted else aug.crossfade_splice(ambient, x, at)
+        keep = [o for o in onsets if (o < at_s) == lifted]
+        heart_s = at_s if lifted else 5.0 - at_s
+        t = np.arange(N_FRAMES) * FRAME_S
+        frames = np.where((t < at_s) == lifted, frames, -100)
+        hr: Optional[float] = None
+        if len(keep) >= protocol.MIN_S1_ONSETS and heart_s >= 3.0:
+            hr = 60.0 / float(np.mean(np.diff(keep)))
+        return y.astype(np.float32), hr, keep, frames
+
     def _run_arrays(self, ri: int) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
         cache: Dict[int, Tuple[np.ndarray, np.ndarray, np.ndarray]] = self.__dict__.setdefault("_arrays", {})
         if ri not in cache:
@@ -188,8 +327,17 @@ class Data:
         return torch.from_numpy(x), np.array([w.hr_bpm for w in refs])
 
 
-def soft_ce(logits: torch.Tensor, hr_bpm: torch.Tensor) -> torch.Tensor:
+def soft_ce(logits: torch.Tensor, hr_bpm: torch.Tensor, mask: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """Soft-label HR cross-entropy, over the windows in `mask` only (those with a measurable HR)."""
+    if mask is not None:
+        if not bool(mask.any()):
+            return logits.sum() * 0.0
+        logits, hr_bpm = logits[mask], hr_bpm[mask]
     return -(soft_labels(hr_bpm) * F.log_softmax(logits, dim=1)).sum(dim=1).mean()
+
+
+def no_hr_loss(logit: torch.Tensor, batch: CropBatch) -> torch.Tensor:
+    return F.binary_cross_entropy_with_logits(logit, batch.no_hr)
 
 
 @torch.no_grad()

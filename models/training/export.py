@@ -28,11 +28,16 @@ from models.training.model import FRAME_S, N_FRAMES, ExportGraph, TextEncoder
 
 OPSET = 17
 MODEL_ID = "ausculta-encoder"
-VERSION = "1.0.0"
+VERSION = "2.0.0"
 ATTRIBUTION = ("Contains data from the CirCor DigiScope Phonocardiogram Dataset v1.0.3 (Oliveira et al., 2022, "
                "PhysioNet, doi:10.13026/tshs-mw03), used under the ODC Attribution License v1.0.")
 NORMALISATION = ("inside the graph: x = pcm - mean(pcm); x = x / sqrt(mean(x^2) + 1e-8) per window, so any input "
                  "gain gives the same output; feed raw 4 kHz samples (e.g. int16 / 32768)")
+OUTPUT_NAMES = ["hr_probs", "layer_probs", "embedding", "seg_probs", "no_hr_prob"]
+NO_HR_NOTE = ("no_hr_prob [batch]: the production path's probability that the window holds no measurable heart rate "
+              "(no heart sound: silence, noise, mains hum, speech, breathing, rubbing, a chestpiece lifted with < 3 beats "
+              "or < 3 s of heart left). Trained with binary cross-entropy on augmented no-heart windows (augment.py); "
+              "the app's display decision uses it beside the calibrated confidence.")
 TEXT_QUERIES = ["mitral valve recording of a child; heart rate 90 to 100 bpm; regular rhythm",
                 "holosystolic plateau grade III/VI high pitched harsh systolic murmur"]
 
@@ -69,13 +74,10 @@ def machine() -> str:
 
 @torch.no_grad()
 def run_graph(graph: ExportGraph, pcm: torch.Tensor, batch: int = 256) -> Dict[str, np.ndarray]:
-    outs: Dict[str, List[np.ndarray]] = {"hr_probs": [], "layer_probs": [], "embedding": [], "seg_probs": []}
+    outs: Dict[str, List[np.ndarray]] = {k: [] for k in OUTPUT_NAMES}
     for i in range(0, len(pcm), batch):
-        hr, layers, emb, seg = graph(pcm[i:i + batch])
-        outs["hr_probs"].append(hr.numpy())
-        outs["layer_probs"].append(layers.numpy())
-        outs["embedding"].append(emb.numpy())
-        outs["seg_probs"].append(seg.numpy())
+        for name, value in zip(OUTPUT_NAMES, graph(pcm[i:i + batch])):
+            outs[name].append(value.numpy())
     return {k: np.concatenate(v) for k, v in outs.items()}
 
 
@@ -112,12 +114,27 @@ def parity_windows(repo_root: str, data_dir: str) -> List[Dict[str, object]]:
     return picks
 
 
+@torch.no_grad()
+def no_hr_validation(data: Data, graph: ExportGraph, n: int = 768) -> Dict[str, float]:
+    """The no-HR head on validation patients' augmented windows (fixed seed): how often it fires
+    on windows with no heart sound, and on windows of heart sound (clean protocol windows)."""
+    rng = np.random.default_rng([12345, 9])
+    batch = data.sample_augmented(rng, n, split="validation", no_heart_prob=0.5, lift_prob=0.0)
+    out = run_graph(graph, batch.pcm)
+    p = out["no_hr_prob"].reshape(-1)
+    has = batch.has_hr.numpy()  # type: ignore[union-attr]
+    clean = run_graph(graph, data.window_pcm("validation")[0])["no_hr_prob"].reshape(-1)
+    return {"noHeartWindows": int((~has).sum()), "noHeartFlaggedShare": round(float((p[~has] > 0.5).mean()), 4),
+            "augmentedHeartWindows": int(has.sum()), "augmentedHeartFlaggedShare": round(float((p[has] > 0.5).mean()), 4),
+            "cleanProtocolWindows": int(clean.size), "cleanFlaggedShare": round(float((clean > 0.5).mean()), 4)}
+
+
 def export(args: argparse.Namespace, data: Data, log: Logger, clap: pretrain.ClapModel, tok: cap.Tokenizer,
            probes: nn.ModuleList, prod: production.ProductionModel, wall_seconds: Optional[float]) -> Dict[str, object]:
     out = args.out
     os.makedirs(out, exist_ok=True)
     clap.eval()
-    graph = ExportGraph(clap.audio, probes, prod.top, prod.seg).eval()
+    graph = ExportGraph(clap.audio, probes, prod.top, prod.seg, prod.no_hr).eval()
     names = clap.audio.encoder.names
     width = clap.audio.encoder.width
 
@@ -140,6 +157,8 @@ def export(args: argparse.Namespace, data: Data, log: Logger, clap: pretrain.Cla
         prod_metrics[split] = metrics(hr, truths[split])
         prod_groups[split] = _by_group(data, split, hr)
     log(f"[export] production val {prod_metrics['validation']} test {prod_metrics['test']}")
+    no_hr_check = no_hr_validation(data, graph)
+    log(f"[export] no-HR head on validation patients: {no_hr_check}")
     for lay in layers:
         log(f"[export] layer {lay['index']} {lay['name']}: val {lay['validation']}")
 
@@ -147,9 +166,9 @@ def export(args: argparse.Namespace, data: Data, log: Logger, clap: pretrain.Cla
     onnx_path = os.path.join(out, f"{MODEL_ID}.onnx")
     dummy = data.window_pcm("validation")[0][:2]
     torch.onnx.export(graph, (dummy,), onnx_path, opset_version=OPSET, input_names=["pcm"],
-                      output_names=["hr_probs", "layer_probs", "embedding", "seg_probs"],
-                      dynamic_axes={"pcm": {0: "batch"}, "hr_probs": {0: "batch"}, "layer_probs": {0: "batch"},
-                                    "embedding": {0: "batch"}, "seg_probs": {0: "batch"}}, do_constant_folding=True)
+                      output_names=OUTPUT_NAMES,
+                      dynamic_axes={"pcm": {0: "batch"}, **{name: {0: "batch"} for name in OUTPUT_NAMES}},
+                      do_constant_folding=True)
     # --- ONNX: text
     text_path = os.path.join(out, "ausculta-text.onnx")
     text_graph = TextGraph(clap.text).eval()
@@ -176,7 +195,8 @@ def export(args: argparse.Namespace, data: Data, log: Logger, clap: pretrain.Cla
         "windows": [{"file": p["file"], "startSample": p["startSample"],
                      "pcmBase64": base64.b64encode(np.asarray(p["pcm"], "<f4").tobytes()).decode("ascii"),
                      "hr_probs": pres["hr_probs"][i].tolist(), "layer_probs": pres["layer_probs"][i].tolist(),
-                     "embedding": pres["embedding"][i].tolist(), "seg_probs": pres["seg_probs"][i].tolist()}
+                     "embedding": pres["embedding"][i].tolist(), "seg_probs": pres["seg_probs"][i].tolist(),
+                     "no_hr_prob": float(pres["no_hr_prob"][i])}
                     for i, p in enumerate(picks)],
         "textQueries": [{"text": q, "tokens": dummy_tokens[i].tolist(), "embedding": temb[i].tolist()}
                         for i, q in enumerate(TEXT_QUERIES)],
@@ -197,7 +217,8 @@ def export(args: argparse.Namespace, data: Data, log: Logger, clap: pretrain.Cla
         "input": {"name": "pcm", "sampleRateHz": SAMPLE_RATE_HZ, "windowSamples": WINDOW_SAMPLES, "windowSeconds": 5,
                   "normalisation": NORMALISATION},
         "outputs": {"hrProbs": "hr_probs", "layerProbs": "layer_probs", "embedding": "embedding",
-                    "segProbs": "seg_probs"},
+                    "segProbs": "seg_probs", "noHrProb": "no_hr_prob"},
+        "noHr": {"output": "no_hr_prob", "note": NO_HR_NOTE, "validation": no_hr_check},
         "segmentation": {"classes": ["S1", "systole", "S2", "diastole"], "frameSeconds": FRAME_S,
                          "frames": N_FRAMES,
                          "note": "frame j holds the state at j * frameSeconds from the window's first sample"},
@@ -215,8 +236,14 @@ def export(args: argparse.Namespace, data: Data, log: Logger, clap: pretrain.Cla
             # Lets `ausculta eval --split validation|test` score exactly the held-out patients.
             "splitPatients": data.split,
             "objectives": "CLAP symmetric InfoNCE (audio vs metadata+segmentation captions of training patients) "
-                          "+ auxiliary soft-label HR cross-entropy + per-frame segmentation cross-entropy; per-layer "
-                          "probes on the frozen encoder; production head = fine-tuned encoder copy",
+                          "+ auxiliary soft-label HR cross-entropy + per-frame segmentation cross-entropy + no-HR "
+                          "binary cross-entropy; per-layer probes on the frozen encoder; production head = fine-tuned "
+                          "encoder copy",
+            "augmentation": "augment.py: physiological tempo change to 34-236 bpm from the .tsv segmentation (p 0.6; "
+                            "diastole absorbs the change, granular overlap-add keeps pitch), device (1/2-kHz band "
+                            "limits, bell/diaphragm/phone/peaking EQ, AGC, clipping), backgrounds at 0-30 dB SNR "
+                            "(espeak-ng speech, breathing, rubbing, mains hum, white/pink/brown noise, thumps), "
+                            "no-heart windows (15 %) and chestpiece lifted/placed mid-window (6 %)",
             "attribution": ATTRIBUTION,
         },
         "layers": layers,

@@ -147,12 +147,32 @@ class HrHead(nn.Module):
         return self.fc2(self.drop(F.gelu(self.fc1(z))))
 
 
+class NoHrHead(nn.Module):
+    """Hidden state -> one logit: "this window has no measurable heart rate" (no heart sound, a
+    lifted chestpiece, only noise). Pooled statistics plus how strongly periodic 4 learned
+    envelopes are (peak and mean of their tempogram over the 211 HR bins)."""
+
+    def __init__(self, width: int, envelopes: int = 4, hidden: int = 64) -> None:
+        super().__init__()
+        self.proj = nn.Conv1d(width, envelopes, 1)
+        self.tempo = Tempogram()
+        n_in = 2 * width + 2 * envelopes
+        self.norm = nn.LayerNorm(n_in)
+        self.fc1 = nn.Linear(n_in, hidden)
+        self.fc2 = nn.Linear(hidden, 1)
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        tempo = self.tempo(self.proj(h))
+        z = self.norm(torch.cat([pool(h), tempo.amax(dim=2), tempo.mean(dim=2)], dim=1))
+        return self.fc2(F.gelu(self.fc1(z))).squeeze(1)
+
+
 def probe_head(width: int) -> HrHead:
     return HrHead(width, envelopes=4, hidden=128, timeline=False)
 
 
 def production_head(width: int) -> HrHead:
-    return HrHead(width, envelopes=8, hidden=256, timeline=True)
+    return HrHead(width, envelopes=8, hidden=192, timeline=True)  # 192 (was 256): keeps the ONNX under 10 MB
 
 
 def l2_normalise(x: torch.Tensor) -> torch.Tensor:
@@ -169,12 +189,13 @@ class ClapAudio(nn.Module):
         self.embed = nn.Sequential(nn.Linear(2 * width, 256), nn.GELU(), nn.Linear(256, embed_dim))
         self.hr_head = production_head(width)
         self.seg_head = nn.Conv1d(width, 4, 1)  # S1, systole, S2, diastole per 20-ms frame
+        self.no_hr_head = NoHrHead(width)
 
-    def forward(self, pcm: torch.Tensor) -> Tuple[List[torch.Tensor], torch.Tensor, torch.Tensor, torch.Tensor]:
+    def forward(self, pcm: torch.Tensor) -> Tuple[List[torch.Tensor], torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         hidden = self.encoder(self.front(pcm))
         last = hidden[-1]
         emb = l2_normalise(self.embed(pool(last)))
-        return hidden, emb, self.hr_head(last), self.seg_head(last)
+        return hidden, emb, self.hr_head(last), self.seg_head(last), self.no_hr_head(last)
 
 
 class TextEncoder(nn.Module):
@@ -219,9 +240,11 @@ class ExportGraph(nn.Module):
     """The app's one graph: pcm -> hr_probs (frozen bottom + fine-tuned top + production head),
     layer_probs (frozen encoder + per-layer probes), embedding (frozen encoder, CLAP space) and
     seg_probs (the production path's segmentation head: S1, systole, S2, diastole per 20-ms frame,
-    [B, N_FRAMES, 4]; the app decodes S1/S2 onsets from it)."""
+    [B, N_FRAMES, 4]; the app decodes S1/S2 onsets from it) and no_hr_prob ([B], the production
+    path's probability that the window has no measurable heart rate)."""
 
-    def __init__(self, clap: ClapAudio, probes: nn.ModuleList, production: ProductionTop, seg: nn.Module) -> None:
+    def __init__(self, clap: ClapAudio, probes: nn.ModuleList, production: ProductionTop, seg: nn.Module,
+                 no_hr: nn.Module) -> None:
         super().__init__()
         self.front = clap.front
         self.encoder = clap.encoder
@@ -229,12 +252,14 @@ class ExportGraph(nn.Module):
         self.probes = probes
         self.production = production
         self.seg = seg
+        self.no_hr = no_hr
 
-    def forward(self, pcm: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    def forward(self, pcm: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         hidden = self.encoder(self.front(pcm))
         layer_probs = torch.stack([torch.softmax(p(h), dim=1) for p, h in zip(self.probes, hidden)], dim=1)
         emb = l2_normalise(self.embed(pool(hidden[-1])))
         top = self.production.features(hidden[PRODUCTION_SHARED_LAYERS - 1])
         hr_probs = torch.softmax(self.production.head(top), dim=1)
         seg_probs = torch.softmax(self.seg(top), dim=1).transpose(1, 2)
-        return hr_probs, layer_probs, emb, seg_probs
+        no_hr_prob = torch.sigmoid(self.no_hr(top))
+        return hr_probs, layer_probs, emb, seg_probs, no_hr_prob

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 
 from models.training import captions as cap
 from models.training.common import (Checkpoint, Data, Logger, add_common_args, cosine_lr, hr_metrics_from_logits,
-                                    predict_logits, run_dir, seed_everything, soft_ce)
+                                    no_hr_loss, predict_logits, run_dir, seed_everything, soft_ce)
 from models.training.model import ClapAudio, TextEncoder
 
 STAGE = "pretrain"
@@ -27,6 +27,7 @@ BATCH = 64
 LR = 2e-3
 W_HR = 1.0
 W_SEG = 0.5
+W_NO_HR = 0.5
 WIDTH = 64
 EMBED_DIM = 128
 
@@ -84,30 +85,31 @@ def train(args: argparse.Namespace, data: Data, log: Logger) -> Tuple[ClapModel,
         rng = np.random.default_rng([args.seed, 1, epoch])
         torch.manual_seed(args.seed * 1000 + epoch)
         model.train()
-        sums = np.zeros(4)
+        sums = np.zeros(5)
         for step in range(steps_per_epoch):
             g = epoch * steps_per_epoch + step
             for pg in opt.param_groups:
                 pg["lr"] = cosine_lr(g, epochs * steps_per_epoch, LR, warmup=steps_per_epoch)
-            b = data.sample_crops(rng, BATCH)
+            b = data.sample_augmented(rng, BATCH)
             toks = torch.tensor([token_cache.setdefault(s, tok.encode(s)) for s in b.captions])
-            _, a_emb, hr_logits, seg_logits = model.audio(b.pcm)
+            _, a_emb, hr_logits, seg_logits, no_hr_logit = model.audio(b.pcm)
             t_emb = model.text(toks)
             l_clap = clap_loss(a_emb, t_emb, model.logit_scale, b.captions)
-            l_hr = soft_ce(hr_logits, b.hr_bpm)
+            l_hr = soft_ce(hr_logits, b.hr_bpm, b.has_hr)
             l_seg = F.cross_entropy(seg_logits, b.seg, ignore_index=-100)
-            loss = l_clap + W_HR * l_hr + W_SEG * l_seg
+            l_no = no_hr_loss(no_hr_logit, b)
+            loss = l_clap + W_HR * l_hr + W_SEG * l_seg + W_NO_HR * l_no
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
             opt.step()
-            sums += [loss.item(), l_clap.item(), l_hr.item(), l_seg.item()]
+            sums += [loss.item(), l_clap.item(), l_hr.item(), l_seg.item(), l_no.item()]
         sums /= steps_per_epoch
         model.eval()
         val_logits = predict_logits(lambda x: model.audio(x)[2], val_pcm)
         m = hr_metrics_from_logits(val_logits, val_hr)
         log(f"[{STAGE}] epoch {epoch + 1}/{epochs} loss {sums[0]:.4f} clap {sums[1]:.4f} hr {sums[2]:.4f} "
-            f"seg {sums[3]:.4f} temp {model.logit_scale.exp().item():.1f} | val aux-head MAE {m['maeBpm']:.3f} "
+            f"seg {sums[3]:.4f} no-hr {sums[4]:.4f} temp {model.logit_scale.exp().item():.1f} | val aux-head MAE {m['maeBpm']:.3f} "
             f"within5 {m['within5BpmShare']:.3f} (n={m['count']}) | {time.time() - t0:.0f}s")
         ck.save_last({"model": model.state_dict(), "opt": opt.state_dict(), "epoch": epoch})
     ck.save_final({"model": model.state_dict(), "vocab": tok.vocab})

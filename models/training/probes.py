@@ -69,10 +69,10 @@ def train(args: argparse.Namespace, data: Data, log: Logger, clap: pretrain.Clap
             g = epoch * steps_per_epoch + step
             for pg in opt.param_groups:
                 pg["lr"] = cosine_lr(g, epochs * steps_per_epoch, LR, warmup=steps_per_epoch // 2)
-            b = data.sample_crops(rng, BATCH)
+            b = data.sample_augmented(rng, BATCH, no_heart_prob=0.0, lift_prob=0.0)
             with torch.no_grad():
                 hidden = clap.audio.encoder(clap.audio.front(b.pcm))
-            losses = [soft_ce(p(h), b.hr_bpm) for p, h in zip(probes, hidden)]
+            losses = [soft_ce(p(h), b.hr_bpm, b.has_hr) for p, h in zip(probes, hidden)]
             opt.zero_grad()
             torch.stack(losses).sum().backward()
             opt.step()

@@ -19,7 +19,7 @@ import torch.nn.functional as F
 
 from models.training import pretrain
 from models.training.common import (Checkpoint, Data, Logger, add_common_args, cosine_lr, hr_metrics_from_logits,
-                                    predict_logits, run_dir, seed_everything, soft_ce)
+                                    no_hr_loss, predict_logits, run_dir, seed_everything, soft_ce)
 from models.training.model import PRODUCTION_SHARED_LAYERS, ProductionTop
 
 STAGE = "production"
@@ -27,6 +27,7 @@ EPOCHS = 8
 BATCH = 64
 LR = 7e-4
 W_SEG = 0.3
+W_NO_HR = 1.0
 
 
 class ProductionModel(nn.Module):
@@ -37,6 +38,7 @@ class ProductionModel(nn.Module):
         self._clap = [clap]  # list: keep it out of state_dict / parameters
         self.top = ProductionTop(clap.audio.encoder, clap.audio.hr_head)
         self.seg = copy.deepcopy(clap.audio.seg_head)
+        self.no_hr = copy.deepcopy(clap.audio.no_hr_head)
 
     def shared(self, pcm: torch.Tensor) -> torch.Tensor:
         clap = self._clap[0]
@@ -46,9 +48,9 @@ class ProductionModel(nn.Module):
                 x = layer(x)
         return x
 
-    def forward(self, pcm: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, pcm: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         last = self.top.features(self.shared(pcm))
-        return self.top.head(last), self.seg(last)
+        return self.top.head(last), self.seg(last), self.no_hr(last)
 
 
 def train(args: argparse.Namespace, data: Data, log: Logger, clap: pretrain.ClapModel) -> ProductionModel:
@@ -78,25 +80,26 @@ def train(args: argparse.Namespace, data: Data, log: Logger, clap: pretrain.Clap
         rng = np.random.default_rng([args.seed, 3, epoch])
         torch.manual_seed(args.seed * 1000 + 700 + epoch)
         model.train()
-        sums = np.zeros(2)
+        sums = np.zeros(3)
         for step in range(steps_per_epoch):
             g = epoch * steps_per_epoch + step
             for pg in opt.param_groups:
                 pg["lr"] = cosine_lr(g, epochs * steps_per_epoch, LR, warmup=steps_per_epoch // 2)
-            b = data.sample_crops(rng, BATCH)
-            hr_logits, seg_logits = model(b.pcm)
-            l_hr = soft_ce(hr_logits, b.hr_bpm)
+            b = data.sample_augmented(rng, BATCH)
+            hr_logits, seg_logits, no_hr_logit = model(b.pcm)
+            l_hr = soft_ce(hr_logits, b.hr_bpm, b.has_hr)
             l_seg = F.cross_entropy(seg_logits, b.seg, ignore_index=-100)
-            loss = l_hr + W_SEG * l_seg
+            l_no = no_hr_loss(no_hr_logit, b)
+            loss = l_hr + W_SEG * l_seg + W_NO_HR * l_no
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
             opt.step()
-            sums += [l_hr.item(), l_seg.item()]
+            sums += [l_hr.item(), l_seg.item(), l_no.item()]
         sums /= steps_per_epoch
         model.eval()
         m = hr_metrics_from_logits(predict_logits(lambda x: model(x)[0], val_pcm), val_hr)
-        log(f"[{STAGE}] epoch {epoch + 1}/{epochs} hr {sums[0]:.4f} seg {sums[1]:.4f} | val MAE {m['maeBpm']:.3f} "
+        log(f"[{STAGE}] epoch {epoch + 1}/{epochs} hr {sums[0]:.4f} seg {sums[1]:.4f} no-hr {sums[2]:.4f} | val MAE {m['maeBpm']:.3f} "
             f"median {m['medianAbsErrorBpm']:.3f} within5 {m['within5BpmShare']:.3f} | {time.time() - t0:.0f}s")
         ck.save_last({"model": model.state_dict(), "opt": opt.state_dict(), "epoch": epoch})
     ck.save_final({"model": model.state_dict()})
