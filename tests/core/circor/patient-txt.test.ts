@@ -1,10 +1,11 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parsePatientTxt, PatientTxtError } from '../../../src/core/circor/patient-txt'
+import { circorDatasetFor } from '../../helpers/circor-dataset'
 
 const SAMPLES = join(__dirname, '../../../samples')
-const DATA = join(__dirname, '../../../../shared/data/circor/training_data')
+const dataset = circorDatasetFor(__filename)
 
 describe('parsePatientTxt', () => {
   it('reads a real patient file: header, recordings and metadata', () => {
@@ -23,10 +24,10 @@ describe('parsePatientTxt', () => {
     expect(txt.metadata).toMatchObject({ ageGroup: null, heightCm: null, weightKg: null, pregnant: true, additionalId: null })
   })
 
-  it('reads every patient file of the development data', () => {
-    if (!existsSync(DATA)) return void console.warn(`SKIPPED: ${DATA} absent (the shared CirCor development data)`)
-    const files = readdirSync(DATA).filter((f) => f.endsWith('.txt'))
-    const recordings = files.reduce((sum, f) => sum + parsePatientTxt(readFileSync(join(DATA, f), 'utf8'), f).recordings.length, 0)
+  it.skipIf(!dataset)('reads every patient file of the development data (AUSCULTA_CIRCOR_DIR)', () => {
+    const data = dataset!.trainingDataDir
+    const files = readdirSync(data).filter((f) => f.endsWith('.txt'))
+    const recordings = files.reduce((sum, f) => sum + parsePatientTxt(readFileSync(join(data, f), 'utf8'), f).recordings.length, 0)
     // 302 patients and 990 recordings: the counts of the data README.
     expect(files.length).toBe(302)
     expect(recordings).toBe(990)

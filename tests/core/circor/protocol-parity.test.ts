@@ -1,6 +1,6 @@
 /**
- * Cross-language check (DESIGN.md §1: "a cross-language test proves both give identical windows
- * and labels"): the Python reference `models/training/protocol.py --labels-json` and this
+ * Cross-language check (docs/hr-protocol.md: "a cross-language test proves both give identical
+ * windows and labels"): the Python reference `models/training/protocol.py --labels-json` and this
  * TypeScript implementation must produce the same windows for the same `.tsv` files.
  */
 import { execFileSync } from 'node:child_process'
@@ -10,13 +10,14 @@ import { describe, expect, it } from 'vitest'
 import { protocolWindows } from '../../../src/core/circor/protocol-windows'
 import { parseSegmentationTsv } from '../../../src/core/circor/segmentation-tsv'
 import { decodeWav } from '../../../src/core/wav/wav-reader'
+import { circorDatasetFor } from '../../helpers/circor-dataset'
 import { testTempDir } from '../../helpers/temp-dir'
 
 const ROOT = join(__dirname, '../../..')
 const SCRIPT = join(ROOT, 'models/training/protocol.py')
 const PYTHON = '/usr/bin/python3'
 const SAMPLES = join(ROOT, 'samples')
-const DATA = join(ROOT, '../shared/data/circor/training_data')
+const dataset = circorDatasetFor(__filename)
 
 interface PyWindow {
   startS: number
@@ -70,9 +71,9 @@ describe.skipIf(!existsSync(SCRIPT) || !existsSync(PYTHON))('protocol parity wit
     expect(expectSameWindows(tsvs)).toBeGreaterThanOrEqual(54)
   })
 
-  it('gives identical windows on a spread of the development data (every 7th recording)', () => {
-    if (!existsSync(DATA)) return void console.warn(`SKIPPED: ${DATA} absent (the shared CirCor development data)`)
-    const tsvs = readdirSync(DATA).filter((f) => f.endsWith('.tsv')).sort().filter((_, i) => i % 7 === 0).map((f) => join(DATA, f))
+  it.skipIf(!dataset)('gives identical windows on a spread of the development data (every 7th recording; AUSCULTA_CIRCOR_DIR)', () => {
+    const data = dataset!.trainingDataDir
+    const tsvs = readdirSync(data).filter((f) => f.endsWith('.tsv')).sort().filter((_, i) => i % 7 === 0).map((f) => join(data, f))
     // 990 / 7 → 142 recordings; about 1,000 windows on average (7.7 per recording), so at least
     // several hundred comparisons show the test is not vacuous.
     expect(tsvs.length).toBe(142)

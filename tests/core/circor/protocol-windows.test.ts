@@ -1,12 +1,13 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { labelledWindows, protocolWindows } from '../../../src/core/circor/protocol-windows'
 import { parseSegmentationTsv } from '../../../src/core/circor/segmentation-tsv'
 import { decodeWav } from '../../../src/core/wav/wav-reader'
+import { CIRCOR_FIXTURES, circorDatasetFor } from '../../helpers/circor-dataset'
 
-const DATA = join(__dirname, '../../../../shared/data/circor/training_data')
 const SAMPLES = join(__dirname, '../../../samples')
+const dataset = circorDatasetFor(__filename)
 
 function windowsOf(folder: string, recording: string) {
   const tsv = readFileSync(join(folder, `${recording}.tsv`), 'utf8')
@@ -16,7 +17,6 @@ function windowsOf(folder: string, recording: string) {
 
 describe('protocolWindows', () => {
   it('labels the one window of 14241_MV as worked out by hand', () => {
-    if (!existsSync(DATA)) return void console.warn(`SKIPPED: ${DATA} absent (the shared CirCor development data)`)
     // 14241_MV.tsv: line 1 is label 0 up to 5.7755 s; lines 2–42 are labels 1–4 without a gap
     // above 10 ms (largest: 10.920157 → 10.920171, 14 µs; 8.240225 → 8.240157 overlaps); line 43
     // is label 0 again. So one run: 5.7755 s (line 2) to 11.226787 s (end of the S1 on line 42).
@@ -24,7 +24,7 @@ describe('protocolWindows', () => {
     // S1 onsets in [5.7755, 10.7755): 5.7755, 6.296601, 6.837602, 7.424301, 7.938768, 8.476821,
     // 9.017085, 9.593465, 10.094665, 10.611343 (10 onsets; 11.147185 is past the end).
     // HR = 60 · 9 / (10.611343 − 5.7755) = 540 / 4.835843 = 111.66615... bpm.
-    const windows = windowsOf(DATA, '14241_MV')
+    const windows = windowsOf(CIRCOR_FIXTURES, '14241_MV')
     expect(windows.length).toBe(1)
     expect(windows[0]!.startS).toBe(5.7755)
     expect(windows[0]!.s1Count).toBe(10)
@@ -46,15 +46,17 @@ describe('protocolWindows', () => {
     // S1 every 2 s (rows 0, 4, 8...): 3 onsets in [0, 5) → 60 / 2 = 30 bpm; [1, 6) holds 2, 4: none.
     expect(protocolWindows(rows, 100).map((w) => w.hrBpm)).toEqual([30, null, 30, null, 30, null])
   })
+})
 
-  it('yields exactly 7,589 labelled windows, HR 48.2–153.8 bpm, on the development data (DESIGN.md §1)', () => {
-    if (!existsSync(DATA)) return void console.warn(`SKIPPED: ${DATA} absent (the shared CirCor development data)`)
-    const recordings = readdirSync(DATA).filter((f) => f.endsWith('.tsv')).map((f) => f.slice(0, -4))
-    // 990 recordings and 7,589 windows are the figures DESIGN.md §1 fixes for this subset.
+describe.skipIf(!dataset)('protocolWindows on the whole development set (AUSCULTA_CIRCOR_DIR)', () => {
+  it('yields exactly 7,589 labelled windows, HR 48.2–153.8 bpm, on the development data (docs/hr-protocol.md)', () => {
+    const data = dataset!.trainingDataDir
+    const recordings = readdirSync(data).filter((f) => f.endsWith('.tsv')).map((f) => f.slice(0, -4))
+    // 990 recordings and 7,589 windows are the figures docs/hr-protocol.md fixes for this subset.
     expect(recordings.length).toBe(990)
-    const hrs = recordings.flatMap((r) => labelledWindows(windowsOf(DATA, r)).map((w) => w.hrBpm))
+    const hrs = recordings.flatMap((r) => labelledWindows(windowsOf(data, r)).map((w) => w.hrBpm))
     expect(hrs.length).toBe(7589)
-    // DESIGN.md gives the range to 0.1 bpm.
+    // docs/hr-protocol.md gives the range to 0.1 bpm.
     expect(Math.min(...hrs)).toBeCloseTo(48.2, 1)
     expect(Math.max(...hrs)).toBeCloseTo(153.8, 1)
   })

@@ -1,15 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { parseTrainingCsv, TrainingCsvError } from '../../../src/core/circor/training-csv'
+import { circorDatasetFor } from '../../helpers/circor-dataset'
 
-const CSV = join(__dirname, '../../../../shared/data/circor/training_data.csv')
+const dataset = circorDatasetFor(__filename)
 const HEADER = 'Patient ID,Recording locations:,Age,Sex,Height,Weight,Pregnancy status,Murmur,Outcome,Campaign,Additional ID'
 
 describe('parseTrainingCsv', () => {
-  it('reads the development-data CSV: 302 patients, typed metadata', () => {
-    if (!existsSync(CSV)) return void console.warn(`SKIPPED: ${CSV} absent (the shared CirCor development data)`)
-    const csv = parseTrainingCsv(readFileSync(CSV, 'utf8'))
+  it.skipIf(!dataset)('reads the development-data CSV: 302 patients, typed metadata (AUSCULTA_CIRCOR_DIR)', () => {
+    const csv = parseTrainingCsv(readFileSync(dataset!.csvPath, 'utf8'))
     // 302 patients: the data README's count; 23 columns: the release's header.
     expect(csv.patients.length).toBe(302)
     expect(csv.columns.length).toBe(23)

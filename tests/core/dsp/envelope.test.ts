@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { InvalidArgumentError } from '../../../src/core/errors'
@@ -8,9 +9,10 @@ import { butterworthBandpass } from '../../../src/core/dsp/butterworth'
 import { envelopeDecimation, MIN_NYQUIST_OVER_BAND_EDGE, pcgEnvelope, standardise, type PcgEnvelopeOptions } from '../../../src/core/dsp/envelope'
 import { CLASSICAL_HR_TUNING, estimateHrClassical, pickBeatLag } from '../../../src/core/hr/classical-hr'
 import { decodeWav, downmixToMono } from '../../../src/core/wav/wav-reader'
+import { CIRCOR_FIXTURES } from '../../helpers/circor-dataset'
 import { referencePcgEnvelope } from './helpers/reference-envelope'
 
-const BASE = fileURLToPath(new URL('../../../../shared/data/circor/training_data/14241_AV', import.meta.url))
+const BASE = join(CIRCOR_FIXTURES, '14241_AV')
 const audio = decodeWav(new Uint8Array(readFileSync(`${BASE}.wav`)), `${BASE}.wav`)
 const samples = downmixToMono(audio)
 /** The segmentation rows, parsed inline so this test depends only on the file itself. */
@@ -199,7 +201,7 @@ describe('pcgEnvelope matches the full-rate computation it replaced', () => {
       const fast = estimateHrClassical(window, 4000)
       if (!(picked.lag > 0) || picked.quality < t.minQuality || fast.hrBpm === null) continue
       compared++
-      // Measured at most 0.16 bpm; 0.5 bpm is a tenth of the 5-bpm agreement of DESIGN.md §1,
+      // Measured at most 0.16 bpm; 0.5 bpm is a tenth of the 5-bpm agreement of docs/hr-protocol.md,
       // and far below a harmonic (×2, ×½) error.
       expect(Math.abs(fast.hrBpm - (60 * t.envelopeRateHz) / picked.lag)).toBeLessThan(0.5)
     }

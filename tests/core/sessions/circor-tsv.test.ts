@@ -5,9 +5,11 @@ import { emptyAnnotationDoc, type AnnotationDoc } from '../../../src/core/sessio
 import { exportCircorTsv, importCircorTsv } from '../../../src/core/sessions/circor-tsv'
 import { parseSegmentationTsv } from '../../../src/core/circor/segmentation-tsv'
 import { labelledWindows, protocolWindows } from '../../../src/core/circor/protocol-windows'
+import { CIRCOR_FIXTURES, circorDatasetFor } from '../../helpers/circor-dataset'
 
-const CIRCOR = join(__dirname, '../../../../shared/data/circor/training_data')
-const tsvFiles = readdirSync(CIRCOR).filter((f) => f.endsWith('.tsv')).sort()
+const dataset = circorDatasetFor(__filename)
+const CIRCOR = dataset?.trainingDataDir ?? ''
+const tsvFiles = dataset ? readdirSync(CIRCOR).filter((f) => f.endsWith('.tsv')).sort() : []
 
 function labelledRows(text: string): string[] {
   return text
@@ -18,7 +20,7 @@ function labelledRows(text: string): string[] {
     .map((cols) => cols.join('\t'))
 }
 
-describe('CirCor .tsv import/export on the real development set', () => {
+describe.skipIf(!dataset)('CirCor .tsv import/export on the real development set (AUSCULTA_CIRCOR_DIR)', () => {
   it('finds all 990 segmentation files', () => {
     // README: 990 recordings, each with its .tsv.
     expect(tsvFiles.length).toBe(990)
@@ -42,7 +44,7 @@ describe('CirCor .tsv import/export on the real development set', () => {
     expect(byteIdentical).toBeGreaterThanOrEqual(949)
   })
 
-  it('exported files give the same protocol windows and HR labels as the originals (DESIGN §1)', () => {
+  it('exported files give the same protocol windows and HR labels as the originals (docs/hr-protocol.md)', () => {
     let windows = 0
     for (const file of tsvFiles) {
       const text = readFileSync(join(CIRCOR, file), 'utf8')
@@ -55,13 +57,15 @@ describe('CirCor .tsv import/export on the real development set', () => {
       expect(after.map((w) => [w.startS, w.hrBpm]), file).toEqual(before.map((w) => [w.startS, w.hrBpm]))
       windows += after.length
     }
-    // DESIGN §1's sanity figure for the development subset: 7,589 labelled windows (the last
+    // docs/hr-protocol.md's sanity figure for the development subset: 7,589 labelled windows (the last
     // label-0 row of every release file reaches the end of its audio, so the bound is the same).
     expect(windows).toBe(7589)
   })
+})
 
+describe('CirCor .tsv import/export', () => {
   it('maps labels 1–4 to S1, systole, S2, diastole', () => {
-    const text = readFileSync(join(CIRCOR, '14241_AV.tsv'), 'utf8')
+    const text = readFileSync(join(CIRCOR_FIXTURES, '14241_AV.tsv'), 'utf8')
     const { spans, unannotatedRows } = importCircorTsv(text, '14241_AV.tsv')
     // File starts "0 9.0625 0" then "9.0625 9.161888 1" and "9.161888 9.283865 2".
     expect(unannotatedRows).toBeGreaterThanOrEqual(1)

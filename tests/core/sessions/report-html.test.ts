@@ -8,9 +8,10 @@ import { renderSessionReport } from '../../../src/core/sessions/report-html'
 import { decodeWav } from '../../../src/core/wav/wav-reader'
 import { sampleMeta } from './fixtures'
 
-const CIRCOR = join(__dirname, '../../../../shared/data/circor/training_data')
-const audio = decodeWav(readFileSync(join(CIRCOR, '14241_AV.wav')), '14241_AV.wav')
-const spans = importCircorTsv(readFileSync(join(CIRCOR, '14241_AV.tsv'), 'utf8'), '14241_AV.tsv').spans
+const SAMPLES = join(__dirname, '../../../samples')
+/** 21.0 s: the 16 trace points (5–20 s) all fall inside the recording. */
+const audio = decodeWav(readFileSync(join(SAMPLES, '50238_MV.wav')), '50238_MV.wav')
+const spans = importCircorTsv(readFileSync(join(SAMPLES, '50238_MV.tsv'), 'utf8'), '50238_MV.tsv').spans
 const annotations: AnnotationDoc = {
   schemaVersion: 1,
   items: [{ kind: 'marker', id: 'm1', timeS: 12, label: '<script>alert(1)</script>', note: 'a & b' }, ...spans],

@@ -2,14 +2,13 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import { FormatError } from '../../../src/core/errors'
 import { WavFormatError, decodeWav, downmixToMono } from '../../../src/core/wav/wav-reader'
+import { CIRCOR_FIXTURES } from '../../helpers/circor-dataset'
 
-const CIRCOR_DIR = fileURLToPath(new URL('../../../../shared/data/circor/training_data/', import.meta.url))
-const REAL_WAV = join(CIRCOR_DIR, '14241_AV.wav')
+const REAL_WAV = join(CIRCOR_FIXTURES, '14241_AV.wav')
 const realBytes = new Uint8Array(readFileSync(REAL_WAV))
 const work = mkdtempSync(join(tmpdir(), 'ausculta-wav-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))

@@ -10,7 +10,7 @@ import { WAV_SAMPLE_FORMATS, type WavSampleFormat } from '../../../src/core/wav/
 import { decodeWav } from '../../../src/core/wav/wav-reader'
 import { StreamingWavEncoder, WAV_HEADER_BYTES, encodeSamples, encodeWav, encodeWavHeader } from '../../../src/core/wav/wav-writer'
 
-const REAL_WAV = fileURLToPath(new URL('../../../../shared/data/circor/training_data/14241_AV.wav', import.meta.url))
+const REAL_WAV = fileURLToPath(new URL('../../../samples/50238_MV.wav', import.meta.url))
 const work = mkdtempSync(join(tmpdir(), 'ausculta-wavw-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 

@@ -1,12 +1,13 @@
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { NotCircorFolderError, scanCircorFolder } from '../../../src/main/data/circor-folder'
+import { circorDatasetFor } from '../../helpers/circor-dataset'
 import { testTempDir } from '../../helpers/temp-dir'
 
 const ROOT = join(__dirname, '../../..')
 const SAMPLES = join(ROOT, 'samples')
-const DATA = join(ROOT, '../shared/data/circor')
+const dataset = circorDatasetFor(__filename)
 
 describe('scanCircorFolder', () => {
   it('scans samples/ (files directly in the folder) and skips the recordings not copied there', () => {
@@ -24,11 +25,11 @@ describe('scanCircorFolder', () => {
     expect(folder.skipped.find((s) => s.path.endsWith('68303_PV.wav'))!.reason).toMatch(/68303_PV\.wav and 68303_PV\.tsv not found \(listed on line 3 of 68303\.txt\)/)
   })
 
-  it('scans the release layout with training_data.csv: 302 patients, 990 recordings', () => {
-    if (!existsSync(DATA)) return void console.warn(`SKIPPED: ${DATA} absent (the shared CirCor development data)`)
-    const folder = scanCircorFolder(DATA)
-    expect(folder.dataDir).toBe(join(DATA, 'training_data'))
-    expect(folder.csvPath).toBe(join(DATA, 'training_data.csv'))
+  it.skipIf(!dataset)('scans the release layout with training_data.csv: 302 patients, 990 recordings (AUSCULTA_CIRCOR_DIR)', () => {
+    const data = dataset!.root
+    const folder = scanCircorFolder(data)
+    expect(folder.dataDir).toBe(join(data, 'training_data'))
+    expect(folder.csvPath).toBe(join(data, 'training_data.csv'))
     // The data README's counts; the release is complete, so nothing is skipped or disputed.
     expect(folder.patients.length).toBe(302)
     expect(folder.recordings.length).toBe(990)

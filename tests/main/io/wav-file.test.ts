@@ -1,13 +1,13 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { AuscultaError } from '../../../src/core/errors'
 import { WavFormatError } from '../../../src/core/wav/wav-reader'
 import { FileAccessError, FileNotFoundError, readWavFile, readWavMono, writeWavFile } from '../../../src/main/io/wav-file'
+import { CIRCOR_FIXTURES } from '../../helpers/circor-dataset'
 
-const REAL_WAV = fileURLToPath(new URL('../../../../shared/data/circor/training_data/14241_AV.wav', import.meta.url))
+const REAL_WAV = join(CIRCOR_FIXTURES, '14241_AV.wav')
 const work = mkdtempSync(join(tmpdir(), 'ausculta-wavfile-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 

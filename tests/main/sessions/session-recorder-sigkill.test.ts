@@ -13,9 +13,8 @@ import { parseHrTrace } from '../../../src/core/sessions/hr-trace'
 import { decodeWav } from '../../../src/core/wav/wav-reader'
 import { repairUnfinishedSessions } from '../../../src/main/sessions/repair'
 
-const CIRCOR = join(__dirname, '../../../../shared/data/circor/training_data')
-/** 20.5 s, 4 kHz, 16-bit: long enough that the kill lands mid-recording. */
-const SOURCE_WAV = join(CIRCOR, '14241_AV.wav')
+/** 21.0 s, 4 kHz, 16-bit: long enough that the kill lands mid-recording. */
+const SOURCE_WAV = join(__dirname, '../../../samples/50238_MV.wav')
 const CHILD = join(__dirname, 'helpers/recording-child.ts')
 /** Kill after about 3 s of audio, as the issue asks. */
 const KILL_AFTER_FRAMES = 3 * 4000
@@ -85,7 +84,7 @@ describe('SIGKILL during recording', () => {
     const results = repairUnfinishedSessions(dataDir)
     expect(results.map((r) => r.outcome)).toEqual(['repaired'])
 
-    const source = decodeWav(readFileSync(SOURCE_WAV), '14241_AV.wav').channelData[0] as Float32Array
+    const source = decodeWav(readFileSync(SOURCE_WAV), '50238_MV.wav').channelData[0] as Float32Array
     const repaired = decodeWav(readFileSync(join(dir, 'audio.wav')), 'audio.wav')
     expect(repaired.warnings).toEqual([])
     expect(repaired.format).toBe('float32')

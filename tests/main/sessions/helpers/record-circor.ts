@@ -11,7 +11,8 @@ import type { Patient, SessionLocation, SessionMeta } from '../../../../src/core
 import { decodeWav } from '../../../../src/core/wav/wav-reader'
 import { SessionRecorder } from '../../../../src/main/sessions/session-recorder'
 
-export const CIRCOR_DIR = join(__dirname, '../../../../../shared/data/circor/training_data')
+/** The CirCor recordings in the repository (byte-identical to the release, with their .tsv). */
+export const CIRCOR_DIR = join(__dirname, '../../../../samples')
 export const CIRCOR_ATTRIBUTION =
   'Contains data from the CirCor DigiScope Phonocardiogram Dataset v1.0.3 (Oliveira et al., 2022, PhysioNet, doi:10.13026/tshs-mw03), used under the ODC Attribution License v1.0.'
 
