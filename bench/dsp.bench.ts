@@ -15,7 +15,7 @@ import { StreamingResampler, resample } from '../src/core/dsp/resample'
 import { decodeWav, downmixToMono } from '../src/core/wav/wav-reader'
 import { encodeWav } from '../src/core/wav/wav-writer'
 
-const WAV = fileURLToPath(new URL('../../shared/data/circor/training_data/14241_AV.wav', import.meta.url))
+const WAV = fileURLToPath(new URL('../tests/fixtures/circor/14241_AV.wav', import.meta.url))
 
 /** Median time of `runs` calls after a warm-up, in ms. */
 function time(runs: number, fn: () => unknown): number {

@@ -14,7 +14,7 @@ import { SessionLibrary } from '../src/main/sessions/session-store'
 
 const parent = process.argv[2] ?? tmpdir()
 const root = mkdtempSync(join(parent, 'ausculta-bench-'))
-const wavPath = join(__dirname, '../../shared/data/circor/training_data/14241_AV.wav')
+const wavPath = join(__dirname, '../tests/fixtures/circor/14241_AV.wav')
 const source = decodeWav(readFileSync(wavPath), '14241_AV.wav').channelData[0] as Float32Array
 const rateHz = 4000
 const chunkFrames = rateHz / 10 // 100-ms chunks, as a sound card delivers them

@@ -5,9 +5,11 @@
  * lists each split's patients; the same as models/training/splits.py seed 0), so "test" are
  * development patients the encoder never trained on.
  *
- *   node --require tsx/cjs scripts/beats-eval.ts [--split test|validation|train|all] [--limit N]
+ *   node --require tsx/cjs scripts/beats-eval.ts [--data <CirCor folder>] [--split test|validation|train|all] [--limit N]
  *        [--model models/ausculta-encoder.onnx | --model none] [--tuning '{"onsetFraction":0.4}']
  *        [--write models/BEATS.md]   (also writes beats.json beside it, read by models/training/report.py)
+ *
+ * The data: --data, else AUSCULTA_CIRCOR_DIR, else ../shared/data/circor beside the repository.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -20,11 +22,12 @@ import { beatsFromSegmentation, SEGMENTATION_DECODING_TUNING } from '../src/core
 import { scanCircorFolder } from '../src/main/data/circor-folder'
 import { readWavMono } from '../src/main/io/wav-file'
 import { EncoderModel } from '../src/main/model/encoder-model'
+import { circorDataDir } from './circor-data-dir'
 
 const ROOT = join(__dirname, '..')
 const { values } = parseArgs({
   options: {
-    data: { type: 'string', default: join(ROOT, '..', 'shared', 'data', 'circor') },
+    data: { type: 'string' },
     split: { type: 'string', default: 'test' },
     model: { type: 'string', default: join(ROOT, 'models', 'ausculta-encoder.onnx') },
     limit: { type: 'string' },
@@ -44,11 +47,12 @@ interface DetectorTotals {
 const newTotals = (name: string): DetectorTotals => ({ name, s1: ZERO_COUNTS, s2: ZERO_COUNTS, perRecording: [], ms: 0 })
 
 async function main(): Promise<void> {
+  const dataDir = circorDataDir(values.data, 'beats-eval')
   const tuning: BeatDetectionTuning = { ...BEAT_DETECTION_TUNING, ...(values.tuning ? (JSON.parse(values.tuning) as Partial<BeatDetectionTuning>) : {}) }
   const model = values.model === 'none' ? null : await EncoderModel.load(values.model!)
   const segmentation = model?.card.segmentation
   if (model && (!segmentation || model.card.outputs.segProbs === undefined)) throw new Error(`${values.model}: this model has no segmentation output`)
-  const folder = scanCircorFolder(values.data!)
+  const folder = scanCircorFolder(dataDir)
   let patients = [...folder.patients]
   const splitPatients = (model?.card.training as { splitPatients?: Record<string, string[]> } | undefined)?.splitPatients
     ?? (JSON.parse(readFileSync(join(ROOT, 'models', 'ausculta-encoder.card.json'), 'utf8')) as { training: { splitPatients: Record<string, string[]> } }).training.splitPatients
@@ -134,7 +138,7 @@ ${model ? `- **segmentation head** (what the app uses whenever the model has one
   onset where the envelope rises through ${tuning.onsetFraction} of the peak); constants chosen on training patients.
 
 Scoring: \`src/core/eval/onset-scoring.ts\` — one-to-one matching within ±50 ms (Springer et al. 2016),
-every protocol window (5 s, hop 1 s, inside annotated runs; DESIGN.md §1) analysed on its own,
+every protocol window (5 s, hop 1 s, inside annotated runs; docs/hr-protocol.md) analysed on its own,
 references = starts of the S1 (label 1) and S2 (label 3) rows inside the window.
 
 Patients: the **${values.split}** split of the shipped model (its card's \`training.splitPatients\`; split seed

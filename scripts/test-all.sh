@@ -22,6 +22,17 @@ npm ci --no-audit --no-fund
 
 npm run typecheck
 npm run build
+# The whole-dataset tests (tests/helpers/circor-dataset.ts) read the CirCor development set from
+# AUSCULTA_CIRCOR_DIR; where it is unset, our machines and CI have it beside the clone.
+if [ -z "${AUSCULTA_CIRCOR_DIR:-}" ] && [ -d ../shared/data/circor ]; then
+  AUSCULTA_CIRCOR_DIR="$(cd ../shared/data/circor && pwd)"
+  export AUSCULTA_CIRCOR_DIR
+  echo "Whole-dataset tests: AUSCULTA_CIRCOR_DIR=$AUSCULTA_CIRCOR_DIR (../shared/data/circor, found beside the repository)"
+elif [ -z "${AUSCULTA_CIRCOR_DIR:-}" ]; then
+  echo "Whole-dataset tests: skipped (AUSCULTA_CIRCOR_DIR unset, no ../shared/data/circor; set it to a CirCor folder to run them)"
+else
+  echo "Whole-dataset tests: AUSCULTA_CIRCOR_DIR=$AUSCULTA_CIRCOR_DIR"
+fi
 mkdir -p test-results
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile=test-results/vitest.json || status=$?

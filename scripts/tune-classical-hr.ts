@@ -1,15 +1,15 @@
 /**
  * Tunes and reports the classical HR estimator (src/core/hr/classical-hr.ts) on every protocol
- * window (DESIGN.md §1) of a CirCor folder, by default the development data.
+ * window (docs/hr-protocol.md) of a CirCor folder, by default the development data
+ * (AUSCULTA_CIRCOR_DIR, else ../shared/data/circor beside the repository).
  *
- *   npx tsx scripts/tune-classical-hr.ts [--data ../shared/data/circor] [--every 1] [--grid]
+ *   npx tsx scripts/tune-classical-hr.ts [--data <CirCor folder>] [--every 1] [--grid]
  *
  * Without --grid it prints the metrics of the shipped constants (overall, by location, age
  * group, murmur status, and the half/double-rate error counts). With --grid it also searches
  * the picking constants on cached envelope autocorrelations and prints the best few.
  */
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { labelledWindows, protocolWindows } from '../src/core/circor/protocol-windows'
 import { parseSegmentationTsv } from '../src/core/circor/segmentation-tsv'
@@ -17,10 +17,11 @@ import { CLASSICAL_HR_TUNING, DEFAULT_MAX_BPM, DEFAULT_MIN_BPM, envelopeAutocorr
 import { hrMetrics, type HrPair } from '../src/core/metrics/hr-metrics'
 import { scanCircorFolder } from '../src/main/data/circor-folder'
 import { readWavMono } from '../src/main/io/wav-file'
+import { circorDataDir } from './circor-data-dir'
 
 const { values } = parseArgs({
   options: {
-    data: { type: 'string', default: join(__dirname, '../../shared/data/circor') },
+    data: { type: 'string' },
     every: { type: 'string', default: '1' },
     grid: { type: 'boolean', default: false },
   },
@@ -35,7 +36,7 @@ interface Item {
 }
 
 const every = Number(values.every)
-const folder = scanCircorFolder(values.data!)
+const folder = scanCircorFolder(circorDataDir(values.data, 'tune-classical-hr'))
 const items: Item[] = []
 folder.recordings.forEach((recording, index) => {
   if (index % every !== 0) return
