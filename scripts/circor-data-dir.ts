@@ -12,8 +12,7 @@ export function circorDataDir(dataOption: string | undefined, scriptName: string
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv
   const beside = resolve(__dirname, '..', '..', 'shared', 'data', 'circor')
   if (existsSync(join(beside, 'training_data'))) return beside
-  process.stderr.write(
-    `${scriptName}: no CirCor folder: pass --data <folder> or set AUSCULTA_CIRCOR_DIR (a folder in the CirCor release layout: training_data/ and training_data.csv)\n`,
-  )
+  const layout = 'a folder in the CirCor release layout: training_data/ and training_data.csv'
+  process.stderr.write(`${scriptName}: no CirCor folder: pass --data <folder> or set AUSCULTA_CIRCOR_DIR (${layout})\n`)
   process.exit(2)
 }

@@ -32,7 +32,7 @@ let page: Page
 /** Events the page's API client dropped as breaking the contract (it logs them as warnings). */
 const contractWarnings: string[] = []
 
-/** Median protocol HR of the sample (DESIGN.md §1 windows and labels, from its .tsv). */
+/** Median protocol HR of the sample (docs/hr-protocol.md windows and labels, from its .tsv). */
 function referenceHrBpm(): number {
   const audio = readWavMono(join(ROOT, 'samples', `${SAMPLE}.wav`))
   const rows = parseSegmentationTsv(readFileSync(join(ROOT, 'samples', `${SAMPLE}.tsv`)), `${SAMPLE}.tsv`).rows

@@ -37,7 +37,8 @@ export function circorDatasetFromEnv(env: NodeJS.ProcessEnv = process.env): Circ
   const root = resolve(value)
   const trainingDataDir = join(root, 'training_data')
   if (!isDirectory(trainingDataDir)) {
-    throw new Error(`${CIRCOR_DIR_VARIABLE}=${value}: ${trainingDataDir} is not a folder (expected the CirCor release layout: training_data/ and training_data.csv)`)
+    const expected = 'expected the CirCor release layout: training_data/ and training_data.csv'
+    throw new Error(`${CIRCOR_DIR_VARIABLE}=${value}: ${trainingDataDir} is not a folder (${expected})`)
   }
   return { root, trainingDataDir, csvPath: join(root, 'training_data.csv') }
 }
@@ -50,7 +51,8 @@ export function circorDatasetFor(testFile: string): CircorDataset | null {
   const dataset = circorDatasetFromEnv()
   if (dataset === null) {
     const file = relative(process.cwd(), testFile)
-    console.warn(`SKIPPED: whole-dataset tests of ${file} (${CIRCOR_DIR_VARIABLE} unset); run them with ${CIRCOR_DIR_VARIABLE}=../shared/data/circor npx vitest run ${file} (any folder in the CirCor release layout)`)
+    const howToRun = `${CIRCOR_DIR_VARIABLE}=../shared/data/circor npx vitest run ${file} (any folder in the CirCor release layout)`
+    console.warn(`SKIPPED: whole-dataset tests of ${file} (${CIRCOR_DIR_VARIABLE} unset); run them with ${howToRun}`)
   }
   return dataset
 }

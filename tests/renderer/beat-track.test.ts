@@ -31,7 +31,7 @@ describe('BeatTrack', () => {
 
   it('keeps one mark per annotated heart sound of a real recording, labelled S1 or S2, across five overlapping windows', () => {
     // 50238_MV's expert segmentation stands in for a perfect detector: S1 onsets are starts of
-    // label-1 rows, S2 onsets starts of label-3 rows (DESIGN.md §1).
+    // label-1 rows, S2 onsets starts of label-3 rows (docs/hr-protocol.md).
     const rows = parseSegmentationTsv(readFileSync(join(__dirname, '../../samples/50238_MV.tsv')), '50238_MV.tsv').rows
     const s1 = rows.filter((r) => r.label === 1).map((r) => r.startS)
     const s2 = rows.filter((r) => r.label === 3).map((r) => r.startS)

@@ -1,5 +1,5 @@
 /**
- * Annotated runs (DESIGN.md §1 step 1): maximal sequences of label 1–4 rows in which each row
+ * Annotated runs (docs/hr-protocol.md step 1): maximal sequences of label 1–4 rows in which each row
  * starts at most 10 ms after the previous row ends (overlaps are fine) and no label-0 row
  * intervenes. Only inside a run do the S1 onsets describe every beat, so only there can a window
  * be labelled.

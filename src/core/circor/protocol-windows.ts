@@ -1,5 +1,5 @@
 /**
- * Protocol windows and their reference labels, DESIGN.md §1 steps 2–3, exactly:
+ * Protocol windows and their reference labels, docs/hr-protocol.md steps 2–3, exactly:
  * 5.0-s windows starting at each annotated run's start and every 1.0 s after, each wholly inside
  * the run and inside the audio; the label is the S1 onsets with start ≤ onset < start + 5 and
  * HR = 60 / mean(diff(onsets)); fewer than 3 onsets → no label (`hrBpm: null`).

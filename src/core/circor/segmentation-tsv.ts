@@ -3,7 +3,7 @@
  * `start_s <tab> end_s <tab> label`, label 0 = unannotated, 1 = S1, 2 = systole, 3 = S2,
  * 4 = diastole.
  *
- * The rules mirror `models/training/protocol.py` line for line (DESIGN.md §1: both languages must
+ * The rules mirror `models/training/protocol.py` line for line (docs/hr-protocol.md: both languages must
  * give identical windows), so the quirks below are deliberate:
  * - columns are split on any run of whitespace, blank lines are skipped;
  * - a malformed row (not 3 columns, a non-number, a label that is not an integer 0–4 such as the

@@ -1,5 +1,5 @@
 /**
- * S1/S2 onset scoring of a beat detector over a recording's protocol windows (DESIGN.md §1):
+ * S1/S2 onset scoring of a beat detector over a recording's protocol windows (docs/hr-protocol.md):
  * each 5-s window inside an annotated run is analysed on its own, and its detections are
  * matched to the S1 (label 1) and S2 (label 3) row starts inside it.
  */

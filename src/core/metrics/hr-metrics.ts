@@ -1,5 +1,5 @@
 /**
- * Per-window heart-rate metrics of DESIGN.md §1 step 6: MAE (headline), median absolute error,
+ * Per-window heart-rate metrics of docs/hr-protocol.md step 6: MAE (headline), median absolute error,
  * share within 5 bpm, RMSE and window count. Pure: callers group by location, age or murmur.
  */
 import { InvalidArgumentError } from '../errors'
@@ -25,7 +25,7 @@ export interface HrMetrics {
   readonly rmseBpm: number
 }
 
-/** The agreement bound of the "within 5 bpm" share (DESIGN.md §1). */
+/** The agreement bound of the "within 5 bpm" share (docs/hr-protocol.md). */
 export const WITHIN_BPM = 5
 
 /** Metrics over the pairs that have an estimate; throws on non-finite HRs (a caller bug). */

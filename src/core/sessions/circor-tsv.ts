@@ -23,7 +23,7 @@ export interface CircorTsvImport {
 
 /**
  * Parses a CirCor .tsv into spans with ids `${idPrefix}1…`. Malformed rows (wrong column count,
- * non-numeric, label outside 0–4, end < start) are reported and skipped, as DESIGN §1 requires.
+ * non-numeric, label outside 0–4, end < start) are reported and skipped, as docs/hr-protocol.md requires.
  */
 export function importCircorTsv(text: string, file: string, idPrefix = 'c'): CircorTsvImport {
   const spans: Span[] = []
@@ -77,7 +77,7 @@ export interface CircorTsvExport {
 }
 
 /**
- * Gaps up to this long between spans are not written as label-0 rows: DESIGN §1 joins rows whose
+ * Gaps up to this long between spans are not written as label-0 rows: docs/hr-protocol.md joins rows whose
  * gap is ≤ 10 ms into one annotated run, and a label-0 row would split that run.
  */
 export const MAX_JOINED_GAP_S = 0.01

@@ -1,6 +1,6 @@
 /**
  * Turns the first zod issue into the parts of a CorruptSessionError: the field path
- * ("patient.ageGroup") and a detail that quotes the bad value, as DESIGN §4 asks of errors.
+ * ("patient.ageGroup") and a detail that quotes the bad value, as docs/architecture.md (Conventions) asks of errors.
  */
 import type { z } from 'zod'
 

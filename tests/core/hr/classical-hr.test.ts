@@ -23,7 +23,7 @@ function sampleEstimates(recording: string) {
 
 describe('estimateHrClassical on the samples/ recordings vs their reference labels', () => {
   // Bounds: the estimator's measured MAE on that recording (in brackets) plus a margin, and
-  // always below the 5-bpm agreement of DESIGN.md §1 where the recording is a "clean" case: a
+  // always below the 5-bpm agreement of docs/hr-protocol.md where the recording is a "clean" case: a
   // regression to a half/double-rate error on even one window (≈ 50–130 bpm off) breaks them.
   // [name, MAE bound, windows allowed to be declined, why chosen]
   const cases: [string, number, number, string][] = [
