@@ -42,8 +42,10 @@ export const windowEventSchema = z.object({
   flags: z.array(z.enum(['silence', 'clipping', 'noise', 'contact-lost'])),
   display: z.object({
     hrBpm: finite.nullable(),
-    state: z.enum(['reliable', 'unreliable', 'no-signal', 'warming-up']),
+    state: z.enum(['reliable', 'unreliable', 'no-signal', 'warming-up', 'check']),
     reason: z.string().optional(),
+    code: z.string().optional(),
+    confidence: z.number().min(0).max(1).optional(),
   }),
   droppedWindows: z.number().int().nonnegative(),
   /** Beat-level reading (S1/S2 onsets in stream seconds, rhythm regularity), when the engine has one. */

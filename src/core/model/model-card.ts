@@ -17,6 +17,35 @@ const metricsSchema = z.object({
 
 export type CardMetrics = z.infer<typeof metricsSchema>
 
+/**
+ * The display decision's calibration (src/core/hr/hr-decision.ts), fitted on validation patients
+ * by scripts/calibrate-display.ts and stored in the card's `display` block.
+ */
+export const displayCalibrationSchema = z.object({
+  /** Softmax temperature applied to the production head's distribution (p^(1/T), renormalised). */
+  temperature: z.number().positive(),
+  /** Isotonic map from the raw score (mass within ±5 bpm × (1 − no-HR probability)) to P(|error| ≤ 5 bpm). */
+  isotonic: z.object({ x: z.array(z.number()), y: z.array(z.number()) }),
+  /** Calibrated confidence below which no number is shown. */
+  minConfidence: z.number().min(0).max(1),
+  /** No-HR probability at or above which the window is "no heart sound". */
+  maxNoHrProb: z.number().gt(0).max(1),
+  /** Two estimates agree when they differ by at most max(toleranceBpm, toleranceShare × HR). */
+  toleranceBpm: z.number().positive(),
+  toleranceShare: z.number().nonnegative(),
+  /** Share of encoder layers that must agree with the production head (0 disables the check). */
+  minLayerAgreement: z.number().min(0).max(1),
+  /** The cross-checks (beats, classical, layers) apply below this calibrated confidence (> 1: always). */
+  crossCheckBelowConfidence: z.number().min(0),
+  /** Windows that must agree on a new rate before it replaces the one shown. */
+  confirmWindows: z.number().int().min(1),
+  /** A shown rate older than this many windows no longer guards against jumps. */
+  jumpMemoryWindows: z.number().int().min(1),
+  tracker: z.object({ stepSigmaBpm: z.number().positive(), jumpProbability: z.number().min(0).lt(1) }),
+})
+
+export type DisplayCalibration = z.infer<typeof displayCalibrationSchema>
+
 export const modelCardSchema = z
   .object({
     id: z.string().min(1),
@@ -30,7 +59,7 @@ export const modelCardSchema = z
       windowSeconds: z.number().positive(),
       normalisation: z.string(),
     }).loose(),
-    outputs: z.object({ hrProbs: z.string(), layerProbs: z.string(), embedding: z.string(), segProbs: z.string().optional() }).loose(),
+    outputs: z.object({ hrProbs: z.string(), layerProbs: z.string(), embedding: z.string(), segProbs: z.string().optional(), noHrProb: z.string().optional() }).loose(),
     /** Present when the graph has a segmentation output: class order and frame timing of `segProbs` ([windows, frames, classes]). */
     segmentation: z
       .object({
@@ -46,6 +75,8 @@ export const modelCardSchema = z
       .array(z.object({ index: z.number().int().nonnegative(), name: z.string(), width: z.number().int().positive(), validation: metricsSchema }).loose())
       .min(1),
     production: z.object({ validation: metricsSchema }).loose(),
+    /** The fitted display decision (absent: the app uses conservative defaults). */
+    display: z.object({ calibration: displayCalibrationSchema }).loose().optional(),
   })
   .loose()
 

@@ -22,7 +22,8 @@ export interface LayerReading {
   validationMaeBpm: number
 }
 
-export type DisplayState = 'reliable' | 'unreliable' | 'no-signal' | 'warming-up'
+/** `check`: a number exists but is withheld until confirmed (a sudden jump, estimators that disagree). */
+export type DisplayState = 'reliable' | 'unreliable' | 'no-signal' | 'warming-up' | 'check'
 
 export interface DisplayedHr {
   /** Smoothed over recent confident windows; null whenever the number cannot be trusted. */
@@ -30,6 +31,10 @@ export interface DisplayedHr {
   state: DisplayState
   /** Why the HR is not shown, in words a nurse understands. */
   reason?: string
+  /** Machine-readable reason from the display decision (src/core/hr/hr-decision.ts). */
+  code?: string
+  /** Calibrated probability that this window's estimate is within 5 bpm, in [0, 1]. */
+  confidence?: number
 }
 
 /**

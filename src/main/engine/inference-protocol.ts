@@ -18,6 +18,10 @@ export interface LoadedModelInfo {
 export interface WindowAnalysis {
   /** Null when no model is loaded. */
   production: HrEstimate | null
+  /** The production head's whole distribution over the card's bins (for the display decision); null without a model. */
+  productionProbs: Float32Array | null
+  /** The model's no-HR probability; null without a model or for models without that output. */
+  noHrProb: number | null
   layers: HrEstimate[]
   embedding: Float32Array | null
   classical: { hrBpm: number | null; quality: number }

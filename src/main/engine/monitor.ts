@@ -11,6 +11,7 @@ import type { ModelCard } from '../../core/model/model-card'
 import {
   DEFAULT_MONITOR_SETTINGS,
   type AlarmKind,
+  type DisplayedHr,
   type LayerReading,
   type MonitorEvent,
   type MonitorSettings,
@@ -20,7 +21,7 @@ import {
 import type { PcmChunk, PcmSource, SourceEvent } from '../devices/source'
 import type { ExecutionProviderChoice } from '../model/execution-providers'
 import { AlarmMachine } from './alarm-machine'
-import { HrDisplay } from './hr-display'
+import { deciderFor, displayedFrom, windowEvidence } from './display-decision'
 import { InferenceClient, type InferenceWorkerError } from './inference-client'
 import type { LoadedModelInfo, WindowAnalysis } from './inference-protocol'
 import { SampleRing } from './sample-ring'
@@ -56,7 +57,8 @@ export class Monitor {
   private readonly listeners = new Set<(event: MonitorEvent) => void>()
   private settings: MonitorSettings
   private readonly client: InferenceClient<WindowMeta>
-  private readonly display = new HrDisplay()
+  /** Replaced when a model loads: the decision uses that model's calibration. */
+  private decider = deciderFor(null)
   private readonly alarms: AlarmMachine
   private model: LoadedModelInfo | null = null
   private source: PcmSource | null = null
@@ -130,6 +132,7 @@ export class Monitor {
       throw new InvalidArgumentError(`${onnxPath}: takes ${card.input.sampleRateHz} Hz, the running stream is analysed at ${this.modelRateHz} Hz; stop the stream to switch`)
     }
     this.model = info
+    this.decider = deciderFor(info.card)
     this.settings = { ...this.settings, windowSeconds: card.input.windowSeconds }
     this.emit(this.status())
     return info
@@ -183,7 +186,7 @@ export class Monitor {
     this.pcgPending = new Float32Array(Math.max(1, Math.round(this.modelRateHz / this.pcgEventsPerSecond)))
     this.pcgPendingLength = 0
     this.pcgFirstIndex = 0
-    this.display.reset()
+    this.decider.reset()
     this.recentIrregular = []
     this.alarms.reset()
     this.lastChunkAtMs = performance.now()
@@ -329,7 +332,7 @@ export class Monitor {
   private onAnalysis(meta: WindowMeta, analysis: WindowAnalysis): void {
     const hrBpm = analysis.production?.hrBpm ?? null
     const confidence = analysis.production?.confidence ?? 0
-    const display = this.display.update({ hrBpm, confidence, flags: analysis.flags })
+    const display = displayedFrom(this.decider.decide(windowEvidence(analysis)))
     const endS = meta.endSample / this.modelRateHz
     const event: WindowEvent = {
       type: 'window',
@@ -365,7 +368,9 @@ export class Monitor {
 
   private onInferenceError(meta: WindowMeta, error: InferenceWorkerError): void {
     this.emitError(error)
-    const display = this.display.update({ hrBpm: null, confidence: 0, flags: [] })
+    // The window could not be analysed: nothing may be shown for it, and the track starts afresh.
+    this.decider.reset()
+    const display: DisplayedHr = { hrBpm: null, state: 'unreliable', code: 'no-estimate', reason: 'no model result' }
     for (const alarm of this.alarms.update(display, meta.endSample / this.modelRateHz)) this.emit(alarm)
   }
 

@@ -19,6 +19,8 @@ export async function analyseWindow(window: Float32Array, sampleRateHz: number, 
   const envelopeAcf = envelopeAutocorrelation(window, sampleRateHz, 60 / DEFAULT_MIN_BPM)
   const classical = hrFromEnvelopeAutocorrelation(envelopeAcf, window.length, sampleRateHz)
   let production: WindowAnalysis['production'] = null
+  let productionProbs: Float32Array | null = null
+  let noHrProb: number | null = null
   let layers: WindowAnalysis['layers'] = []
   let embedding: Float32Array | null = null
   let beats: BeatAnalysis | null = null
@@ -26,6 +28,8 @@ export async function analyseWindow(window: Float32Array, sampleRateHz: number, 
   if (model) {
     const outputs = await model.run([window])
     production = outputs.production[0] ?? null
+    productionProbs = outputs.productionProbs.slice(0)
+    noHrProb = outputs.noHrProbs?.[0] ?? null
     layers = outputs.layers[0] ?? []
     embedding = outputs.embeddings[0] ?? null
     const probs = outputs.segmentation?.[0]
@@ -40,6 +44,8 @@ export async function analyseWindow(window: Float32Array, sampleRateHz: number, 
   beats ??= detectBeats(window, sampleRateHz, undefined, envelopeAcf)
   return {
     production,
+    productionProbs,
+    noHrProb,
     layers,
     embedding,
     classical: { hrBpm: classical.hrBpm, quality: classical.quality },

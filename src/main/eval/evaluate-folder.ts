@@ -7,11 +7,11 @@ import { readFileSync } from 'node:fs'
 import { parseSegmentationTsv } from '../../core/circor/segmentation-tsv'
 import { labelledWindows, protocolWindows } from '../../core/circor/protocol-windows'
 import { resample } from '../../core/dsp/resample'
-import { AuscultaError } from '../../core/errors'
+import { PROTOCOL_HOP_S } from '../../core/circor/protocol-windows'
+import { AuscultaError, InvalidArgumentError } from '../../core/errors'
 import type { EvalWindowRecord } from '../../core/eval/eval-summary'
-import { DEFAULT_MIN_BPM, envelopeAutocorrelation, hrFromEnvelopeAutocorrelation } from '../../core/hr/classical-hr'
 import { detectBeats } from '../../core/hr/beat-detection'
-import { beatsFromSegmentation } from '../../core/hr/segmentation-beats'
+import { analyseStreamAt } from '../analysis/stream-analysis'
 import { onsetsInside, scoreWindow, type ScoringWindow } from '../../core/eval/beat-window-scoring'
 import { ONSET_TOLERANCE_S } from '../../core/eval/onset-scoring'
 import { scanCircorFolder, type CircorRecording, type CircorSkip } from '../data/circor-folder'
@@ -23,8 +23,6 @@ export interface EvaluateOptions {
   model: EncoderModel | null
   /** Only these patients (e.g. a split's test patients). */
   patientIds?: ReadonlySet<string>
-  /** Windows per inference call. */
-  batchSize?: number
   onProgress?: (done: number, total: number, recordingId: string) => void
 }
 
@@ -46,23 +44,29 @@ async function evaluateRecording(recording: CircorRecording, options: EvaluateOp
   const rateHz = card?.input.sampleRateHz ?? DEFAULT_RATE_HZ
   const windowS = card?.input.windowSeconds ?? DEFAULT_WINDOW_S
   const windowSamples = Math.round(windowS * rateHz)
+  const hopSamples = Math.round(PROTOCOL_HOP_S * rateHz)
   const audio = readWavMono(recording.wavPath)
   const samples = audio.sampleRateHz === rateHz ? audio.samples : resample(audio.samples, audio.sampleRateHz, rateHz)
   const segmentation = parseSegmentationTsv(readFileSync(recording.tsvPath), recording.tsvPath)
   const windows = labelledWindows(protocolWindows(segmentation.rows, samples.length / rateHz, { windowS }))
+  if (windows.length === 0) return []
   const s2RowStartsS = segmentation.rows.filter((row) => row.label === 3).map((row) => row.startS)
-  const scoring: ScoringWindow[] = windows.map((window) => {
+
+  // Every protocol window is scored as the live screen would have shown it had the recording been
+  // streamed from its start (a run starting at 0.37 s has its windows at 0.37 + k s: that stream).
+  const streamed = await analyseStreamAt(samples, rateHz, options.model, windows.map((window) => Math.round(window.startS * rateHz)), { windowSamples, hopSamples })
+
+  return windows.map((window) => {
     const first = Math.round(window.startS * rateHz)
-    // Protocol windows lie wholly inside an annotated run, so the S2 rows inside one are its run's.
-    return { startS: window.startS, samples: samples.subarray(first, first + windowSamples), s1ReferenceS: window.s1OnsetsS, s2ReferenceS: onsetsInside(s2RowStartsS, window.startS, windowS) }
-  })
-  const records: EvalWindowRecord[] = windows.map((window, k) => {
-    const slice = scoring[k]!.samples
-    // One envelope autocorrelation for the classical estimator and the envelope beat detector.
-    const envelopeAcf = envelopeAutocorrelation(slice, rateHz, 60 / DEFAULT_MIN_BPM)
-    const classical = hrFromEnvelopeAutocorrelation(envelopeAcf, slice.length, rateHz)
-    const onsets = scoreWindow(scoring[k]!, detectBeats(slice, rateHz, undefined, envelopeAcf), ONSET_TOLERANCE_S, windowS)
-    return {
+    const slice = samples.subarray(first, first + windowSamples)
+    const scoring: ScoringWindow = { startS: window.startS, samples: slice, s1ReferenceS: window.s1OnsetsS, s2ReferenceS: onsetsInside(s2RowStartsS, window.startS, windowS) }
+    const stream = streamed.get(first)
+    if (!stream) throw new InvalidArgumentError(`${recording.recordingId}: no streamed window at ${window.startS} s (internal: phase bookkeeping)`)
+    const { analysis, decision } = stream
+    // The envelope detector is scored on every window (it is the fallback without a model); the
+    // window analysis runs it only when the model has no segmentation head.
+    const envelopeBeats = analysis.beats?.source === 'envelope' ? analysis.beats : detectBeats(slice, rateHz)
+    const record: EvalWindowRecord = {
       recordingId: recording.recordingId,
       patientId: recording.patientId,
       location: recording.location,
@@ -70,31 +74,16 @@ async function evaluateRecording(recording: CircorRecording, options: EvaluateOp
       murmur: recording.patient.murmur,
       startS: window.startS,
       referenceBpm: window.hrBpm,
-      production: null,
-      layers: [],
-      classical: { hrBpm: classical.hrBpm, quality: classical.quality },
-      onsets,
+      production: analysis.production,
+      layers: analysis.layers,
+      classical: analysis.classical,
+      onsets: scoreWindow(scoring, envelopeBeats, ONSET_TOLERANCE_S, windowS),
+      noHrProb: analysis.noHrProb,
+      displayed: { hrBpm: decision.hrBpm, code: decision.code, confidence: decision.confidence },
     }
+    if (analysis.beats?.source === 'segmentation') record.modelOnsets = scoreWindow(scoring, analysis.beats, ONSET_TOLERANCE_S, windowS)
+    return record
   })
-  const model = options.model
-  if (model) {
-    const batchSize = options.batchSize ?? 32
-    for (let offset = 0; offset < records.length; offset += batchSize) {
-      const batch = records.slice(offset, offset + batchSize)
-      const outputs = await model.run(scoring.slice(offset, offset + batchSize).map((window) => window.samples))
-      const segmentation = model.card.segmentation
-      batch.forEach((record, i) => {
-        record.production = outputs.production[i] ?? null
-        record.layers = outputs.layers[i] ?? []
-        const probs = outputs.segmentation?.[i]
-        if (probs && segmentation) {
-          const beats = beatsFromSegmentation(probs, segmentation.frames, segmentation.frameSeconds)
-          record.modelOnsets = scoreWindow(scoring[offset + i]!, beats, ONSET_TOLERANCE_S, windowS)
-        }
-      })
-    }
-  }
-  return records
 }
 
 export async function evaluateFolder(folder: string, options: EvaluateOptions): Promise<FolderEvaluation> {

@@ -28,6 +28,8 @@ export interface EncoderOutputs {
    * the graph has the head (card `outputs.segProbs`); null for older models.
    */
   segmentation: Float32Array[] | null
+  /** Probability that each window holds no measurable heart rate (card `outputs.noHrProb`); null for older models. */
+  noHrProbs: Float32Array | null
 }
 
 export interface LoadEncoderOptions {
@@ -99,7 +101,8 @@ export class EncoderModel {
     if (outputs.segProbs !== undefined && !this.card.segmentation) {
       throw new ModelCardError(`${this.onnxPath}: the card names a segmentation output '${outputs.segProbs}' but has no 'segmentation' block (class order, frame timing)`)
     }
-    for (const name of [outputs.hrProbs, outputs.layerProbs, outputs.embedding, ...(outputs.segProbs !== undefined ? [outputs.segProbs] : [])]) {
+    const optional = [outputs.segProbs, outputs.noHrProb].filter((name): name is string => name !== undefined)
+    for (const name of [outputs.hrProbs, outputs.layerProbs, outputs.embedding, ...optional]) {
       if (!this.session.outputNames.includes(name)) {
         throw new ModelCardError(`${this.onnxPath}: graph has outputs [${this.session.outputNames.join(', ')}], the card names '${name}'`)
       }
@@ -140,7 +143,14 @@ export class EncoderModel {
       }
       segmentation = Array.from({ length: count }, (_, w) => segData.slice(w * perWindow, (w + 1) * perWindow))
     }
+    let noHrProbs: Float32Array | null = null
+    if (outputs.noHrProb !== undefined) {
+      const data = result[outputs.noHrProb]?.data as Float32Array | undefined
+      if (!data || data.length !== count) throw new ModelLoadError(`${this.onnxPath}: no-HR output '${outputs.noHrProb}' has ${data?.length ?? 0} values for ${count} windows`)
+      noHrProbs = Float32Array.from(data)
+    }
     return {
+      noHrProbs,
       production: decodeHrDistributions(productionProbs, count, hrBins),
       layers: Array.from({ length: count }, (_, w) => layerEstimates.slice(w * layerCount, (w + 1) * layerCount)),
       productionProbs,

@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { summariseEval } from '../../../core/eval/eval-summary'
-import { formatEvalMarkdown, formatEvalText } from '../../../core/eval/eval-format'
+import { formatEvalMarkdown, formatEvalText, formatWindowsCsv } from '../../../core/eval/eval-format'
 import { evaluateFolder } from '../../eval/evaluate-folder'
 import { EncoderModel } from '../../model/encoder-model'
 import { CliUsageError, type CliCommand } from '../command'
@@ -11,39 +11,47 @@ import { ProgressBar } from '../progress-bar'
 const DEFAULT_MODEL = join(__dirname, '../../../../models/ausculta-encoder.onnx')
 
 const usage = `Usage: ausculta eval <folder in CirCor format> [--model <file.onnx> | --model none] [--json] [--report <out.md>]
-                     [--split validation|test] [--batch <n>]
+                     [--split validation|test] [--windows <out.csv>]
 
 Runs every recording's protocol windows (5 s, 1-s hop, HR from the S1 onsets of the .tsv) through
 the model and the classical estimator and prints MAE, median absolute error, share within 5 bpm,
 RMSE and window count for the production head, every layer's head and the classical estimator,
-with breakdowns by location, age group and murmur status, and by the model's confidence.
+and the displayed HR (what the screen would show had each recording been streamed from its start;
+windows without a number count as declined), with breakdowns by reference HR, location, age group
+and murmur status, by the model's confidence, and the calibration of the displayed confidence.
 
   --model <file>   ONNX model with its .card.json beside it (default: the shipped encoder);
                    'none' evaluates the classical estimator alone
   --split <name>   only the patients of that split of the model's training (listed in its card)
   --json           print one JSON object instead of tables
-  --report <file>  also write the tables as Markdown`
+  --report <file>  also write the tables as Markdown
+  --windows <file> write one CSV row per labelled window (reference, displayed, production,
+                   confidence, classical, display decision)`
 
 export const command: CliCommand = {
   summary: 'evaluate the model and the classical estimator on a CirCor-format folder',
   usage,
   async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        model: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        report: { type: 'string' },
-        split: { type: 'string' },
-        batch: { type: 'string', default: '32' },
-      },
-    })
+    let parsed
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        strict: true,
+        options: {
+          model: { type: 'string' },
+          json: { type: 'boolean', default: false },
+          report: { type: 'string' },
+          split: { type: 'string' },
+          windows: { type: 'string' },
+        },
+      })
+    } catch (error) {
+      throw new CliUsageError(error instanceof Error ? error.message : String(error))
+    }
+    const { values, positionals } = parsed
     if (positionals.length !== 1) throw new CliUsageError(positionals.length === 0 ? 'give the folder to evaluate' : `one folder expected, got ${positionals.length}`)
     const folder = resolve(positionals[0] as string)
-    const batchSize = Number(values.batch)
-    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1024) throw new CliUsageError(`--batch must be an integer 1–1024, got '${values.batch}'`)
     if (values.split !== undefined && values.split !== 'validation' && values.split !== 'test' && values.split !== 'train') {
       throw new CliUsageError(`--split must be train, validation or test, got '${values.split}'`)
     }
@@ -60,7 +68,7 @@ export const command: CliCommand = {
 
     const progress = new ProgressBar('evaluating')
     try {
-      const evaluation = await evaluateFolder(folder, { model, batchSize, ...(patientIds ? { patientIds } : {}), onProgress: (done, total, id) => progress.update(done, total, id) })
+      const evaluation = await evaluateFolder(folder, { model, ...(patientIds ? { patientIds } : {}), onProgress: (done, total, id) => progress.update(done, total, id) })
       const layerNames = model?.card.layers.map((layer) => layer.name) ?? []
       const summary = summariseEval(evaluation.records, layerNames)
       const title = `Ausculta eval: ${folder}${values.split ? ` (${values.split} patients)` : ''} — model ${model ? `${model.card.id}@${model.card.version}` : 'none (classical only)'}`
@@ -69,6 +77,7 @@ export const command: CliCommand = {
         ...evaluation.skipped.slice(0, 20).map((skip) => `- skipped ${skip.path}: ${skip.reason}`),
       ]
       if (values.report) writeFileSync(values.report, formatEvalMarkdown(summary, title, notes))
+      if (values.windows) writeFileSync(values.windows, formatWindowsCsv(evaluation.records))
       if (values.json) {
         process.stdout.write(JSON.stringify({ folder, model: model ? { id: model.card.id, version: model.card.version, path: modelPath } : null, split: values.split ?? null, summary, skipped: evaluation.skipped, warnings: evaluation.warnings, recordingsRead: evaluation.recordingsRead }, (_, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2) + '\n')
       } else {
