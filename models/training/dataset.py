@@ -76,13 +76,18 @@ def load_patients(data_dir: str = DEFAULT_DATA_DIR, load_audio: bool = True,
                   limit_patients: Optional[int] = None) -> List[Patient]:
     """Patients (sorted by id) with recordings, protocol windows and (optionally) audio."""
     folder = os.path.join(data_dir, "training_data")
+    # A flat folder (the patient .txt/.wav/.tsv files directly in `data_dir`, like `samples/`):
+    # only `<digits>.txt` are patient files there (READMEs and notes beside them are not).
+    flat = not os.path.isdir(folder)
+    if flat:
+        folder = data_dir
     csv_meta: Dict[str, Dict[str, Optional[str]]] = {}
     csv_path = os.path.join(data_dir, "training_data.csv")
     if os.path.exists(csv_path):
         with open(csv_path, newline="", encoding="utf-8") as f:
             for row in csv.DictReader(f):
                 csv_meta[row["Patient ID"].strip()] = {k.strip().rstrip(":"): _clean(v) for k, v in row.items()}
-    ids = sorted((f[:-4] for f in os.listdir(folder) if f.endswith(".txt")), key=lambda s: int(s) if s.isdigit() else s)
+    ids = sorted((f[:-4] for f in os.listdir(folder) if f.endswith(".txt") and (not flat or f[:-4].isdigit())), key=lambda s: int(s) if s.isdigit() else s)
     if limit_patients is not None:
         ids = ids[:limit_patients]
     patients: List[Patient] = []
