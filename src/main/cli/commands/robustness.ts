@@ -1,0 +1,67 @@
+/**
+ * `ausculta robustness <suite folder> [--model <file.onnx> | --model none] [--json] [--report <out.md>]`:
+ * runs a robustness suite (models/training/robustness.py) through the display decision and prints,
+ * per condition, how often an HR is shown, how far off it is, and how often a recording without a
+ * heart sound gets a number anyway.
+ */
+import { existsSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { EncoderModel } from '../../model/encoder-model'
+import { formatRobustnessMarkdown, ROBUSTNESS_HEADERS, robustnessRows, runRobustnessSuite } from '../../eval/robustness-suite'
+import { CliUsageError, type CliCommand } from '../command'
+import { ProgressBar } from '../progress-bar'
+
+const DEFAULT_MODEL = join(__dirname, '../../../../models/ausculta-encoder.onnx')
+
+const usage = `Usage: ausculta robustness <suite folder> [--model <file.onnx> | --model none] [--json] [--report <out.md>]
+
+Runs every condition of a robustness suite made by
+  /usr/bin/python3 -m models.training.robustness --data <CirCor folder> --split test --variant full --out <suite folder>
+(slowed and quickened hearts, other stethoscopes and sample rates, noise at 20/10/0 dB SNR,
+recordings with no heart sound, lifted chestpieces) through the display decision, as if each
+recording were streamed from its start, and prints per condition: the share of labelled windows
+with an HR shown, its MAE, how many shown numbers are off by > 5 and > 10 bpm, the production
+head's MAE, and how many windows without a heart sound show an HR.
+
+  --model <file>   ONNX model with its .card.json beside it (default: the shipped encoder);
+                   'none' scores the classical estimator alone
+  --json           print one JSON object instead of the table
+  --report <file>  also write the tables as Markdown`
+
+export const command: CliCommand = {
+  summary: 'run a robustness suite (tempo, devices, noise, no heart) through the display decision',
+  usage,
+  async run(argv) {
+    let parsed
+    try {
+      parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { model: { type: 'string' }, json: { type: 'boolean', default: false }, report: { type: 'string' } } })
+    } catch (error) {
+      throw new CliUsageError(error instanceof Error ? error.message : String(error))
+    }
+    const { values, positionals } = parsed
+    if (positionals.length !== 1) throw new CliUsageError(positionals.length === 0 ? 'give the suite folder' : `one suite folder expected, got ${positionals.length}`)
+    const suite = resolve(positionals[0] as string)
+    const modelPath = values.model === 'none' ? null : resolve(values.model ?? DEFAULT_MODEL)
+    if (modelPath !== null && !existsSync(modelPath)) throw new CliUsageError(`model not found: ${values.model ?? 'models/ausculta-encoder.onnx'}`)
+    const model = modelPath === null ? null : await EncoderModel.load(modelPath)
+    const progress = new ProgressBar('conditions')
+    try {
+      const run = await runRobustnessSuite(suite, model, (done, total, id) => progress.update(done, total, id))
+      const title = `Robustness suite — model ${model ? `${model.card.id}@${model.card.version}` : 'none (classical only)'}`
+      if (values.report) writeFileSync(values.report, formatRobustnessMarkdown(run, title))
+      if (values.json) {
+        process.stdout.write(JSON.stringify({ suite, manifest: { variant: run.manifest.variant, split: run.manifest.split }, results: run.results.map((r) => ({ id: r.condition.id, group: r.condition.group, kind: r.condition.kind, ...r.scores })), skipped: run.skipped }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n')
+      } else {
+        const rows = robustnessRows(run.results)
+        const widths = ROBUSTNESS_HEADERS.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
+        const line = (cells: string[]): string => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ')
+        process.stdout.write([title, line(ROBUSTNESS_HEADERS), ...rows.map(line)].join('\n') + '\n')
+        if (run.skipped.length > 0) process.stdout.write(`Skipped: ${run.skipped.length} (first: ${run.skipped[0]})\n`)
+      }
+      return 0
+    } finally {
+      await model?.release()
+    }
+  },
+}
