@@ -467,10 +467,15 @@ export function isApiEventChannel(value: unknown): value is ApiEventChannel {
   return typeof value === 'string' && Object.hasOwn(API_EVENTS, value)
 }
 
+/**
+ * The first problem, named by its field. Never quotes what the client sent (zod's message for
+ * unknown keys does): an error must not echo request text back (issue 20, item 4).
+ */
 function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0]
   if (!issue) return 'invalid'
-  return `field '${issue.path.map(String).join('.') || '(root)'}': ${issue.message}`
+  const message = issue.code === 'unrecognized_keys' ? `${issue.keys.length} unrecognized key(s)` : issue.message
+  return `field '${issue.path.map(String).join('.') || '(root)'}': ${message}`
 }
 
 export function parseApiRequest<C extends ApiChannel>(channel: C, raw: unknown): ApiRequest<C> {
@@ -496,16 +501,24 @@ export function parseApiEvent<E extends ApiEventChannel>(channel: E, raw: unknow
  * Used by both transports so they cannot drift apart.
  */
 export async function dispatchApiRequest(handlers: ApiHandlers, channel: unknown, raw: unknown): Promise<unknown> {
-  if (!isApiChannel(channel)) throw new ApiContractError(`unknown channel ${JSON.stringify(channel)}`)
+  // Not quoted: a client could otherwise make the reply as large as its request (issue 20, item 4).
+  if (!isApiChannel(channel)) throw new ApiContractError('unknown channel')
   const request = parseApiRequest(channel, raw)
   const handler = handlers[channel] as (request: unknown) => Promise<unknown>
   const response = await handler(request)
   return parseApiResponse(channel, response)
 }
 
+/** Longest error message that crosses a transport; handlers name ids and values in theirs. */
+export const MAX_WIRE_ERROR_MESSAGE_CHARS = 500
+
+function boundedMessage(message: string): string {
+  return message.length <= MAX_WIRE_ERROR_MESSAGE_CHARS ? message : `${message.slice(0, MAX_WIRE_ERROR_MESSAGE_CHARS - 1)}…`
+}
+
 export function toWireError(error: unknown): WireError {
-  if (error instanceof Error) return { name: error.name, message: error.message }
-  return { name: 'Error', message: String(error) }
+  if (error instanceof Error) return { name: error.name.slice(0, 100), message: boundedMessage(error.message) }
+  return { name: 'Error', message: boundedMessage(String(error)) }
 }
 
 /** WebSocket frames (browser mode). */

@@ -8,7 +8,9 @@ import {
   decodeFloat32Base64,
   encodeFloat32Base64,
   dispatchApiRequest,
+  MAX_WIRE_ERROR_MESSAGE_CHARS,
   parseApiEvent,
+  toWireError,
   type ApiHandlers,
 } from '../../../src/core/api/contract'
 import { DEFAULT_MONITOR_SETTINGS, type WindowEvent } from '../../../src/core/monitor/monitor-events'
@@ -60,11 +62,23 @@ describe('API contract', () => {
   it('refuses unknown channels and bad requests before the handler runs', async () => {
     let calls = 0
     const handlers = { 'devices:select': async () => (calls++, {}) } as unknown as ApiHandlers
-    await expect(dispatchApiRequest(handlers, 'fs:readFile', {})).rejects.toThrow(/unknown channel "fs:readFile"/)
+    await expect(dispatchApiRequest(handlers, 'fs:readFile', {})).rejects.toThrow(/^unknown channel$/)
     await expect(dispatchApiRequest(handlers, '__proto__', {})).rejects.toBeInstanceOf(ApiContractError)
     await expect(dispatchApiRequest(handlers, 'devices:select', { id: 42 })).rejects.toThrow(/devices:select request: field 'id'/)
     await expect(dispatchApiRequest(handlers, 'monitor:status', { extra: true })).rejects.toThrow(/monitor:status request/)
     expect(calls).toBe(0)
+  })
+
+  it('never echoes request text into an error, and bounds every error that crosses the wire', async () => {
+    const handlers = {} as ApiHandlers
+    const long = 'x'.repeat(100_000)
+    const unknown = await dispatchApiRequest(handlers, long, {}).catch((error: Error) => error)
+    expect((unknown as Error).message).toBe('unknown channel')
+    const extraKey = await dispatchApiRequest(handlers, 'monitor:status', { [long]: 1 }).catch((error: Error) => error)
+    expect((extraKey as Error).message).toBe("monitor:status request: field '(root)': 1 unrecognized key(s)")
+    const wire = toWireError(new Error(`session ${long}: no such session`))
+    expect(wire.message.length).toBeLessThanOrEqual(MAX_WIRE_ERROR_MESSAGE_CHARS)
+    expect(wire.message.startsWith('session xxx')).toBe(true)
   })
 
   it('refuses a handler response that breaks the contract (the backend cannot leak a wrong shape)', async () => {

@@ -106,5 +106,7 @@ describe('WebSocket transport', () => {
     const headers = { host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}` }
     expect(checkWsHandshake({ url: `/api?token=${TOKEN}`, headers }, TOKEN, port)).toBeNull()
     expect(checkWsHandshake({ url: `/other?token=${TOKEN}`, headers }, TOKEN, port)).toMatch(/path/)
+    // A request target new URL() cannot parse is refused, not thrown (a throw in 'upgrade' is uncaught).
+    expect(checkWsHandshake({ url: 'http://[', headers }, TOKEN, port)).toMatch(/malformed/)
   })
 })
