@@ -86,6 +86,29 @@ describe('ausculta eval', () => {
     expect(markdown).toMatch(/## By confidence/)
   })
 
+  it('scores the displayed HR (streamed from the recording start) and writes one CSV row per window', async () => {
+    const csvPath = join(folder, 'windows.csv')
+    const { code, stdout } = await ausculta(['eval', folder, '--json', '--windows', csvPath])
+    expect(code).toBe(0)
+    const result = JSON.parse(stdout) as {
+      summary: { estimators: Array<{ estimator: string; metrics: { count: number; declinedCount: number; maeBpm: number } }>; breakdowns: Array<{ group: string; value: string }>; displayed: { answeredShare: number; calibration: unknown[] } }
+    }
+    const displayed = result.summary.estimators.find((row) => row.estimator === 'displayed')
+    // Every one of the 7 labelled windows is either shown (scored) or declined; none disappears.
+    expect((displayed?.metrics.count ?? 0) + (displayed?.metrics.declinedCount ?? 0)).toBe(7)
+    expect(result.summary.displayed.answeredShare).toBeCloseTo((displayed?.metrics.count ?? 0) / 7, 9)
+    // 68303_AV runs at ~131 bpm: the ≥ 120 band holds all 7 windows.
+    expect(result.summary.breakdowns.filter((row) => row.group === 'reference HR (bpm)').map((row) => row.value)).toEqual(['≥ 120'])
+    const lines = readFileSync(csvPath, 'utf8').trim().split('\n')
+    expect(lines[0]).toMatch(/^recording_id,patient_id,location,age_group,murmur,start_s,reference_bpm,displayed_bpm,display_code,production_bpm,confidence,/)
+    expect(lines[0]).toContain('classical_bpm')
+    expect(lines).toHaveLength(8)
+    const first = (lines[1] as string).split(',')
+    expect(first.slice(0, 3)).toEqual(['68303_AV', '68303', 'AV'])
+    expect(Number(first[5])).toBeCloseTo(0.49175, 3)
+    expect(Number(first[6])).toBeCloseTo(131.913, 2)
+  })
+
   it('says clearly when a folder is not in CirCor format', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'ausculta-eval-empty-'))
     writeFileSync(join(empty, 'notes.txt'), 'hello')
@@ -112,7 +135,7 @@ describe('ausculta eval', () => {
 
   it('rejects bad usage with exit code 2', async () => {
     expect((await ausculta(['eval'])).code).toBe(2)
-    expect((await ausculta(['eval', folder, '--batch', '0'])).code).toBe(2)
+    expect((await ausculta(['eval', folder, '--batch', '0'])).code).toBe(2) // an unknown option is a usage error
     expect((await ausculta(['eval', folder, '--split', 'nope'])).code).toBe(2)
   })
 })
