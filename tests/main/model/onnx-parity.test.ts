@@ -13,7 +13,7 @@ import { readWavMono } from '../../../src/main/io/wav-file'
 interface ParityFixture {
   encoder: string
   text: string
-  windows: Array<{ file: string; startSample: number; pcmBase64: string; hr_probs: number[]; layer_probs: number[][]; embedding: number[]; seg_probs: number[][] }>
+  windows: Array<{ file: string; startSample: number; pcmBase64: string; hr_probs: number[]; layer_probs: number[][]; embedding: number[]; seg_probs: number[][]; no_hr_prob: number }>
   textQueries: Array<{ text: string; tokens: number[]; embedding: number[] }>
 }
 
@@ -47,7 +47,7 @@ describe('ONNX parity with PyTorch', () => {
     }
   })
 
-  it('reproduces hr_probs, layer_probs, the embedding and seg_probs within 1e-4 relative', async () => {
+  it('reproduces hr_probs, layer_probs, the embedding, seg_probs and no_hr_prob within 1e-4 relative', async () => {
     const model = await EncoderModel.load(join(MODELS, fixture.encoder))
     try {
       for (const window of fixture.windows) {
@@ -57,6 +57,8 @@ describe('ONNX parity with PyTorch', () => {
         expectClose(outputs.embeddings[0] as Float32Array, window.embedding, `${window.file}@${window.startSample} embedding`)
         expect(outputs.segmentation, 'the shipped model has a segmentation head').not.toBeNull()
         expectClose(outputs.segmentation![0] as Float32Array, window.seg_probs.flat(), `${window.file}@${window.startSample} seg_probs`)
+        expect(outputs.noHrProbs, 'the shipped model has a no-HR head').not.toBeNull()
+        expectClose(outputs.noHrProbs as Float32Array, [window.no_hr_prob], `${window.file}@${window.startSample} no_hr_prob`)
       }
     } finally {
       await model.release()
