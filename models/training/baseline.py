@@ -1,4 +1,4 @@
-"""The acoustic-feature baseline of Nie et al. 2024 (DESIGN.md §1): mel spectrogram + MFCC + PSD +
+"""The acoustic-feature baseline of Nie et al. 2024 (docs/hr-protocol.md): mel spectrogram + MFCC + PSD +
 RMS -> 2D CNN -> HR, trained by the same pipeline (same split, same random crops and soft labels)
 and exported to ONNX under the app's model contract, with a model card.
 

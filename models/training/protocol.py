@@ -1,4 +1,4 @@
-"""The heart-rate protocol of DESIGN.md §1: annotated runs, 5-s windows, S1-onset labels.
+"""The heart-rate protocol of docs/hr-protocol.md: annotated runs, 5-s windows, S1-onset labels.
 
 This module is the Python reference the TypeScript implementation is checked against
 (`--labels-json`), so every rule is written out literally and every comparison uses EPS.
@@ -253,7 +253,7 @@ def labels_json(paths: Iterable[str]) -> str:
 
 
 def self_check(data_dir: str) -> Tuple[int, int, float, float]:
-    """Counts on the development subset; DESIGN.md §1 fixes 7,589 windows, 990 recordings."""
+    """Counts on the development subset; docs/hr-protocol.md fixes 7,589 windows, 990 recordings."""
     folder = os.path.join(data_dir, "training_data")
     tsvs = sorted(f for f in os.listdir(folder) if f.endswith(".tsv"))
     labelled: List[float] = []

@@ -214,7 +214,7 @@ def report(study_dir: str, out_path: str) -> str:
     w("")
     w(f"## Results: mean ± sd over {len(splits)} splits (split seeds {', '.join(map(str, seeds))})")
     w("")
-    w("MAE in bpm over the labelled 5-s protocol windows (DESIGN.md §1) of each split's patients; "
+    w("MAE in bpm over the labelled 5-s protocol windows (docs/hr-protocol.md) of each split's patients; "
       "within 5 = share of windows with |error| ≤ 5 bpm.")
     w("")
     w("| Estimator | Validation MAE | Test MAE | Test within 5 bpm | Test MAE per split |")
@@ -318,7 +318,7 @@ def report(study_dir: str, out_path: str) -> str:
     w("## Context from the literature")
     w("")
     w("- Nie et al. 2024: a 2D CNN on acoustic features (mel spectrogram, MFCC, PSD, RMS) reaches "
-      "**1.312 bpm MAE** on CirCor under their own windowing and labels; our protocol (DESIGN.md §1) and "
+      "**1.312 bpm MAE** on CirCor under their own windowing and labels; our protocol (docs/hr-protocol.md) and "
       "splits differ, so the numbers are indicative, not comparable digit for digit.")
     w("- Nie et al. 2025 (arXiv 2505.20745, Interspeech) probe six acoustic foundation models (HuBERT, "
       "wav2vec2, wavLM, Whisper, CLAP, an in-house CLAP) layer by layer on CirCor HR (5-s windows, 1-s "

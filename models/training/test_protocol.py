@@ -1,4 +1,4 @@
-"""Unit checks of the protocol (DESIGN.md §1).  Run from the repo root:
+"""Unit checks of the protocol (docs/hr-protocol.md).  Run from the repo root:
   /usr/bin/python3 -m unittest models.training.test_protocol -v
 """
 from __future__ import annotations
@@ -40,7 +40,7 @@ def cycle_rows(start: float, beats: int, period: float) -> str:
 class ProtocolTest(unittest.TestCase):
     @unittest.skipUnless(os.path.isdir(DATA), "CirCor development subset not present")
     def test_development_set_counts(self) -> None:
-        # DESIGN.md §1 fixes these figures for the 302-patient development subset.
+        # docs/hr-protocol.md fixes these figures for the 302-patient development subset.
         n, recs, lo, hi = protocol.self_check(DATA)
         self.assertEqual(n, 7589)
         self.assertEqual(recs, 990)

@@ -1,5 +1,5 @@
 /**
- * The classical heart-rate estimator (DESIGN.md §1: the app's fallback and cross-check): no
+ * The classical heart-rate estimator (docs/hr-protocol.md: the app's fallback and cross-check): no
  * learning, just the periodicity of the heart-sound envelope.
  *
  *   window → pcgEnvelope (25–150 Hz band, Hilbert envelope) → autocorrelation →

@@ -1,6 +1,6 @@
 /**
  * The model card: the JSON file beside an ONNX model that says what goes in, what comes out and
- * how well each output did on patients the model never trained on (DESIGN.md §2).
+ * how well each output did on patients the model never trained on (docs/model-contract.md).
  */
 import { z } from 'zod'
 import { FormatError } from '../errors'

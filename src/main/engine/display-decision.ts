@@ -8,9 +8,25 @@ import type { ModelCard } from '../../core/model/model-card'
 import type { DisplayedHr } from '../../core/monitor/monitor-events'
 import type { WindowAnalysis } from './inference-protocol'
 
-/** A decider for the loaded model (its fitted calibration, or the defaults), or for the classical estimator alone. */
-export function deciderFor(card: ModelCard | null): HrDecider {
-  if (card === null) return new HrDecider(null)
+export interface DisplayDecider {
+  decide(evidence: WindowEvidence): HrDecision
+  reset(): void
+}
+
+/** The live screen without a model: the classical estimator alone is not trusted at the bedside
+ * (half/double-rate errors, docs/hr-decision.md); it stays visible as the cross-check only. */
+const NO_MODEL: DisplayDecider = {
+  decide: (evidence) => ({ hrBpm: null, state: 'unreliable', code: 'no-estimate', reason: 'no model loaded: heart rate unavailable', confidence: 0, windowBpm: evidence.classicalBpm, beatsBpm: null }),
+  reset: () => undefined,
+}
+
+/**
+ * A decider for the loaded model (its fitted calibration, or the defaults). Without a model:
+ * the classical estimator alone where asked for (`ausculta analyze --estimator classical`, eval
+ * with `--model none`), else nothing shown (the live screen).
+ */
+export function deciderFor(card: ModelCard | null, withoutModel: 'classical' | 'none' = 'classical'): DisplayDecider {
+  if (card === null) return withoutModel === 'classical' ? new HrDecider(null) : NO_MODEL
   return new HrDecider(card.hrBins, card.display?.calibration ?? DEFAULT_DISPLAY_CALIBRATION)
 }
 

@@ -58,7 +58,7 @@ export class Monitor {
   private settings: MonitorSettings
   private readonly client: InferenceClient<WindowMeta>
   /** Replaced when a model loads: the decision uses that model's calibration. */
-  private decider = deciderFor(null)
+  private decider = deciderFor(null, 'none')
   private readonly alarms: AlarmMachine
   private model: LoadedModelInfo | null = null
   private source: PcmSource | null = null

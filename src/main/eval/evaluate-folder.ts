@@ -1,5 +1,5 @@
 /**
- * Runs the protocol windows (DESIGN.md §1) of every recording of a CirCor-format folder through
+ * Runs the protocol windows (docs/hr-protocol.md) of every recording of a CirCor-format folder through
  * the encoder and the classical estimator, and returns one record per labelled window. Unusable
  * recordings are skipped and counted with their reason, never fatal.
  */
