@@ -166,6 +166,16 @@ def baseline_still_falling(splits: List[dict]) -> Tuple[int, int]:
     return falling, seen
 
 
+def display_section(w, display_md: str) -> None:  # type: ignore[no-untyped-def]
+    """The HR on the screen (issue 15): models/DISPLAY.md, written by scripts/display-report.ts."""
+    if not os.path.exists(display_md):
+        return
+    with open(display_md, encoding="utf-8") as f:
+        for line in f.read().rstrip("\n").split("\n"):
+            w(line)
+    w("")
+
+
 def beats_section(w, beats_json: str) -> None:  # type: ignore[no-untyped-def]
     """S1/S2 onset scores (issue 11) from models/beats.json, written by scripts/beats-eval.ts."""
     if not os.path.exists(beats_json):
@@ -248,6 +258,7 @@ def report(study_dir: str, out_path: str) -> str:
           f"{metric(onnx, 'maeBpm'):.3f} | {s['wallSeconds'] / 60:.1f} min |")
     w("")
     beats_section(w, os.path.join(os.path.dirname(os.path.abspath(out_path)), "beats.json"))
+    display_section(w, os.path.join(os.path.dirname(os.path.abspath(out_path)), "DISPLAY.md"))
     w("## How it was run")
     w("")
     w(f"- **Splits**: patient-disjoint 80/10/10 (`splits.py`: patients linked by `Additional ID` kept "
