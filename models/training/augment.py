@@ -69,15 +69,20 @@ def warp_run(rows: Sequence[protocol.TsvRow], factor: float, rng: np.random.Gene
     durations = np.maximum(span_end - starts, 0.0)
     scale = np.ones(len(rows))
     s1 = np.flatnonzero(labels == 1)
-    # Beat boundaries: rows before the first S1 and after the last one use their neighbour's scales.
-    bounds = [0] + list(s1[1:]) + [len(rows)] if len(s1) else [0, len(rows)]
-    if len(s1) and s1[0] > 0:
-        bounds = [0, int(s1[0])] + list(s1[1:]) + [len(rows)]
-    bounds = sorted(set(int(b) for b in bounds))
+    # Full beats run from one S1 to the next; the rows before the first S1 and from the last S1 on
+    # are partial beats and take the scales of the full beats (their length is not an RR interval).
+    bounds = [0] + [int(i) for i in s1] + [len(rows)]
+    bounds = sorted(set(bounds))
+    partial: List[slice] = []
+    diastole_scales: List[float] = []
     for b0, b1 in zip(bounds[:-1], bounds[1:]):
+        seg = slice(b0, b1)
+        full = labels[b0] == 1 and b1 < len(rows) and labels[b1] == 1
+        if not full:
+            partial.append(seg)
+            continue
         f = factor * float(np.exp(rng.normal(0.0, jitter)))
         a, b = _scales(f)
-        seg = slice(b0, b1)
         d, lab = durations[seg], labels[seg]
         rr_old = float(d.sum())
         if rr_old <= 0:
@@ -91,9 +96,16 @@ def warp_run(rows: Sequence[protocol.TsvRow], factor: float, rng: np.random.Gene
         sc = np.where((lab == 1) | (lab == 3), a, np.where(lab == 2, b, 1.0))
         if diastole > 0 and rr_new - fixed_new >= d_min:
             sc = np.where(lab == 4, (rr_new - fixed_new) / diastole, sc)
+            diastole_scales.append((rr_new - fixed_new) / diastole)
         else:  # too fast to keep the sounds: compress the whole beat evenly
             sc = np.full(len(d), rr_new / rr_old)
+            diastole_scales.append(rr_new / rr_old)
         scale[seg] = sc
+    a, b = _scales(factor)
+    dia = float(np.median(diastole_scales)) if diastole_scales else factor
+    for seg in partial:
+        lab = labels[seg]
+        scale[seg] = np.where((lab == 1) | (lab == 3), a, np.where(lab == 2, b, dia))
     new_d = durations * scale
     new_starts = np.concatenate([[0.0], np.cumsum(new_d)[:-1]])
     old_knots = np.append(starts, span_end[-1])
