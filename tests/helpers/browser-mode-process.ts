@@ -64,6 +64,7 @@ export async function startBrowserModeProcess(options: { dataDir: string; render
     exitStatus: () => exitStatus,
     stderr: () => stderr,
     memory: () => {
+      if (exitStatus !== null) throw new Error(`the browser-mode server process ended (${exitStatus}):\n${stderr}`)
       const status = readFileSync(`/proc/${pid}/status`, 'utf8')
       const kb = (field: string): number => Number(status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'))?.[1] ?? Number.NaN)
       return { rssBytes: kb('VmRSS') * 1024, peakRssBytes: kb('VmHWM') * 1024 }

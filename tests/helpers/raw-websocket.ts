@@ -63,29 +63,39 @@ export interface ServerFrame {
 
 /** Splits the server's byte stream into frames (server frames are unmasked). */
 class FrameParser {
-  private buffer: Buffer = Buffer.alloc(0)
+  private chunks: Buffer[] = []
+  private total = 0
+  /** Bytes needed before parsing can go on: chunks are joined only then (a 6-MB frame arrives in ~100 of them). */
+  private need = 2
+
   push(chunk: Buffer): ServerFrame[] {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk])
+    this.chunks.push(chunk)
+    this.total += chunk.length
+    if (this.total < this.need) return []
+    let buffer = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks)
     const frames: ServerFrame[] = []
     for (;;) {
-      if (this.buffer.length < 2) break
-      const second = this.buffer[1] as number
-      let length = second & 0x7f
-      let offset = 2
-      if (length === 126) {
-        if (this.buffer.length < 4) break
-        length = this.buffer.readUInt16BE(2)
-        offset = 4
-      } else if (length === 127) {
-        if (this.buffer.length < 10) break
-        length = Number(this.buffer.readBigUInt64BE(2))
-        offset = 10
+      const header = FrameParser.header(buffer)
+      if (!header || buffer.length < header.offset + header.length) {
+        // A known length waits for the whole frame; an incomplete header is retried on any new byte.
+        this.need = header ? header.offset + header.length : buffer.length + 1
+        break
       }
-      if (this.buffer.length < offset + length) break
-      frames.push({ opcode: (this.buffer[0] as number) & 0x0f, payload: this.buffer.subarray(offset, offset + length) })
-      this.buffer = this.buffer.subarray(offset + length)
+      frames.push({ opcode: (buffer[0] as number) & 0x0f, payload: buffer.subarray(header.offset, header.offset + header.length) })
+      buffer = buffer.subarray(header.offset + header.length)
     }
+    this.chunks = buffer.length > 0 ? [buffer] : []
+    this.total = buffer.length
     return frames
+  }
+
+  /** Payload offset and length, or null while the header is incomplete. */
+  private static header(buffer: Buffer): { offset: number; length: number } | null {
+    if (buffer.length < 2) return null
+    const length = (buffer[1] as number) & 0x7f
+    if (length < 126) return { offset: 2, length }
+    if (length === 126) return buffer.length < 4 ? null : { offset: 4, length: buffer.readUInt16BE(2) }
+    return buffer.length < 10 ? null : { offset: 10, length: Number(buffer.readBigUInt64BE(2)) }
   }
 }
 
