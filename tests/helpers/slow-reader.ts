@@ -13,8 +13,10 @@ export interface SlowReaderOutcome {
   bytesSent: number
   /** Requests the server had not taken off the wire when the client gave up sending (backpressure). */
   unsent: number
-  /** The close code the client read after resuming; null when the connection ended without a close frame. */
+  /** The close code the client read after resuming; null when there was none. */
   closeCode: number | null
+  /** Whether the connection was over when the client stopped waiting (with or without a close frame). */
+  ended: boolean
   /** Bytes of server frames the client read in all. */
   bytesReceived: number
   /** The text replies, for checks on what the server echoed. */
@@ -56,8 +58,12 @@ export async function runSlowReader(
   const left = options.holdMs - (Date.now() - started)
   if (left > 0) await new Promise((resolve) => setTimeout(resolve, left))
   raw.resumeReading()
-  const closeCode = await Promise.race([raw.closed, new Promise<null>((resolve) => setTimeout(() => resolve(null), options.closeTimeoutMs ?? 15_000))])
+  let ended = false
+  const closeCode = await Promise.race([
+    raw.closed.then((code) => ((ended = true), code)),
+    new Promise<null>((resolve) => setTimeout(() => resolve(null), options.closeTimeoutMs ?? 15_000)),
+  ])
   const peakRssBytes = server.memory().peakRssBytes
   raw.destroy()
-  return { rssBeforeBytes, peakRssBytes, bytesSent, unsent: options.frames.length - sent, closeCode, bytesReceived: raw.receivedBytes(), messages: raw.messages }
+  return { rssBeforeBytes, peakRssBytes, bytesSent, unsent: options.frames.length - sent, closeCode, ended, bytesReceived: raw.receivedBytes(), messages: raw.messages }
 }
