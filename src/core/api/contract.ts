@@ -7,6 +7,7 @@
  */
 import { z } from 'zod'
 import { SPAN_KINDS } from '../sessions/annotations'
+import { MAX_STOP_DETAIL_CHARS } from '../monitor/monitor-events'
 
 // ---------------------------------------------------------------- monitor events (monitor-events.ts)
 
@@ -74,6 +75,7 @@ const monitorErrorEventSchema = z.object({ type: z.literal('error'), name: z.str
 export const monitorStatusSchema = z.object({
   type: z.literal('status'),
   state: z.enum(['idle', 'running', 'stopped']),
+  stopReason: z.object({ kind: z.enum(['stopped', 'switching', 'source-failed']), detail: z.string().max(MAX_STOP_DETAIL_CHARS).optional() }).optional(),
   sourceId: z.string().nullable(),
   modelId: z.string().nullable(),
   executionProvider: z.string().nullable(),

@@ -101,9 +101,25 @@ export interface MonitorErrorEvent {
   fatal: boolean
 }
 
+/**
+ * Why a stream that ran is no longer running: the screen blanks every value from it at once and
+ * says this instead (a number must never outlive the signal it came from).
+ */
+export interface MonitorStopReason {
+  /** 'stopped': by the user (or a hardware button); 'switching': another source is being started; 'source-failed': the source could not start. */
+  kind: 'stopped' | 'switching' | 'source-failed'
+  /** For 'source-failed': the source's own error message (at most MAX_STOP_DETAIL_CHARS). */
+  detail?: string
+}
+
+/** A stop reason's detail is cut to this length (an error message can quote a whole path). */
+export const MAX_STOP_DETAIL_CHARS = 500
+
 export interface MonitorStatusEvent {
   type: 'status'
   state: 'idle' | 'running' | 'stopped'
+  /** Present when `state` is 'stopped'. */
+  stopReason?: MonitorStopReason
   sourceId: string | null
   modelId: string | null
   executionProvider: string | null

@@ -19,7 +19,7 @@ import {
 } from '../../core/api/contract'
 import { AuscultaError, InvalidArgumentError } from '../../core/errors'
 import type { ModelCard } from '../../core/model/model-card'
-import { DEFAULT_MONITOR_SETTINGS, type MonitorEvent, type MonitorStatusEvent } from '../../core/monitor/monitor-events'
+import { DEFAULT_MONITOR_SETTINGS, type MonitorEvent, type MonitorStatusEvent, type MonitorStopReason } from '../../core/monitor/monitor-events'
 import type { SessionLocation } from '../../core/sessions/session-schema'
 import type { PcmSource } from '../devices/source'
 import { LiveListening, type LiveListeningOptions } from '../listening/live-listening'
@@ -236,7 +236,8 @@ export class AppService {
   async selectDevice(id: string): Promise<MonitorStatusEvent> {
     if (this.recording) throw new InvalidArgumentError('cannot switch the device while recording; stop the recording first')
     const source = await this.options.devices.open(id)
-    await this.stopMonitor()
+    // The screen blanks the old source's values and says "Switching source…" until the new one's first window.
+    await this.stopMonitor({ kind: 'switching' })
     this.source = source
     this.sourceId = id
     this.lastSourceId = id
@@ -262,10 +263,10 @@ export class AppService {
     return this.options.monitor.status()
   }
 
-  private async stopMonitor(): Promise<void> {
+  private async stopMonitor(reason: MonitorStopReason = { kind: 'stopped' }): Promise<void> {
     if (this.recording) await this.stopRecording()
     this.listening.attachSource(null)
-    if (this.source) await this.options.monitor.stop()
+    if (this.source) await this.options.monitor.stop(reason)
     this.source = null
     this.sourceId = null
   }

@@ -4,7 +4,7 @@
  * tested against them whichever of them has landed, and so a test can drive it with a real
  * Monitor on a real demo file.
  */
-import type { AlarmKind, MonitorEvent, MonitorSettings, MonitorStatusEvent } from '../../core/monitor/monitor-events'
+import type { AlarmKind, MonitorEvent, MonitorSettings, MonitorStatusEvent, MonitorStopReason } from '../../core/monitor/monitor-events'
 import type { ModelCard } from '../../core/model/model-card'
 import type { PcmSource } from '../devices/source'
 
@@ -14,7 +14,8 @@ export type ExecutionProviderName = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml'
 export interface MonitorPort {
   on(listener: (event: MonitorEvent) => void): () => void
   start(source: PcmSource): Promise<void>
-  stop(): Promise<void>
+  /** The status event it emits carries `reason` (default: stopped by the user). */
+  stop(reason?: MonitorStopReason): Promise<void>
   loadModel(onnxPath: string, options?: { executionProvider?: ExecutionProviderName }): Promise<unknown>
   updateSettings(settings: Partial<MonitorSettings>): void
   acknowledgeAlarm(kind: AlarmKind): void

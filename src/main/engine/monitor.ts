@@ -16,8 +16,10 @@ import {
   type MonitorEvent,
   type MonitorSettings,
   type MonitorStatusEvent,
+  type MonitorStopReason,
   type WindowEvent,
 } from '../../core/monitor/monitor-events'
+import { stopDetail } from '../../core/monitor/stop-reason'
 import type { PcmChunk, PcmSource, SourceEvent } from '../devices/source'
 import type { ExecutionProviderChoice } from '../model/execution-providers'
 import { AlarmMachine } from './alarm-machine'
@@ -48,6 +50,8 @@ export interface MonitorOptions {
 
 interface WindowMeta {
   seq: number
+  /** The stream (start) the window was cut from: results of an earlier one are dropped. */
+  generation: number
   sourceId: string
   endSample: number
   submittedAtMs: number
@@ -76,6 +80,9 @@ export class Monitor {
   private lastChunkAtMs = 0
   private watchdog: NodeJS.Timeout | null = null
   private state: MonitorStatusEvent['state'] = 'idle'
+  private stopReason: MonitorStopReason | null = null
+  /** Bumped at every start and stop: a window analysed for an earlier stream is never emitted. */
+  private generation = 0
   private recentIrregular: boolean[] = []
 
   constructor(options: MonitorOptions = {}) {
@@ -167,6 +174,7 @@ export class Monitor {
     return {
       type: 'status',
       state: this.state,
+      ...(this.state === 'stopped' && this.stopReason ? { stopReason: { ...this.stopReason } } : {}),
       sourceId: this.source?.id ?? null,
       modelId: this.model ? `${this.model.card.id}@${this.model.card.version}` : null,
       executionProvider: this.model?.provider ?? null,
@@ -177,7 +185,9 @@ export class Monitor {
   }
 
   async start(source: PcmSource): Promise<void> {
-    await this.stop()
+    await this.stop({ kind: 'switching' })
+    this.generation++
+    this.stopReason = null
     this.source = source
     this.ring = new SampleRing(Math.max(this.windowSamples * 2, this.modelRateHz * RING_SECONDS))
     this.resampler = null
@@ -197,12 +207,18 @@ export class Monitor {
     try {
       await source.start()
     } catch (error) {
-      this.emitError(error instanceof Error ? error : new Error(String(error)), true)
-      await this.stop()
+      const failure = error instanceof Error ? error : new Error(String(error))
+      this.emitError(failure, true)
+      await this.stop({ kind: 'source-failed', detail: stopDetail(failure.message) })
     }
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops the stream; the status event says why (`reason`, default: stopped by the user). Windows
+   * still being analysed for it are dropped: nothing from a stopped stream reaches the screen.
+   */
+  async stop(reason: MonitorStopReason = { kind: 'stopped' }): Promise<void> {
+    this.generation++
     if (this.watchdog) clearInterval(this.watchdog)
     this.watchdog = null
     const source = this.source
@@ -217,6 +233,7 @@ export class Monitor {
     }
     if (this.state === 'running') {
       this.state = 'stopped'
+      this.stopReason = reason
       this.emit(this.status())
     }
   }
@@ -292,7 +309,7 @@ export class Monitor {
         this.client.submit({
           window,
           sampleRateHz: this.modelRateHz,
-          meta: { seq: ++this.seq, sourceId: this.source?.id ?? '', endSample: this.nextWindowEnd, submittedAtMs: performance.now() },
+          meta: { seq: ++this.seq, generation: this.generation, sourceId: this.source?.id ?? '', endSample: this.nextWindowEnd, submittedAtMs: performance.now() },
         })
         this.nextWindowEnd += this.hopSamples
       }
@@ -329,7 +346,13 @@ export class Monitor {
     }))
   }
 
+  /** Whether a result belongs to the stream running now (not to a stopped or replaced one). */
+  private isCurrent(meta: WindowMeta): boolean {
+    return this.state === 'running' && meta.generation === this.generation
+  }
+
   private onAnalysis(meta: WindowMeta, analysis: WindowAnalysis): void {
+    if (!this.isCurrent(meta)) return
     const hrBpm = analysis.production?.hrBpm ?? null
     const confidence = analysis.production?.confidence ?? 0
     const display = displayedFrom(this.decider.decide(windowEvidence(analysis)))
@@ -367,6 +390,7 @@ export class Monitor {
   }
 
   private onInferenceError(meta: WindowMeta, error: InferenceWorkerError): void {
+    if (!this.isCurrent(meta)) return
     this.emitError(error)
     // The window could not be analysed: nothing may be shown for it, and the track starts afresh.
     this.decider.reset()

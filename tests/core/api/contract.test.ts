@@ -13,7 +13,7 @@ import {
   toWireError,
   type ApiHandlers,
 } from '../../../src/core/api/contract'
-import { DEFAULT_MONITOR_SETTINGS, type WindowEvent } from '../../../src/core/monitor/monitor-events'
+import { DEFAULT_MONITOR_SETTINGS, MAX_STOP_DETAIL_CHARS, type WindowEvent } from '../../../src/core/monitor/monitor-events'
 
 /** A window event as the engine emits it (shape from src/core/monitor/monitor-events.ts). */
 const windowEvent: WindowEvent = {
@@ -53,6 +53,18 @@ describe('API contract', () => {
   it('keeps the beat-level reading when the engine sends one', () => {
     const beats = { source: 'segmentation', s1OnsetsS: [0.2, 1.05, 1.9], s2OnsetsS: [0.5, 1.35], intervalsS: [0.85, 0.85], irregularity: null, irregular: false }
     expect(parseApiEvent('event:monitor', { ...windowEvent, beats })).toEqual({ ...windowEvent, beats })
+  })
+
+  it("carries why the stream stopped (the screen says it), and refuses an unknown reason or an unbounded detail", () => {
+    const status = { type: 'status', state: 'stopped', sourceId: 'demo:broken.wav', modelId: null, executionProvider: null, droppedWindows: 0, analysedWindows: 0 }
+    for (const stopReason of [{ kind: 'stopped' }, { kind: 'switching' }, { kind: 'source-failed', detail: 'broken.wav: not a RIFF file' }]) {
+      expect(parseApiEvent('event:monitor', { ...status, stopReason })).toEqual({ ...status, stopReason })
+      expect(API_METHODS['monitor:stop'].response.parse({ ...status, stopReason })).toEqual({ ...status, stopReason })
+    }
+    // Older engines send none: still a valid status.
+    expect(parseApiEvent('event:monitor', status)).toEqual(status)
+    expect(() => parseApiEvent('event:monitor', { ...status, stopReason: { kind: 'unplugged' } })).toThrow(/field 'stopReason.kind'/)
+    expect(() => parseApiEvent('event:monitor', { ...status, stopReason: { kind: 'source-failed', detail: 'x'.repeat(MAX_STOP_DETAIL_CHARS + 1) } })).toThrow(/stopReason.detail/)
   })
 
   it('rejects a window event with a non-finite HR, naming the field', () => {

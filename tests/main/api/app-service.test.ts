@@ -188,8 +188,15 @@ describe('AppService', () => {
         settings: defaultAppSettings(dataDir, null),
         modelsDir: join(ROOT, 'models'),
       })
+      const statuses: unknown[] = []
+      brokenService.onEvent((channel, payload) => {
+        if (channel === 'event:monitor' && (payload as { type: string }).type === 'status') statuses.push(payload)
+      })
       try {
         await expect(dispatchApiRequest(brokenService.handlers, 'devices:select', { id: 'demo:broken.wav' })).rejects.toMatchObject({ name: 'SourceStartError', message: expect.stringMatching(/demo:broken\.wav: could not start: .*broken\.wav/) })
+        // The screen learns why from the status itself: stopped, the source failed, its message.
+        expect(statuses.at(-1)).toMatchObject({ state: 'stopped', stopReason: { kind: 'source-failed', detail: expect.stringMatching(/broken\.wav/) } })
+        await expect(dispatchApiRequest(brokenService.handlers, 'monitor:status', {})).resolves.toMatchObject({ stopReason: { kind: 'source-failed' } })
         const devices = (await dispatchApiRequest(brokenService.handlers, 'devices:list', {})) as Array<{ active: boolean }>
         expect(devices.some((d) => d.active)).toBe(false)
       } finally {
@@ -198,6 +205,18 @@ describe('AppService', () => {
     } finally {
       rmSync(broken, { recursive: true, force: true })
     }
+  })
+
+  it('says why the stream stopped: the user, a switch to another source (the screen blanks in between)', async () => {
+    const statuses = (): Array<{ state: string; sourceId: string | null; stopReason?: { kind: string } }> => monitorEvents('status') as never
+    await call('devices:select', { id: 'demo:50238_MV.wav' })
+    await call('devices:select', { id: 'demo:68303_AV.wav' })
+    const switched = statuses().filter((s) => s.state === 'stopped')
+    expect(switched.map((s) => s.stopReason)).toEqual([{ kind: 'switching' }])
+    expect(switched[0]?.sourceId).toMatch(/50238_MV\.wav$/)
+    const stopped = (await call('monitor:stop')) as { state: string; stopReason?: { kind: string } }
+    expect(stopped).toMatchObject({ state: 'stopped', stopReason: { kind: 'stopped' } })
+    expect(statuses().at(-1)).toMatchObject({ state: 'stopped', stopReason: { kind: 'stopped' } })
   })
 
   it('refuses to record without a running source and to mark without a recording', async () => {

@@ -170,6 +170,51 @@ describe('Monitor', () => {
     expect(windowsOf(events).map((w) => w.seq)).toEqual([1, 2, 3, 4])
   })
 
+  it('drops the windows still being analysed when the stream stops, and says it was stopped', async () => {
+    monitor = new Monitor()
+    await monitor.loadModel(MODEL)
+    // Each window takes ≥ 400 ms: the ones submitted just before the stop are still in the worker.
+    await monitor.simulateSlowInference(400)
+    const events = collect(monitor)
+    const source = new ScriptedSource()
+    await monitor.start(source)
+    const { samples } = readWavMono(sample('50238_MV.wav'))
+    for (let i = 0; i < 80; i++) await source.emit(chunk400(samples, i))
+    await monitor.stop()
+    await monitor.drain()
+    // At least one window (ending at 5 s) reached the worker before the stop.
+    expect(monitor.status().analysedWindows + monitor.status().droppedWindows).toBeGreaterThan(0)
+    const stoppedAt = events.findIndex((e) => e.type === 'status' && e.state === 'stopped')
+    expect(stoppedAt).toBeGreaterThan(0)
+    expect(events[stoppedAt]).toMatchObject({ state: 'stopped', stopReason: { kind: 'stopped' } })
+    // Nothing of the stopped stream comes after its stop: no window, no alarm.
+    expect(events.slice(stoppedAt + 1).filter((e) => e.type === 'window' || e.type === 'alarm')).toEqual([])
+    expect(monitor.status()).toMatchObject({ state: 'stopped', stopReason: { kind: 'stopped' } })
+
+    // Started again, the new stream's windows come as usual and the reason is gone.
+    await monitor.simulateSlowInference(0)
+    await monitor.start(source)
+    expect(monitor.status().state).toBe('running')
+    expect(monitor.status().stopReason).toBeUndefined()
+    for (let i = 0; i < 60; i++) await source.emit(chunk400(samples, i))
+    await monitor.drain()
+    expect(windowsOf(events.slice(stoppedAt + 1)).length).toBe(2)
+  })
+
+  it('reports a source that fails to start as stopped with the reason "source-failed" and its message', async () => {
+    monitor = new Monitor()
+    const events = collect(monitor)
+    const failing = new ScriptedSource()
+    failing.start = async () => {
+      throw new Error('/dev/ttyUSB9: Permission denied')
+    }
+    await monitor.start(failing)
+    const status = monitor.status()
+    expect(status).toMatchObject({ state: 'stopped', stopReason: { kind: 'source-failed', detail: '/dev/ttyUSB9: Permission denied' } })
+    expect(events.filter((e) => e.type === 'status').map((e) => (e.type === 'status' ? e.state : ''))).toEqual(['running', 'stopped'])
+    expect(events.find((e) => e.type === 'error')).toMatchObject({ fatal: true, message: '/dev/ttyUSB9: Permission denied' })
+  })
+
   it('fails to load a missing model with a clear error and keeps the classical estimator running', async () => {
     monitor = new Monitor()
     await expect(monitor.loadModel('/nonexistent/model.onnx')).rejects.toThrow(/model file not found/)

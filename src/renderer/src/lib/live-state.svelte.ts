@@ -18,6 +18,7 @@ import type {
   WindowEventPayload,
 } from '../../../core/api/contract'
 import { BeatTrack } from './beat-track'
+import { liveBlanking, type LiveBlanking } from './live-freshness'
 import { LiveListener } from './live-listener'
 import { isAudible, listenTogglePatch, listeningRouteFor, sliderGainFromDb, sliderGainToDb, type ListeningRoute } from './listening-route'
 import { PcgBuffer } from './pcg-buffer'
@@ -73,6 +74,14 @@ export class LiveState {
   /** Source of the pcg events the strip chart holds (null before the first). */
   private streamSourceId: string | null = null
   beatsVersion = $state(0)
+  /** The user picked another source; its stream has not started yet. */
+  switching = $state(false)
+  /** A clock for the freshness rules (ticks while the app runs). */
+  nowMs = $state(Date.now())
+  /** When this screen saw the current stream start, its latest window and its latest chunk arrive. */
+  private streamStartedAtMs = $state<number | null>(null)
+  private lastWindowAtMs = $state<number | null>(null)
+  private lastSignalAtMs = $state<number | null>(null)
   private readonly recentPeaks: number[] = []
   private lastAnnouncedAtMs = 0
   private lastAnnouncedState = ''
@@ -86,10 +95,30 @@ export class LiveState {
 
   activeAlarms = $derived(this.alarms.filter((a) => a.state === 'raised'))
 
+  /** What may not be shown now, and why: a stopped, failed or switching source, or a stream gone quiet. */
+  blanking: LiveBlanking = $derived(
+    liveBlanking({
+      status: this.status,
+      switching: this.switching,
+      nowMs: this.nowMs,
+      streamStartedAtMs: this.streamStartedAtMs,
+      lastWindowAtMs: this.lastWindowAtMs,
+      lastSignalAtMs: this.lastSignalAtMs,
+      windowSeconds: this.model?.windowSeconds ?? this.settings?.monitor.windowSeconds ?? 5,
+    }),
+  )
+  /** The latest window event while it may be shown (its HR, readings, level and flags), else null. */
+  shownWindow = $derived(this.blanking.hr ? null : this.latest)
+
   async start(): Promise<void> {
+    // 4 ticks a second, for the page's lifetime: a stream gone quiet is marked within 0.25 s of its limit.
+    setInterval(() => (this.nowMs = Date.now()), 250)
     this.api.on('event:monitor', (event) => {
       switch (event.type) {
         case 'pcg': {
+          // Only the running stream's samples (a chunk never outlives its stream's stop).
+          if (this.status?.state !== 'running' || (this.status.sourceId !== null && event.sourceId !== this.status.sourceId)) break
+          this.lastSignalAtMs = Date.now()
           let peak = 0
           for (const v of event.samples) peak = Math.max(peak, Math.abs(v))
           // Peak hold over the last ~1 s of chunks: a meter that dips between heartbeats is unreadable.
@@ -107,7 +136,7 @@ export class LiveState {
           this.onWindow(event)
           break
         case 'status':
-          this.status = event
+          this.onStatus(event)
           if (event.modelId !== this.model?.id) void this.refreshModel()
           break
         case 'alarm':
@@ -127,7 +156,8 @@ export class LiveState {
       this.api.invoke('settings:get', {}),
     ])
     this.devices = devices
-    this.status = status
+    // Events may have brought a newer status while these were on their way.
+    if (this.status === null) this.onStatus(status)
     this.recording = recording
     this.settings = settings
     if (this.listeningRoute === 'addon') await this.startAddonListening()
@@ -174,7 +204,50 @@ export class LiveState {
     this.model = await this.api.invoke('model:summary', {})
   }
 
+  /**
+   * A stream starts, stops, fails or is replaced. Whatever is not running any more leaves the
+   * screen at once: the HR, the level, the strip chart and its marks.
+   */
+  private onStatus(status: MonitorStatus): void {
+    const previous = this.status
+    this.status = status
+    if (status.state === 'running') {
+      const sameStream = previous?.state === 'running' && previous.sourceId === status.sourceId
+      if (!sameStream) {
+        this.clearLiveValues()
+        this.streamStartedAtMs = Date.now()
+      }
+      this.switching = false
+      return
+    }
+    this.clearLiveValues()
+    this.streamStartedAtMs = null
+    const blank = this.blanking.stream
+    if (blank && previous?.state === 'running') this.announcement = blank.reason
+  }
+
+  /** Forgets every value of the stream: nothing from it may be shown any more. */
+  private clearLiveValues(): void {
+    this.latest = null
+    this.lastWindowAtMs = null
+    this.lastSignalAtMs = null
+    this.recentPeaks.length = 0
+    this.chunkPeakDbfs = -120
+    this.pcg.clear()
+    this.streamSourceId = null
+    this.beats.clear()
+    this.beatsVersion++
+    this.lastAnnouncedState = ''
+  }
+
+  /** Whether a window event comes from the stream running now (not one stopped or replaced while it was analysed). */
+  private isOfRunningStream(event: WindowEventPayload): boolean {
+    return this.status?.state === 'running' && !this.switching && (this.status.sourceId === null || event.sourceId === this.status.sourceId)
+  }
+
   private onWindow(event: WindowEventPayload): void {
+    if (!this.isOfRunningStream(event)) return
+    this.lastWindowAtMs = Date.now()
     this.latest = event
     this.trend.push({ timeS: event.windowEndS, hrBpm: event.display.hrBpm, rawHrBpm: event.hrBpm })
     if (this.trend.length > TREND_MAX_POINTS) this.trend.splice(0, this.trend.length - TREND_MAX_POINTS)
@@ -246,22 +319,26 @@ export class LiveState {
   }
 
   async selectDevice(id: string): Promise<void> {
-    await this.run(async () => {
-      this.pcg.clear()
-      this.streamSourceId = null
-      this.trend.length = 0
-      this.trendVersion++
-      this.beats.clear()
-      this.beatsVersion++
-      this.latest = null
-      this.status = await this.api.invoke('devices:select', { id })
-      this.devices = await this.api.invoke('devices:list', {})
-    })
+    // Blank at once, before the backend has even stopped the old source.
+    this.switching = true
+    this.clearLiveValues()
+    this.announcement = 'Switching source…'
+    this.trend.length = 0
+    this.trendVersion++
+    try {
+      await this.run(async () => {
+        this.onStatus(await this.api.invoke('devices:select', { id }))
+      })
+    } finally {
+      // A failed start: its status event (stopped, with the reason) is already in.
+      this.switching = false
+      this.devices = await this.api.invoke('devices:list', {}).catch(() => this.devices)
+    }
   }
 
   async stopMonitor(): Promise<void> {
     await this.run(async () => {
-      this.status = await this.api.invoke('monitor:stop', {})
+      this.onStatus(await this.api.invoke('monitor:stop', {}))
     })
   }
 
