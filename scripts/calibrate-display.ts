@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   }
   const base: DisplayCalibration = { ...DEFAULT_DISPLAY_CALIBRATION, temperature, isotonic }
   let best: { calibration: DisplayCalibration; objective: number; clean: ReturnType<typeof scoreDecisions>; suite: ReturnType<typeof scoreDecisions>; meets: boolean } | null = null
-  for (const minConfidence of [0.3, 0.5, 0.7, 0.8, 0.9]) {
+  for (const minConfidence of [0.1, 0.2, 0.3, 0.5, 0.7, 0.9]) {
     for (const maxNoHrProb of [0.2, 0.35, 0.5, 0.7, 0.9]) {
       for (const crossCheckBelowConfidence of [0, 0.9, 0.97, 2]) {
         for (const minLayerAgreement of [0, 0.375]) {

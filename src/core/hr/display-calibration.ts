@@ -37,7 +37,7 @@ export function fitTemperature(items: readonly LabelledDistribution[], bins: HrB
 
 function defaultTemperatureGrid(): number[] {
   const grid: number[] = []
-  for (let t = 0.5; t <= 4.0001; t += 0.1) grid.push(Math.round(t * 100) / 100)
+  for (let t = 0.05; t <= 4.0001; t += 0.05) grid.push(Math.round(t * 100) / 100)
   return grid
 }
 

@@ -5,7 +5,8 @@
  *
  * 1. no signal (silence, contact lost) → none;
  * 2. the model's no-HR head says there is no heart sound → none ("no heart sound detected");
- * 3. clipping → none;
+ * 3. (clipping is not a reason on its own: the model was trained on clipped audio, and the screen
+ *    shows the CLIPPING flag beside the number; a clipped window that is unsure fails step 4);
  * 4. the production head's distribution, tempered by the calibration's temperature, gives the
  *    window's HR and its raw confidence (mass within ±5 bpm); times (1 − no-HR probability) and
  *    mapped through the isotonic calibration it is P(|error| ≤ 5 bpm), fitted on validation
@@ -34,7 +35,6 @@ export type DecisionCode =
   | 'no-signal'
   | 'contact-lost'
   | 'no-heart'
-  | 'clipping'
   | 'low-confidence'
   | 'sudden-change'
   | 'disagreement'
@@ -199,10 +199,10 @@ export class HrDecider {
       confidence = windowBpm === null ? 0 : 1
     }
 
-    if (evidence.flags.includes('clipping')) return none('unreliable', 'clipping', FLAG_REASONS.clipping, confidence, windowBpm)
-    if (windowBpm === null) return none('unreliable', 'no-estimate', evidence.flags.includes('noise') ? 'noise or movement' : 'no heart rate found in this window', 0, null)
+    const flagged = evidence.flags.includes('clipping') ? FLAG_REASONS.clipping : evidence.flags.includes('noise') ? 'noise or movement' : null
+    if (windowBpm === null) return none('unreliable', 'no-estimate', flagged ?? 'no heart rate found in this window', 0, null)
     if (confidence < c.minConfidence) {
-      const why = evidence.flags.includes('noise') ? 'noise or movement' : `low confidence (${Math.round(confidence * 100)} %)`
+      const why = flagged ?? `low confidence (${Math.round(confidence * 100)} %)`
       return none('unreliable', 'low-confidence', why, confidence, windowBpm)
     }
 

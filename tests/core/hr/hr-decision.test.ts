@@ -92,8 +92,9 @@ describe('HrDecider (the one display decision)', () => {
     expect(d.windowBpm).not.toBeNull()
   })
 
-  it('clipping withholds the number; contact lost says so', () => {
-    expect(new HrDecider(BINS).decide(heart(80, { flags: ['clipping'] }))).toMatchObject({ hrBpm: null, code: 'clipping' })
+  it('clipping alone does not withhold a confident number, but names itself when unsure; contact lost says so', () => {
+    expect(new HrDecider(BINS).decide(heart(80, { flags: ['clipping'] }))).toMatchObject({ state: 'reliable', code: 'shown' })
+    expect(new HrDecider(BINS, { ...DEFAULT_DISPLAY_CALIBRATION, minConfidence: 0.6 }).decide(heart(80, { flags: ['clipping'], productionProbs: peaked(80, 0.3, 6) }))).toMatchObject({ hrBpm: null, code: 'low-confidence', reason: 'input too loud (clipping): lower the input gain' })
     expect(new HrDecider(BINS).decide(heart(80, { flags: ['contact-lost'] }))).toMatchObject({ hrBpm: null, state: 'no-signal', code: 'contact-lost' })
   })
 
