@@ -149,15 +149,38 @@ describe('Monitor', () => {
     monitor = new Monitor({ settings: { alarms: { hrLowBpm: 60, hrHighBpm: 150, sustainSeconds: 3, signalLostSeconds: 10 } } })
     await monitor.loadModel(MODEL)
     const events = collect(monitor)
-    // 84749_TV: the development set's slowest heart, 48–50 bpm by its annotations.
-    const source = new DemoFileSource(sample('84749_TV.wav'), { speed: Infinity })
+    // An infant's real heart sounds slowed beat by beat to ~55 bpm (tests/fixtures/tempo/README.md).
+    const source = new DemoFileSource(join(__dirname, '../../fixtures/tempo/74420_MV_slowed55.wav'), { speed: Infinity })
     await monitor.start(source)
     await source.whenFinished()
     await monitor.drain()
+    const shown = windowsOf(events).flatMap((w) => (w.display.hrBpm === null ? [] : [w.display.hrBpm]))
+    // Its .tsv says 51.7–57.1 bpm: every number shown lies in that band widened by the 5-bpm tolerance.
+    expect(shown.length).toBeGreaterThan(20)
+    for (const hr of shown) expect(Math.abs(hr - 54.5)).toBeLessThan(8)
     const alarms = events.filter((e): e is AlarmEvent => e.type === 'alarm')
     expect(alarms.some((a) => a.kind === 'hr-low' && a.state === 'raised')).toBe(true)
     monitor.acknowledgeAlarm('hr-low')
     expect(events.some((e) => e.type === 'alarm' && e.kind === 'hr-low' && e.state === 'acknowledged')).toBe(true)
+  })
+
+  it('shows no double-rate number on a slow heart whose extra sound doubles the other estimators (84749_TV)', async () => {
+    monitor = new Monitor()
+    await monitor.loadModel(MODEL)
+    const events = collect(monitor)
+    // 84749_TV: 48–50 bpm by its annotations (from 6.66 s); an extra diastolic sound makes the
+    // beat track and the classical estimator read ~98. The screen shows ~49 or "check", never ~98.
+    const source = new DemoFileSource(sample('84749_TV.wav'), { speed: Infinity })
+    await monitor.start(source)
+    await source.whenFinished()
+    await monitor.drain()
+    const annotated = windowsOf(events).filter((w) => w.windowStartS >= 6.5)
+    expect(annotated.length).toBeGreaterThan(5)
+    for (const w of annotated) {
+      if (w.display.hrBpm !== null) expect(Math.abs(w.display.hrBpm - 49)).toBeLessThan(5)
+      else expect(w.display.reason).toMatch(/\S/)
+    }
+    expect(annotated.some((w) => w.display.state === 'check' && /disagree/.test(w.display.reason ?? ''))).toBe(true)
   })
 
   it('swaps the model without restarting the stream', async () => {
