@@ -212,7 +212,7 @@ export class HrDecider {
       if (this.candidate && this.agree(windowBpm, this.candidate.bpm)) this.candidate.count++
       else this.candidate = { bpm: windowBpm, count: 1 }
       if (this.candidate.count < c.confirmWindows) {
-        return none('check', 'sudden-change', `checking: the rate jumped from ${Math.round(this.lastShownBpm as number)} to ${Math.round(windowBpm)} bpm`, confidence, windowBpm)
+        return none('check', 'sudden-change', `Checking: the rate jumped from ${Math.round(this.lastShownBpm as number)} to ${Math.round(windowBpm)} bpm`, confidence, windowBpm)
       }
       this.tracker.reset() // a confirmed change: the old track no longer applies
     }
@@ -223,12 +223,12 @@ export class HrDecider {
       const beatsDisagree = beatsBpm !== null && !this.agree(beatsBpm, windowBpm)
       const classicalDisagrees = evidence.classicalBpm === null || !this.agree(evidence.classicalBpm, windowBpm)
       if (beatsDisagree && classicalDisagrees) {
-        return none('check', 'disagreement', `check: estimates disagree (model ${Math.round(windowBpm)}, beats ${Math.round(beatsBpm as number)} bpm)`, confidence, windowBpm)
+        return none('check', 'disagreement', `Check: estimates disagree (model ${Math.round(windowBpm)}, beats ${Math.round(beatsBpm as number)} bpm)`, confidence, windowBpm)
       }
       if (c.minLayerAgreement > 0 && evidence.layerBpm.length > 0) {
         const agreeing = evidence.layerBpm.filter((bpm) => this.agree(bpm, windowBpm as number)).length / evidence.layerBpm.length
         if (agreeing < c.minLayerAgreement) {
-          return none('check', 'disagreement', `check: the encoder's layers disagree (${Math.round(agreeing * 100)} % agree)`, confidence, windowBpm)
+          return none('check', 'disagreement', `Check: the encoder's layers disagree (${Math.round(agreeing * 100)} % agree)`, confidence, windowBpm)
         }
       }
     }
