@@ -10,6 +10,8 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           // The inference worker is its own file: worker_threads loads it by path.
           'inference-worker': resolve(__dirname, 'src/main/engine/inference-worker.ts'),
+          // So is the session audio worker (ranges and peak overviews of recordings for the library).
+          'session-audio-worker': resolve(__dirname, 'src/main/sessions/session-audio-worker.ts'),
         },
         // Native and WASM-bearing packages load from node_modules at run time, never bundled.
         external: ['onnxruntime-node', 'serialport', 'node-hid', 'ws'],

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod'
 import { SPAN_KINDS } from '../sessions/annotations'
+import { audioRangeRequestSchema, audioRangeSchema, peaksRequestSchema, peaksSchema } from './session-audio-contract'
 import { MAX_STOP_DETAIL_CHARS } from '../monitor/monitor-events'
 
 // ---------------------------------------------------------------- monitor events (monitor-events.ts)
@@ -279,6 +280,11 @@ export const sessionDetailSchema = z.object({
   canRedo: z.boolean(),
 })
 
+/**
+ * The whole recording at once, for scripts and tests of short sessions only (at most
+ * MAX_WHOLE_AUDIO_FRAMES, 5 min at 4 kHz; longer ones answer AudioRangeError). The app reads
+ * sessions with `sessions:audioRange` and `sessions:peaks`.
+ */
 export const sessionAudioSchema = z.object({
   sessionId: z.string(),
   sampleRateHz: z.number().positive(),
@@ -340,6 +346,8 @@ export const API_METHODS = {
   'sessions:list': { request: z.object({ text: z.string().max(256).optional() }), response: z.array(sessionSummarySchema) },
   'sessions:get': { request: z.object({ id: z.string().min(1) }), response: sessionDetailSchema },
   'sessions:audio': { request: z.object({ id: z.string().min(1) }), response: sessionAudioSchema },
+  'sessions:audioRange': { request: audioRangeRequestSchema, response: audioRangeSchema },
+  'sessions:peaks': { request: peaksRequestSchema, response: peaksSchema },
   'sessions:edit': { request: z.object({ id: z.string().min(1), edit: annotationEditSchema }), response: sessionDetailSchema },
   'sessions:update': {
     request: z.object({

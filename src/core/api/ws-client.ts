@@ -11,9 +11,12 @@ import {
   type ApiTransport,
   type WireError,
 } from './contract'
+import { decodeBinaryResponse } from './ws-binary'
 
 export interface WebSocketLike {
   readonly readyState: number
+  /** Set to 'arraybuffer' so binary replies (samples, peaks) arrive as bytes, not Blobs. */
+  binaryType?: string
   send(data: string): void
   close(code?: number, reason?: string): void
   addEventListener(type: 'open' | 'close' | 'error', listener: () => void): void
@@ -43,6 +46,8 @@ export function createWsClientTransport(socket: WebSocketLike, requestTimeoutMs 
   const closeListeners: Array<() => void> = []
   let closed = false
 
+  // Browsers default to Blob, `ws` to Buffer: one form for the binary replies.
+  if ('binaryType' in socket) socket.binaryType = 'arraybuffer'
   const ready = new Promise<void>((resolve, reject) => {
     if (socket.readyState === OPEN) resolve()
     socket.addEventListener('open', () => resolve())
@@ -62,6 +67,21 @@ export function createWsClientTransport(socket: WebSocketLike, requestTimeoutMs 
   })
 
   socket.addEventListener('message', (event) => {
+    if (event.data instanceof ArrayBuffer || ArrayBuffer.isView(event.data)) {
+      const bytes = event.data instanceof ArrayBuffer ? new Uint8Array(event.data) : new Uint8Array(event.data.buffer, event.data.byteOffset, event.data.byteLength)
+      let decoded
+      try {
+        decoded = decodeBinaryResponse(bytes)
+      } catch {
+        return
+      }
+      const entry = pending.get(decoded.id)
+      if (!entry) return
+      pending.delete(decoded.id)
+      clearTimeout(entry.timer)
+      entry.resolve(decoded.response)
+      return
+    }
     if (typeof event.data !== 'string') return
     let message: { kind?: unknown; id?: unknown; ok?: unknown; response?: unknown; error?: WireError; channel?: unknown; payload?: unknown }
     try {

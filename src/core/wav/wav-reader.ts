@@ -25,12 +25,12 @@ export interface WavAudio {
 const FLOAT_MAX_BELOW_ONE = 1 - 2 ** -24
 
 /** Sizes streamed or crashed writers leave in the data chunk header when they never finalised it. */
-const UNFINALISED_SIZES = new Set([0, 0xffffffff])
+export const UNFINALISED_SIZES = new Set([0, 0xffffffff])
 
 /** The 14 trailing bytes of KSDATAFORMAT_SUBTYPE_PCM / _IEEE_FLOAT (the first two are the tag). */
 const EXTENSIBLE_GUID_SUFFIX = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71]
 
-interface FmtChunk {
+export interface FmtChunk {
   formatTag: number
   channels: number
   sampleRateHz: number
@@ -38,18 +38,18 @@ interface FmtChunk {
   bitsPerSample: number
 }
 
-function fourCc(bytes: Uint8Array, offset: number): string {
+export function fourCc(bytes: Uint8Array, offset: number): string {
   let text = ''
   for (let i = offset; i < offset + 4 && i < bytes.length; i++) text += String.fromCharCode(bytes[i]!)
   return text
 }
 
 /** Quote four bytes readably in an error message (binary bytes as \xNN). */
-function printable(text: string): string {
+export function printable(text: string): string {
   return text.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
 }
 
-function parseFmt(view: DataView, offset: number, size: number, sourceName: string): FmtChunk {
+export function parseFmt(view: DataView, offset: number, size: number, sourceName: string): FmtChunk {
   if (size < 16) throw new WavFormatError(`${sourceName}: fmt chunk too short (${size} bytes, need 16)`)
   let formatTag = view.getUint16(offset, true)
   const channels = view.getUint16(offset + 2, true)
@@ -71,7 +71,7 @@ function parseFmt(view: DataView, offset: number, size: number, sourceName: stri
   return { formatTag, channels, sampleRateHz, blockAlign, bitsPerSample }
 }
 
-function sampleFormatOf(fmt: FmtChunk, sourceName: string): WavSampleFormat {
+export function sampleFormatOf(fmt: FmtChunk, sourceName: string): WavSampleFormat {
   const { formatTag, bitsPerSample } = fmt
   if (formatTag === WAVE_FORMAT_PCM) {
     switch (bitsPerSample) {
@@ -93,7 +93,7 @@ function sampleFormatOf(fmt: FmtChunk, sourceName: string): WavSampleFormat {
   throw new WavFormatError(`${sourceName}: unsupported format ${formatTag} (${formatTagName(formatTag)})`)
 }
 
-function validateFmt(fmt: FmtChunk, format: WavSampleFormat, sourceName: string): number {
+export function validateFmt(fmt: FmtChunk, format: WavSampleFormat, sourceName: string): number {
   if (fmt.channels === 0) throw new WavFormatError(`${sourceName}: channels 0 in fmt chunk`)
   if (fmt.sampleRateHz === 0) throw new WavFormatError(`${sourceName}: sample rate 0 in fmt chunk`)
   const bytesPerFrame = (fmt.bitsPerSample / 8) * fmt.channels
@@ -181,7 +181,7 @@ export function decodeWav(bytes: Uint8Array, sourceName = '<bytes>'): WavAudio {
   return { sampleRateHz: fmt.sampleRateHz, channels: fmt.channels, format, frames, channelData, warnings }
 }
 
-function decodeFrames(
+export function decodeFrames(
   view: DataView,
   start: number,
   frames: number,

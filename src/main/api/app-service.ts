@@ -399,6 +399,8 @@ export class AppService {
     'sessions:list': async ({ text }) => this.options.library.list(text),
     'sessions:get': async ({ id }) => this.options.library.get(id),
     'sessions:audio': async ({ id }) => this.options.library.audio(id),
+    'sessions:audioRange': async ({ id, startFrame, frames }) => this.options.library.audioRange(id, startFrame, frames),
+    'sessions:peaks': async ({ id, ...request }) => this.options.library.peaks(id, request),
     'sessions:edit': async ({ id, edit }) => this.options.library.edit(id, edit),
     'sessions:update': async ({ id, ...changes }) => this.options.library.update(id, changes),
     'sessions:export': async ({ id, format }) => this.options.library.exportSession(id, format),
@@ -423,6 +425,7 @@ export class AppService {
     this.unsubscribeMonitor()
     this.unsubscribeDevices()
     await this.options.monitor.dispose()
+    await this.options.library.dispose?.()
     for (const dispose of this.options.onDispose ?? []) await dispose()
     this.listeners.clear()
   }

@@ -4,12 +4,14 @@
  * shapes onto the contract's and keeps one editor (one undo history) per session.
  */
 import { join } from 'node:path'
-import { encodeFloat32Base64, type AnnotationEdit, type ApiAnnotation, type SessionAudio, type SessionDetail, type SessionSummary } from '../../core/api/contract'
+import { type AnnotationEdit, type ApiAnnotation, type SessionAudio, type SessionDetail, type SessionSummary } from '../../core/api/contract'
+import type { AudioRange, SessionPeaks } from '../../core/api/session-audio-contract'
+import { MAX_WHOLE_AUDIO_FRAMES } from '../../core/sessions/audio-range'
 import { InvalidArgumentError } from '../../core/errors'
 import type { AnnotationDoc, AnnotationOp } from '../../core/sessions/annotations'
 import type { SessionLocation, SessionMeta } from '../../core/sessions/session-schema'
-import { downmixToMono } from '../../core/wav/wav-reader'
 import { AnnotationEditor, readAnnotations } from '../sessions/annotation-store'
+import { SessionAudioClient } from '../sessions/session-audio-client'
 import { ensurePrivateDir } from '../sessions/data-dir'
 import { exportSession } from '../sessions/exporter'
 import { SessionLibrary } from '../sessions/session-store'
@@ -24,7 +26,14 @@ export interface SessionChanges {
 export interface SessionLibraryPort {
   list(text?: string): Promise<SessionSummary[]>
   get(id: string): Promise<SessionDetail>
+  /** The whole recording as base64: short sessions only (MAX_WHOLE_AUDIO_FRAMES). */
   audio(id: string): Promise<SessionAudio>
+  /** Mono samples [startFrame, startFrame + frames). */
+  audioRange(id: string, startFrame: number, frames: number): Promise<AudioRange>
+  /** min/max per bucket over [startFrame, endFrame) at the coarsest level still giving each of `columns` columns a bucket. */
+  peaks(id: string, request: { startFrame: number; endFrame?: number; columns: number }): Promise<SessionPeaks>
+  /** Stops what the library runs in the background (its audio worker). */
+  dispose?(): Promise<void>
   edit(id: string, edit: AnnotationEdit): Promise<SessionDetail>
   /** Notes, patient and site of a session; empty patient fields are removed. */
   update(id: string, changes: SessionChanges): Promise<SessionDetail>
@@ -53,6 +62,11 @@ export class FsSessionLibrary implements SessionLibraryPort {
   private readonly editors = new Map<string, AnnotationEditor>()
   /** `dataDir` is read on every call: the data folder can change in Settings. */
   constructor(private readonly dataDir: () => string) {}
+  /**
+   * Audio, peaks and overviews are read on a worker thread: an hours-long session must never
+   * hold up the main thread, which carries the capture → recorder path and the live events.
+   */
+  private readonly audioReader = new SessionAudioClient()
 
   private library(): SessionLibrary {
     return new SessionLibrary(this.dataDir())
@@ -83,9 +97,24 @@ export class FsSessionLibrary implements SessionLibraryPort {
   }
 
   async audio(id: string): Promise<SessionAudio> {
-    const audio = this.library().readAudio(id)
-    const samples = downmixToMono(audio)
-    return { sessionId: id, sampleRateHz: audio.sampleRateHz, frames: samples.length, float32Base64: encodeFloat32Base64(samples) }
+    return this.audioReader.whole(this.dataDir(), id, MAX_WHOLE_AUDIO_FRAMES)
+  }
+
+  async audioRange(id: string, startFrame: number, frames: number): Promise<AudioRange> {
+    return this.audioReader.range(this.dataDir(), id, startFrame, frames)
+  }
+
+  async peaks(id: string, request: { startFrame: number; endFrame?: number; columns: number }): Promise<SessionPeaks> {
+    return this.audioReader.peaks(this.dataDir(), id, request)
+  }
+
+  /** Resolves once overviews being saved in the background are on disk (tests, the bench). */
+  async overviewsSettled(): Promise<void> {
+    await this.audioReader.settled()
+  }
+
+  async dispose(): Promise<void> {
+    await this.audioReader.close()
   }
 
   private opFor(doc: AnnotationDoc, edit: Exclude<AnnotationEdit, { type: 'undo' } | { type: 'redo' } | { type: 'addMarker' } | { type: 'addSpan' }>): AnnotationOp {

@@ -8,6 +8,9 @@
  * recorder): every socket and every connection has an 'error' listener, a protocol error closes
  * that one connection with the code `ws` chose (1002, 1007, 1009), and per-connection flow
  * control (ws-flow-control.ts) bounds what a client can make the server hold.
+ *
+ * Replies carrying samples (sessions:audioRange, sessions:peaks) go out as one binary frame
+ * (ws-binary.ts); everything else, and every error, as JSON text. Clients may send text only.
  */
 import { timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage, Server } from 'node:http'
@@ -22,6 +25,7 @@ import {
   type ApiHandlers,
   type WsServerMessage,
 } from '../../core/api/contract'
+import { encodeBinaryResponse, hasBinaryFields } from '../../core/api/ws-binary'
 import { ConnectionFlow, DEFAULT_FLOW_LIMITS, type FlowLimits } from './ws-flow-control'
 
 export const WS_API_PATH = '/api'
@@ -135,12 +139,17 @@ export function attachWsTransport(options: WsTransportOptions): WsTransport {
     }
     const { id, channel, request } = parsed
     let reply: WsServerMessage
+    let binary: Uint8Array | null = null
     try {
-      reply = { kind: 'response', id, ok: true, response: await dispatchApiRequest(options.handlers, channel, request) }
+      const response = await dispatchApiRequest(options.handlers, channel, request)
+      reply = { kind: 'response', id, ok: true, response }
+      if (hasBinaryFields(response)) binary = encodeBinaryResponse(id, response as Record<string, unknown>)
     } catch (error) {
       reply = { kind: 'response', id, ok: false, error: toWireError(error) }
     }
-    send(ws, reply)
+    if (binary) {
+      if (ws.readyState === ws.OPEN) ws.send(binary, { binary: true })
+    } else send(ws, reply)
     flow.afterSend()
   }
 

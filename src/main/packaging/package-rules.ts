@@ -6,6 +6,7 @@ export const REQUIRED_APP_FILES = [
   'package.json',
   'out/main/index.js',
   'out/main/inference-worker.js',
+  'out/main/session-audio-worker.js',
   'out/preload/index.js',
   'out/renderer/index.html',
   'models/ausculta-encoder.onnx',

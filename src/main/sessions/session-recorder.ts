@@ -14,6 +14,11 @@
  * take tens of milliseconds (measured 8 ms mean, 26 ms max on this VM's ext4; more on a laptop
  * HDD) and the recorder shares the main process with the live monitor, so it runs on libuv's
  * thread pool. stop() and sync() fsync synchronously.
+ *
+ * The session's peak overview (peaks.bin, src/core/sessions/peak-overview.ts) is accumulated as
+ * the samples are written (a min/max per 128 frames) and saved when the recording stops (a few
+ * milliseconds, no fsync: it is a cache of the audio): the library then draws an hours-long
+ * recording at once, without reading it.
  */
 import { closeSync, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, rmdirSync, unlinkSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -31,10 +36,12 @@ import {
   type SessionLocation,
   type SessionMeta,
 } from '../../core/sessions/session-schema'
+import { PeakAccumulator } from '../../core/sessions/peak-overview'
 import { encodeSamples, encodeWavHeader, WAV_HEADER_BYTES, WAV_MAX_DATA_BYTES } from '../../core/wav/wav-writer'
 import { writeAll, writeFileAtomic } from './atomic-write'
 import { DATA_DIR_MODE, SESSION_FILES, ensurePrivateDir, newSessionId, sessionDir, sessionsRoot } from './data-dir'
 import { toStorageError, withStorageErrors } from './fs-errors'
+import { writePeakFileSync } from './peak-file'
 
 /** Mono PCM as every source delivers it (src/main/devices/source.ts); re-exported for callers. */
 export type { PcmChunk }
@@ -92,6 +99,13 @@ export class SessionRecorder {
   private hrMin = Infinity
   private hrMax = -Infinity
   private readonly dropouts: Array<{ atS: number; samples: number }> = []
+  /** Min/max of every 128 frames written so far: the peak overview saved at stop(). */
+  private readonly peaks = new PeakAccumulator()
+  /**
+   * Whether stop() saved the peak overview (false before stop, or when it could not: the library
+   * then builds it from the audio when the session is first opened).
+   */
+  overviewSaved = false
 
   private constructor(options: RecorderOptions, id: string, dir: string, meta: SessionMeta, audioFd: number, traceFd: number) {
     this.id = id
@@ -274,6 +288,7 @@ export class SessionRecorder {
       writeAll(this.audioFd, bytes, WAV_HEADER_BYTES + this.dataBytes)
       this.dataBytes += bytes.length
       this.dirty = true
+      this.peaks.push(samples)
     } catch (err) {
       // Keep what fitted as whole frames, drop a torn frame, and leave a valid header behind.
       this.fail(toStorageError(err, this.audioPath, 'appending audio'))
@@ -426,6 +441,13 @@ export class SessionRecorder {
       ...(failed ? { repairs: [...rest.repairs, { at: new Date().toISOString(), action: `recording ended early: ${this.failure?.message}` }] } : {}),
     }
     writeFileAtomic(this.metaPath, formatSessionMeta(this.meta))
+    // After session.json: the overview is derived data, and a failure to save it loses nothing.
+    try {
+      writePeakFileSync(this.dir, this.peaks.finish(this.meta.sampleRateHz))
+      this.overviewSaved = true
+    } catch {
+      this.overviewSaved = false
+    }
     return this.meta
   }
 }
