@@ -290,11 +290,13 @@ async function longSessionOpen(): Promise<void> {
     await page.locator(`[data-testid=session-item][data-session-id="${recorded.id}"]`).waitFor({ timeout: 30_000 })
 
     const quietFrom = performance.now()
+    const quietCpuMs = mainThreadCpuMs(server.pid)
     await sleep(5000)
     const quietTo = performance.now()
     const quiet = longestChunkGap(live, quietFrom, quietTo)
     console.log(
-      `live stream with the library idle (the noise floor, 5 s): longest wait for a strip-chart chunk ${quiet.gapMs.toFixed(0)} ms (main thread on the CPU ${quiet.busyMs} ms of it), for an HR window ${longestGapMs(live.windowMs, quietFrom, quietTo).toFixed(0)} ms`,
+      `live stream with the library idle (the noise floor, 5 s): longest wait for a strip-chart chunk ${quiet.gapMs.toFixed(0)} ms (main thread on the CPU ${quiet.busyMs} ms of it), ` +
+        `for an HR window ${longestGapMs(live.windowMs, quietFrom, quietTo).toFixed(0)} ms; server main thread CPU ${mainThreadCpuMs(server.pid) - quietCpuMs} ms in the 5 s (monitor, recorder, events)`,
     )
     console.log(describeOpen(`open the ${HOURS}-h session (overview saved at stop)`, await openInLibrary(page, server, live, recorded.id)))
     console.log(describeOpen(`open the ${HOURS}-h session without an overview (built in the worker on this first open)`, await openInLibrary(page, server, live, legacyId)))
