@@ -70,7 +70,11 @@ export const sessionMetaSchema = z.looseObject({
   attribution: z.string().optional(),
   /** Stretches where the source skipped samples; the recorder wrote silence to keep time aligned. */
   dropouts: z.array(z.object({ atS: z.number().nonnegative(), samples: z.number().int().positive() })).optional(),
-  /** Process that holds the recording open; lets repair skip a live recording of another instance. */
+  /**
+   * Process that recorded the session (informational). Whether a recording is live is decided by
+   * the lock its recorder holds (src/main/sessions/recorder-lock.ts), never by this pid: pids are
+   * reused, most of all after a reboot.
+   */
   recorderPid: z.number().int().positive().optional(),
   /** What start-up repair did to this session, so nothing happens to a recording silently. */
   repairs: z.array(z.object({ at: isoTime, action: z.string() })),

@@ -3,10 +3,13 @@
  * .tsv of its S1/systole/S2/diastole spans, annotations.json (everything, including markers and
  * spans CirCor has no label for), hr.csv, session.json and a one-page report.html.
  * Exports are atomic too: a folder is built under a hidden temporary name and renamed into place,
- * a zip is written with writeFileAtomic, so a failure never leaves a half export behind.
+ * a zip is written with writeFileAtomic, so a failure never leaves a half export behind. An export
+ * run of the app (`<dataDir>/exports/<time>/`) validates the session first and builds the whole
+ * run folder under a hidden name too, so a failed export leaves no folder at all, not even an
+ * empty one.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
 import { InvalidArgumentError } from '../../core/errors'
 import { formatAnnotationDoc } from '../../core/sessions/annotations'
 import { exportCircorTsv } from '../../core/sessions/circor-tsv'
@@ -21,6 +24,7 @@ import { SESSION_FILES, ensurePrivateDir } from './data-dir'
 import { ExamVisit } from './exam'
 import { toStorageError, withStorageErrors } from './fs-errors'
 import type { SessionLibrary } from './session-store'
+import { RECORDER_LOCK_FILE } from './recorder-lock'
 import { buildZip, type ZipEntry } from './zip-writer'
 
 export type ExportFormat = 'folder' | 'zip'
@@ -137,4 +141,82 @@ export function exportVisit(library: SessionLibrary, visitId: string, destDir: s
   const index = `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Ausculta visit ${escapeHtml(visit.id)}</title></head><body>\n<h1>4-point exam ${escapeHtml(visit.id)}</h1>\n<p>Patient: ${escapeHtml(patient)}; ${escapeHtml(visit.createdAt)}</p>\n<ul>${links.join('')}</ul>\n<p>${escapeHtml(visit.notes)}</p>\n</body></html>\n`
   entries.push({ name: 'visit.json', data: Buffer.from(`${JSON.stringify(visit, null, 2)}\n`) }, { name: 'index.html', data: Buffer.from(index) })
   return writeExport({ entries, notes }, destDir, `ausculta-visit-${visitId}`, format)
+}
+
+/** `yyyymmddThhmmssmmmZ`: one folder per export run, sortable, never reused by a later run. */
+function exportRunStamp(now: Date): string {
+  return now.toISOString().replace(/[-:]/g, '').replace(/\.(\d+)Z$/, '$1Z')
+}
+
+/**
+ * Runs `fill` on a hidden temporary folder under `exportsRoot` and renames it to
+ * `<exportsRoot>/<stamp>` only when everything was written; on any failure the temporary folder
+ * is removed, so nothing (not even an empty folder) is left behind.
+ */
+function inExportRun(exportsRoot: string, now: Date, fill: (runDir: string) => ExportResult): ExportResult {
+  ensurePrivateDir(exportsRoot)
+  const stamp = exportRunStamp(now)
+  const finalDir = join(exportsRoot, stamp)
+  if (existsSync(finalDir)) throw new InvalidArgumentError(`export: ${finalDir} already exists`)
+  const tempDir = join(exportsRoot, `.${stamp}.partial-${process.pid}`)
+  let result: ExportResult
+  try {
+    rmSync(tempDir, { recursive: true, force: true })
+    mkdirSync(tempDir, { mode: 0o700 })
+    result = fill(tempDir)
+    renameSync(tempDir, finalDir)
+  } catch (err) {
+    rmSync(tempDir, { recursive: true, force: true })
+    throw toStorageError(err, finalDir, 'exporting')
+  }
+  fsyncDirectory(exportsRoot)
+  return { ...result, path: join(finalDir, basename(result.path)) }
+}
+
+/**
+ * The app's export of one session into a new run folder `<exportsRoot>/<time>/`. Everything is
+ * read and checked (session found, audio decodes) before anything is created.
+ */
+export function exportSessionRun(library: SessionLibrary, id: string, exportsRoot: string, format: ExportFormat, now: Date = new Date()): ExportResult {
+  const files = sessionExportFiles(library, id)
+  return inExportRun(exportsRoot, now, (runDir) => writeExport(files, runDir, `ausculta-${id}`, format))
+}
+
+/** Files of a session folder worth rescuing as they are: not the recorder's lock, not temporary files. */
+function rawSessionFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((name) => name !== RECORDER_LOCK_FILE && !name.startsWith('.'))
+    .filter((name) => {
+      try {
+        return lstatSync(join(dir, name)).isFile()
+      } catch {
+        return false
+      }
+    })
+    .sort()
+}
+
+/**
+ * The way out for a session the library cannot open (unreadable session.json, an audio header
+ * repair cannot fix, a read-only folder): its files copied byte for byte, unchanged, into a new
+ * run folder, with a README.txt saying why. Nothing in the session folder is modified.
+ */
+export function exportRawSessionRun(dir: string, reason: string, exportsRoot: string, now: Date = new Date()): ExportResult {
+  const names = withStorageErrors(dir, 'reading the session folder', () => rawSessionFiles(dir))
+  if (names.length === 0) throw new InvalidArgumentError(`export: ${basename(dir)}: the folder holds no files to export`)
+  const readme = [
+    `Raw export of session folder ${basename(dir)} (files copied unchanged).`,
+    `Why: ${reason}`,
+    '',
+    'audio.wav is written by Ausculta as mono float32 (IEEE float, 4 bytes per sample, little-endian) after a',
+    '44-byte header; if its header is damaged, the samples still start at byte 44. session.json holds the sample rate.',
+    '',
+  ].join('\n')
+  return inExportRun(exportsRoot, now, (runDir) => {
+    const target = join(runDir, `ausculta-raw-${basename(dir)}`)
+    mkdirSync(target, { mode: 0o700 })
+    for (const name of names) copyFileSync(join(dir, name), join(target, name))
+    writeFileSync(join(target, 'README.txt'), readme, { mode: 0o600 })
+    return { path: target, files: [...names, 'README.txt'], notes: [] }
+  })
 }

@@ -1,11 +1,13 @@
 /**
  * Start-up repair of sessions a crash left unfinished: a folder whose session.json says
- * "recording" (or that has audio but no session.json). The WAV's sizes are recomputed from the
- * file length (whole frames), the header is patched in place, session.json is marked "repaired"
- * with a note of what was done. Audio is never deleted or truncated: a torn trailing partial
- * frame is left after the data chunk (readers ignore bytes past the chunk) and reported.
+ * "recording" while no recorder holds its lock (recorder-lock.ts), or that has audio but no
+ * session.json. The WAV's sizes are recomputed from the file length (whole frames), the header is
+ * patched in place, session.json is marked "repaired" with a note of what was done. Audio is
+ * never deleted or truncated: a torn trailing partial frame is left after the data chunk (readers
+ * ignore bytes past the chunk) and reported. A session.json that does not parse is only rebuilt
+ * when the user asks (`rebuildUnreadableMeta`), and the unreadable file is kept beside it.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs'
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readSync, readdirSync, renameSync, statSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { parseHrTrace, summariseHrTrace } from '../../core/sessions/hr-trace'
 import { CorruptSessionError } from '../../core/sessions/session-errors'
@@ -14,6 +16,7 @@ import {
   SESSION_SCHEMA_VERSION,
   formatSessionMeta,
   parseSessionMeta,
+  sessionMetaSchema,
   validateSessionMeta,
   type SessionMeta,
 } from '../../core/sessions/session-schema'
@@ -22,6 +25,7 @@ import { encodeWavHeader, WAV_HEADER_BYTES } from '../../core/wav/wav-writer'
 import { writeAll, writeFileAtomic } from './atomic-write'
 import { SESSION_FILES, sessionsRoot } from './data-dir'
 import { toStorageError, withStorageErrors } from './fs-errors'
+import { recorderLockState, removeStaleRecorderLock } from './recorder-lock'
 
 export interface RepairResult {
   dir: string
@@ -33,19 +37,22 @@ export interface RepairResult {
 }
 
 export interface RepairOptions {
-  /** Whether a recorder process is still running (default: signal 0 probe); its sessions are left alone. */
-  isProcessAlive?: (pid: number) => boolean
+  /**
+   * Whether a live recorder still holds the session folder (default: its recorder lock is held,
+   * recorder-lock.ts); such sessions are left alone. Tests override it to treat a recorder of
+   * their own process as crashed.
+   */
+  isRecorderLive?: (dir: string) => boolean
+  /**
+   * The user asked to repair a session whose session.json does not parse: keep that file as
+   * `session.json.unreadable-<time>` and rebuild session.json from audio.wav. Never done at start-up.
+   */
+  rebuildUnreadableMeta?: boolean
   now?: () => Date
 }
 
-function defaultIsProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    // EPERM: exists but belongs to someone else — still alive.
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
+function defaultIsRecorderLive(dir: string): boolean {
+  return recorderLockState(dir).state === 'held'
 }
 
 /** Every session folder (sessions/<day>/<id>) under the data directory. */
@@ -137,25 +144,82 @@ function readFileHead(fd: number): ArrayBuffer {
   return head.buffer
 }
 
+/** Fields of an unreadable session.json worth keeping in the rebuilt one, each only if it is still valid on its own. */
+const SALVAGEABLE_FIELDS = ['startedAt', 'patient', 'location', 'locationDetail', 'device', 'modelId', 'visitId', 'notes', 'attribution', 'dropouts', 'repairs'] as const
+
+/** What an unreadable session.json still holds that validates field by field (a hand edit usually breaks one). */
+function salvageFields(text: string): { fields: Record<string, unknown>; dropped: string[] } {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return { fields: {}, dropped: ['everything (not valid JSON)'] }
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { fields: {}, dropped: ['everything (not a JSON object)'] }
+  const fields: Record<string, unknown> = {}
+  const dropped: string[] = []
+  for (const name of SALVAGEABLE_FIELDS) {
+    if (!Object.hasOwn(value, name)) continue
+    const field = (value as Record<string, unknown>)[name]
+    if (sessionMetaSchema.shape[name].safeParse(field).success) fields[name] = field
+    else dropped.push(name)
+  }
+  return { fields, dropped }
+}
+
+/** The start time a recorder id carries (`20260211T140200Z-0f78b9`), or undefined. */
+function startFromId(id: string): string | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-/.exec(id)
+  if (!m) return undefined
+  const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.000Z`
+  return Number.isFinite(Date.parse(iso)) ? iso : undefined
+}
+
 /** Repairs one folder if it needs it; returns null when the session is fine as it is. */
 export function repairSessionDir(dir: string, options: RepairOptions = {}): RepairResult | null {
-  const isAlive = options.isProcessAlive ?? defaultIsProcessAlive
+  const isLive = options.isRecorderLive ?? defaultIsRecorderLive
   const now = options.now ?? (() => new Date())
   const id = basename(dir)
   const metaPath = join(dir, SESSION_FILES.meta)
   const actions: string[] = []
   try {
+    // Includes this very process (a recorder it still holds open) and one that is just starting
+    // (the lock comes before session.json).
+    if (isLive(dir)) {
+      const lock = recorderLockState(dir)
+      const holder = lock.state === 'held' && lock.pid !== null ? `process ${lock.pid}` : 'a running recorder'
+      return { dir, id, outcome: 'skipped-live', actions: [`${holder} still holds the recording's lock`] }
+    }
     let meta: SessionMeta | undefined
+    /** Where an unreadable session.json is kept when the user asked for a rebuild (moved last, after the WAV is fixed). */
+    let keepUnreadableAs: string | undefined
+    let salvaged: Record<string, unknown> = {}
     if (existsSync(metaPath)) {
-      // A session.json that does not parse was edited by hand (we only ever replace it
-      // atomically): that is for the library to report, not for repair to overwrite.
-      meta = parseSessionMeta(readFileSync(metaPath, 'utf8'), metaPath)
-      if (meta.status !== 'recording') return null
-      // Includes this very process (a recorder it still holds open).
-      if (meta.recorderPid !== undefined && isAlive(meta.recorderPid)) {
-        return { dir, id, outcome: 'skipped-live', actions: [`recorder process ${meta.recorderPid} is still running`] }
+      const text = readFileSync(metaPath, 'utf8')
+      try {
+        meta = parseSessionMeta(text, metaPath)
+      } catch (err) {
+        // A session.json that does not parse was edited by hand (we only ever replace it
+        // atomically): that is for the library to report, not for repair to overwrite, unless the
+        // user asks — and then the unreadable file is kept, not replaced.
+        if (!(err instanceof CorruptSessionError) || !options.rebuildUnreadableMeta) throw err
+        keepUnreadableAs = `${SESSION_FILES.meta}.unreadable-${now().toISOString().replace(/[-:.]/g, '')}`
+        const salvage = salvageFields(text)
+        salvaged = salvage.fields
+        const kept = Object.keys(salvaged)
+        actions.push(
+          `session.json could not be read (${err.message.slice(metaPath.length + 2)}): kept as ${keepUnreadableAs}; rebuilt from audio.wav` +
+            (kept.length > 0 ? ` with the fields still valid (${kept.join(', ')})` : '') +
+            (salvage.dropped.length > 0 ? `; not kept: ${salvage.dropped.join(', ')}` : ''),
+        )
       }
-      actions.push('session.json said "recording": the recorder did not finish (crash or kill)')
+      if (meta !== undefined) {
+        if (meta.status !== 'recording') {
+          removeStaleRecorderLock(dir)
+          return null
+        }
+        actions.push('session.json said "recording": the recorder did not finish (crash, kill or power cut)')
+      }
     } else {
       if (!existsSync(join(dir, SESSION_FILES.audio))) return null // not a session folder at all
       actions.push('session.json missing: rebuilt from audio.wav')
@@ -170,21 +234,26 @@ export function repairSessionDir(dir: string, options: RepairOptions = {}): Repa
     }
     const durationS = wav.frames / wav.sampleRateHz
     const repairedAt = now().toISOString()
-    const startedAt = meta?.startedAt ?? new Date(statSync(join(dir, SESSION_FILES.audio)).mtimeMs - durationS * 1000).toISOString()
+    const startedAt =
+      meta?.startedAt ??
+      (salvaged['startedAt'] as string | undefined) ??
+      startFromId(id) ??
+      new Date(statSync(join(dir, SESSION_FILES.audio)).mtimeMs - durationS * 1000).toISOString()
     const base = meta ?? {
       schemaVersion: SESSION_SCHEMA_VERSION,
       id: SESSION_ID_PATTERN.test(id) ? id : `recovered-${Date.now()}`,
       status: 'recording' as const,
-      startedAt,
       patient: {},
-      location: 'other' as const,
-      locationDetail: 'unknown (rebuilt by repair)',
+      // The site is unknown unless a kept session.json still says it.
+      ...(salvaged['location'] === undefined ? { location: 'other' as const, locationDetail: 'unknown (rebuilt by repair)' } : {}),
       device: { id: 'unknown', name: 'unknown (rebuilt by repair)' },
       sampleRateHz: wav.sampleRateHz,
       modelId: null,
       audio: { file: SESSION_FILES.audio, sampleFormat: wav.format === 'pcm16' ? 'pcm16' : 'float32', channels: 1, frames: 0, durationS: 0 },
       notes: '',
       repairs: [],
+      ...salvaged,
+      startedAt,
     }
     const { recorderPid: _pid, ...rest } = base as SessionMeta
     const repaired = validateSessionMeta(
@@ -198,7 +267,12 @@ export function repairSessionDir(dir: string, options: RepairOptions = {}): Repa
       },
       metaPath,
     )
+    if (keepUnreadableAs !== undefined) {
+      const kept = join(dir, keepUnreadableAs)
+      withStorageErrors(metaPath, 'keeping the unreadable session.json', () => renameSync(metaPath, kept))
+    }
     writeFileAtomic(metaPath, formatSessionMeta(repaired))
+    removeStaleRecorderLock(dir)
     return { dir, id, outcome: 'repaired', actions }
   } catch (err) {
     const error = err instanceof CorruptSessionError ? err : toStorageError(err, dir, 'repairing')

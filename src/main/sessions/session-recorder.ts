@@ -42,6 +42,7 @@ import { writeAll, writeFileAtomic } from './atomic-write'
 import { DATA_DIR_MODE, SESSION_FILES, ensurePrivateDir, newSessionId, sessionDir, sessionsRoot } from './data-dir'
 import { toStorageError, withStorageErrors } from './fs-errors'
 import { writePeakFileSync } from './peak-file'
+import { RecorderLock } from './recorder-lock'
 
 /** Mono PCM as every source delivers it (src/main/devices/source.ts); re-exported for callers. */
 export type { PcmChunk }
@@ -106,9 +107,12 @@ export class SessionRecorder {
    * then builds it from the audio when the session is first opened).
    */
   overviewSaved = false
+  /** Held from before session.json exists until the recording is final: what "live" means to repair and the library. */
+  private readonly lock: RecorderLock
 
-  private constructor(options: RecorderOptions, id: string, dir: string, meta: SessionMeta, audioFd: number, traceFd: number) {
+  private constructor(options: RecorderOptions, id: string, dir: string, meta: SessionMeta, audioFd: number, traceFd: number, lock: RecorderLock) {
     this.id = id
+    this.lock = lock
     this.dir = dir
     this.meta = meta
     this.audioPath = join(dir, SESSION_FILES.audio)
@@ -168,8 +172,12 @@ export class SessionRecorder {
     const audioPath = join(dir, SESSION_FILES.audio)
     const tracePath = join(dir, SESSION_FILES.trace)
     let audioFd: number | undefined
+    let lock: RecorderLock | undefined
     try {
-      // session.json first: from here on a crash leaves a folder that repair recognises.
+      // The lock before anything else: repair in another process must never see a "recording"
+      // session.json without a live holder while this recorder is starting.
+      lock = RecorderLock.acquire(dir)
+      // session.json next: from here on a crash leaves a folder that repair recognises.
       writeFileAtomic(join(dir, SESSION_FILES.meta), formatSessionMeta(meta))
       const fd = withStorageErrors(audioPath, 'creating', () => openSync(audioPath, 'wx', 0o600))
       audioFd = fd
@@ -178,9 +186,10 @@ export class SessionRecorder {
         fsyncSync(fd)
       })
       const traceFd = withStorageErrors(tracePath, 'creating', () => openSync(tracePath, 'wx', 0o600))
-      return new SessionRecorder(options, id, dir, meta, fd, traceFd)
+      return new SessionRecorder(options, id, dir, meta, fd, traceFd, lock)
     } catch (err) {
       if (audioFd !== undefined) closeSync(audioFd)
+      lock?.release()
       SessionRecorder.discardUnstarted(dir)
       throw err
     }
@@ -416,13 +425,24 @@ export class SessionRecorder {
   /**
    * Finalises the WAV and writes session.json with status "complete". After a storage failure
    * it still closes the files and tries to finalise; if session.json cannot be written (disk
-   * still full) it throws, and the folder is left for start-up repair — the audio is intact.
+   * still full) it throws, and the folder is left for repair — the audio is intact. Either way
+   * the recorder lock is released: the recording is over, and the library lists a session left
+   * "recording" as one to repair.
    */
   stop(notes?: string): SessionMeta {
     if (this.state === 'stopped') throw new InvalidArgumentError(`session ${this.id}: recording already stopped`)
     clearInterval(this.timer)
     const failed = this.state === 'failed'
-    if (!failed) this.sync()
+    if (!failed) {
+      try {
+        this.sync()
+      } catch (err) {
+        // The recorder is now 'failed'; a second stop() finalises what was saved. Until then the
+        // session is not live: the library offers to repair it.
+        this.lock.release()
+        throw err
+      }
+    }
     this.state = 'stopped'
     // A background fsync still holds the descriptors: closing now could let the OS reuse the
     // numbers under it, so the callback closes them instead.
@@ -440,7 +460,11 @@ export class SessionRecorder {
       ...(this.dropouts.length > 0 ? { dropouts: this.dropouts } : {}),
       ...(failed ? { repairs: [...rest.repairs, { at: new Date().toISOString(), action: `recording ended early: ${this.failure?.message}` }] } : {}),
     }
-    writeFileAtomic(this.metaPath, formatSessionMeta(this.meta))
+    try {
+      writeFileAtomic(this.metaPath, formatSessionMeta(this.meta))
+    } finally {
+      this.lock.release()
+    }
     // After session.json: the overview is derived data, and a failure to save it loses nothing.
     try {
       writePeakFileSync(this.dir, this.peaks.finish(this.meta.sampleRateHz))

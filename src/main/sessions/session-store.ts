@@ -1,10 +1,11 @@
 /**
  * The session library: list, search, read, edit metadata, delete to trash and restore. Folders
- * that do not parse (hand edits) are reported as problems beside the list, never hidden and never
- * modified, so one bad folder cannot take the library down or lose data.
+ * that do not parse (hand edits) and recordings no recorder finished (a crash whose start-up
+ * repair failed, e.g. on a read-only folder) are reported as problems beside the list, never
+ * hidden and never modified here, so one bad folder cannot take the library down or lose data.
  */
 import { existsSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs'
-import { basename, dirname, join } from 'node:path'
+import { basename, dirname, join, relative, sep } from 'node:path'
 import { InvalidArgumentError } from '../../core/errors'
 import { parseHrTrace, type ParsedHrTrace } from '../../core/sessions/hr-trace'
 import { filterSessions, type SessionQuery } from '../../core/sessions/library-filter'
@@ -22,6 +23,7 @@ import { decodeWav, type WavAudio } from '../../core/wav/wav-reader'
 import { fsyncDirectory, writeFileAtomic } from './atomic-write'
 import { SESSION_FILES, dayFolder, ensurePrivateDir, sessionsRoot, trashRoot } from './data-dir'
 import { toStorageError, withStorageErrors } from './fs-errors'
+import { recorderLockState } from './recorder-lock'
 import { listSessionDirs } from './repair'
 
 export interface SessionEntry {
@@ -29,10 +31,32 @@ export interface SessionEntry {
   dir: string
 }
 
+/**
+ * A session folder the library cannot show as a normal session:
+ * - `unreadable`: session.json is missing or does not parse (hand edit, damage);
+ * - `unfinished`: session.json says "recording" but no recorder holds the session's lock (the
+ *   recorder crashed, was killed or lost power, and repair has not fixed it yet).
+ */
+export interface SessionProblem {
+  dir: string
+  /** `<day>/<folder>` under sessions/: names the folder even when its session.json cannot say its id. */
+  key: string
+  kind: 'unreadable' | 'unfinished'
+  /** Names the file and field (or the state) that is wrong. */
+  error: CorruptSessionError
+  /** What session.json says, when it could be read (`unfinished`). */
+  meta?: SessionMeta
+}
+
 export interface SessionListing {
+  /** Sessions that read cleanly, including one being recorded right now. */
   sessions: SessionEntry[]
-  /** Folders whose session.json is missing or invalid, with the error naming file and field. */
-  problems: Array<{ dir: string; error: CorruptSessionError }>
+  problems: SessionProblem[]
+}
+
+/** The `<day>/<folder>` key of a session folder under the data directory's sessions/. */
+export function sessionFolderKey(dataDir: string, dir: string): string {
+  return relative(sessionsRoot(dataDir), dir).split(sep).join('/')
 }
 
 /** What the user may change after recording; audio, timing and status are the recorder's. */
@@ -56,17 +80,35 @@ export class SessionLibrary {
     const dirs = withStorageErrors(this.dataDir, 'listing sessions', () => listSessionDirs(this.dataDir))
     for (const dir of dirs) {
       const metaPath = join(dir, SESSION_FILES.meta)
+      const key = sessionFolderKey(this.dataDir, dir)
       try {
-        if (!existsSync(metaPath)) throw new CorruptSessionError(metaPath, undefined, 'missing (run start-up repair)')
+        if (!existsSync(metaPath)) {
+          // A recorder that is starting holds its lock before it writes session.json.
+          if (recorderLockState(dir).state === 'held') continue
+          throw new CorruptSessionError(metaPath, undefined, 'missing')
+        }
         const meta = parseSessionMeta(readFileSync(metaPath, 'utf8'), metaPath)
         if (meta.id !== basename(dir)) throw new CorruptSessionError(metaPath, 'id', `"${meta.id}" differs from the folder name "${basename(dir)}"`)
+        if (meta.status === 'recording' && recorderLockState(dir).state !== 'held') {
+          const error = new CorruptSessionError(metaPath, 'status', '"recording", but no recorder is running: the recording was not finished (crash, kill or power cut)')
+          problems.push({ dir, key, kind: 'unfinished', error, meta })
+          continue
+        }
         sessions.push({ meta, dir })
       } catch (err) {
-        if (err instanceof CorruptSessionError) problems.push({ dir, error: err })
+        if (err instanceof CorruptSessionError) problems.push({ dir, key, kind: 'unreadable', error: err })
         else throw toStorageError(err, metaPath, 'reading')
       }
     }
     return { sessions, problems }
+  }
+
+  /** The problem folder named by `key` (`<day>/<folder>`, as `list()` gives it). */
+  problem(key: string): SessionProblem {
+    const found = this.list().problems.find((p) => p.key === key)
+    // The key is not quoted back: it is request text.
+    if (!found) throw new SessionNotFoundError('problem session: not among the library\'s problem sessions (it may have been repaired already)')
+    return found
   }
 
   /** Sessions matching `query`, newest first. */

@@ -16,8 +16,8 @@ import { loadCircor } from './helpers/record-circor'
 const root = mkdtempSync(join(tmpdir(), 'ausculta-repair-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 const source = loadCircor('84740_PV')
-/** The recorders below belong to this (living) process; pretend it died so repair may act. */
-const deadRecorder = { isProcessAlive: () => false }
+/** The recorders below belong to this (living) process and hold their locks; pretend it died so repair may act. */
+const deadRecorder = { isRecorderLive: () => false }
 
 /** Starts a recording, writes `frames` frames and `events` window events, and abandons it un-stopped. */
 function abandonedRecording(dataDir: string, frames: number, events = 0): string {
