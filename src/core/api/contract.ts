@@ -320,6 +320,38 @@ export const annotationEditSchema = z.discriminatedUnion('type', [
 
 export const exportResultSchema = z.object({ path: z.string(), files: z.array(z.string()) })
 
+/**
+ * A session folder the library cannot list as a normal session (docs/sessions.md, "Problem
+ * sessions"): `unreadable` (session.json missing or invalid) or `unfinished` (says "recording"
+ * but no recorder holds it: a crash whose repair has not succeeded yet).
+ */
+export const sessionProblemSchema = z.object({
+  /** `<day>/<folder>`: names the folder for sessions:repair and sessions:exportRaw. */
+  key: z.string(),
+  folder: z.string(),
+  kind: z.enum(['unreadable', 'unfinished']),
+  /** What is wrong, naming the file and field; no absolute paths. */
+  reason: z.string(),
+  startedAt: z.string().nullable(),
+  location: sessionLocationSchema.nullable(),
+  patientId: z.string().nullable(),
+  /** Size of audio.wav; null when there is none. */
+  audioBytes: z.number().int().nonnegative().nullable(),
+  canRepair: z.boolean(),
+  /** Why the last repair (at start-up or on request) failed, e.g. a read-only folder or a damaged header. */
+  lastRepairError: z.string().nullable(),
+})
+
+const problemKeySchema = z.string().min(1).max(300)
+
+export const sessionRepairResultSchema = z.object({
+  key: z.string(),
+  /** What repair found and did. */
+  actions: z.array(z.string()),
+  /** The session as the library now lists it (null if the folder is still not a clean session). */
+  session: sessionSummarySchema.nullable(),
+})
+
 // ---------------------------------------------------------------- the channel table
 
 const empty = z.object({}).strict()
@@ -363,6 +395,9 @@ export const API_METHODS = {
     request: z.object({ id: z.string().min(1), format: z.enum(['folder', 'zip']).default('folder') }),
     response: exportResultSchema,
   },
+  'sessions:problems': { request: empty, response: z.array(sessionProblemSchema) },
+  'sessions:repair': { request: z.object({ key: problemKeySchema }), response: sessionRepairResultSchema },
+  'sessions:exportRaw': { request: z.object({ key: problemKeySchema }), response: exportResultSchema },
   'listening:outputs': { request: empty, response: listeningOutputsSchema },
   'listening:status': { request: empty, response: listeningStatusSchema },
   'listening:set': { request: listeningPatchSchema, response: listeningStatusSchema },
@@ -405,6 +440,8 @@ export type SessionAudio = z.output<typeof sessionAudioSchema>
 export type ApiAnnotation = z.output<typeof annotationSchema>
 export type AnnotationEdit = z.output<typeof annotationEditSchema>
 export type ExportResult = z.output<typeof exportResultSchema>
+export type SessionProblemInfo = z.output<typeof sessionProblemSchema>
+export type SessionRepairResult = z.output<typeof sessionRepairResultSchema>
 export type AlarmKindName = z.output<typeof alarmKindSchema>
 export type ListeningFilterName = z.output<typeof listeningFilterSchema>
 export type ListeningPreferences = z.output<typeof listeningPreferencesSchema>

@@ -28,7 +28,9 @@ import { writeFileAtomic } from '../sessions/atomic-write'
 import { ensurePrivateDir } from '../sessions/data-dir'
 import { SessionRecorder } from '../sessions/session-recorder'
 import type { DeviceCatalog, MonitorPort } from './monitor-port'
+import { redactPaths, withRedactedErrors } from './redact-paths'
 import type { SessionLibraryPort } from './session-library-port'
+import { checkDataDir, checkModelPath, UNUSABLE_MODEL_MESSAGE } from './settings-paths'
 
 export const CIRCOR_ATTRIBUTION =
   'Contains data from the CirCor DigiScope Phonocardiogram Dataset v1.0.3 (Oliveira et al., 2022, PhysioNet, doi:10.13026/tshs-mw03), used under the ODC Attribution License v1.0.'
@@ -134,7 +136,7 @@ export class AppService {
         try {
           recording.recorder.appendAudio({ samples: Float32Array.from(event.samples), sampleRateHz: event.sampleRateHz, firstSampleIndex: event.firstSampleIndex })
         } catch (error) {
-          this.emit('event:monitor', { type: 'error', name: (error as Error).name, message: `recording: ${(error as Error).message}`, fatal: false })
+          this.emit('event:monitor', { type: 'error', name: (error as Error).name, message: `recording: ${this.withoutDataPaths((error as Error).message)}`, fatal: false })
         }
       }
     } else if (event.type === 'window' && recording && recording.originSampleIndex !== null && recording.recorder.status === 'recording') {
@@ -181,15 +183,18 @@ export class AppService {
 
   private async updateSettings(patch: SettingsPatch): Promise<AppSettings> {
     const current = this.settings
+    // Both paths come from a client: checked (and the folder proven writable) before anything changes.
+    const dataDir = patch.dataDir === undefined || patch.dataDir === current.dataDir ? current.dataDir : checkDataDir(patch.dataDir)
+    const model = patch.modelPath === undefined || patch.modelPath === current.modelPath ? null : checkModelPath(patch.modelPath, this.knownModelPaths())
     const next: AppSettings = {
       monitor: {
         windowSeconds: patch.monitor?.windowSeconds ?? current.monitor.windowSeconds,
         hopSeconds: patch.monitor?.hopSeconds ?? current.monitor.hopSeconds,
         alarms: { ...current.monitor.alarms, ...patch.monitor?.alarms },
       },
-      modelPath: patch.modelPath ?? current.modelPath,
+      modelPath: model?.path ?? current.modelPath,
       executionProvider: patch.executionProvider ?? current.executionProvider,
-      dataDir: patch.dataDir ? resolve(patch.dataDir) : current.dataDir,
+      dataDir,
       ...(current.listening ? { listening: current.listening } : {}),
     }
     if (next.monitor.alarms.hrLowBpm >= next.monitor.alarms.hrHighBpm) {
@@ -200,8 +205,14 @@ export class AppService {
     }
     const modelChanged = next.modelPath !== current.modelPath || next.executionProvider !== current.executionProvider
     if (modelChanged && next.modelPath) {
-      if (!existsSync(next.modelPath)) throw new InvalidArgumentError(`modelPath: ${next.modelPath}: no such file`)
-      await this.options.monitor.loadModel(next.modelPath, { executionProvider: next.executionProvider })
+      if (!existsSync(next.modelPath)) throw new InvalidArgumentError('modelPath: the model file is gone')
+      try {
+        await this.options.monitor.loadModel(next.modelPath, { executionProvider: next.executionProvider })
+      } catch (error) {
+        // A model of the app's own folder may say what is wrong with it; any other path only that it is unusable.
+        if (model !== null && !model.known) throw new InvalidArgumentError(UNUSABLE_MODEL_MESSAGE)
+        throw error
+      }
     }
     this.options.monitor.updateSettings(next.monitor)
     this.settings = next
@@ -218,7 +229,7 @@ export class AppService {
       ensurePrivateDir(this.options.settings.dataDir)
       writeFileAtomic(this.settingsFile(), `${JSON.stringify(this.settings, null, 2)}\n`)
     } catch (error) {
-      this.emit('event:monitor', { type: 'error', name: (error as Error).name, message: `saving the listening settings: ${(error as Error).message}`, fatal: false })
+      this.emit('event:monitor', { type: 'error', name: (error as Error).name, message: `saving the listening settings: ${this.withoutDataPaths((error as Error).message)}`, fatal: false })
     }
   }
 
@@ -292,6 +303,13 @@ export class AppService {
       trainingDataset: card.training.dataset,
       attribution: card.training.attribution,
     }
+  }
+
+  /** Model paths the app itself offers (model:list) or was started with. */
+  private knownModelPaths(): string[] {
+    const known = this.listModels().map((m) => m.path)
+    if (this.options.settings.modelPath) known.push(this.options.settings.modelPath)
+    return known
   }
 
   private listModels(): Array<{ path: string; name: string; hasCard: boolean }> {
@@ -368,13 +386,13 @@ export class AppService {
         await this.selectDevice(this.lastSourceId)
       }
     } catch (error) {
-      this.emit('event:monitor', { type: 'error', name: (error as Error).name, message: `button ${action}: ${(error as Error).message}`, fatal: false })
+      this.emit('event:monitor', { type: 'error', name: (error as Error).name, message: `button ${action}: ${this.withoutDataPaths((error as Error).message)}`, fatal: false })
     }
   }
 
   // ------------------------------------------------------------------ the contract
 
-  readonly handlers: ApiHandlers = {
+  private readonly channelHandlers: ApiHandlers = {
     'app:info': async () => ({ version: this.options.version, mode: this.options.mode, attribution: CIRCOR_ATTRIBUTION }),
     'devices:list': async () => this.deviceList(),
     'devices:select': async ({ id }) => this.selectDevice(id),
@@ -404,13 +422,27 @@ export class AppService {
     'sessions:edit': async ({ id, edit }) => this.options.library.edit(id, edit),
     'sessions:update': async ({ id, ...changes }) => this.options.library.update(id, changes),
     'sessions:export': async ({ id, format }) => this.options.library.exportSession(id, format),
+    'sessions:problems': async () => this.options.library.problems(),
+    'sessions:repair': async ({ key }) => this.options.library.repair(key),
+    'sessions:exportRaw': async ({ key }) => this.options.library.exportRaw(key),
     'listening:outputs': async () => listOutputDevices(this.options.listening?.env),
     'listening:status': async () => this.listening.status(),
     'listening:set': async (patch) => this.listening.set(patch),
   }
 
+  /**
+   * One handler per channel, as the transports call them: errors leave with the data folder's
+   * absolute path taken out of their message (contract.ts: no paths of ours cross the API).
+   */
+  readonly handlers: ApiHandlers = withRedactedErrors(this.channelHandlers, () => [this.settings.dataDir, this.options.settings.dataDir])
+
   get dataDir(): string {
     return this.settings.dataDir
+  }
+
+  /** Error text for events, with the data folders' absolute paths taken out (as for API errors). */
+  private withoutDataPaths(message: string): string {
+    return redactPaths(message, [this.settings.dataDir, this.options.settings.dataDir])
   }
 
   /** Where the stream is now, in seconds: used by the renderer to place marks. */

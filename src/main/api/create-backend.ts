@@ -57,11 +57,12 @@ export async function createBackend(options: BackendOptions): Promise<AppService
   const catalogs: DeviceCatalog[] = registry ? [registry, demo] : [demo]
   // The library follows the data folder chosen in Settings.
   let current: AppService | null = null
+  const library = new FsSessionLibrary(() => current?.dataDir ?? settings.dataDir)
   const service = new AppService({
     monitor: new Monitor(),
     devices: new CombinedCatalog(catalogs),
     onDispose: registry ? [() => registry?.stopPolling()] : [],
-    library: new FsSessionLibrary(() => current?.dataDir ?? settings.dataDir),
+    library,
     mode: options.mode,
     version,
     settings,
@@ -72,8 +73,12 @@ export async function createBackend(options: BackendOptions): Promise<AppService
     if (event.type === 'hid-action' && event.action !== 'none') void service.onHardwareAction(event.action)
   })
   await service.init()
-  // A crash during a recording leaves its session unfinished: repair it before the library is shown.
-  for (const result of repairUnfinishedSessions(service.dataDir)) {
+  // A crash during a recording leaves its session unfinished: repair it before the library is
+  // shown. What fails (a read-only folder, a damaged header) is listed in the library with its
+  // reason (sessions:problems), not only logged here.
+  const results = repairUnfinishedSessions(service.dataDir)
+  library.noteRepairResults(results)
+  for (const result of results) {
     const detail = result.outcome === 'failed' ? `failed: ${result.error?.message ?? 'unknown error'}` : `${result.outcome}: ${result.actions.join('; ')}`
     process.stderr.write(`session ${result.id} (${result.dir}) ${detail}\n`)
   }

@@ -3,8 +3,9 @@
  * adapter over src/main/sessions (SessionLibrary, AnnotationEditor, exporter): it only maps their
  * shapes onto the contract's and keeps one editor (one undo history) per session.
  */
-import { join } from 'node:path'
-import { type AnnotationEdit, type ApiAnnotation, type SessionAudio, type SessionDetail, type SessionSummary } from '../../core/api/contract'
+import { statSync } from 'node:fs'
+import { basename, join, sep } from 'node:path'
+import { type AnnotationEdit, type ApiAnnotation, type SessionAudio, type SessionDetail, type SessionProblemInfo, type SessionRepairResult, type SessionSummary } from '../../core/api/contract'
 import type { AudioRange, SessionPeaks } from '../../core/api/session-audio-contract'
 import { MAX_WHOLE_AUDIO_FRAMES } from '../../core/sessions/audio-range'
 import { InvalidArgumentError } from '../../core/errors'
@@ -12,9 +13,10 @@ import type { AnnotationDoc, AnnotationOp } from '../../core/sessions/annotation
 import type { SessionLocation, SessionMeta } from '../../core/sessions/session-schema'
 import { AnnotationEditor, readAnnotations } from '../sessions/annotation-store'
 import { SessionAudioClient } from '../sessions/session-audio-client'
-import { ensurePrivateDir } from '../sessions/data-dir'
-import { exportSession } from '../sessions/exporter'
-import { SessionLibrary } from '../sessions/session-store'
+import { SESSION_FILES } from '../sessions/data-dir'
+import { exportRawSessionRun, exportSessionRun } from '../sessions/exporter'
+import { repairSessionDir, type RepairResult } from '../sessions/repair'
+import { SessionLibrary, type SessionProblem } from '../sessions/session-store'
 
 export interface SessionChanges {
   notes?: string
@@ -40,6 +42,19 @@ export interface SessionLibraryPort {
   /** Adds markers to a just-finished recording (the live "mark" button). */
   addMarkers(id: string, markers: ReadonlyArray<{ timeS: number; label: string }>): Promise<void>
   exportSession(id: string, format: 'folder' | 'zip'): Promise<{ path: string; files: string[] }>
+  /** Session folders the library cannot show normally (unreadable, unfinished), with the reason. */
+  problems(): Promise<SessionProblemInfo[]>
+  /** Repairs one problem folder (named by its key); throws the failure (read-only, bad header…) as it is. */
+  repair(key: string): Promise<SessionRepairResult>
+  /** Copies a problem folder's files unchanged into a new export run folder (the way out when repair cannot help). */
+  exportRaw(key: string): Promise<{ path: string; files: string[] }>
+  /** What start-up repair did, so failures reach the library instead of stderr alone. */
+  noteRepairResults(results: readonly RepairResult[]): void
+}
+
+/** A message about a file in session folder `dir`, with the folder's absolute path taken out. */
+function withinFolder(dir: string, message: string): string {
+  return message.split(`${dir}${sep}`).join('').split(dir).join(basename(dir))
 }
 
 export function summaryOf(meta: SessionMeta, doc: AnnotationDoc): SessionSummary {
@@ -60,6 +75,8 @@ export function summaryOf(meta: SessionMeta, doc: AnnotationDoc): SessionSummary
 
 export class FsSessionLibrary implements SessionLibraryPort {
   private readonly editors = new Map<string, AnnotationEditor>()
+  /** The last repair failure per session folder (start-up or on request), until a repair succeeds. */
+  private readonly repairFailures = new Map<string, Error>()
   /** `dataDir` is read on every call: the data folder can change in Settings. */
   constructor(private readonly dataDir: () => string) {}
   /**
@@ -175,11 +192,77 @@ export class FsSessionLibrary implements SessionLibraryPort {
   }
 
   async exportSession(id: string, format: 'folder' | 'zip'): Promise<{ path: string; files: string[] }> {
-    // One folder per export run: exporting again (after more edits) never collides with the last one.
-    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.(\d+)Z$/, '$1Z')
-    const destDir = join(this.dataDir(), 'exports', stamp)
-    ensurePrivateDir(destDir)
-    const result = exportSession(this.library(), id, destDir, format)
+    // One folder per export run (exporting again never collides with the last one), created only
+    // once the session has been read and the export written.
+    const result = exportSessionRun(this.library(), id, join(this.dataDir(), 'exports'), format)
+    return { path: result.path, files: result.files }
+  }
+
+  noteRepairResults(results: readonly RepairResult[]): void {
+    for (const result of results) {
+      if (result.outcome === 'failed' && result.error) this.repairFailures.set(result.dir, result.error)
+      else this.repairFailures.delete(result.dir)
+    }
+  }
+
+  private problemInfo(problem: SessionProblem): SessionProblemInfo {
+    const reason = withinFolder(problem.dir, problem.error.message)
+    const failure = this.repairFailures.get(problem.dir)
+    const lastRepairError = failure === undefined ? null : withinFolder(problem.dir, failure.message)
+    let audioBytes: number | null = null
+    try {
+      audioBytes = statSync(join(problem.dir, SESSION_FILES.audio)).size
+    } catch {
+      // no audio.wav (or unreadable): nothing to rescue but the other files
+    }
+    return {
+      key: problem.key,
+      folder: basename(problem.dir),
+      kind: problem.kind,
+      reason,
+      startedAt: problem.meta?.startedAt ?? null,
+      location: problem.meta?.location ?? null,
+      patientId: problem.meta?.patient.id ?? null,
+      audioBytes,
+      // Unfinished: recompute the sizes. Unreadable: rebuild session.json from the audio, keeping the bad file.
+      canRepair: problem.kind === 'unfinished' || audioBytes !== null,
+      lastRepairError: lastRepairError === reason ? null : lastRepairError,
+    }
+  }
+
+  async problems(): Promise<SessionProblemInfo[]> {
+    return this.library()
+      .list()
+      .problems.map((p) => this.problemInfo(p))
+  }
+
+  async repair(key: string): Promise<SessionRepairResult> {
+    const library = this.library()
+    const problem = library.problem(key)
+    const result = repairSessionDir(problem.dir, { rebuildUnreadableMeta: problem.kind === 'unreadable' })
+    if (result?.outcome === 'skipped-live') throw new InvalidArgumentError('the session is being recorded right now; stop that recording first')
+    if (result?.outcome === 'failed') {
+      const error = result.error ?? new Error('repair failed')
+      this.repairFailures.set(problem.dir, error)
+      throw error
+    }
+    if (result === null) {
+      throw new InvalidArgumentError(`${withinFolder(problem.dir, problem.error.message)}: repair cannot change this; export the raw files instead`)
+    }
+    this.repairFailures.delete(problem.dir)
+    const session = library.list().sessions.find((s) => s.dir === problem.dir)
+    return {
+      key,
+      actions: result.actions.map((action) => withinFolder(problem.dir, action)),
+      // null when the folder is still not a clean session (e.g. a rebuilt id that differs from its folder name)
+      session: session ? summaryOf(session.meta, this.editors.get(session.dir)?.doc ?? readAnnotations(session.dir)) : null,
+    }
+  }
+
+  async exportRaw(key: string): Promise<{ path: string; files: string[] }> {
+    const problem = this.library().problem(key)
+    const reason = withinFolder(problem.dir, problem.error.message)
+    const result = exportRawSessionRun(problem.dir, reason, join(this.dataDir(), 'exports'))
     return { path: result.path, files: result.files }
   }
 }

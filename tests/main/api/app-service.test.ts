@@ -127,7 +127,7 @@ describe('AppService', () => {
   it('validates settings, applies them and keeps them in the data folder', async () => {
     await expect(call('settings:update', { monitor: { alarms: { hrLowBpm: 120, hrHighBpm: 100 } } })).rejects.toThrow(/low 120 bpm must be below high 100 bpm/)
     await expect(call('settings:update', { monitor: { windowSeconds: 0 } })).rejects.toThrow(/settings:update request: field 'monitor.windowSeconds'/)
-    await expect(call('settings:update', { modelPath: join(dataDir, 'missing.onnx') })).rejects.toThrow(/no such file/)
+    await expect(call('settings:update', { modelPath: join(dataDir, 'missing.onnx') })).rejects.toThrow(/no usable model at that path/)
     const next = (await call('settings:update', { monitor: { alarms: { hrHighBpm: 170 } } })) as { monitor: { alarms: { hrHighBpm: number; hrLowBpm: number } } }
     expect(next.monitor.alarms).toMatchObject({ hrHighBpm: 170, hrLowBpm: 45 })
     const saved = JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')) as typeof next
