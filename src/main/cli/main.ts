@@ -5,6 +5,7 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { AuscultaError } from '../../core/errors'
+import { setWavWarningHandler } from '../io/wav-file'
 import { CliUsageError, type CliCommand } from './command'
 
 const COMMANDS_DIR = join(__dirname, 'commands')
@@ -51,6 +52,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(command.usage + '\n')
     return 0
   }
+  // A WAV's defects (a declared size the file does not hold, a file too short to analyse…) are
+  // said on stderr, named by the command, whichever code path read the file.
+  setWavWarningHandler((warning) => {
+    const clearProgressLine = process.stderr.isTTY ? '\r\x1b[K' : ''
+    process.stderr.write(`${clearProgressLine}ausculta ${name}: warning: ${warning}\n`)
+  })
   try {
     return await command.run(rest)
   } catch (error) {

@@ -18,6 +18,6 @@ describe('ausculta devices', () => {
   it('rejects an unknown option with usage and exit code 2', () => {
     const result = spawnSync(process.execPath, [BIN, 'devices', '--bogus'], { encoding: 'utf8', timeout: 30_000 })
     expect(result.status).toBe(2)
-    expect(result.stderr).toMatch(/unknown option "--bogus"/)
+    expect(result.stderr).toMatch(/Unknown option '--bogus'/)
   })
 })

@@ -7,10 +7,10 @@
  */
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { analyzeRecording, type AnalyzedWindow, type RecordingAnalysis } from '../../analysis/analyze-recording'
 import { EncoderModel } from '../../model/encoder-model'
 import { CliUsageError, type CliCommand } from '../command'
+import { parseOptions } from '../parse-options'
 
 const DEFAULT_MODEL = join(__dirname, '../../../../models/ausculta-encoder.onnx')
 
@@ -91,25 +91,18 @@ export const command: CliCommand = {
   summary: 'the heart rate the screen would show per window of a WAV (and errors vs a CirCor .tsv)',
   usage,
   async run(argv) {
-    let parsed
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        strict: true,
-        options: {
-          tsv: { type: 'string' },
-          json: { type: 'boolean', default: false },
-          csv: { type: 'boolean', default: false },
-          hop: { type: 'string', default: '1' },
-          window: { type: 'string' },
-          estimator: { type: 'string', default: 'model' },
-          model: { type: 'string' },
-        },
-      })
-    } catch (error) {
-      throw new CliUsageError(error instanceof Error ? error.message : String(error))
-    }
+    const parsed = parseOptions(argv, {
+      allowPositionals: true,
+      options: {
+        tsv: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        csv: { type: 'boolean', default: false },
+        hop: { type: 'string', default: '1' },
+        window: { type: 'string' },
+        estimator: { type: 'string', default: 'model' },
+        model: { type: 'string' },
+      },
+    })
     const { values, positionals } = parsed
     if (positionals.length !== 1) throw new CliUsageError(positionals.length === 0 ? 'missing <file.wav>' : `expected one <file.wav>, got ${positionals.length}: ${positionals.join(' ')}`)
     if (values.json && values.csv) throw new CliUsageError('--json and --csv exclude each other')

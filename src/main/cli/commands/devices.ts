@@ -5,7 +5,8 @@
  */
 import { AudioBackendUnavailableError } from '../../devices/audio-addon'
 import { DeviceRegistry } from '../../devices/registry'
-import { CliUsageError, type CliCommand } from '../command'
+import type { CliCommand } from '../command'
+import { parseOptions } from '../parse-options'
 
 const USAGE = `Usage: ausculta devices [--json] [--hid-all]
 
@@ -19,10 +20,12 @@ export const command: CliCommand = {
   summary: 'list audio inputs, serial ports and HID controls the app can use',
   usage: USAGE,
   async run(argv) {
-    const json = argv.includes('--json')
-    const hidAll = argv.includes('--hid-all')
-    const noAudio = argv.includes('--no-audio')
-    for (const arg of argv) if (!['--json', '--hid-all', '--no-audio'].includes(arg)) throw new CliUsageError(`unknown option ${JSON.stringify(arg)}`)
+    const { values } = parseOptions(argv, {
+      options: { json: { type: 'boolean', default: false }, 'hid-all': { type: 'boolean', default: false }, 'no-audio': { type: 'boolean', default: false } },
+    })
+    const json = values.json
+    const hidAll = values['hid-all']
+    const noAudio = values['no-audio']
     const registry = new DeviceRegistry(noAudio ? { audio: new AudioBackendUnavailableError('audio scan skipped (--no-audio)') } : {})
     const problems: string[] = []
     registry.on((event) => {

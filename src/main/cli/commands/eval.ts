@@ -1,11 +1,11 @@
 import { existsSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { summariseEval } from '../../../core/eval/eval-summary'
 import { formatEvalMarkdown, formatEvalText, formatWindowsCsv } from '../../../core/eval/eval-format'
 import { evaluateFolder } from '../../eval/evaluate-folder'
 import { EncoderModel } from '../../model/encoder-model'
 import { CliUsageError, type CliCommand } from '../command'
+import { parseOptions } from '../parse-options'
 import { ProgressBar } from '../progress-bar'
 
 const DEFAULT_MODEL = join(__dirname, '../../../../models/ausculta-encoder.onnx')
@@ -32,23 +32,16 @@ export const command: CliCommand = {
   summary: 'evaluate the model and the classical estimator on a CirCor-format folder',
   usage,
   async run(argv) {
-    let parsed
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        strict: true,
-        options: {
-          model: { type: 'string' },
-          json: { type: 'boolean', default: false },
-          report: { type: 'string' },
-          split: { type: 'string' },
-          windows: { type: 'string' },
-        },
-      })
-    } catch (error) {
-      throw new CliUsageError(error instanceof Error ? error.message : String(error))
-    }
+    const parsed = parseOptions(argv, {
+      allowPositionals: true,
+      options: {
+        model: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        report: { type: 'string' },
+        split: { type: 'string' },
+        windows: { type: 'string' },
+      },
+    })
     const { values, positionals } = parsed
     if (positionals.length !== 1) throw new CliUsageError(positionals.length === 0 ? 'give the folder to evaluate' : `one folder expected, got ${positionals.length}`)
     const folder = resolve(positionals[0] as string)

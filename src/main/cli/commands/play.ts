@@ -3,13 +3,13 @@
  * [--out file.wav] [--device sink]`: a recording through the listening path, slowed or sped up
  * without changing pitch (slow playback is how murmurs are studied).
  */
-import { parseArgs } from 'node:util'
 import { isListeningFilterMode } from '../../../core/dsp/listening-filters'
 import { LISTENING_GAIN_MAX_DB, LISTENING_GAIN_MIN_DB, ListeningPath, type ListeningPathFilter } from '../../../core/dsp/listening-path'
 import { timeStretch } from '../../../core/dsp/time-stretch'
 import { openAudioOutput } from '../../audio/audio-output'
 import { readWavMono, writeWavFile } from '../../io/wav-file'
 import { CliUsageError, type CliCommand } from '../command'
+import { parseOptions } from '../parse-options'
 
 const SPEEDS = [0.5, 1, 2] as const
 
@@ -39,23 +39,16 @@ export const command: CliCommand = {
   summary: 'play a WAV through a listening filter at 0.5x/1x/2x (pitch kept), or write it with --out',
   usage,
   async run(argv) {
-    let parsed
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        strict: true,
-        options: {
-          speed: { type: 'string', default: '1' },
-          filter: { type: 'string', default: 'diaphragm' },
-          gain: { type: 'string', default: '12' },
-          out: { type: 'string' },
-          device: { type: 'string' },
-        },
-      })
-    } catch (error) {
-      throw new CliUsageError(error instanceof Error ? error.message : String(error))
-    }
+    const parsed = parseOptions(argv, {
+      allowPositionals: true,
+      options: {
+        speed: { type: 'string', default: '1' },
+        filter: { type: 'string', default: 'diaphragm' },
+        gain: { type: 'string', default: '12' },
+        out: { type: 'string' },
+        device: { type: 'string' },
+      },
+    })
     const { values, positionals } = parsed
     if (positionals.length !== 1) throw new CliUsageError(positionals.length === 0 ? 'missing <file.wav>' : `expected one <file.wav>, got ${positionals.length}: ${positionals.join(' ')}`)
     const speed = Number(values.speed)

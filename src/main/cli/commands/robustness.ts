@@ -6,10 +6,10 @@
  */
 import { existsSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { EncoderModel } from '../../model/encoder-model'
 import { formatRobustnessMarkdown, ROBUSTNESS_HEADERS, robustnessRows, runRobustnessSuite } from '../../eval/robustness-suite'
 import { CliUsageError, type CliCommand } from '../command'
+import { parseOptions } from '../parse-options'
 import { ProgressBar } from '../progress-bar'
 
 const DEFAULT_MODEL = join(__dirname, '../../../../models/ausculta-encoder.onnx')
@@ -33,12 +33,7 @@ export const command: CliCommand = {
   summary: 'run a robustness suite (tempo, devices, noise, no heart) through the display decision',
   usage,
   async run(argv) {
-    let parsed
-    try {
-      parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { model: { type: 'string' }, json: { type: 'boolean', default: false }, report: { type: 'string' } } })
-    } catch (error) {
-      throw new CliUsageError(error instanceof Error ? error.message : String(error))
-    }
+    const parsed = parseOptions(argv, { allowPositionals: true, options: { model: { type: 'string' }, json: { type: 'boolean', default: false }, report: { type: 'string' } } })
     const { values, positionals } = parsed
     if (positionals.length !== 1) throw new CliUsageError(positionals.length === 0 ? 'give the suite folder' : `one suite folder expected, got ${positionals.length}`)
     const suite = resolve(positionals[0] as string)

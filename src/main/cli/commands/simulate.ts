@@ -11,6 +11,7 @@ import { encodeAudioFrame, encodeEndFrame, encodeTextFrame, MAX_PAYLOAD_BYTES, P
 import { openSerialLink, type SerialLink } from '../../devices/serial-port'
 import { readWavMono } from '../../io/wav-file'
 import { CliUsageError, type CliCommand } from '../command'
+import { parseOptions } from '../parse-options'
 
 const USAGE = `Usage: ausculta simulate --serial <path> --wav <file> [options]
 
@@ -49,40 +50,44 @@ interface SimulateOptions {
   name?: string
 }
 
-function parseArgs(argv: string[]): SimulateOptions {
-  const options: Partial<SimulateOptions> = { corrupt: 0, seed: 1, frameSamples: 128, format: 's16le', baudRate: 115200, autostart: false, loop: false, exitAtEnd: false }
-  const number = (flag: string, raw: string | undefined): number => {
+function parseSimulateArgs(argv: string[]): SimulateOptions {
+  const { values } = parseOptions(argv, {
+    options: {
+      serial: { type: 'string' },
+      wav: { type: 'string' },
+      rate: { type: 'string' },
+      corrupt: { type: 'string' },
+      seed: { type: 'string' },
+      'frame-samples': { type: 'string' },
+      format: { type: 'string' },
+      baud: { type: 'string' },
+      name: { type: 'string' },
+      autostart: { type: 'boolean', default: false },
+      loop: { type: 'boolean', default: false },
+      'exit-at-end': { type: 'boolean', default: false },
+    },
+  })
+  const number = (flag: string, raw: string | undefined, fallback: number): number => {
+    if (raw === undefined) return fallback
     const value = Number(raw)
-    if (raw === undefined || raw === '' || !Number.isFinite(value)) throw new CliUsageError(`${flag} needs a number, got ${JSON.stringify(raw)}`)
+    if (raw === '' || !Number.isFinite(value)) throw new CliUsageError(`${flag} needs a number, got ${JSON.stringify(raw)}`)
     return value
   }
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!
-    const value = (): string => {
-      const v = argv[++i]
-      if (v === undefined) throw new CliUsageError(`${flag} needs a value`)
-      return v
-    }
-    switch (flag) {
-      case '--serial': options.serialPath = value(); break
-      case '--wav': options.wavPath = value(); break
-      case '--rate': options.rateHz = number(flag, value()); break
-      case '--corrupt': options.corrupt = number(flag, value()); break
-      case '--seed': options.seed = number(flag, value()); break
-      case '--frame-samples': options.frameSamples = number(flag, value()); break
-      case '--baud': options.baudRate = number(flag, value()); break
-      case '--format': {
-        const f = value()
-        if (f !== 's16le' && f !== 's24le' && f !== 'f32le') throw new CliUsageError(`--format must be s16le, s24le or f32le, got ${JSON.stringify(f)}`)
-        options.format = f
-        break
-      }
-      case '--name': options.name = value(); break
-      case '--autostart': options.autostart = true; break
-      case '--loop': options.loop = true; break
-      case '--exit-at-end': options.exitAtEnd = true; break
-      default: throw new CliUsageError(`unknown option ${JSON.stringify(flag)}`)
-    }
+  const format = values.format ?? 's16le'
+  if (format !== 's16le' && format !== 's24le' && format !== 'f32le') throw new CliUsageError(`--format must be s16le, s24le or f32le, got ${JSON.stringify(format)}`)
+  const options: Partial<SimulateOptions> = {
+    serialPath: values.serial,
+    wavPath: values.wav,
+    corrupt: number('--corrupt', values.corrupt, 0),
+    seed: number('--seed', values.seed, 1),
+    frameSamples: number('--frame-samples', values['frame-samples'], 128),
+    format,
+    baudRate: number('--baud', values.baud, 115200),
+    autostart: values.autostart,
+    loop: values.loop,
+    exitAtEnd: values['exit-at-end'],
+    ...(values.rate === undefined ? {} : { rateHz: number('--rate', values.rate, 0) }),
+    ...(values.name === undefined ? {} : { name: values.name }),
   }
   if (!options.serialPath) throw new CliUsageError('--serial <path> is required')
   if (!options.wavPath) throw new CliUsageError('--wav <file> is required')
@@ -232,7 +237,7 @@ export const command: CliCommand = {
   summary: 'simulate a serial stethoscope streaming a WAV (for demos, tests and firmware authors)',
   usage: USAGE,
   async run(argv) {
-    const options = parseArgs(argv)
+    const options = parseSimulateArgs(argv)
     const wav = readWavMono(options.wavPath)
     let samples = wav.samples
     let sampleRateHz = wav.sampleRateHz
