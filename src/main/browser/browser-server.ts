@@ -5,6 +5,7 @@
 import { createReadStream } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { networkInterfaces } from 'node:os'
 import type { ApiHandlers } from '../../core/api/contract'
 import { AuscultaError } from '../../core/errors'
 import { attachWsTransport, type ApiEventSource, type WsTransport } from '../api/ws-transport'
@@ -23,7 +24,13 @@ export interface BrowserServerOptions {
 }
 
 export interface RunningBrowserServer {
+  /** http://127.0.0.1:<port>/?token=… (reachable unless `host` names another single address: see `urls`). */
   readonly url: string
+  /**
+   * Every address the server answers on, loopback first: with `--listen 0.0.0.0` (or `::`) one per
+   * address of the machine's network interfaces, never the unusable wildcard itself.
+   */
+  readonly urls: readonly string[]
   readonly port: number
   readonly server: Server
   readonly ws: WsTransport | null
@@ -39,10 +46,36 @@ const SECURITY_HEADERS: Record<string, string> = {
   'Cache-Control': 'no-store',
 }
 
-/** Loopback names always; the explicit listen address too when one was given (`--listen`). */
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]'])
+
+/** Whether `host` binds every interface: the machine is then reached by its interfaces' addresses. */
+export function isWildcardHost(host: string): boolean {
+  return WILDCARD_HOSTS.has(host)
+}
+
+/**
+ * The machine's addresses as a Host header names them (IPv6 in brackets). Link-local IPv6
+ * (fe80::/10) is left out: browsers cannot put its zone id in a URL. `::` serves IPv4 too.
+ */
+function interfaceHostNames(host: string): string[] {
+  const names: string[] = []
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const address of addresses ?? []) {
+      if (address.family === 'IPv4') names.push(address.address)
+      else if (host !== '0.0.0.0' && !/^fe[89ab]/i.test(address.address)) names.push(`[${address.address}]`)
+    }
+  }
+  return names
+}
+
+/**
+ * Loopback names always; the explicit listen address too when one was given (`--listen`), or, for a
+ * wildcard, every interface address (read again on each request: an address can change under DHCP).
+ */
 function allowedHostNames(host: string): string[] {
   const names = ['127.0.0.1', 'localhost']
-  if (!names.includes(host)) names.push(host.includes(':') ? `[${host}]` : host)
+  const extra = isWildcardHost(host) ? interfaceHostNames(host) : [host.includes(':') ? `[${host}]` : host]
+  for (const name of extra) if (!names.includes(name)) names.push(name)
   return names
 }
 
@@ -52,9 +85,15 @@ function isAllowedHost(hostHeader: string | undefined, port: number, names: read
 
 export function startBrowserServer(options: BrowserServerOptions): Promise<RunningBrowserServer> {
   const host = options.host ?? '127.0.0.1'
+  /** Shared with the WebSocket transport, refreshed in place before each request and upgrade. */
   const hostNames = allowedHostNames(host)
+  const refreshHostNames = (): void => {
+    if (!isWildcardHost(host)) return
+    hostNames.splice(0, hostNames.length, ...allowedHostNames(host))
+  }
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const port = (server.address() as AddressInfo).port
+    refreshHostNames()
     if (!isAllowedHost(request.headers.host, port, hostNames)) {
       response.writeHead(421, { 'Content-Type': 'text/plain' }).end('Misdirected request: unexpected Host header\n')
       return
@@ -76,10 +115,21 @@ export function startBrowserServer(options: BrowserServerOptions): Promise<Runni
     server.once('error', (error) => reject(new BrowserServerError(`cannot listen on ${host}:${options.port ?? 0}: ${error.message}`, { cause: error })))
     server.listen(options.port ?? 0, host, () => {
       const port = (server.address() as AddressInfo).port
-      const ws = options.api ? attachWsTransport({ server, ...options.api, port: () => port, extraHosts: hostNames.slice(2) }) : null
+      const extraHosts = hostNames.slice(2)
+      // Registered before the transport's own listener, so its Host check sees current addresses.
+      if (isWildcardHost(host)) {
+        server.on('upgrade', () => {
+          refreshHostNames()
+          extraHosts.splice(0, extraHosts.length, ...hostNames.slice(2))
+        })
+      }
+      const ws = options.api ? attachWsTransport({ server, ...options.api, port: () => port, extraHosts }) : null
       const query = options.api ? `?token=${encodeURIComponent(options.api.token)}` : ''
+      // Bound to one address: that one. Bound to all: loopback and every interface address.
+      const served = host === '127.0.0.1' || host === 'localhost' ? ['127.0.0.1'] : isWildcardHost(host) ? ['127.0.0.1', ...hostNames.slice(2)] : hostNames.slice(2)
       resolve({
         url: `http://127.0.0.1:${port}/${query}`,
+        urls: served.map((name) => `http://${name}:${port}/${query}`),
         port,
         server,
         ws,

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
-import { startBrowserServer, BrowserServerError } from '../../browser/browser-server'
+import { isWildcardHost, startBrowserServer, BrowserServerError } from '../../browser/browser-server'
 import { createBackend, DEFAULT_DEMO_RECORDING } from '../../api/create-backend'
 import { CliUsageError, type CliCommand } from '../command'
+import { parseOptions } from '../parse-options'
 
 const usage = `Usage: ausculta serve [--port <n>] [--listen <address>] [--data-dir <dir>] [--model <file.onnx>] [--demo <file.wav>|--no-demo] [--demo-speed <x>] [--no-devices]
 
@@ -12,15 +12,15 @@ Browser mode: serves the built app (run \`npm run build\` first) and its API (We
 a random token in the printed address) on http://127.0.0.1:<port>/. With no device picked it
 plays the demo recording (default samples/${DEFAULT_DEMO_RECORDING}) as if a stethoscope were streaming it.
 --no-devices skips sound-card, serial and HID discovery (demo recordings only).
---listen <address> serves on another address than 127.0.0.1 (e.g. a ward's LAN): patient data
-then travels the network unencrypted to anyone holding the printed token; use with care.`
+--listen <address> serves on another address than 127.0.0.1 (e.g. a ward's LAN; 0.0.0.0 for every
+interface, each of whose addresses is printed): patient data then travels the network unencrypted
+to anyone holding the printed token; use with care.`
 
 export const command: CliCommand = {
   summary: 'browser mode: serve the app on 127.0.0.1',
   usage,
   async run(argv) {
-    const { values } = parseArgs({
-      args: argv,
+    const { values } = parseOptions(argv, {
       options: {
         port: { type: 'string', default: '0' },
         listen: { type: 'string' },
@@ -31,7 +31,6 @@ export const command: CliCommand = {
         'demo-speed': { type: 'string', default: '1' },
         'no-devices': { type: 'boolean', default: false },
       },
-      strict: true,
     })
     const port = Number(values.port)
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliUsageError(`--port must be 0–65535, got '${values.port}'`)
@@ -59,12 +58,12 @@ export const command: CliCommand = {
     const running = await startBrowserServer({ rendererDir, port, host, api: { handlers: service.handlers, events: service, token } })
     if (host !== '127.0.0.1' && host !== 'localhost') {
       process.stderr.write(
-        `WARNING: browser mode is listening on ${host}, not only on this computer. Anyone on the network who has the\n` +
-          `address below (with its token) can see live heart sounds and patient sessions; the connection is not encrypted.\n`,
+        `WARNING: browser mode is listening on ${isWildcardHost(host) ? 'every network interface' : host}, not only on this computer. Anyone on the network\n` +
+          `who has an address below (with its token) can see live heart sounds and patient sessions; the connection is not encrypted.\n`,
       )
-      process.stdout.write(`Ausculta browser mode: ${running.url.replace('127.0.0.1', host.includes(':') ? `[${host}]` : host)}\n`)
     }
-    process.stdout.write(`Ausculta browser mode: ${running.url}\n`)
+    // One line per address that works (with --listen 0.0.0.0: each interface's, never 0.0.0.0 itself).
+    for (const url of running.urls) process.stdout.write(`Ausculta browser mode: ${url}\n`)
     if (!values['no-demo']) {
       if (!existsSync(demoPath)) throw new CliUsageError(`--demo: ${demoPath}: no such file`)
       const demoId = `demo:${demoPath.split(/[\\/]/).pop() ?? ''}`
