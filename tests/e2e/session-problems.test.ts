@@ -32,7 +32,7 @@ beforeAll(async () => {
     if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`)
   }
   mkdirSync(SHOTS, { recursive: true })
-  dataDir = testTempDirForFile('ausculta-e2e-problems-')
+  dataDir = mkdtempSync(join(tmpdir(), 'ausculta-e2e-problems-'))
   recordCircor(dataDir, '84740_PV', { patient: { id: 'P-1042', name: 'Ana Silva' } })
   // Left "recording" with no recorder (as after a crash) and a header repair cannot patch.
   const unfinished = recordCircor(dataDir, '84749_TV', { startedAt: new Date('2026-03-01T09:15:00Z'), patient: { id: 'P-0977' } })
@@ -66,15 +66,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
-  server?.kill('SIGTERM')
+  if (server && server.exitCode === null && server.signalCode === null) {
+    const exited = new Promise((resolve) => server.once('exit', resolve))
+    server.kill('SIGTERM')
+    await exited
+  }
+  // Only once the server is gone: it writes into the data folder until it exits.
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true })
 })
-
-/** A temporary folder for the whole file (testTempDir is per test), removed after it. */
-function testTempDirForFile(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix))
-  afterAll(() => rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
 
 describe('problem sessions in the library (Chromium)', () => {
   it.each([
