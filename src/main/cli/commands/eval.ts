@@ -77,7 +77,13 @@ export const command: CliCommand = {
         process.stdout.write(formatEvalText(summary, title) + '\n\n' + notes.join('\n') + '\n')
         if (evaluation.warnings.length > 0) process.stdout.write(`Warnings: ${evaluation.warnings.length} (first: ${evaluation.warnings[0]})\n`)
       }
-      return summary.windows > 0 ? 0 : 1
+      if (summary.windows === 0) {
+        // Exit 1 must say why: nothing was scored (every recording skipped, or none with a labelled window).
+        const first = evaluation.skipped[0]
+        process.stderr.write(`ausculta eval: no labelled window could be evaluated in ${folder}: ${evaluation.recordingsRead} recordings read (${evaluation.recordingsWithoutWindows} without a labelled window), ${evaluation.skipped.length} skipped${first ? ` (first: ${first.path}: ${first.reason})` : ''}\n`)
+        return 1
+      }
+      return 0
     } finally {
       await model?.release()
     }
