@@ -3,11 +3,7 @@
  * the encoder and the classical estimator, and returns one record per labelled window. Unusable
  * recordings are skipped and counted with their reason, never fatal.
  */
-import { readFileSync } from 'node:fs'
-import { parseSegmentationTsv } from '../../core/circor/segmentation-tsv'
 import { labelledWindows, protocolWindows } from '../../core/circor/protocol-windows'
-import { resample } from '../../core/dsp/resample'
-import { PROTOCOL_HOP_S } from '../../core/circor/protocol-windows'
 import { AuscultaError, InvalidArgumentError } from '../../core/errors'
 import type { EvalWindowRecord } from '../../core/eval/eval-summary'
 import { detectBeats } from '../../core/hr/beat-detection'
@@ -15,8 +11,8 @@ import { analyseStreamAt } from '../analysis/stream-analysis'
 import { onsetsInside, scoreWindow, type ScoringWindow } from '../../core/eval/beat-window-scoring'
 import { ONSET_TOLERANCE_S } from '../../core/eval/onset-scoring'
 import { scanCircorFolder, type CircorRecording, type CircorSkip } from '../data/circor-folder'
-import { readWavMono } from '../io/wav-file'
 import type { EncoderModel } from '../model/encoder-model'
+import { readRecordingInput } from './recording-input'
 
 export interface EvaluateOptions {
   /** null evaluates the classical estimator alone. */
@@ -36,21 +32,11 @@ export interface FolderEvaluation {
   recordingsWithoutWindows: number
 }
 
-const DEFAULT_RATE_HZ = 4000
-const DEFAULT_WINDOW_S = 5
-
 async function evaluateRecording(recording: CircorRecording, options: EvaluateOptions): Promise<EvalWindowRecord[]> {
-  const card = options.model?.card
-  const rateHz = card?.input.sampleRateHz ?? DEFAULT_RATE_HZ
-  const windowS = card?.input.windowSeconds ?? DEFAULT_WINDOW_S
-  const windowSamples = Math.round(windowS * rateHz)
-  const hopSamples = Math.round(PROTOCOL_HOP_S * rateHz)
-  const audio = readWavMono(recording.wavPath)
-  const samples = audio.sampleRateHz === rateHz ? audio.samples : resample(audio.samples, audio.sampleRateHz, rateHz)
-  const segmentation = parseSegmentationTsv(readFileSync(recording.tsvPath), recording.tsvPath)
-  const windows = labelledWindows(protocolWindows(segmentation.rows, samples.length / rateHz, { windowS }))
+  const { rateHz, windowS, windowSamples, hopSamples, samples, rows } = readRecordingInput(recording, options.model)
+  const windows = labelledWindows(protocolWindows(rows, samples.length / rateHz, { windowS }))
   if (windows.length === 0) return []
-  const s2RowStartsS = segmentation.rows.filter((row) => row.label === 3).map((row) => row.startS)
+  const s2RowStartsS = rows.filter((row) => row.label === 3).map((row) => row.startS)
 
   // Every protocol window is scored as the live screen would have shown it had the recording been
   // streamed from its start (a run starting at 0.37 s has its windows at 0.37 + k s: that stream).

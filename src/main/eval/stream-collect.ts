@@ -6,18 +6,15 @@
  * The display calibration (scripts/calibrate-display.ts) re-decides these streams under other
  * settings; the robustness runner scores them.
  */
-import { readFileSync } from 'node:fs'
-import { labelledWindows, protocolWindows, PROTOCOL_HOP_S } from '../../core/circor/protocol-windows'
-import { parseSegmentationTsv } from '../../core/circor/segmentation-tsv'
-import { resample } from '../../core/dsp/resample'
+import { labelledWindows, protocolWindows } from '../../core/circor/protocol-windows'
 import { AuscultaError } from '../../core/errors'
 import type { HrDecision, WindowEvidence } from '../../core/hr/hr-decision'
 import type { HrEstimate } from '../../core/model/hr-distribution'
 import { analyseStream } from '../analysis/stream-analysis'
 import { scanCircorFolder, type CircorRecording, type CircorSkip } from '../data/circor-folder'
 import { windowEvidence } from '../engine/display-decision'
-import { readWavMono } from '../io/wav-file'
 import type { EncoderModel } from '../model/encoder-model'
+import { readRecordingInput } from './recording-input'
 
 export type WindowTruth = { kind: 'hr'; bpm: number } | { kind: 'no-heart' } | { kind: 'unknown' }
 
@@ -48,18 +45,8 @@ export interface CollectOptions {
   patientIds?: ReadonlySet<string>
 }
 
-const DEFAULT_RATE_HZ = 4000
-const DEFAULT_WINDOW_S = 5
-
 async function collectRecording(recording: CircorRecording, options: CollectOptions): Promise<CollectedStream[]> {
-  const card = options.model?.card
-  const rateHz = card?.input.sampleRateHz ?? DEFAULT_RATE_HZ
-  const windowS = card?.input.windowSeconds ?? DEFAULT_WINDOW_S
-  const windowSamples = Math.round(windowS * rateHz)
-  const hopSamples = Math.round(PROTOCOL_HOP_S * rateHz)
-  const audio = readWavMono(recording.wavPath)
-  const samples = audio.sampleRateHz === rateHz ? audio.samples : resample(audio.samples, audio.sampleRateHz, rateHz)
-  const rows = parseSegmentationTsv(readFileSync(recording.tsvPath), recording.tsvPath).rows
+  const { rateHz, windowS, windowSamples, hopSamples, samples, rows } = readRecordingInput(recording, options.model)
   const labelled = labelledWindows(protocolWindows(rows, samples.length / rateHz, { windowS }))
   const references = new Map<number, number>()
   for (const window of labelled) references.set(Math.round(window.startS * rateHz), window.hrBpm)
