@@ -28,14 +28,15 @@ function metricsCells(m: HrMetrics | null | undefined): string[] {
   return [num(m.maeBpm), pct(m.within5BpmShare), `${m.count} / ${total}`, pct(total > 0 ? m.count / total : Number.NaN)]
 }
 
-function reliabilitySvg(rows: CalibrationRow[], title: string): string {
+function reliabilitySvg(series: Array<{ rows: CalibrationRow[]; colour: string; label: string }>, title: string): string {
   const size = 320
   const pad = 44
   const scale = (v: number): number => pad + v * (size - 2 * pad)
   const y = (v: number): number => size - scale(v)
-  const bars = rows
-    .map((r) => `<circle cx="${scale(r.meanConfidence).toFixed(1)}" cy="${y(r.within5Share).toFixed(1)}" r="${Math.max(3, Math.min(12, Math.sqrt(r.windows) / 2)).toFixed(1)}" fill="#1f77b4" fill-opacity="0.7"><title>${r.windows} windows: confidence ${pct(r.meanConfidence)}, observed ${pct(r.within5Share)}</title></circle>`)
+  const bars = series
+    .flatMap(({ rows, colour }) => rows.map((r) => `<circle cx="${scale(r.meanConfidence).toFixed(1)}" cy="${y(r.within5Share).toFixed(1)}" r="${Math.max(3, Math.min(12, Math.sqrt(r.windows) / 2)).toFixed(1)}" fill="${colour}" fill-opacity="0.6"><title>${r.windows} windows: confidence ${pct(r.meanConfidence)}, observed ${pct(r.within5Share)}</title></circle>`))
     .join('')
+  const legend = series.map(({ colour, label }, i) => `<circle cx="${pad + 8}" cy="${pad + 8 + i * 14}" r="4" fill="${colour}"/><text x="${pad + 16}" y="${pad + 12 + i * 14}" font-size="10">${label}</text>`).join('')
   const ticks = [0, 0.25, 0.5, 0.75, 1]
     .map((t) => `<text x="${scale(t)}" y="${size - pad + 16}" font-size="10" text-anchor="middle">${t}</text><text x="${pad - 6}" y="${y(t) + 3}" font-size="10" text-anchor="end">${t}</text>`)
     .join('')
@@ -43,7 +44,7 @@ function reliabilitySvg(rows: CalibrationRow[], title: string): string {
 <rect width="100%" height="100%" fill="white"/><text x="${size / 2}" y="16" font-size="11" text-anchor="middle">${title}</text>
 <line x1="${scale(0)}" y1="${y(0)}" x2="${scale(1)}" y2="${y(1)}" stroke="#999" stroke-dasharray="4 3"/>
 <line x1="${pad}" y1="${size - pad}" x2="${size - pad}" y2="${size - pad}" stroke="black"/><line x1="${pad}" y1="${pad}" x2="${pad}" y2="${size - pad}" stroke="black"/>
-${ticks}${bars}
+${ticks}${bars}${legend}
 <text x="${size / 2}" y="${size - 8}" font-size="11" text-anchor="middle">stated confidence</text>
 <text x="12" y="${size / 2}" font-size="11" text-anchor="middle" transform="rotate(-90 12 ${size / 2})">observed within 5 bpm</text>
 </svg>
@@ -86,7 +87,8 @@ async function main(): Promise<void> {
   const split = (card.training as { splitPatients?: Record<string, string[]> }).splitPatients
   if (!split?.test || !split.validation) throw new Error(`${modelPath}: the card lists no test/validation patients`)
   const layerNames = card.layers.map((l) => l.name)
-  const test = summariseEval((await evaluateFolder(data, { model, patientIds: new Set(split.test) })).records, layerNames)
+  const testRecords = (await evaluateFolder(data, { model, patientIds: new Set(split.test) })).records
+  const test = summariseEval(testRecords, layerNames)
   const validation = summariseEval((await evaluateFolder(data, { model, patientIds: new Set(split.validation) })).records, layerNames)
   const suite = await runRobustnessSuite(values.suite, model)
   await model.release()
@@ -144,6 +146,11 @@ async function main(): Promise<void> {
   md.push('### Test patients', '', table(['estimator', 'MAE bpm', 'within 5 bpm', 'scored / windows', 'answered'], test.estimators.filter((e) => !e.estimator.startsWith('layer ')).map((e) => [e.estimator, ...metricsCells(e.metrics)])), '')
   md.push(`Displayed HR: answered ${pct(test.displayed?.answeredShare ?? Number.NaN)}, shown numbers off by > 5 bpm ${pct(test.displayed?.off5Share ?? Number.NaN, 2)}, off by > 10 bpm ${pct(test.displayed?.off10Share ?? Number.NaN, 2)}; withheld: ${Object.entries(test.displayed?.withheld ?? {}).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}.`, '')
   md.push(table(['group', 'value', 'displayed MAE', 'displayed answered', 'production MAE', 'windows'], test.breakdowns.map((b) => [b.group, b.value, num(b.displayed?.maeBpm), b.displayed ? pct(b.displayed.count / Math.max(1, b.displayed.count + b.displayed.declinedCount)) : '–', num(b.production?.maeBpm), `${b.production?.count ?? 0}`])), '')
+  const offWindows = testRecords.filter((r) => r.displayed?.hrBpm != null && Math.abs(r.displayed.hrBpm - r.referenceBpm) > 5)
+  if (offWindows.length > 0) {
+    md.push('Every shown number off by more than 5 bpm from its protocol label, for a reader to check against the `.tsv` (a label is 60 / mean S1–S1 interval, so one missing or extra S1 row moves it):', '')
+    md.push(table(['recording', 'window start s', 'reference bpm', 'shown bpm', 'production bpm', 'classical bpm', 'confidence'], offWindows.map((r) => [r.recordingId, r.startS.toFixed(2), r.referenceBpm.toFixed(1), num(r.displayed?.hrBpm, 1), num(r.production?.hrBpm, 1), num(r.classical.hrBpm, 1), pct(r.displayed?.confidence ?? Number.NaN)])), '')
+  }
   if (below70Val.length > 0) md.push(`Validation patients (fitted on) below 70 bpm: ${below70Val.map((b) => `production ${num(b?.production?.maeBpm)} bpm, displayed ${num(b?.displayed?.maeBpm)} bpm over ${b?.production?.count} windows`).join('; ')}.`, '')
   md.push('### Calibration of the stated confidence', '')
   md.push(`The confidence on the screen is P(|error| ≤ 5 bpm) of the window's estimate. Expected calibration error on the test patients: **${num(test.displayed?.ece ?? Number.NaN, 3)}**; on the test robustness suite's labelled windows: **${num(suiteReliability.ece, 3)}** (validation, fitted on: card \`display.validation.ece\`).`, '')
@@ -180,7 +187,16 @@ async function main(): Promise<void> {
   md.push('- The test robustness suite is synthetic around real test-patient recordings (tempo by beat-wise warping of the .tsv segmentation, device responses, mixed backgrounds, generated no-heart audio). It shows how the decision behaves where CirCor has no data; it is not a clinical validation.')
   md.push('')
   writeFileSync(values.out, md.join('\n'))
-  writeFileSync(join(values.out, '..', 'display-reliability.svg'), reliabilitySvg(test.displayed?.calibration ?? [], 'Reliability, test patients'))
+  writeFileSync(
+    join(values.out, '..', 'display-reliability.svg'),
+    reliabilitySvg(
+      [
+        { rows: test.displayed?.calibration ?? [], colour: '#1f77b4', label: 'test patients' },
+        { rows: suiteReliability.rows, colour: '#ff7f0e', label: 'test robustness suite' },
+      ],
+      'Reliability of the stated confidence',
+    ),
+  )
   process.stdout.write(md.join('\n') + '\n')
 }
 
