@@ -109,7 +109,12 @@ export function startBrowserServer(options: BrowserServerOptions): Promise<Runni
     }
     response.writeHead(200, { 'Content-Type': contentTypeOf(filePath), ...SECURITY_HEADERS })
     if (request.method === 'HEAD') response.end()
-    else createReadStream(filePath).pipe(response)
+    else {
+      const stream = createReadStream(filePath)
+      // A file that vanishes between the lookup and the open fails this response, not the process.
+      stream.once('error', () => response.destroy())
+      stream.pipe(response)
+    }
   })
   return new Promise((resolve, reject) => {
     server.once('error', (error) => reject(new BrowserServerError(`cannot listen on ${host}:${options.port ?? 0}: ${error.message}`, { cause: error })))
