@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   if (model && (!segmentation || model.card.outputs.segProbs === undefined)) throw new Error(`${values.model}: this model has no segmentation output`)
   const folder = scanCircorFolder(dataDir)
   let patients = [...folder.patients]
-  const splitPatients = (model?.card.training as { splitPatients?: Record<string, string[]> } | undefined)?.splitPatients
+  const splitPatients = model?.card.training.splitPatients
     ?? (JSON.parse(readFileSync(join(ROOT, 'models', 'ausculta-encoder.card.json'), 'utf8')) as { training: { splitPatients: Record<string, string[]> } }).training.splitPatients
   if (values.split !== 'all') {
     const wanted = new Set(splitPatients[values.split!] ?? [])
@@ -159,7 +159,7 @@ PhysioNet, doi:10.13026/tshs-mw03), used under the ODC Attribution License v1.0.
     writeFileSync(values.write, md)
     const json = {
       split: values.split,
-      splitSeed: (model?.card.training as { splitSeed?: number } | undefined)?.splitSeed ?? 0,
+      splitSeed: model?.card.training.splitSeed ?? 0,
       patients: patients.length,
       recordings,
       windows,

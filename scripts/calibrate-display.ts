@@ -20,19 +20,20 @@ import { calibrationTable } from '../src/core/eval/eval-summary'
 import { collectFolderStreams, scoreDecisions, type CollectedStream, type CollectedWindow } from '../src/main/eval/stream-collect'
 import { runRobustnessSuite } from '../src/main/eval/robustness-suite'
 import { EncoderModel } from '../src/main/model/encoder-model'
+import { circorDataDir } from './circor-data-dir'
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { data: { type: 'string' }, suite: { type: 'string' }, model: { type: 'string', default: 'models/ausculta-encoder.onnx' }, write: { type: 'boolean', default: false } } })
-  const data = values.data ?? process.env.AUSCULTA_CIRCOR_DIR
-  if (!data || !values.suite) {
-    process.stderr.write('usage: calibrate-display.ts --data <CirCor folder> (or AUSCULTA_CIRCOR_DIR) --suite <validation robustness suite> [--model <onnx>] [--write]\n')
+  if (!values.suite) {
+    process.stderr.write('usage: calibrate-display.ts [--data <CirCor folder>] --suite <validation robustness suite> [--model <onnx>] [--write]\n')
     process.exit(2)
   }
+  const data = circorDataDir(values.data, 'calibrate-display')
   const modelPath = resolve(values.model)
   const model = await EncoderModel.load(modelPath)
   const card = model.card
   const bins = card.hrBins
-  const validation = (card.training as { splitPatients?: Record<string, string[]> }).splitPatients?.validation
+  const validation = card.training.splitPatients?.validation
   if (!validation) throw new Error(`${modelPath}: the card lists no validation patients`)
   const t0 = Date.now()
   const clean = await collectFolderStreams(data, { model, kind: 'heart', patientIds: new Set(validation) })
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
   )
   const display = {
     calibration,
-    fittedOn: `validation patients only (split seed ${(card.training as { splitSeed?: number }).splitSeed ?? 0}: ${validation.length} patients, ${clean.streams.length} streamed recordings) and the validation robustness suite (${suite.results.length} conditions, ${suite.manifest.variant} variant)`,
+    fittedOn: `validation patients only (split seed ${card.training.splitSeed ?? 0}: ${validation.length} patients, ${clean.streams.length} streamed recordings) and the validation robustness suite (${suite.results.length} conditions, ${suite.manifest.variant} variant)`,
     fittedBy: 'scripts/calibrate-display.ts',
     validation: {
       meetsTargets: best.meets,

@@ -17,6 +17,7 @@ import { evaluateFolder } from '../src/main/eval/evaluate-folder'
 import { robustnessRows, ROBUSTNESS_HEADERS, runRobustnessSuite, type SuiteRun } from '../src/main/eval/robustness-suite'
 import { scoreDecisions, type StreamScores } from '../src/main/eval/stream-collect'
 import { EncoderModel } from '../src/main/model/encoder-model'
+import { circorDataDir } from './circor-data-dir'
 
 const pct = (share: number, digits = 1): string => (Number.isFinite(share) ? `${(100 * share).toFixed(digits)} %` : '–')
 const num = (value: number | null | undefined, digits = 2): string => (value !== null && value !== undefined && Number.isFinite(value) ? value.toFixed(digits) : '–')
@@ -76,15 +77,15 @@ async function benchOneWindow(modelPath: string): Promise<number> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { data: { type: 'string' }, suite: { type: 'string' }, model: { type: 'string', default: 'models/ausculta-encoder.onnx' }, before: { type: 'string' }, out: { type: 'string', default: 'models/DISPLAY.md' } } })
-  const data = values.data ?? process.env.AUSCULTA_CIRCOR_DIR
-  if (!data || !values.suite) {
-    process.stderr.write('usage: display-report.ts --data <CirCor folder> --suite <test robustness suite> [--model <onnx>] [--before <dir>]\n')
+  if (!values.suite) {
+    process.stderr.write('usage: display-report.ts [--data <CirCor folder>] --suite <test robustness suite> [--model <onnx>] [--before <dir>]\n')
     process.exit(2)
   }
+  const data = circorDataDir(values.data, 'display-report')
   const modelPath = resolve(values.model)
   const model = await EncoderModel.load(modelPath)
   const card = model.card
-  const split = (card.training as { splitPatients?: Record<string, string[]> }).splitPatients
+  const split = card.training.splitPatients
   if (!split?.test || !split.validation) throw new Error(`${modelPath}: the card lists no test/validation patients`)
   const layerNames = card.layers.map((l) => l.name)
   const testRecords = (await evaluateFolder(data, { model, patientIds: new Set(split.test) })).records
@@ -111,7 +112,7 @@ async function main(): Promise<void> {
   const adults = breakdown(test, 'age group', 'not given (adult)')
   const below70 = ['< 60', '60–70'].map((band) => breakdown(test, 'reference HR (bpm)', band)).filter((b) => b !== undefined)
   const below70Val = ['< 60', '60–70'].map((band) => breakdown(validation, 'reference HR (bpm)', band)).filter((b) => b !== undefined)
-  const wall = (card as { trainingWallSeconds?: number | null }).trainingWallSeconds ?? null
+  const wall = card.trainingWallSeconds ?? null
 
   const suiteLabelled = [...suite.streams.values()].flat().flatMap((s) => s.windows).filter((w) => w.truth.kind === 'hr' && w.decision.windowBpm !== null && w.decision.code !== 'no-heart' && w.decision.code !== 'no-signal')
   const suiteReliability = calibrationTable(suiteLabelled.map((w) => ({ confidence: w.decision.confidence, within5: Math.abs((w.decision.windowBpm as number) - (w.truth as { bpm: number }).bpm) <= 5 })))
@@ -141,7 +142,7 @@ async function main(): Promise<void> {
 
   const md: string[] = []
   md.push('## The HR on the screen (issue 15)', '')
-  md.push(`Model \`${card.id}@${card.version}\`; display decision \`src/core/hr/hr-decision.ts\` (docs/hr-decision.md), fitted on validation patients and the validation robustness suite only (card \`display.fittedOn\`). Everything below is measured on what it was **not** fitted on: the ${split.test.length} test patients of split seed ${(card.training as { splitSeed?: number }).splitSeed ?? 0} (${test.windows} labelled windows) and the test robustness suite (${suite.results.length} conditions built from test patients by \`models/training/robustness.py\`, ${suite.manifest.variant} variant). The displayed HR is what the screen shows had each recording been streamed from its start; a window without a number counts as declined.`, '')
+  md.push(`Model \`${card.id}@${card.version}\`; display decision \`src/core/hr/hr-decision.ts\` (docs/hr-decision.md), fitted on validation patients and the validation robustness suite only (card \`display.fittedOn\`). Everything below is measured on what it was **not** fitted on: the ${split.test.length} test patients of split seed ${card.training.splitSeed ?? 0} (${test.windows} labelled windows) and the test robustness suite (${suite.results.length} conditions built from test patients by \`models/training/robustness.py\`, ${suite.manifest.variant} variant). The displayed HR is what the screen shows had each recording been streamed from its start; a window without a number counts as declined.`, '')
   md.push('### Targets', '', table(['target', 'wanted', 'measured', ''], targets), '')
   md.push('### Test patients', '', table(['estimator', 'MAE bpm', 'within 5 bpm', 'scored / windows', 'answered'], test.estimators.filter((e) => !e.estimator.startsWith('layer ')).map((e) => [e.estimator, ...metricsCells(e.metrics)])), '')
   md.push(`Displayed HR: answered ${pct(test.displayed?.answeredShare ?? Number.NaN)}, shown numbers off by > 5 bpm ${pct(test.displayed?.off5Share ?? Number.NaN, 2)}, off by > 10 bpm ${pct(test.displayed?.off10Share ?? Number.NaN, 2)}; withheld: ${Object.entries(test.displayed?.withheld ?? {}).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}.`, '')

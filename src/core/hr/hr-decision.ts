@@ -22,6 +22,7 @@
  * Without a model (classical estimator only) steps 2, 4 and 6 are skipped and the classical
  * estimator's own quality gate stands in for the confidence. Pure; no I/O.
  */
+import { MIN_S1_ONSETS } from '../circor/protocol-windows'
 import { InvalidArgumentError } from '../errors'
 import { decodeHrDistribution, hrBinCount, type HrBins } from '../model/hr-distribution'
 import type { DisplayCalibration } from '../model/model-card'
@@ -90,7 +91,7 @@ const FLAG_REASONS = {
 
 /** HR from S1 onsets by the protocol's rule (60 / mean S1–S1 interval), null below 3 onsets. */
 export function hrFromOnsets(onsetsS: readonly number[]): number | null {
-  if (onsetsS.length < 3) return null
+  if (onsetsS.length < MIN_S1_ONSETS) return null
   const span = (onsetsS[onsetsS.length - 1] as number) - (onsetsS[0] as number)
   return span > 0 ? (60 * (onsetsS.length - 1)) / span : null
 }

@@ -70,7 +70,17 @@ export const modelCardSchema = z
       .loose()
       .optional(),
     hrBins: z.object({ minBpm: z.number(), maxBpm: z.number(), stepBpm: z.number().positive() }),
-    training: z.object({ dataset: z.string(), attribution: z.string() }).loose(),
+    training: z
+      .object({
+        dataset: z.string(),
+        attribution: z.string(),
+        splitSeed: z.number().int().optional(),
+        /** Patient ids of each split the model was trained and measured on (lets eval score exactly the held-out patients). */
+        splitPatients: z.record(z.string(), z.array(z.string())).optional(),
+      })
+      .loose(),
+    /** Wall time of the training run that produced the ONNX file, seconds. */
+    trainingWallSeconds: z.number().nullable().optional(),
     layers: z
       .array(z.object({ index: z.number().int().nonnegative(), name: z.string(), width: z.number().int().positive(), validation: metricsSchema }).loose())
       .min(1),

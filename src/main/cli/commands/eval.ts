@@ -54,7 +54,7 @@ export const command: CliCommand = {
     const model = modelPath === null ? null : await EncoderModel.load(modelPath)
     let patientIds: Set<string> | undefined
     if (values.split !== undefined) {
-      const listed = (model?.card.training as { splitPatients?: Record<string, string[]> } | undefined)?.splitPatients?.[values.split]
+      const listed = model?.card.training.splitPatients?.[values.split]
       if (!listed) throw new CliUsageError(`--split ${values.split}: the model card lists no patients for that split`)
       patientIds = new Set(listed)
     }
