@@ -25,14 +25,18 @@ function best(runs: number, fn: () => void): number {
   return fastest
 }
 
-const files = readdirSync(SAMPLES).filter((f) => f.endsWith('.wav')).sort()
+const files = readdirSync(SAMPLES)
+  .filter((f) => f.endsWith('.wav'))
+  .sort()
 const recordings = files.map((f) => {
   const bytes = new Uint8Array(readFileSync(join(SAMPLES, f)))
   const audio = decodeWav(bytes, f)
   return { name: f, bytes, samples: downmixToMono(audio), seconds: audio.frames / audio.sampleRateHz }
 })
 const totalSeconds = recordings.reduce((sum, r) => sum + r.seconds, 0)
-console.log(`node ${process.version}; ${files.length} samples/ recordings, ${totalSeconds.toFixed(1)} s of 4 kHz audio (best of repeated runs, one thread)\n`)
+console.log(
+  `node ${process.version}; ${files.length} samples/ recordings, ${totalSeconds.toFixed(1)} s of 4 kHz audio (best of repeated runs, one thread)\n`,
+)
 
 let windows = 0
 const hrMs = best(3, () => {
@@ -46,7 +50,9 @@ const hrMs = best(3, () => {
 })
 console.log(`classical HR, 5-s windows at 1-s hop: ${windows} windows in ${hrMs.toFixed(0)} ms = ${(hrMs / windows).toFixed(2)} ms/window`)
 console.log(`  ${((windows * 5) / (hrMs / 1000)).toFixed(0)} s of windowed audio per second (each window's 5 s counted)`)
-console.log(`  ${(totalSeconds / (hrMs / 1000)).toFixed(0)} s of recording per second with the 1-s hop (a live monitor needs 1 window per second: ${(1000 / (hrMs / windows)).toFixed(0)}× headroom)`)
+console.log(
+  `  ${(totalSeconds / (hrMs / 1000)).toFixed(0)} s of recording per second with the 1-s hop (a live monitor needs 1 window per second: ${(1000 / (hrMs / windows)).toFixed(0)}× headroom)`,
+)
 
 const decodeMs = best(10, () => {
   for (const r of recordings) decodeWav(r.bytes, r.name)

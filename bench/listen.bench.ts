@@ -55,15 +55,18 @@ function openCapture(binding: AudioBinding, deviceIndex: number, source: string,
   // stream is then bound to that source (changing the default source would move both).
   process.env.PULSE_SOURCE = source
   const capture: Capture = { stream: undefined as unknown as NativeInputStream, samples: [], clockS: Infinity, overflows: 0 }
-  capture.stream = new binding.InputStream({ deviceIndex, sampleRateHz: RATE_HZ, channels: 1, framesPerBuffer: FRAMES_PER_BUFFER, startupGraceMs: 5000 }, (event: NativeStreamEvent) => {
-    if (event.type !== 'data') return
-    const arrivalS = Number(process.hrtime.bigint()) / 1e9
-    const endFrame = event.firstFrameIndex + event.data.length
-    capture.clockS = Math.min(capture.clockS, arrivalS - endFrame / RATE_HZ)
-    if (event.overflow) capture.overflows++
-    for (const v of event.data) capture.samples.push(v)
-    onData?.(event.data)
-  })
+  capture.stream = new binding.InputStream(
+    { deviceIndex, sampleRateHz: RATE_HZ, channels: 1, framesPerBuffer: FRAMES_PER_BUFFER, startupGraceMs: 5000 },
+    (event: NativeStreamEvent) => {
+      if (event.type !== 'data') return
+      const arrivalS = Number(process.hrtime.bigint()) / 1e9
+      const endFrame = event.firstFrameIndex + event.data.length
+      capture.clockS = Math.min(capture.clockS, arrivalS - endFrame / RATE_HZ)
+      if (event.overflow) capture.overflows++
+      for (const v of event.data) capture.samples.push(v)
+      onData?.(event.data)
+    },
+  )
   capture.stream.start(1)
   return capture
 }
@@ -79,7 +82,8 @@ function stopLoad(children: ChildProcess[]): void {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
 }
 
-const fmt = (x: number | null | undefined, digits = 1): string => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits))
+const fmt = (x: number | null | undefined, digits = 1): string =>
+  x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits)
 
 async function main(): Promise<void> {
   const pulse = startListenPulse('ausculta-listen-')
@@ -92,7 +96,18 @@ async function main(): Promise<void> {
 
     const path = new ListeningPath({ sampleRateHz: RATE_HZ, filter: 'wide', gainDb: 0 })
     const backend = (process.env.LISTEN_BENCH_OUTPUT ?? 'auto') as 'auto' | 'addon' | 'pacat'
-    const output = openAudioOutput({ sampleRateHz: RATE_HZ, device: 'ausculta_out', latencyMs: OUTPUT_LATENCY_MS, maxLatencyMs: OUTPUT_MAX_MS, live: true, realtime: REALTIME, backend }, pulse.env)
+    const output = openAudioOutput(
+      {
+        sampleRateHz: RATE_HZ,
+        device: 'ausculta_out',
+        latencyMs: OUTPUT_LATENCY_MS,
+        maxLatencyMs: OUTPUT_MAX_MS,
+        live: true,
+        realtime: REALTIME,
+        backend,
+      },
+      pulse.env,
+    )
     await output.ready()
     let processMs = 0
     let chunks = 0
@@ -110,7 +125,11 @@ async function main(): Promise<void> {
     const recorded = openCapture(binding, device.index, 'ausculta_out_mic')
     await sleep(2500)
     const underrunsBefore = output.underruns
-    if (process.env.LISTEN_BENCH_DEBUG) console.log(spawnSync('pactl', ['list', 'short', 'source-outputs'], { env: pulse.env, encoding: 'utf8' }).stdout, spawnSync('pactl', ['list', 'short', 'sources'], { env: pulse.env, encoding: 'utf8' }).stdout)
+    if (process.env.LISTEN_BENCH_DEBUG)
+      console.log(
+        spawnSync('pactl', ['list', 'short', 'source-outputs'], { env: pulse.env, encoding: 'utf8' }).stdout,
+        spawnSync('pactl', ['list', 'short', 'sources'], { env: pulse.env, encoding: 'utf8' }).stdout,
+      )
 
     const loadBefore = loadavg()
     const load = startLoad(LOAD_PROCESSES)
@@ -119,12 +138,22 @@ async function main(): Promise<void> {
     const playStartS = Number(process.hrtime.bigint()) / 1e9
     const timeline: AudioOutputStats[] = [output.stats()]
     const sampler = setInterval(() => timeline.push(output.stats()), 1000)
-    const player = spawn('pacat', ['--playback', '--raw', '--format=float32le', `--rate=${PLAY_RATE_HZ}`, '--channels=1', '--device=ausculta_in', '--latency-msec=50'], { env: pulse.env, stdio: ['pipe', 'ignore', 'inherit'] })
+    const player = spawn(
+      'pacat',
+      ['--playback', '--raw', '--format=float32le', `--rate=${PLAY_RATE_HZ}`, '--channels=1', '--device=ausculta_in', '--latency-msec=50'],
+      { env: pulse.env, stdio: ['pipe', 'ignore', 'inherit'] },
+    )
     const train = clickTrain(SECONDS)
     player.stdin.end(Buffer.from(train.buffer))
     await new Promise((resolve) => player.on('exit', resolve))
     const atTrainEnd = output.stats()
-    if (process.env.LISTEN_BENCH_DEBUG) console.log('timeline', JSON.stringify(timeline.map((t) => [t.underruns, Math.round(t.targetLatencyMs ?? 0), Math.round(t.bufferedMs ?? 0), t.hostUnderflows])))
+    if (process.env.LISTEN_BENCH_DEBUG)
+      console.log(
+        'timeline',
+        JSON.stringify(
+          timeline.map((t) => [t.underruns, Math.round(t.targetLatencyMs ?? 0), Math.round(t.bufferedMs ?? 0), t.hostUnderflows]),
+        ),
+      )
     await sleep(1000)
     clearInterval(sampler)
     if (loadTimer) clearTimeout(loadTimer)
@@ -144,7 +173,8 @@ async function main(): Promise<void> {
     const inOnsets = clickOnsets(input.samples, gap).map((f) => input.clockS + f / RATE_HZ)
     const outOnsets = clickOnsets(recorded.samples, gap).map((f) => recorded.clockS + f / RATE_HZ)
     const peak = (xs: number[]): number => xs.reduce((m, v) => Math.max(m, Math.abs(v)), 0)
-    if (process.env.LISTEN_BENCH_DEBUG) console.log('peaks', peak(input.samples), peak(recorded.samples), input.samples.length, recorded.samples.length)
+    if (process.env.LISTEN_BENCH_DEBUG)
+      console.log('peaks', peak(input.samples), peak(recorded.samples), input.samples.length, recorded.samples.length)
     const latenciesMs: number[] = []
     const settledMs: number[] = []
     for (const t of inOnsets) {
@@ -158,19 +188,33 @@ async function main(): Promise<void> {
     const quantileOf = (xs: number[], p: number): number => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? NaN
     const quantile = (p: number): number => quantileOf(latenciesMs, p)
     const expectedClicks = Math.floor((SECONDS - 0.5) / CLICK_PERIOD_S)
-    console.log(`listening latency over ${SECONDS} s (capture ${RATE_HZ} Hz, ${FRAMES_PER_BUFFER}-frame buffers, wide filter, ${path.latencySamples}-sample look-ahead, output ${output.description} at ${OUTPUT_LATENCY_MS} ms)`)
+    console.log(
+      `listening latency over ${SECONDS} s (capture ${RATE_HZ} Hz, ${FRAMES_PER_BUFFER}-frame buffers, wide filter, ${path.latencySamples}-sample look-ahead, output ${output.description} at ${OUTPUT_LATENCY_MS} ms)`,
+    )
     console.log(`  clicks: ${expectedClicks} played, ${inOnsets.length} captured at the input, ${latenciesMs.length} matched at the output`)
-    console.log(`  input-to-output latency: median ${quantile(0.5).toFixed(1)} ms, p95 ${quantile(0.95).toFixed(1)} ms, min ${quantile(0).toFixed(1)} ms, max ${quantile(1).toFixed(1)} ms`)
+    console.log(
+      `  input-to-output latency: median ${quantile(0.5).toFixed(1)} ms, p95 ${quantile(0.95).toFixed(1)} ms, min ${quantile(0).toFixed(1)} ms, max ${quantile(1).toFixed(1)} ms`,
+    )
     console.log(`  output underruns: ${underruns}; input overflows: ${input.overflows}`)
     const at = (s: number): AudioOutputStats => timeline[Math.min(s, timeline.length - 1)] ?? final
     const early = Math.min(underruns, Math.max(0, at(SETTLE_S).underruns - underrunsBefore))
-    console.log(`  underruns: ${early} in the first ${SETTLE_S} s, ${underruns - early} in the remaining ${Math.max(0, SECONDS - SETTLE_S)} s; latency after the first ${SETTLE_S} s: median ${fmt(quantileOf(settledMs, 0.5))} ms, p95 ${fmt(quantileOf(settledMs, 0.95))} ms (${settledMs.length} clicks)`)
+    console.log(
+      `  underruns: ${early} in the first ${SETTLE_S} s, ${underruns - early} in the remaining ${Math.max(0, SECONDS - SETTLE_S)} s; latency after the first ${SETTLE_S} s: median ${fmt(quantileOf(settledMs, 0.5))} ms, p95 ${fmt(quantileOf(settledMs, 0.95))} ms (${settledMs.length} clicks)`,
+    )
     const marks = timeline.map((stats, s) => ({ stats, s })).filter(({ s }) => s % 5 === 0 || s === timeline.length - 1)
-    console.log(`  jitter buffer target over time (s: ms): ${marks.map(({ stats, s }) => `${s}: ${fmt(stats.targetLatencyMs, 0)}`).join(', ')}`)
-    console.log(`  jitter buffer at the end: target ${fmt(final.targetLatencyMs)} ms, queued ${fmt(final.bufferedMs)} ms; trimmed ${fmt(final.trimmedMs)} ms, dropped at the ${OUTPUT_MAX_MS}-ms bound ${fmt(final.droppedMs)} ms; host-side underflows during the clicks (the PortAudio callback itself ran late) ${Number.isFinite(hostUnderflows) ? hostUnderflows : 'n/a'}, real-time callback thread: ${final.realtimeCallback ?? 'n/a'}${REALTIME ? '' : ' (not asked: LISTEN_BENCH_REALTIME=0)'}${failure ? `; FAILED: ${failure.message}` : ''}`)
-    console.log(`  machine: ${cpus().length} cores, load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')} before, ${loadAfter.map((x) => x.toFixed(2)).join(' ')} after; background load: ${LOAD_PROCESSES > 0 ? `${LOAD_PROCESSES} busy loop(s) for the first ${Math.min(LOAD_SECONDS, SECONDS)} s` : 'none added'}`)
+    console.log(
+      `  jitter buffer target over time (s: ms): ${marks.map(({ stats, s }) => `${s}: ${fmt(stats.targetLatencyMs, 0)}`).join(', ')}`,
+    )
+    console.log(
+      `  jitter buffer at the end: target ${fmt(final.targetLatencyMs)} ms, queued ${fmt(final.bufferedMs)} ms; trimmed ${fmt(final.trimmedMs)} ms, dropped at the ${OUTPUT_MAX_MS}-ms bound ${fmt(final.droppedMs)} ms; host-side underflows during the clicks (the PortAudio callback itself ran late) ${Number.isFinite(hostUnderflows) ? hostUnderflows : 'n/a'}, real-time callback thread: ${final.realtimeCallback ?? 'n/a'}${REALTIME ? '' : ' (not asked: LISTEN_BENCH_REALTIME=0)'}${failure ? `; FAILED: ${failure.message}` : ''}`,
+    )
+    console.log(
+      `  machine: ${cpus().length} cores, load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')} before, ${loadAfter.map((x) => x.toFixed(2)).join(' ')} after; background load: ${LOAD_PROCESSES > 0 ? `${LOAD_PROCESSES} busy loop(s) for the first ${Math.min(LOAD_SECONDS, SECONDS)} s` : 'none added'}`,
+    )
     arrivalGapsMs.sort((a, b) => a - b)
-    console.log(`  input buffers: ${FRAMES_PER_BUFFER} frames = ${((1000 * FRAMES_PER_BUFFER) / RATE_HZ).toFixed(0)} ms each, arriving every ${arrivalGapsMs[Math.floor(arrivalGapsMs.length / 2)]?.toFixed(1)} ms (median), p99 ${arrivalGapsMs[Math.floor(arrivalGapsMs.length * 0.99)]?.toFixed(1)} ms, max ${arrivalGapsMs[arrivalGapsMs.length - 1]?.toFixed(1)} ms`)
+    console.log(
+      `  input buffers: ${FRAMES_PER_BUFFER} frames = ${((1000 * FRAMES_PER_BUFFER) / RATE_HZ).toFixed(0)} ms each, arriving every ${arrivalGapsMs[Math.floor(arrivalGapsMs.length / 2)]?.toFixed(1)} ms (median), p99 ${arrivalGapsMs[Math.floor(arrivalGapsMs.length * 0.99)]?.toFixed(1)} ms, max ${arrivalGapsMs[arrivalGapsMs.length - 1]?.toFixed(1)} ms`,
+    )
     console.log(`  processing: ${(processMs / Math.max(1, chunks)).toFixed(3)} ms per ${FRAMES_PER_BUFFER}-frame chunk (${chunks} chunks)`)
   } finally {
     try {

@@ -20,7 +20,9 @@ async function main(): Promise<void> {
   const bytes = statSync(modelPath).size
   const { samples } = readWavMono(join(__dirname, '../samples/50238_MV.wav'))
   const windowSamples = model.windowSamples
-  const windows = Array.from({ length: 20 }, (_, i) => samples.slice(i * 4000, i * 4000 + windowSamples)).filter((w) => w.length === windowSamples)
+  const windows = Array.from({ length: 20 }, (_, i) => samples.slice(i * 4000, i * 4000 + windowSamples)).filter(
+    (w) => w.length === windowSamples,
+  )
   for (let i = 0; i < 10; i++) await model.run([windows[i % windows.length] as Float32Array]) // warm-up
   const timings: number[] = []
   const runs = 200
@@ -37,9 +39,14 @@ async function main(): Promise<void> {
   const card = model.card as typeof model.card & { trainingWallSeconds?: number; machine?: string }
   console.log(`model            ${card.id}@${card.version} (${model.layerCount} layers)`)
   console.log(`ONNX size        ${(bytes / 1e6).toFixed(2)} MB (budget 20 MB)`)
-  console.log(`one window, 1 thread: median ${percentile(timings, 0.5).toFixed(2)} ms, p90 ${percentile(timings, 0.9).toFixed(2)} ms, p99 ${percentile(timings, 0.99).toFixed(2)} ms over ${runs} runs (budget 10 ms)`)
+  console.log(
+    `one window, 1 thread: median ${percentile(timings, 0.5).toFixed(2)} ms, p90 ${percentile(timings, 0.9).toFixed(2)} ms, p99 ${percentile(timings, 0.99).toFixed(2)} ms over ${runs} runs (budget 10 ms)`,
+  )
   console.log(`batch of ${batch.length}, 1 thread: ${(batchMs / batch.length).toFixed(2)} ms per window`)
-  if (card.trainingWallSeconds !== undefined) console.log(`training wall time ${(card.trainingWallSeconds / 60).toFixed(1)} min on ${card.machine ?? 'the build machine'} (budget 120 min)`)
+  if (card.trainingWallSeconds !== undefined)
+    console.log(
+      `training wall time ${(card.trainingWallSeconds / 60).toFixed(1)} min on ${card.machine ?? 'the build machine'} (budget 120 min)`,
+    )
   await model.release()
 }
 

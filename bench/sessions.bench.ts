@@ -53,7 +53,13 @@ function stats(ms: number[]): string {
 
 async function recorderFigures(): Promise<void> {
   const dataDir = join(root, 'data')
-  const recorder = SessionRecorder.start({ dataDir, sampleRateHz: rateHz, location: 'AV', device: { id: 'bench', name: 'bench' }, modelId: null })
+  const recorder = SessionRecorder.start({
+    dataDir,
+    sampleRateHz: rateHz,
+    location: 'AV',
+    device: { id: 'bench', name: 'bench' },
+    modelId: null,
+  })
   const appendMs: number[] = []
   const syncMs: number[] = []
   for (let i = 0; i < (seconds * rateHz) / chunkFrames; i++) {
@@ -66,12 +72,26 @@ async function recorderFigures(): Promise<void> {
       t = performance.now()
       recorder.sync()
       syncMs.push(performance.now() - t)
-      recorder.appendWindowEvent({ timeS: (i + 1) / 10, hrBpm: 80, confidence: 0.9, layers: [{ index: 0, hrBpm: 80, confidence: 0.9 }], classicalHrBpm: 80, classicalQuality: 0.8 })
+      recorder.appendWindowEvent({
+        timeS: (i + 1) / 10,
+        hrBpm: 80,
+        confidence: 0.9,
+        layers: [{ index: 0, hrBpm: 80, confidence: 0.9 }],
+        classicalHrBpm: 80,
+        classicalQuality: 0.8,
+      })
     }
   }
   // The real periodic path: header patched on the main thread, fsync on the thread pool. A
   // 1-ms interval makes every append take it; a short pause lets the fsyncs run as in real time.
-  const live = SessionRecorder.start({ dataDir, sampleRateHz: rateHz, location: 'PV', device: { id: 'bench', name: 'bench' }, modelId: null, syncIntervalMs: 1 })
+  const live = SessionRecorder.start({
+    dataDir,
+    sampleRateHz: rateHz,
+    location: 'PV',
+    device: { id: 'bench', name: 'bench' },
+    modelId: null,
+    syncIntervalMs: 1,
+  })
   const livePatchMs: number[] = []
   for (let i = 0; i < 200; i++) {
     const at = (i * chunkFrames) % (source.length - chunkFrames)
@@ -106,7 +126,9 @@ async function recorderFigures(): Promise<void> {
   console.log(`main-thread cost of append + periodic header patch (fsync in background): ${stats(livePatchMs)}`)
   console.log(`stop (final sync + atomic session.json): ${stopMs.toFixed(2)} ms`)
   console.log(`WAV for ${seconds} s: ${(wavBytes / 1e6).toFixed(2)} MB`)
-  console.log(`export folder: ${folderMs.toFixed(1)} ms; zip: ${zipMs.toFixed(1)} ms, ${(statSync(zip.path).size / 1e6).toFixed(2)} MB (${((100 * statSync(zip.path).size) / wavBytes).toFixed(0)} % of the WAV)`)
+  console.log(
+    `export folder: ${folderMs.toFixed(1)} ms; zip: ${zipMs.toFixed(1)} ms, ${(statSync(zip.path).size / 1e6).toFixed(2)} MB (${((100 * statSync(zip.path).size) / wavBytes).toFixed(0)} % of the WAV)`,
+  )
   console.log(`repair check of a finished session: ${scanMs.toFixed(2)} ms`)
 }
 
@@ -119,7 +141,14 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 function recordHours(dataDir: string, hours: number): { id: string; dir: string; writeS: number; stopMs: number; overviewBytes: number } {
   const demo = loadDemo()
   const rate = demo.sampleRateHz
-  const recorder = SessionRecorder.start({ dataDir, sampleRateHz: rate, location: 'MV', device: { id: 'bench', name: 'bench' }, modelId: null, notes: `${hours} h of the demo recording, looped` })
+  const recorder = SessionRecorder.start({
+    dataDir,
+    sampleRateHz: rate,
+    location: 'MV',
+    device: { id: 'bench', name: 'bench' },
+    modelId: null,
+    notes: `${hours} h of the demo recording, looped`,
+  })
   const total = Math.round(hours * 3600 * rate)
   const chunk = new Float32Array(rate / 10)
   const started = performance.now()
@@ -256,7 +285,10 @@ function sessionFolder(dataDir: string, id: string): string {
 async function longSessionOpen(): Promise<void> {
   const rendererDir = join(__dirname, '../out/renderer')
   if (!existsSync(join(rendererDir, 'index.html'))) {
-    const build = spawnSync(process.execPath, [join(__dirname, '../node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: join(__dirname, '..'), encoding: 'utf8' })
+    const build = spawnSync(process.execPath, [join(__dirname, '../node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
+      cwd: join(__dirname, '..'),
+      encoding: 'utf8',
+    })
     if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`)
   }
   const dataDir = join(root, 'open')
@@ -270,7 +302,10 @@ async function longSessionOpen(): Promise<void> {
   )
 
   const server = await startBrowserModeProcess({ dataDir, rendererDir })
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required'] })
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required'],
+  })
   try {
     const watcher = await connectApi(server)
     const live: LiveWatch = { pcgMs: [], pcgCpuMs: [], windowMs: [] }
@@ -278,8 +313,7 @@ async function longSessionOpen(): Promise<void> {
       if (event.type === 'pcg') {
         live.pcgMs.push(performance.now())
         live.pcgCpuMs.push(mainThreadCpuMs(server.pid))
-      }
-      else if (event.type === 'window') live.windowMs.push(performance.now())
+      } else if (event.type === 'window') live.windowMs.push(performance.now())
     })
     while (live.windowMs.length < 2) await sleep(100) // streaming, past start-up
     const recording = await watcher.api.invoke('recording:start', { location: 'AV' })
@@ -299,7 +333,12 @@ async function longSessionOpen(): Promise<void> {
         `for an HR window ${longestGapMs(live.windowMs, quietFrom, quietTo).toFixed(0)} ms; server main thread CPU ${mainThreadCpuMs(server.pid) - quietCpuMs} ms in the 5 s (monitor, recorder, events)`,
     )
     console.log(describeOpen(`open the ${HOURS}-h session (overview saved at stop)`, await openInLibrary(page, server, live, recorded.id)))
-    console.log(describeOpen(`open the ${HOURS}-h session without an overview (built in the worker on this first open)`, await openInLibrary(page, server, live, legacyId)))
+    console.log(
+      describeOpen(
+        `open the ${HOURS}-h session without an overview (built in the worker on this first open)`,
+        await openInLibrary(page, server, live, legacyId),
+      ),
+    )
 
     // SIGKILL in the middle of an open (of a session without an overview: the heaviest), while the recording runs.
     const statusSentMs = performance.now()

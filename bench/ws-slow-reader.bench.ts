@@ -34,7 +34,8 @@ async function scenario(name: string, frames: (sessionId: string) => Buffer[]): 
     const longestGapS = Math.max(...times.slice(1).map((t, i) => t - (times[i] as number))) / 1000
     watcher.close()
     const alive = server.exitStatus() === null
-    const ending = outcome.closeCode !== null ? `closed with ${outcome.closeCode}` : outcome.ended ? 'cut off without a close frame' : 'still open'
+    const ending =
+      outcome.closeCode !== null ? `closed with ${outcome.closeCode}` : outcome.ended ? 'cut off without a close frame' : 'still open'
     process.stdout.write(
       `${name}: RSS before ${(outcome.rssBeforeBytes / MB).toFixed(0)} MB, peak ${(outcome.peakRssBytes / MB).toFixed(0)} MB ` +
         `(+${((outcome.peakRssBytes - outcome.rssBeforeBytes) / MB).toFixed(0)} MB); sent ${(outcome.bytesSent / MB).toFixed(1)} MB, ` +
@@ -50,7 +51,9 @@ async function scenario(name: string, frames: (sessionId: string) => Buffer[]): 
 async function main(): Promise<void> {
   const big = requestFrame(1, 'x'.repeat(900 * 1024))
   await scenario('500 × 900-kB unknown-channel requests', () => Array.from({ length: 500 }, () => big))
-  await scenario('200 × sessions:audio (2-min session)', (id) => [Buffer.concat(Array.from({ length: 200 }, (_, i) => requestFrame(i + 1, 'sessions:audio', { id })))])
+  await scenario('200 × sessions:audio (2-min session)', (id) => [
+    Buffer.concat(Array.from({ length: 200 }, (_, i) => requestFrame(i + 1, 'sessions:audio', { id }))),
+  ])
 }
 
 main().catch((error: unknown) => {

@@ -10,7 +10,9 @@ const path = require('node:path')
 const here = __dirname
 
 function notice(message) {
-  process.stderr.write(`ausculta native audio: ${message}\n  The app will run without audio devices (serial devices and demo files still work).\n  See native/README.md.\n`)
+  process.stderr.write(
+    `ausculta native audio: ${message}\n  The app will run without audio devices (serial devices and demo files still work).\n  See native/README.md.\n`,
+  )
   process.exit(0)
 }
 
@@ -18,10 +20,12 @@ if (process.env.AUSCULTA_SKIP_NATIVE === '1') notice('skipped (AUSCULTA_SKIP_NAT
 
 if (process.platform === 'win32') {
   const root = process.env.PORTAUDIO_ROOT
-  if (!root || !existsSync(path.join(root, 'include', 'portaudio.h'))) notice('PORTAUDIO_ROOT is not set to a vcpkg portaudio install (vcpkg install portaudio:x64-windows)')
+  if (!root || !existsSync(path.join(root, 'include', 'portaudio.h')))
+    notice('PORTAUDIO_ROOT is not set to a vcpkg portaudio install (vcpkg install portaudio:x64-windows)')
 } else {
   const probe = spawnSync('pkg-config', ['--exists', 'portaudio-2.0'])
-  if (probe.error || probe.status !== 0) notice('PortAudio not found (pkg-config portaudio-2.0): install portaudio19-dev (Debian/Ubuntu) or `brew install portaudio` (macOS)')
+  if (probe.error || probe.status !== 0)
+    notice('PortAudio not found (pkg-config portaudio-2.0): install portaudio19-dev (Debian/Ubuntu) or `brew install portaudio` (macOS)')
 }
 
 let nodeGyp

@@ -23,9 +23,18 @@ import { EncoderModel } from '../src/main/model/encoder-model'
 import { circorDataDir } from './circor-data-dir'
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { data: { type: 'string' }, suite: { type: 'string' }, model: { type: 'string', default: 'models/ausculta-encoder.onnx' }, write: { type: 'boolean', default: false } } })
+  const { values } = parseArgs({
+    options: {
+      data: { type: 'string' },
+      suite: { type: 'string' },
+      model: { type: 'string', default: 'models/ausculta-encoder.onnx' },
+      write: { type: 'boolean', default: false },
+    },
+  })
   if (!values.suite) {
-    process.stderr.write('usage: calibrate-display.ts [--data <CirCor folder>] --suite <validation robustness suite> [--model <onnx>] [--write]\n')
+    process.stderr.write(
+      'usage: calibrate-display.ts [--data <CirCor folder>] --suite <validation robustness suite> [--model <onnx>] [--write]\n',
+    )
     process.exit(2)
   }
   const data = circorDataDir(values.data, 'calibrate-display')
@@ -38,22 +47,35 @@ async function main(): Promise<void> {
   const t0 = Date.now()
   const clean = await collectFolderStreams(data, { model, kind: 'heart', patientIds: new Set(validation) })
   const suite = await runRobustnessSuite(values.suite, model)
-  if (suite.manifest.split !== 'validation') throw new Error(`${values.suite}: a ${suite.manifest.split} suite; calibrate on validation only`)
+  if (suite.manifest.split !== 'validation')
+    throw new Error(`${values.suite}: a ${suite.manifest.split} suite; calibrate on validation only`)
   await model.release()
-  process.stdout.write(`collected in ${((Date.now() - t0) / 1000).toFixed(0)} s: ${clean.streams.length} clean streams, ${suite.results.length} suite conditions\n`)
+  process.stdout.write(
+    `collected in ${((Date.now() - t0) / 1000).toFixed(0)} s: ${clean.streams.length} clean streams, ${suite.results.length} suite conditions\n`,
+  )
 
   const suiteStreams: CollectedStream[] = [...suite.streams.values()].flat()
   const allStreams = [...clean.streams, ...suiteStreams]
   const labelled = (streams: CollectedStream[]): Array<CollectedWindow & { truth: { kind: 'hr'; bpm: number } }> =>
-    streams.flatMap((s) => s.windows).filter((w): w is CollectedWindow & { truth: { kind: 'hr'; bpm: number } } => w.truth.kind === 'hr' && w.evidence.productionProbs !== null)
-  const items: LabelledDistribution[] = labelled(allStreams).map((w) => ({ probs: w.evidence.productionProbs as ArrayLike<number>, noHrProb: w.evidence.noHrProb, referenceBpm: w.truth.bpm }))
+    streams
+      .flatMap((s) => s.windows)
+      .filter(
+        (w): w is CollectedWindow & { truth: { kind: 'hr'; bpm: number } } => w.truth.kind === 'hr' && w.evidence.productionProbs !== null,
+      )
+  const items: LabelledDistribution[] = labelled(allStreams).map((w) => ({
+    probs: w.evidence.productionProbs as ArrayLike<number>,
+    noHrProb: w.evidence.noHrProb,
+    referenceBpm: w.truth.bpm,
+  }))
   const { temperature, nll, nllAtOne } = fitTemperature(items, bins)
   const points = items.map((item) => {
     const { score, hrBpm } = rawScore(item, bins, temperature)
     return { score, correct: Math.abs(hrBpm - item.referenceBpm) <= 5 }
   })
   const isotonic = fitIsotonic(points)
-  process.stdout.write(`temperature ${temperature} (NLL ${nll.toFixed(4)}, at T=1 ${nllAtOne.toFixed(4)}); isotonic ${isotonic.x.length} knots over ${points.length} labelled windows\n`)
+  process.stdout.write(
+    `temperature ${temperature} (NLL ${nll.toFixed(4)}, at T=1 ${nllAtOne.toFixed(4)}); isotonic ${isotonic.x.length} knots over ${points.length} labelled windows\n`,
+  )
 
   const decideAll = (streams: CollectedStream[], calibration: DisplayCalibration): ReturnType<typeof scoreDecisions> => {
     const decided = streams.flatMap((stream) => {
@@ -63,7 +85,13 @@ async function main(): Promise<void> {
     return scoreDecisions(decided)
   }
   const base: DisplayCalibration = { ...DEFAULT_DISPLAY_CALIBRATION, temperature, isotonic }
-  let best: { calibration: DisplayCalibration; objective: number; clean: ReturnType<typeof scoreDecisions>; suite: ReturnType<typeof scoreDecisions>; meets: boolean } | null = null
+  let best: {
+    calibration: DisplayCalibration
+    objective: number
+    clean: ReturnType<typeof scoreDecisions>
+    suite: ReturnType<typeof scoreDecisions>
+    meets: boolean
+  } | null = null
   for (const minConfidence of [0.1, 0.2, 0.3, 0.5, 0.7, 0.9]) {
     for (const maxNoHrProb of [0.2, 0.35, 0.5, 0.7, 0.9]) {
       for (const crossCheckBelowConfidence of [0, 0.9, 0.97, 2]) {
@@ -76,7 +104,13 @@ async function main(): Promise<void> {
           const answered = (c.answered + s.answered) / Math.max(1, c.labelledWindows + s.labelledWindows)
           const off10 = (c.off10 + s.off10) / Math.max(1, c.answered + s.answered)
           // Targets first; then answer as much as possible while a number off by > 10 bpm costs 20 answered windows.
-          const objective = (meets ? 10 : 0) + answered - 20 * off10 - 5 * Math.max(0, s.noHeartShownShare - 0.01) - 5 * Math.max(0, cleanOff5 - 0.003) - 5 * Math.max(0, 0.97 - c.answeredShare)
+          const objective =
+            (meets ? 10 : 0) +
+            answered -
+            20 * off10 -
+            5 * Math.max(0, s.noHeartShownShare - 0.01) -
+            5 * Math.max(0, cleanOff5 - 0.003) -
+            5 * Math.max(0, 0.97 - c.answeredShare)
           if (!best || objective > best.objective) best = { calibration, objective, clean: c, suite: s, meets }
         }
       }
@@ -104,7 +138,9 @@ async function main(): Promise<void> {
       suite: roundScores(best.suite),
     },
   }
-  process.stdout.write(JSON.stringify({ ...display, calibration: { ...calibration, isotonic: `${calibration.isotonic.x.length} knots` } }, null, 1) + '\n')
+  process.stdout.write(
+    JSON.stringify({ ...display, calibration: { ...calibration, isotonic: `${calibration.isotonic.x.length} knots` } }, null, 1) + '\n',
+  )
   if (values.write) {
     const cardPath = modelPath.replace(/\.onnx$/i, '') + '.card.json'
     const raw = JSON.parse(readFileSync(cardPath, 'utf8')) as Record<string, unknown>
@@ -119,6 +155,6 @@ function roundScores(s: ReturnType<typeof scoreDecisions>): Record<string, numbe
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`calibrate-display: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`)
+  process.stderr.write(`calibrate-display: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
   process.exit(1)
 })

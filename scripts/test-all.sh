@@ -21,6 +21,7 @@ export ELECTRON_SKIP_BINARY_DOWNLOAD=1 ONNXRUNTIME_NODE_INSTALL=skip
 npm ci --no-audit --no-fund
 
 npm run typecheck
+npm run lint
 npm run build
 # The whole-dataset tests (tests/helpers/circor-dataset.ts) read the CirCor development set from
 # AUSCULTA_CIRCOR_DIR; where it is unset, our machines and CI have it beside the clone.

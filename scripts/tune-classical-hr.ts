@@ -13,7 +13,14 @@ import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { labelledWindows, protocolWindows } from '../src/core/circor/protocol-windows'
 import { parseSegmentationTsv } from '../src/core/circor/segmentation-tsv'
-import { CLASSICAL_HR_TUNING, DEFAULT_MAX_BPM, DEFAULT_MIN_BPM, envelopeAutocorrelation, pickBeatLag, type ClassicalHrTuning } from '../src/core/hr/classical-hr'
+import {
+  CLASSICAL_HR_TUNING,
+  DEFAULT_MAX_BPM,
+  DEFAULT_MIN_BPM,
+  envelopeAutocorrelation,
+  pickBeatLag,
+  type ClassicalHrTuning,
+} from '../src/core/hr/classical-hr'
 import { hrMetrics, type HrPair } from '../src/core/metrics/hr-metrics'
 import { scanCircorFolder } from '../src/main/data/circor-folder'
 import { readWavMono } from '../src/main/io/wav-file'
@@ -64,14 +71,23 @@ type Acf = { acf: Float32Array; envelopeRateHz: number }
 function acfs(tuning: ClassicalHrTuning): Acf[] {
   const t0 = performance.now()
   const out = items.map((item) => envelopeAutocorrelation(item.samples, 4000, 60 / DEFAULT_MIN_BPM, tuning))
-  console.log(`  envelopes (rate ${tuning.envelopeRateHz} Hz, lowpass ${tuning.envelopeLowpassHz} Hz, band ${tuning.bandLowHz}-${tuning.bandHighHz}, unbiased ${tuning.unbiased}): ${((performance.now() - t0) / items.length).toFixed(2)} ms/window`)
+  console.log(
+    `  envelopes (rate ${tuning.envelopeRateHz} Hz, lowpass ${tuning.envelopeLowpassHz} Hz, band ${tuning.bandLowHz}-${tuning.bandHighHz}, unbiased ${tuning.unbiased}): ${((performance.now() - t0) / items.length).toFixed(2)} ms/window`,
+  )
   return out
 }
 
 function evaluate(cache: Acf[], tuning: ClassicalHrTuning, minQuality: number): { pairs: (HrPair & { quality: number })[] } {
   const pairs = cache.map(({ acf, envelopeRateHz }, i) => {
     const envelopeLength = Math.floor(((20000 - 1) * envelopeRateHz) / 4000) + 1
-    const p = pickBeatLag(acf, envelopeLength, envelopeRateHz, (60 / DEFAULT_MAX_BPM) * envelopeRateHz, (60 / DEFAULT_MIN_BPM) * envelopeRateHz, tuning)
+    const p = pickBeatLag(
+      acf,
+      envelopeLength,
+      envelopeRateHz,
+      (60 / DEFAULT_MAX_BPM) * envelopeRateHz,
+      (60 / DEFAULT_MIN_BPM) * envelopeRateHz,
+      tuning,
+    )
     const hr = p.lag > 0 && p.quality >= minQuality ? (60 * envelopeRateHz) / p.lag : null
     return { referenceBpm: items[i]!.referenceBpm, estimatedBpm: hr, quality: p.quality }
   })
@@ -97,7 +113,12 @@ function report(tuning: ClassicalHrTuning): void {
       console.log(`  ${key}=${value}: ${fmt(hrMetrics(all.filter((_, i) => items[i]![key] === value)))}`)
     }
   }
-  for (const [lo, hi] of [[0, 70], [70, 100], [100, 130], [130, 999]] as const) {
+  for (const [lo, hi] of [
+    [0, 70],
+    [70, 100],
+    [100, 130],
+    [130, 999],
+  ] as const) {
     console.log(`  reference ${lo}-${hi} bpm: ${fmt(hrMetrics(all.filter((p) => p.referenceBpm >= lo && p.referenceBpm < hi)))}`)
   }
   for (const q of [0.1, 0.2, 0.3, 0.4, 0.5]) console.log(`  quality ≥ ${q}: ${fmt(hrMetrics(evaluate(cache, tuning, q).pairs))}`)
@@ -108,17 +129,28 @@ report({ ...CLASSICAL_HR_TUNING })
 
 if (values.grid) {
   const results: { mae: number; text: string }[] = []
-  for (const [bandLowHz, bandHighHz, envelopeMethod] of [[25, 150, 'hilbert'], [20, 100, 'homomorphic'], [25, 400, 'homomorphic']] as const) {
+  for (const [bandLowHz, bandHighHz, envelopeMethod] of [
+    [25, 150, 'hilbert'],
+    [20, 100, 'homomorphic'],
+    [25, 400, 'homomorphic'],
+  ] as const) {
     const base = { ...CLASSICAL_HR_TUNING, bandLowHz, bandHighHz, envelopeMethod }
     const cache = acfs(base)
     for (const fastBpm of [150, 160, 170, 190]) {
       for (const fastSubharmonicRatio of [0.2, 0.3, 0.5]) {
-        for (const [fastSearchFrom, fastSearchTo] of [[1.6, 3.2], [1.7, 2.3], [1.7, 2.8]] as const) {
+        for (const [fastSearchFrom, fastSearchTo] of [
+          [1.6, 3.2],
+          [1.7, 2.3],
+          [1.7, 2.8],
+        ] as const) {
           for (const slowBpm of [55, 65, 75]) {
             for (const slowHarmonicRatio of [0.3, 0.5, 0.7]) {
               const tuning = { ...base, fastBpm, fastSubharmonicRatio, fastSearchFrom, fastSearchTo, slowBpm, slowHarmonicRatio }
               const m = hrMetrics(evaluate(cache, tuning, 0).pairs)
-              results.push({ mae: m.maeBpm, text: `${fmt(m)}  ${JSON.stringify({ bandLowHz, bandHighHz, envelopeMethod, fastBpm, fastSubharmonicRatio, fastSearchFrom, fastSearchTo, slowBpm, slowHarmonicRatio })}` })
+              results.push({
+                mae: m.maeBpm,
+                text: `${fmt(m)}  ${JSON.stringify({ bandLowHz, bandHighHz, envelopeMethod, fastBpm, fastSubharmonicRatio, fastSearchFrom, fastSearchTo, slowBpm, slowHarmonicRatio })}`,
+              })
             }
           }
         }

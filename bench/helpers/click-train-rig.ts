@@ -25,9 +25,14 @@ export interface ListenPulse {
 export function startListenPulse(prefix: string): ListenPulse {
   const runtimeDir = mkdtempSync(join(tmpdir(), prefix))
   const env = { ...process.env, XDG_RUNTIME_DIR: runtimeDir, PULSE_SERVER: `unix:${join(runtimeDir, 'pulse/native')}` }
-  const result = spawnSync('bash', [join(__dirname, '..', '..', 'scripts', 'start-pulse-listen.sh')], { env, encoding: 'utf8', timeout: 20_000 })
+  const result = spawnSync('bash', [join(__dirname, '..', '..', 'scripts', 'start-pulse-listen.sh')], {
+    env,
+    encoding: 'utf8',
+    timeout: 20_000,
+  })
   const match = /pulseaudio pid (\d+)/.exec(result.stdout ?? '')
-  if (result.status !== 0 || !match) throw new Error(`start-pulse-listen.sh failed (exit ${result.status}): ${result.stdout}${result.stderr}`)
+  if (result.status !== 0 || !match)
+    throw new Error(`start-pulse-listen.sh failed (exit ${result.status}): ${result.stdout}${result.stderr}`)
   // The addon's ALSA pulse plugin reads these from this process's environment when it connects.
   process.env.XDG_RUNTIME_DIR = runtimeDir
   process.env.PULSE_SERVER = env.PULSE_SERVER

@@ -20,7 +20,16 @@ const ROOT = join(__dirname, '../..')
 const SAMPLE = '50238_MV'
 const CARD_PATH = join(ROOT, 'models/ausculta-encoder.card.json')
 const SHOTS = join(ROOT, 'test-results/e2e')
-const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
+const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+]
 
 let server: ChildProcess
 let serverLog = ''
@@ -36,7 +45,9 @@ const contractWarnings: string[] = []
 function referenceHrBpm(): number {
   const audio = readWavMono(join(ROOT, 'samples', `${SAMPLE}.wav`))
   const rows = parseSegmentationTsv(readFileSync(join(ROOT, 'samples', `${SAMPLE}.tsv`)), `${SAMPLE}.tsv`).rows
-  const hrs = labelledWindows(protocolWindows(rows, audio.samples.length / audio.sampleRateHz)).map((w) => w.hrBpm).sort((a, b) => a - b)
+  const hrs = labelledWindows(protocolWindows(rows, audio.samples.length / audio.sampleRateHz))
+    .map((w) => w.hrBpm)
+    .sort((a, b) => a - b)
   return hrs[Math.floor(hrs.length / 2)] as number
 }
 
@@ -65,18 +76,29 @@ async function waitForUrl(child: ChildProcess): Promise<URL> {
 beforeAll(async () => {
   // scripts/test-all.sh builds first; a bare `npm test` on a fresh checkout builds here once.
   if (!existsSync(join(ROOT, 'out/renderer/index.html'))) {
-    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: ROOT, encoding: 'utf8' })
+    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    })
     if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`)
   }
   mkdirSync(SHOTS, { recursive: true })
   dataDir = mkdtempSync(join(tmpdir(), 'ausculta-e2e-data-'))
   userDataDir = mkdtempSync(join(tmpdir(), 'ausculta-e2e-chromium-'))
-  server = spawn(process.execPath, [join(ROOT, 'bin/ausculta.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--demo', join(ROOT, 'samples', `${SAMPLE}.wav`)], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  server = spawn(
+    process.execPath,
+    [join(ROOT, 'bin/ausculta.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--demo', join(ROOT, 'samples', `${SAMPLE}.wav`)],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   url = await waitForUrl(server)
-  const context = await chromium.launchPersistentContext(userDataDir, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, viewport: { width: 1366, height: 820 } })
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1366, height: 820 },
+  })
   browser = context.browser() as Browser
   page = context.pages()[0] ?? (await context.newPage())
   page.on('pageerror', (error) => (serverLog += `\n[pageerror] ${error.message}`))
@@ -126,7 +148,9 @@ describe('browser mode end to end (Chromium)', () => {
     await page.getByTestId('monitor-status').filter({ hasText: 'Streaming' }).waitFor({ timeout: 30_000 })
     await expect(page.getByTestId('device-picker').inputValue()).resolves.toBe(`demo:${SAMPLE}.wav`)
     // Screen readers hear the HR state (polite live region) once the first window is analysed.
-    await expect.poll(async () => ((await page.getByTestId('hr-announcement').textContent()) ?? '').length, { timeout: 20_000 }).toBeGreaterThan(0)
+    await expect
+      .poll(async () => ((await page.getByTestId('hr-announcement').textContent()) ?? '').length, { timeout: 20_000 })
+      .toBeGreaterThan(0)
   })
 
   it(`shows an HR within 5 bpm of ${SAMPLE}'s reference`, async () => {
@@ -143,9 +167,14 @@ describe('browser mode end to end (Chromium)', () => {
     await page.screenshot({ path: join(SHOTS, 'live.png') })
     const shownState = (await page.getByTestId('hr-panel').textContent())?.replace(/\s+/g, ' ').trim()
     const production = (await page.getByTestId('production-row').innerText())?.replace(/\s+/g, ' ').trim()
-    console.log(`[e2e] ${SAMPLE}: reference ${reference.toFixed(1)} bpm, shown ${JSON.stringify(readings)}; panel "${shownState}"; ${production}`)
+    console.log(
+      `[e2e] ${SAMPLE}: reference ${reference.toFixed(1)} bpm, shown ${JSON.stringify(readings)}; panel "${shownState}"; ${production}`,
+    )
     // At least three reliable readings: one could be luck, three in a row is the display working.
-    expect(readings.length, `no reliable HR shown within 60 s (panel: "${shownState}"; ${production}); server log:\n${serverLog.slice(-1500)}`).toBeGreaterThanOrEqual(3)
+    expect(
+      readings.length,
+      `no reliable HR shown within 60 s (panel: "${shownState}"; ${production}); server log:\n${serverLog.slice(-1500)}`,
+    ).toBeGreaterThanOrEqual(3)
     // 5 bpm: the issue's acceptance bound; the sample's own windows span 67.8–72.5 bpm.
     expect(Math.abs(median(readings) - reference)).toBeLessThanOrEqual(5)
   }, 90_000)
@@ -159,17 +188,20 @@ describe('browser mode end to end (Chromium)', () => {
 
   it('redraws the PCG strip chart continuously (frame rate and cost per frame printed, not asserted)', async () => {
     type Stats = { draws: number; busyMs: number }
-    const read = (): Promise<Stats> => page.evaluate(() => {
-      const { draws, busyMs } = (globalThis as unknown as { __auscultaChart: Stats }).__auscultaChart
-      return { draws, busyMs }
-    })
+    const read = (): Promise<Stats> =>
+      page.evaluate(() => {
+        const { draws, busyMs } = (globalThis as unknown as { __auscultaChart: Stats }).__auscultaChart
+        return { draws, busyMs }
+      })
     const before = await read()
     const t0 = Date.now()
     await page.waitForTimeout(3000)
     const after = await read()
     const fps = (after.draws - before.draws) / ((Date.now() - t0) / 1000)
     const msPerFrame = (after.busyMs - before.busyMs) / Math.max(1, after.draws - before.draws)
-    console.log(`[e2e] PCG strip chart: ${fps.toFixed(1)} frames/s over 3 s in Chromium, ${msPerFrame.toFixed(2)} ms of drawing per frame (demo source, ${SAMPLE})`)
+    console.log(
+      `[e2e] PCG strip chart: ${fps.toFixed(1)} frames/s over 3 s in Chromium, ${msPerFrame.toFixed(2)} ms of drawing per frame (demo source, ${SAMPLE})`,
+    )
     expect(after.draws).toBeGreaterThan(before.draws)
   })
 
@@ -184,7 +216,9 @@ describe('browser mode end to end (Chromium)', () => {
       await page.waitForTimeout(400)
     }
     await page.getByTestId('strip-chart').screenshot({ path: join(SHOTS, 'strip-chart-marks.png') })
-    console.log(`[e2e] strip-chart marks in view (S1/S2), 5 frames 0.4 s apart: ${counts.map((c) => `${c.marksS1}/${c.marksS2}`).join(', ')}`)
+    console.log(
+      `[e2e] strip-chart marks in view (S1/S2), 5 frames 0.4 s apart: ${counts.map((c) => `${c.marksS1}/${c.marksS2}`).join(', ')}`,
+    )
     for (const c of counts) {
       // The view holds 7.5 s at ~70 bpm (the sample's windows span 67.8–72.5): ~8.75 beats. The
       // newest ~1–2 s wait for the window that covers them, so at least 4 S1 marks; at most 12,
@@ -322,14 +356,17 @@ describe('browser mode end to end (Chromium)', () => {
     const bell = await choose('bell')
     const diaphragm = await choose('diaphragm')
     const rate = off.sampleRateHz
-    const change = (x: Played, loHz: number, hiHz: number): number => toDb(bandShare(x.samples, rate, loHz, hiHz) / bandShare(off.samples, rate, loHz, hiHz))
+    const change = (x: Played, loHz: number, hiHz: number): number =>
+      toDb(bandShare(x.samples, rate, loHz, hiHz) / bandShare(off.samples, rate, loHz, hiHz))
     const report = {
       bell400to1000Db: change(bell, 400, 1000),
       diaphragm10to40Db: change(diaphragm, 10, 40),
       bell60to150Db: change(bell, 60, 150),
       diaphragm150to400Db: change(diaphragm, 150, 400),
     }
-    console.log(`[e2e] playback filters, change of each band's share of the played energy vs off (dB): ${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(1)) : v))}`)
+    console.log(
+      `[e2e] playback filters, change of each band's share of the played energy vs off (dB): ${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(1)) : v))}`,
+    )
     expect(bell.samples.length).toBe(off.samples.length)
     // Each filter's stop band, an octave or more outside its pass band, loses ≥ 24 dB of gain;
     // as a share of a now smaller total it still falls by well over 15 dB.
@@ -351,7 +388,8 @@ describe('browser mode end to end (Chromium)', () => {
   })
 
   it('never hands Web Audio more than the limiter ceiling, at the maximum gain with every filter and speed', async () => {
-    const played = async (): Promise<number[]> => page.evaluate(() => Array.from((globalThis as unknown as { __auscultaPlayed: { samples: Float32Array } }).__auscultaPlayed.samples))
+    const played = async (): Promise<number[]> =>
+      page.evaluate(() => Array.from((globalThis as unknown as { __auscultaPlayed: { samples: Float32Array } }).__auscultaPlayed.samples))
     const peak = (x: number[]): number => x.reduce((m, v) => Math.max(m, Math.abs(v)), 0)
     const slider = page.getByTestId('playback-gain')
     const setGain = async (gain: number): Promise<void> => {
@@ -380,20 +418,26 @@ describe('browser mode end to end (Chromium)', () => {
         peaks[`${mode}@${speed}x`] = peak(await played())
       }
     }
-    console.log(`[e2e] playback at ×${PLAYBACK_GAIN_MAX}: peak handed to Web Audio per filter and speed ${JSON.stringify(peaks, (_k, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(4)) : v))}; ceiling ${PLAYBACK_CEILING.toFixed(4)}; unfiltered peak at ×1 ${peak(unity).toFixed(3)}`)
+    console.log(
+      `[e2e] playback at ×${PLAYBACK_GAIN_MAX}: peak handed to Web Audio per filter and speed ${JSON.stringify(peaks, (_k, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(4)) : v))}; ceiling ${PLAYBACK_CEILING.toFixed(4)}; unfiltered peak at ×1 ${peak(unity).toFixed(3)}`,
+    )
     // Without the limiter the unfiltered recording alone would reach ×20 its own peak, far over full scale.
     expect(peak(unity) * PLAYBACK_GAIN_MAX).toBeGreaterThan(2)
     // The limiter's contract, exactly (float32 rounds the ceiling down, never up).
     for (const p of Object.values(peaks)) expect(p).toBeLessThanOrEqual(PLAYBACK_CEILING)
     // No gain follows the buffer: whatever Web Audio is given to multiply it by (fades, the live
     // listener's unity gain) is at most 1.
-    await expect(page.evaluate(() => (globalThis as unknown as { __auscultaMaxParam: number }).__auscultaMaxParam)).resolves.toBeLessThanOrEqual(1)
+    await expect(
+      page.evaluate(() => (globalThis as unknown as { __auscultaMaxParam: number }).__auscultaMaxParam),
+    ).resolves.toBeLessThanOrEqual(1)
 
     // Gain changes while playing cross-fade into the new buffer: playback goes on, the cursor keeps running.
     await page.getByTestId('speed-1').click()
     await page.getByTestId('playback-filter-off').click()
     const positionS = async (): Promise<number> => {
-      const [minutes, seconds] = (((await page.getByTestId('play-position').textContent()) ?? '').split(' / ')[0] ?? '').split(':').map(Number)
+      const [minutes, seconds] = (((await page.getByTestId('play-position').textContent()) ?? '').split(' / ')[0] ?? '')
+        .split(':')
+        .map(Number)
       return (minutes ?? 0) * 60 + (seconds ?? 0)
     }
     const before = await positionS()
@@ -407,7 +451,9 @@ describe('browser mode end to end (Chromium)', () => {
     // Four gain steps 150 ms apart: ≥ 0.6 s played (0.3 s allows for audio start-up and fades).
     expect((await positionS()) - before).toBeGreaterThan(0.3)
     expect(serverLog).not.toContain('[pageerror]')
-    await expect(page.evaluate(() => (globalThis as unknown as { __auscultaMaxParam: number }).__auscultaMaxParam)).resolves.toBeLessThanOrEqual(1)
+    await expect(
+      page.evaluate(() => (globalThis as unknown as { __auscultaMaxParam: number }).__auscultaMaxParam),
+    ).resolves.toBeLessThanOrEqual(1)
     // The buffer left behind is the default gain's.
     expect(peak(await played())).toBeLessThanOrEqual(PLAYBACK_CEILING)
   })
@@ -438,7 +484,10 @@ describe('browser mode end to end (Chromium)', () => {
 
     const markerRows = page.locator('[data-testid=annotation-row][data-kind=marker]')
     const markers = await markerRows.count()
-    await markerRows.first().getByRole('button', { name: /^Delete/ }).click()
+    await markerRows
+      .first()
+      .getByRole('button', { name: /^Delete/ })
+      .click()
     await expect.poll(() => markerRows.count(), { timeout: 5000 }).toBe(markers - 1)
     await page.getByRole('button', { name: 'Undo', exact: true }).click()
     await expect.poll(() => markerRows.count(), { timeout: 5000 }).toBe(markers)

@@ -15,7 +15,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const ROOT = join(__dirname, '../..')
 const SHOTS = join(ROOT, 'test-results/e2e')
-const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
+const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+]
 /** The two screen sizes a bedside laptop spans (issue 16 §4): the smallest and a full-HD one. */
 const SIZES = [
   { width: 1024, height: 600 },
@@ -85,14 +94,20 @@ async function until(done: (s: Shown) => boolean, timeoutMs: number, what: strin
   const deadline = Date.now() + timeoutMs
   let last = await shown(on)
   while (!done(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; the screen shows ${JSON.stringify(last)}; server log:\n${serverLog.slice(-1500)}`)
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}; the screen shows ${JSON.stringify(last)}; server log:\n${serverLog.slice(-1500)}`,
+      )
     await on.waitForTimeout(intervalMs)
     last = await shown(on)
   }
   return last
 }
 
-const isBlankWith = (reason: string) => (s: Shown): boolean => s.hr === BLANK && s.hrReason.includes(reason) && s.levelBlank && s.chartBlank && s.chartReason.includes(reason)
+const isBlankWith =
+  (reason: string) =>
+  (s: Shown): boolean =>
+    s.hr === BLANK && s.hrReason.includes(reason) && s.levelBlank && s.chartBlank && s.chartReason.includes(reason)
 
 async function waitForNumber(timeoutMs: number, on: Page = page): Promise<number> {
   return Number((await until((s) => /^\d+$/.test(s.hr), timeoutMs, 'an HR number', on, 250)).hr)
@@ -115,7 +130,10 @@ async function screenshots(name: string, on: Page = page): Promise<void> {
 
 beforeAll(async () => {
   if (!existsSync(join(ROOT, 'out/renderer/index.html'))) {
-    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: ROOT, encoding: 'utf8' })
+    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    })
     if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`)
   }
   mkdirSync(SHOTS, { recursive: true })
@@ -126,12 +144,30 @@ beforeAll(async () => {
   writeFileSync(join(samplesDir, 'broken.wav'), 'this is not a RIFF file')
   dataDir = mkdtempSync(join(tmpdir(), 'ausculta-e2e-data-'))
   userDataDir = mkdtempSync(join(tmpdir(), 'ausculta-e2e-chromium-'))
-  server = spawn(process.execPath, [join(ROOT, 'bin/ausculta.js'), 'serve', '--port', '0', '--no-devices', '--data-dir', dataDir, '--demo', join(samplesDir, '50238_MV.wav')], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  server = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'bin/ausculta.js'),
+      'serve',
+      '--port',
+      '0',
+      '--no-devices',
+      '--data-dir',
+      dataDir,
+      '--demo',
+      join(samplesDir, '50238_MV.wav'),
+    ],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   url = await waitForUrl(server)
-  context = await chromium.launchPersistentContext(userDataDir, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, viewport: DEFAULT_VIEWPORT })
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    viewport: DEFAULT_VIEWPORT,
+  })
   page = context.pages()[0] ?? (await context.newPage())
   page.on('pageerror', (error) => (serverLog += `\n[pageerror] ${error.message}`))
   await page.goto(url.href)
@@ -154,7 +190,10 @@ describe('live screen: no value outlives its signal (Chromium, browser mode)', (
     // The first window needs 5 s of audio and the display a few confident windows.
     const hr = await waitForNumber(60_000)
     const before = await shown()
-    expect(before, `live screen before Stop; server log:\n${serverLog.slice(-1500)}`).toMatchObject({ levelBlank: false, chartBlank: false })
+    expect(before, `live screen before Stop; server log:\n${serverLog.slice(-1500)}`).toMatchObject({
+      levelBlank: false,
+      chartBlank: false,
+    })
     await screenshots('streaming')
 
     const clickedAt = Date.now()
@@ -206,7 +245,9 @@ describe('live screen: no value outlives its signal (Chromium, browser mode)', (
     // The new stream's first window: its data-state leaves warming-up (a number or a reason of its own).
     await until((s) => s.hrState !== 'warming-up' && s.hrState !== 'switching', 30_000, "the new source's first window", page, 250)
     await screenshots('after-switch')
-    const { switchAt, records } = (await page.evaluate(`({ switchAt: globalThis.__auscultaSwitchAt, records: globalThis.__auscultaShown })`)) as {
+    const { switchAt, records } = (await page.evaluate(
+      `({ switchAt: globalThis.__auscultaSwitchAt, records: globalThis.__auscultaShown })`,
+    )) as {
       switchAt: number
       records: Array<Shown & { t: number }>
     }
@@ -219,7 +260,9 @@ describe('live screen: no value outlives its signal (Chromium, browser mode)', (
     // then no number, from either source; 4.5 s leaves 0.5 s for the picker's round trip.
     const firstWindow = after.find((r) => r.hrState !== 'warming-up' && r.hrState !== 'switching') as Shown & { t: number }
     const firstWindowS = (firstWindow.t - switchAt) / 1000
-    console.log(`[e2e] switch: first window of the new source after ${firstWindowS.toFixed(2)} s; states seen ${[...new Set(after.map((r) => r.hrState))].join(' → ')}`)
+    console.log(
+      `[e2e] switch: first window of the new source after ${firstWindowS.toFixed(2)} s; states seen ${[...new Set(after.map((r) => r.hrState))].join(' → ')}`,
+    )
     expect(firstWindowS).toBeGreaterThan(4.5)
     for (const r of after.filter((x) => x.t < firstWindow.t)) expect(r.hr).toBe(BLANK)
   }, 120_000)
@@ -242,7 +285,12 @@ describe('live screen: no value outlives its signal (Chromium, browser mode)', (
       await waitForNumber(60_000, watcher)
       dropWindows = true
       const droppedAt = Date.now()
-      const stale = await until((s) => s.hr === BLANK && s.hrReason.startsWith('No new heart-rate reading'), 6000, 'the HR marked stale', watcher)
+      const stale = await until(
+        (s) => s.hr === BLANK && s.hrReason.startsWith('No new heart-rate reading'),
+        6000,
+        'the HR marked stale',
+        watcher,
+      )
       const staleAfterS = (Date.now() - droppedAt) / 1000
       console.log(`[e2e] window events withheld: HR blanked after ${staleAfterS.toFixed(2)} s: ${JSON.stringify(stale)}`)
       // The last window came up to 1 s before the drop; 3 s after it the HR goes: 2–4.5 s after the drop.

@@ -21,7 +21,17 @@ import { recordLongSession, type RecordedSession } from '../helpers/long-session
 const ROOT = join(__dirname, '../..')
 const SHOTS = join(ROOT, 'test-results/e2e')
 const MINUTES = 20
-const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--autoplay-policy=no-user-gesture-required']
+const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--autoplay-policy=no-user-gesture-required',
+]
 
 let server: ChildProcess
 let serverLog = ''
@@ -63,7 +73,10 @@ async function played(): Promise<{ sampleRateHz: number; samples: number[] }> {
 
 beforeAll(async () => {
   if (!existsSync(join(ROOT, 'out/renderer/index.html'))) {
-    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: ROOT, encoding: 'utf8' })
+    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    })
     if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`)
   }
   mkdirSync(SHOTS, { recursive: true })
@@ -73,7 +86,11 @@ beforeAll(async () => {
   editor.addMarker(600, 'murmur?')
   editor.addSpan('murmur', 1100, 1130, 'murmur')
   samples = downmixToMono(decodeWav(readFileSync(join(session.dir, 'audio.wav')), 'audio.wav'))
-  server = spawn(process.execPath, [join(ROOT, 'bin/ausculta.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--demo', join(ROOT, 'samples/50238_MV.wav')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  server = spawn(
+    process.execPath,
+    [join(ROOT, 'bin/ausculta.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--demo', join(ROOT, 'samples/50238_MV.wav')],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  )
   const url = await waitForUrl(server)
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
   page = await browser.newPage({ viewport: { width: 1366, height: 820 } })
@@ -141,12 +158,19 @@ describe('a 20-min session in the library (Chromium)', () => {
     // scale, so the limiter does act): computed here from audio.wav, compared with what the page plays.
     const plan = planSegment(seekS, samples.length, 4000)
     expect(plan.startS).toBe(Math.floor(seekS / 10) * 10)
-    const expected = renderSegment(samples.subarray(plan.fetchStartFrame, plan.fetchStartFrame + plan.fetchFrames), plan, 4000, { filter: 'off', speed: 1, gain: 1 }, 0.02)
+    const expected = renderSegment(
+      samples.subarray(plan.fetchStartFrame, plan.fetchStartFrame + plan.fetchFrames),
+      plan,
+      4000,
+      { filter: 'off', speed: 1, gain: 1 },
+      0.02,
+    )
     const worstDifference = async (): Promise<number> => {
       const buffer = await played()
       if (buffer.samples.length !== expected.length) return Infinity
       let worst = 0
-      for (let i = 0; i < buffer.samples.length; i++) worst = Math.max(worst, Math.abs((buffer.samples[i] as number) - (expected[i] as number)))
+      for (let i = 0; i < buffer.samples.length; i++)
+        worst = Math.max(worst, Math.abs((buffer.samples[i] as number) - (expected[i] as number)))
       return worst
     }
     // Float32 samples through the same code in another JavaScript engine build: equal to rounding.

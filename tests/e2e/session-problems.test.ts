@@ -7,7 +7,18 @@
  * Screenshots go to test-results/e2e/.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
@@ -16,7 +27,16 @@ import { recordCircor } from '../main/sessions/helpers/record-circor'
 
 const ROOT = join(__dirname, '../..')
 const SHOTS = join(ROOT, 'test-results/e2e')
-const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
+const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+]
 let server: ChildProcess
 let browser: Browser
 let url: string
@@ -28,7 +48,10 @@ let brokenId: string
 
 beforeAll(async () => {
   if (!existsSync(join(ROOT, 'out/renderer/index.html'))) {
-    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: ROOT, encoding: 'utf8' })
+    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    })
     if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`)
   }
   mkdirSync(SHOTS, { recursive: true })
@@ -48,7 +71,11 @@ beforeAll(async () => {
   const brokenMeta = join(broken.dir, 'session.json')
   writeFileSync(brokenMeta, JSON.stringify({ ...(JSON.parse(readFileSync(brokenMeta, 'utf8')) as object), location: 'apex' }, null, 2))
 
-  server = spawn(process.execPath, [join(ROOT, 'bin/ausculta.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--no-demo', '--no-devices'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  server = spawn(
+    process.execPath,
+    [join(ROOT, 'bin/ausculta.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--no-demo', '--no-devices'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  )
   url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve printed no URL within 60 s:\n${log}`)), 60_000)
     server.stdout?.on('data', (d: Buffer) => {
@@ -79,31 +106,37 @@ describe('problem sessions in the library (Chromium)', () => {
   it.each([
     [1024, 600],
     [1920, 1080],
-  ])('both problems are listed with their reason and actions at %i×%i', async (width, height) => {
-    const page = await browser.newPage({ viewport: { width, height } })
-    try {
-      await page.goto(url)
-      await page.getByTestId('nav-sessions').click()
-      const entries = page.getByTestId('session-problem')
-      await expect.poll(() => entries.count(), { timeout: 15_000 }).toBe(2)
-      const unfinished = page.locator('[data-testid="session-problem"][data-kind="unfinished"]')
-      await expect.poll(() => unfinished.textContent()).toMatch(/Recording not finished/)
-      expect(await unfinished.getByTestId('problem-repair-error').textContent()).toMatch(/audio\.wav: field "header@0": expected "RIFF", found "JUNK"/)
-      const unreadable = page.locator('[data-testid="session-problem"][data-kind="unreadable"]')
-      expect(await unreadable.getByTestId('problem-reason').textContent()).toMatch(/session\.json: field "location".*"apex"/)
-      for (const entry of [unfinished, unreadable]) {
-        // The entry and both of its buttons are on screen (inside the library panel), not cut off.
-        const box = await entry.getByTestId('problem-export-raw').boundingBox()
-        expect(box).not.toBeNull()
-        expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(width)
-        expect(await entry.getByTestId('problem-repair').isVisible()).toBe(true)
+  ])(
+    'both problems are listed with their reason and actions at %i×%i',
+    async (width, height) => {
+      const page = await browser.newPage({ viewport: { width, height } })
+      try {
+        await page.goto(url)
+        await page.getByTestId('nav-sessions').click()
+        const entries = page.getByTestId('session-problem')
+        await expect.poll(() => entries.count(), { timeout: 15_000 }).toBe(2)
+        const unfinished = page.locator('[data-testid="session-problem"][data-kind="unfinished"]')
+        await expect.poll(() => unfinished.textContent()).toMatch(/Recording not finished/)
+        expect(await unfinished.getByTestId('problem-repair-error').textContent()).toMatch(
+          /audio\.wav: field "header@0": expected "RIFF", found "JUNK"/,
+        )
+        const unreadable = page.locator('[data-testid="session-problem"][data-kind="unreadable"]')
+        expect(await unreadable.getByTestId('problem-reason').textContent()).toMatch(/session\.json: field "location".*"apex"/)
+        for (const entry of [unfinished, unreadable]) {
+          // The entry and both of its buttons are on screen (inside the library panel), not cut off.
+          const box = await entry.getByTestId('problem-export-raw').boundingBox()
+          expect(box).not.toBeNull()
+          expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(width)
+          expect(await entry.getByTestId('problem-repair').isVisible()).toBe(true)
+        }
+        expect(await page.getByTestId('session-item').count()).toBe(1)
+        await page.screenshot({ path: join(SHOTS, `session-problems-${width}x${height}.png`) })
+      } finally {
+        await page.close()
       }
-      expect(await page.getByTestId('session-item').count()).toBe(1)
-      await page.screenshot({ path: join(SHOTS, `session-problems-${width}x${height}.png`) })
-    } finally {
-      await page.close()
-    }
-  }, 60_000)
+    },
+    60_000,
+  )
 
   it('Export raw files copies the unfinished folder; Repair brings the unreadable one back', async () => {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } })
@@ -115,7 +148,9 @@ describe('problem sessions in the library (Chromium)', () => {
       // Every file of the folder (not hidden temporary files) plus README.txt.
       const expected = [...readdirSync(unfinishedDir).filter((f) => !f.startsWith('.')), 'README.txt'].sort()
       expect(expected).toEqual(expect.arrayContaining(['audio.wav', 'hr-trace.jsonl', 'session.json', 'README.txt']))
-      await expect.poll(() => unfinished.getByRole('status').textContent(), { timeout: 15_000 }).toMatch(new RegExp(`Copied ${expected.length} files to .*ausculta-raw-`))
+      await expect
+        .poll(() => unfinished.getByRole('status').textContent(), { timeout: 15_000 })
+        .toMatch(new RegExp(`Copied ${expected.length} files to .*ausculta-raw-`))
       const runs = readdirSync(join(dataDir, 'exports'))
       expect(readdirSync(join(dataDir, 'exports', runs[0] as string, `ausculta-raw-${unfinishedId}`)).sort()).toEqual(expected)
 

@@ -22,7 +22,12 @@ async function main(): Promise<void> {
   if (!dataDir || !rendererDir) throw new Error('usage: browser-mode-server.ts <dataDir> <rendererDir>')
   const service = await createBackend({ mode: 'browser', appRoot: ROOT, dataDir, modelPath: null, devices: false, demoSpeed: 1 })
   const token = randomBytes(24).toString('base64url')
-  const running = await startBrowserServer({ rendererDir, host: '127.0.0.1', port: 0, api: { handlers: service.handlers, events: service, token } })
+  const running = await startBrowserServer({
+    rendererDir,
+    host: '127.0.0.1',
+    port: 0,
+    api: { handlers: service.handlers, events: service, token },
+  })
   await service.selectDevice(`demo:${DEFAULT_DEMO_RECORDING}`)
   process.stdout.write(`READY ${JSON.stringify({ port: running.port, token })}\n`)
   let stopping = false

@@ -28,7 +28,14 @@ export function loadDemo(): { samples: Float32Array; sampleRateHz: number } {
 export async function recordLongSession(dataDir: string, seconds: number): Promise<RecordedSession> {
   const demo = loadDemo()
   const rate = demo.sampleRateHz
-  const recorder = SessionRecorder.start({ dataDir, sampleRateHz: rate, location: 'MV', device: { id: 'seed', name: 'seed' }, modelId: null, notes: `${seconds} s of the demo recording, looped` })
+  const recorder = SessionRecorder.start({
+    dataDir,
+    sampleRateHz: rate,
+    location: 'MV',
+    device: { id: 'seed', name: 'seed' },
+    modelId: null,
+    notes: `${seconds} s of the demo recording, looped`,
+  })
   const total = Math.round(seconds * rate)
   const chunk = new Float32Array(rate)
   for (let at = 0; at < total; at += rate) {

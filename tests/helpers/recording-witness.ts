@@ -82,7 +82,9 @@ export async function startRecordingWitness(server: BrowserModeProcess, dataDir:
       const times = [startedMs, ...windowTimesMs, stoppedMs]
       const gaps = times.slice(1).map((t, i) => t - (times[i] as number))
       const maxWindowGapMs = Math.max(...gaps)
-      expect(maxWindowGapMs, `window (HR) events must keep coming; gaps ${gaps.map((g) => g.toFixed(0)).join(' ')} ms`).toBeLessThanOrEqual(options.maxWindowGapMs ?? 2000)
+      expect(maxWindowGapMs, `window (HR) events must keep coming; gaps ${gaps.map((g) => g.toFixed(0)).join(' ')} ms`).toBeLessThanOrEqual(
+        options.maxWindowGapMs ?? 2000,
+      )
 
       // The demo source is paced by the wall clock and catches up after a stall, so a recording
       // that lost nothing is as long as the time it ran (minus the chunk in flight at each end).

@@ -13,7 +13,13 @@ const ROOT = join(__dirname, '../..')
 /** Returns the session's id. */
 export function seedDemoSession(dataDir: string, seconds: number): string {
   const demo = readWavMono(join(ROOT, 'samples', DEFAULT_DEMO_RECORDING))
-  const recorder = SessionRecorder.start({ dataDir, sampleRateHz: demo.sampleRateHz, location: 'MV', device: { id: 'seed', name: 'seed' }, modelId: null })
+  const recorder = SessionRecorder.start({
+    dataDir,
+    sampleRateHz: demo.sampleRateHz,
+    location: 'MV',
+    device: { id: 'seed', name: 'seed' },
+    modelId: null,
+  })
   const total = Math.round(seconds * demo.sampleRateHz)
   const chunk = demo.sampleRateHz
   for (let at = 0; at < total; at += chunk) {

@@ -65,5 +65,14 @@ export async function runSlowReader(
   ])
   const peakRssBytes = server.memory().peakRssBytes
   raw.destroy()
-  return { rssBeforeBytes, peakRssBytes, bytesSent, unsent: options.frames.length - sent, closeCode, ended, bytesReceived: raw.receivedBytes(), messages: raw.messages }
+  return {
+    rssBeforeBytes,
+    peakRssBytes,
+    bytesSent,
+    unsent: options.frames.length - sent,
+    closeCode,
+    ended,
+    bytesReceived: raw.receivedBytes(),
+    messages: raw.messages,
+  }
 }

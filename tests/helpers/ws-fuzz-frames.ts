@@ -53,7 +53,12 @@ function randomJson(random: SeededRandom, depth = 0): unknown {
   if (r === 2) return random.pick([null, true, false, -1, 1e308, '__proto__', 'constructor'])
   if (r === 3) return {}
   if (r === 4) return Array.from({ length: random.int(0, 5) }, () => randomJson(random, depth + 1))
-  return Object.fromEntries(Array.from({ length: random.int(0, 5) }, () => [random.pick(['id', 'channel', 'request', '__proto__', 'x', 'kind']), randomJson(random, depth + 1)]))
+  return Object.fromEntries(
+    Array.from({ length: random.int(0, 5) }, () => [
+      random.pick(['id', 'channel', 'request', '__proto__', 'x', 'kind']),
+      randomJson(random, depth + 1),
+    ]),
+  )
 }
 
 export type FrameKind =
@@ -78,7 +83,10 @@ export type FrameKind =
 
 /** One fuzz step: the bytes to write, and what kind of step it was (for the tally). */
 export function fuzzFrame(random: SeededRandom, sessionId: string): { kind: FrameKind; bytes: Buffer } {
-  const frame = (kind: FrameKind, ...specs: FrameSpec[]): { kind: FrameKind; bytes: Buffer } => ({ kind, bytes: Buffer.concat(specs.map(encodeFrame)) })
+  const frame = (kind: FrameKind, ...specs: FrameSpec[]): { kind: FrameKind; bytes: Buffer } => ({
+    kind,
+    bytes: Buffer.concat(specs.map(encodeFrame)),
+  })
   const text = (value: unknown): Buffer => Buffer.from(JSON.stringify(value))
   const id = random.int(0, 2 ** 31)
   const r = random.int(0, 17)
@@ -90,11 +98,18 @@ export function fuzzFrame(random: SeededRandom, sessionId: string): { kind: Fram
     case 3: {
       const whole = text({ id, ...readOnlyRequest(random, sessionId) })
       const cut = random.int(1, Math.max(1, whole.length - 1))
-      return frame('fragmented-request', { opcode: OPCODE.text, payload: whole.subarray(0, cut), fin: false }, { opcode: OPCODE.continuation, payload: whole.subarray(cut) })
+      return frame(
+        'fragmented-request',
+        { opcode: OPCODE.text, payload: whole.subarray(0, cut), fin: false },
+        { opcode: OPCODE.continuation, payload: whole.subarray(cut) },
+      )
     }
     case 4:
       // A channel that does not exist, of any length (the error must not echo it).
-      return frame('garbage-request', { opcode: OPCODE.text, payload: text({ id, channel: 'c'.repeat(random.int(0, 500_000)), request: randomJson(random) }) })
+      return frame('garbage-request', {
+        opcode: OPCODE.text,
+        payload: text({ id, channel: 'c'.repeat(random.int(0, 500_000)), request: randomJson(random) }),
+      })
     case 5:
       return frame('random-json', { opcode: OPCODE.text, payload: text(randomJson(random)) })
     case 6:
@@ -107,26 +122,45 @@ export function fuzzFrame(random: SeededRandom, sessionId: string): { kind: Fram
       return frame('pong', { opcode: OPCODE.pong, payload: random.bytes(random.int(0, 125)) })
     case 10: {
       const code = random.pick([random.int(0, 5000), 999, 1000, 1001, 1004, 1005, 1006, 1015, 1016, 2999, 3000, 4999, 5000, 65535])
-      const body = random.chance(0.1) ? Buffer.from([random.int(0, 255)]) : Buffer.concat([closePayload(code), random.bytes(random.int(0, 30))])
+      const body = random.chance(0.1)
+        ? Buffer.from([random.int(0, 255)])
+        : Buffer.concat([closePayload(code), random.bytes(random.int(0, 30))])
       return frame('close', { opcode: OPCODE.close, payload: body.subarray(0, 125) })
     }
     case 11:
-      return frame('reserved-opcode', { opcode: random.pick([0x3, 0x4, 0x5, 0x6, 0x7, 0xb, 0xc, 0xd, 0xe, 0xf]), payload: random.bytes(random.int(0, 100)) })
+      return frame('reserved-opcode', {
+        opcode: random.pick([0x3, 0x4, 0x5, 0x6, 0x7, 0xb, 0xc, 0xd, 0xe, 0xf]),
+        payload: random.bytes(random.int(0, 100)),
+      })
     case 12:
       return frame('rsv-bits', { opcode: OPCODE.text, rsv: random.int(1, 7), payload: text({ id, channel: 'app:info', request: {} }) })
     case 13:
-      return frame('unmasked', { opcode: random.pick([OPCODE.text, OPCODE.binary, OPCODE.ping, OPCODE.close]), mask: false, payload: random.bytes(random.int(0, 100)) })
+      return frame('unmasked', {
+        opcode: random.pick([OPCODE.text, OPCODE.binary, OPCODE.ping, OPCODE.close]),
+        mask: false,
+        payload: random.bytes(random.int(0, 100)),
+      })
     case 14:
-      return frame('oversize', { opcode: random.pick([OPCODE.text, OPCODE.binary]), declaredLength: random.pick([MAX_PAYLOAD + 1, 2 ** 32, 2 ** 53 - 1]) })
+      return frame('oversize', {
+        opcode: random.pick([OPCODE.text, OPCODE.binary]),
+        declaredLength: random.pick([MAX_PAYLOAD + 1, 2 ** 32, 2 ** 53 - 1]),
+      })
     case 15:
-      return frame('control-too-long', { opcode: random.pick([OPCODE.ping, OPCODE.pong, OPCODE.close]), payload: random.bytes(random.int(126, 1000)) })
+      return frame('control-too-long', {
+        opcode: random.pick([OPCODE.ping, OPCODE.pong, OPCODE.close]),
+        payload: random.bytes(random.int(126, 1000)),
+      })
     case 16:
       return random.chance(0.5)
         ? frame('fragmented-control', { opcode: random.pick([OPCODE.ping, OPCODE.pong, OPCODE.close]), fin: false })
         : frame('orphan-continuation', { opcode: OPCODE.continuation, payload: random.bytes(random.int(0, 100)) })
     default:
       return random.chance(0.5)
-        ? frame('interleaved-data', { opcode: OPCODE.text, payload: Buffer.from('{"id":'), fin: false }, { opcode: random.pick([OPCODE.text, OPCODE.binary]), payload: Buffer.from('1}') })
+        ? frame(
+            'interleaved-data',
+            { opcode: OPCODE.text, payload: Buffer.from('{"id":'), fin: false },
+            { opcode: random.pick([OPCODE.text, OPCODE.binary]), payload: Buffer.from('1}') },
+          )
         : { kind: 'raw-garbage', bytes: random.bytes(random.int(1, 2000)) }
   }
 }

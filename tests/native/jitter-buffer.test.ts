@@ -27,7 +27,10 @@ interface Run {
   minTargetMs: number
 }
 
-const skip = requireComponents('jitter-buffer driver', missingTools(['c++']).map((t) => `${t} not installed (apt build-essential)`))
+const skip = requireComponents(
+  'jitter-buffer driver',
+  missingTools(['c++']).map((t) => `${t} not installed (apt build-essential)`),
+)
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0)
 // The driver's test signals peak at 0.6 and gaps/splices fade over 4 ms = 32 frames at 8 kHz: a
 // fade can add at most 0.6 / 32 to the signal's own steepest step. A cut instead of a fade would
@@ -46,7 +49,11 @@ describe.skipIf(skip !== undefined)('jitter buffer (native/src/jitter-buffer.h)'
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'ausculta-jitter-'))
     const binary = join(dir, 'driver')
-    const compiled = spawnSync('c++', ['-std=c++17', '-O2', '-Wall', '-Wextra', '-Werror', '-o', binary, join(__dirname, 'jitter-buffer-driver.cc')], { encoding: 'utf8', timeout: 120_000 })
+    const compiled = spawnSync(
+      'c++',
+      ['-std=c++17', '-O2', '-Wall', '-Wextra', '-Werror', '-o', binary, join(__dirname, 'jitter-buffer-driver.cc')],
+      { encoding: 'utf8', timeout: 120_000 },
+    )
     if (compiled.status !== 0) throw new Error(`compiling the driver failed: ${compiled.stderr}`)
     const ran = spawnSync(binary, [], { encoding: 'utf8', timeout: 60_000 })
     if (ran.status !== 0) throw new Error(`driver failed (exit ${ran.status}): ${ran.stderr}`)

@@ -5,14 +5,23 @@ import { describe, expect, it } from 'vitest'
 import { parseSegmentationTsv } from '../../src/core/circor/segmentation-tsv'
 import { BeatTrack, type WindowBeatsLike } from '../../src/renderer/src/lib/beat-track'
 
-const beatsOf = (s1OnsetsS: number[], s2OnsetsS: number[] = [], irregular = false): WindowBeatsLike => ({ s1OnsetsS, s2OnsetsS, irregularity: irregular ? 0.3 : 0.01, irregular })
+const beatsOf = (s1OnsetsS: number[], s2OnsetsS: number[] = [], irregular = false): WindowBeatsLike => ({
+  s1OnsetsS,
+  s2OnsetsS,
+  irregularity: irregular ? 0.3 : 0.01,
+  irregular,
+})
 
 describe('BeatTrack', () => {
   it('merges the same beat reported by overlapping windows and gives S1-S1 intervals', () => {
     const track = new BeatTrack()
     // Beats every 0.8 s; windows [0,5), [1,6), [2,7) each report the beats inside them with a few ms of jitter.
     const beats = Array.from({ length: 9 }, (_, k) => 0.3 + 0.8 * k)
-    for (const [w, jitter] of [[0, 0], [1, 0.01], [2, -0.01]] as const) {
+    for (const [w, jitter] of [
+      [0, 0],
+      [1, 0.01],
+      [2, -0.01],
+    ] as const) {
       track.add(beatsOf(beats.filter((t) => t >= w && t < w + 5).map((t) => t + jitter)))
     }
     expect(track.s1OnsetsS.length).toBe(beats.length)
@@ -42,7 +51,12 @@ describe('BeatTrack', () => {
     const jitter = (t: number, w: number): number => t + 0.03 * Math.sin(7 * t + 3 * w)
     for (let w = 0; w + 5 <= endS; w++) {
       const inside = (t: number): boolean => t >= w && t < w + 5
-      track.add(beatsOf(s1.filter(inside).map((t) => jitter(t, w)), s2.filter(inside).map((t) => jitter(t, w))))
+      track.add(
+        beatsOf(
+          s1.filter(inside).map((t) => jitter(t, w)),
+          s2.filter(inside).map((t) => jitter(t, w)),
+        ),
+      )
     }
     const covered = (t: number): boolean => t < Math.floor(endS - 5) + 5
     const marks = track.marks

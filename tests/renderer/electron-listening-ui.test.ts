@@ -27,7 +27,16 @@ import { missingTools } from '../main/devices/helpers/tools'
 const ROOT = join(__dirname, '../..')
 const SAMPLE = '50238_MV.wav'
 const RATE_HZ = 4000
-const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
+const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+]
 const SHOTS = join(ROOT, 'test-results/e2e')
 
 const { binding, skip } = audioPrerequisites()
@@ -44,7 +53,11 @@ function pactl(pulse: PulseDaemon, ...args: string[]): string {
 /** Peak of what plays into ausculta_sink over `seconds` (its monitor, through parec). */
 function sinkPeak(pulse: PulseDaemon, seconds: number): Promise<{ peak: number; frames: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('parec', ['--device=ausculta_mic', '--raw', '--format=float32le', `--rate=${RATE_HZ}`, '--channels=1', '--latency-msec=20'], { env: pulse.env })
+    const child = spawn(
+      'parec',
+      ['--device=ausculta_mic', '--raw', '--format=float32le', `--rate=${RATE_HZ}`, '--channels=1', '--latency-msec=20'],
+      { env: pulse.env },
+    )
     const parts: Buffer[] = []
     child.stdout.on('data', (part: Buffer) => parts.push(part))
     child.on('error', reject)
@@ -97,106 +110,122 @@ function electronLikeApi(token: string): string {
   })()`
 }
 
-describe.skipIf(skip !== undefined || !addonHasOutput || noChromium)('live screen in Electron mode: listening through the addon (Chromium)', () => {
-  let pulse: PulseDaemon
-  let dataDir: string
-  let outDir: string
-  let userDataDir: string
-  let service: AppService
-  let server: RunningBrowserServer
-  let context: BrowserContext
-  let page: Page
-  const status = async (): Promise<ListeningStatus> => (await dispatchApiRequest(service.handlers, 'listening:status', {})) as ListeningStatus
+describe.skipIf(skip !== undefined || !addonHasOutput || noChromium)(
+  'live screen in Electron mode: listening through the addon (Chromium)',
+  () => {
+    let pulse: PulseDaemon
+    let dataDir: string
+    let outDir: string
+    let userDataDir: string
+    let service: AppService
+    let server: RunningBrowserServer
+    let context: BrowserContext
+    let page: Page
+    const status = async (): Promise<ListeningStatus> =>
+      (await dispatchApiRequest(service.handlers, 'listening:status', {})) as ListeningStatus
 
-  beforeAll(async () => {
-    outDir = mkdtempSync(join(tmpdir(), 'ausculta-listening-ui-build-'))
-    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--outDir', outDir], { cwd: ROOT, encoding: 'utf8', timeout: 170_000 })
-    if (build.status !== 0) throw new Error(`electron-vite build failed:\n${build.stdout}\n${build.stderr}`)
-    pulse = startPulse()
-    dataDir = mkdtempSync(join(tmpdir(), 'ausculta-listening-ui-'))
-    userDataDir = mkdtempSync(join(tmpdir(), 'ausculta-listening-ui-chromium-'))
-    service = new AppService({
-      monitor: new Monitor(),
-      devices: new DemoDeviceCatalog(join(ROOT, 'samples'), { speed: 1 }),
-      library: new FsSessionLibrary(() => dataDir),
-      mode: 'electron',
-      version: '0.0.0-test',
-      settings: defaultAppSettings(dataDir, null),
-      modelsDir: join(ROOT, 'models'),
-      listening: { env: pulse.env, watchdogMs: 1000 },
+    beforeAll(async () => {
+      outDir = mkdtempSync(join(tmpdir(), 'ausculta-listening-ui-build-'))
+      const build = spawnSync(
+        process.execPath,
+        [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--outDir', outDir],
+        { cwd: ROOT, encoding: 'utf8', timeout: 170_000 },
+      )
+      if (build.status !== 0) throw new Error(`electron-vite build failed:\n${build.stdout}\n${build.stderr}`)
+      pulse = startPulse()
+      dataDir = mkdtempSync(join(tmpdir(), 'ausculta-listening-ui-'))
+      userDataDir = mkdtempSync(join(tmpdir(), 'ausculta-listening-ui-chromium-'))
+      service = new AppService({
+        monitor: new Monitor(),
+        devices: new DemoDeviceCatalog(join(ROOT, 'samples'), { speed: 1 }),
+        library: new FsSessionLibrary(() => dataDir),
+        mode: 'electron',
+        version: '0.0.0-test',
+        settings: defaultAppSettings(dataDir, null),
+        modelsDir: join(ROOT, 'models'),
+        listening: { env: pulse.env, watchdogMs: 1000 },
+      })
+      const token = 'listening-ui-test-token'
+      server = await startBrowserServer({
+        rendererDir: join(outDir, 'renderer'),
+        port: 0,
+        api: { handlers: service.handlers, events: service, token },
+      })
+      context = await chromium.launchPersistentContext(userDataDir, {
+        executablePath: '/usr/bin/chromium',
+        args: CHROMIUM_ARGS,
+        viewport: { width: 1366, height: 820 },
+      })
+      await context.addInitScript(electronLikeApi(token))
+      page = context.pages()[0] ?? (await context.newPage())
+      await page.goto(`http://127.0.0.1:${server.port}/`)
+    }, 240_000)
+
+    afterAll(async () => {
+      await context?.close()
+      await server?.close()
+      await service?.dispose()
+      await pulse?.kill()
+      for (const dir of [dataDir, outDir, userDataDir]) if (dir) rmSync(dir, { recursive: true, force: true })
     })
-    const token = 'listening-ui-test-token'
-    server = await startBrowserServer({ rendererDir: join(outDir, 'renderer'), port: 0, api: { handlers: service.handlers, events: service, token } })
-    context = await chromium.launchPersistentContext(userDataDir, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, viewport: { width: 1366, height: 820 } })
-    await context.addInitScript(electronLikeApi(token))
-    page = context.pages()[0] ?? (await context.newPage())
-    await page.goto(`http://127.0.0.1:${server.port}/`)
-  }, 240_000)
 
-  afterAll(async () => {
-    await context?.close()
-    await server?.close()
-    await service?.dispose()
-    await pulse?.kill()
-    for (const dir of [dataDir, outDir, userDataDir]) if (dir) rmSync(dir, { recursive: true, force: true })
-  })
+    it('L plays the source on the chosen sink, L again mutes the same stream, 1 and + reach it, a lost sink is shown', async () => {
+      const picker = page.getByTestId('output-picker')
+      await picker.waitFor({ timeout: 30_000 })
+      const line = page.getByTestId('listening-status')
+      await expect.poll(() => line.textContent(), { timeout: 10_000 }).toMatch(/^System default \(Null Output\) · off$/)
+      await page.getByTestId('device-picker').selectOption(`demo:${SAMPLE}`)
+      await page.getByTestId('monitor-status').filter({ hasText: 'Streaming' }).waitFor({ timeout: 30_000 })
+      await picker.selectOption('ausculta_sink')
+      await expect.poll(async () => (await status()).outputDeviceId, { timeout: 5000 }).toBe('ausculta_sink')
 
-  it('L plays the source on the chosen sink, L again mutes the same stream, 1 and + reach it, a lost sink is shown', async () => {
-    const picker = page.getByTestId('output-picker')
-    await picker.waitFor({ timeout: 30_000 })
-    const line = page.getByTestId('listening-status')
-    await expect.poll(() => line.textContent(), { timeout: 10_000 }).toMatch(/^System default \(Null Output\) · off$/)
-    await page.getByTestId('device-picker').selectOption(`demo:${SAMPLE}`)
-    await page.getByTestId('monitor-status').filter({ hasText: 'Streaming' }).waitFor({ timeout: 30_000 })
-    await picker.selectOption('ausculta_sink')
-    await expect.poll(async () => (await status()).outputDeviceId, { timeout: 5000 }).toBe('ausculta_sink')
+      await page.locator('body').press('l')
+      await expect(page.getByTestId('listen-button').getAttribute('aria-pressed')).resolves.toBe('true')
+      // "Null Output · 20 ms · no dropouts" (or a few dropouts while PulseAudio starts the stream).
+      await expect.poll(() => line.textContent(), { timeout: 10_000 }).toMatch(/^Null Output · \d+ ms · (no dropouts|\d+ dropouts?)$/)
+      // PulseAudio starts consuming ~2 s after a stream starts.
+      await sleep(2500)
+      const heard = await sinkPeak(pulse, 1)
+      // Gain is the screen's ×8 (+18 dB) on a heart sound: far above the −40 dBFS floor used here.
+      expect(heard.peak).toBeGreaterThan(0.01)
+      const sinkInput = pactl(pulse, 'list', 'short', 'sink-inputs').trim()
+      const recoveriesBeforeMute = (await status()).recoveries
 
-    await page.locator('body').press('l')
-    await expect(page.getByTestId('listen-button').getAttribute('aria-pressed')).resolves.toBe('true')
-    // "Null Output · 20 ms · no dropouts" (or a few dropouts while PulseAudio starts the stream).
-    await expect.poll(() => line.textContent(), { timeout: 10_000 }).toMatch(/^Null Output · \d+ ms · (no dropouts|\d+ dropouts?)$/)
-    // PulseAudio starts consuming ~2 s after a stream starts.
-    await sleep(2500)
-    const heard = await sinkPeak(pulse, 1)
-    // Gain is the screen's ×8 (+18 dB) on a heart sound: far above the −40 dBFS floor used here.
-    expect(heard.peak).toBeGreaterThan(0.01)
-    const sinkInput = pactl(pulse, 'list', 'short', 'sink-inputs').trim()
-    const recoveriesBeforeMute = (await status()).recoveries
+      await page.locator('body').press('l')
+      await expect(page.getByTestId('listen-button').getAttribute('aria-pressed')).resolves.toBe('false')
+      await expect.poll(() => line.textContent(), { timeout: 5000 }).toMatch(/ · muted$/)
+      // The 20-ms fade and the queues are out well within 500 ms.
+      await sleep(500)
+      const muted = await sinkPeak(pulse, 1)
+      expect(muted.frames).toBeGreaterThan(RATE_HZ / 2)
+      // −80 dBFS: silence, on the same PulseAudio stream.
+      expect(muted.peak).toBeLessThan(1e-4)
+      // Mute never reopens the stream; a stream PulseAudio lost under load is reopened by itself
+      // (counted in recoveries), and only then may the sink-input differ.
+      if ((await status()).recoveries === recoveriesBeforeMute) expect(pactl(pulse, 'list', 'short', 'sink-inputs').trim()).toBe(sinkInput)
 
-    await page.locator('body').press('l')
-    await expect(page.getByTestId('listen-button').getAttribute('aria-pressed')).resolves.toBe('false')
-    await expect.poll(() => line.textContent(), { timeout: 5000 }).toMatch(/ · muted$/)
-    // The 20-ms fade and the queues are out well within 500 ms.
-    await sleep(500)
-    const muted = await sinkPeak(pulse, 1)
-    expect(muted.frames).toBeGreaterThan(RATE_HZ / 2)
-    // −80 dBFS: silence, on the same PulseAudio stream.
-    expect(muted.peak).toBeLessThan(1e-4)
-    // Mute never reopens the stream; a stream PulseAudio lost under load is reopened by itself
-    // (counted in recoveries), and only then may the sink-input differ.
-    if ((await status()).recoveries === recoveriesBeforeMute) expect(pactl(pulse, 'list', 'short', 'sink-inputs').trim()).toBe(sinkInput)
+      const gainBefore = (await status()).gainDb
+      await page.locator('body').press('1')
+      await page.locator('body').press('+')
+      await expect.poll(async () => (await status()).filter, { timeout: 5000 }).toBe('bell')
+      await expect.poll(async () => (await status()).gainDb, { timeout: 5000 }).toBeGreaterThan(gainBefore)
+      await page.locator('body').press('l')
+      mkdirSync(SHOTS, { recursive: true })
+      await page.screenshot({ path: join(SHOTS, 'electron-listening.png') })
 
-    const gainBefore = (await status()).gainDb
-    await page.locator('body').press('1')
-    await page.locator('body').press('+')
-    await expect.poll(async () => (await status()).filter, { timeout: 5000 }).toBe('bell')
-    await expect.poll(async () => (await status()).gainDb, { timeout: 5000 }).toBeGreaterThan(gainBefore)
-    await page.locator('body').press('l')
-    mkdirSync(SHOTS, { recursive: true })
-    await page.screenshot({ path: join(SHOTS, 'electron-listening.png') })
-
-    pactl(pulse, 'unload-module', 'module-always-sink')
-    pactl(pulse, 'unload-module', 'module-remap-source')
-    pactl(pulse, 'unload-module', 'module-null-sink')
-    // The 1-s watchdog, the 200-ms poll and slack for a loaded machine.
-    await expect.poll(() => line.textContent(), { timeout: 4000 }).toBe('Output device lost (Null Output) — choose another')
-    // Not "Listening" while nothing can be heard; the monitor itself carries on streaming.
-    await expect(page.getByTestId('listen-button').getAttribute('aria-pressed')).resolves.toBe('false')
-    await expect(page.getByTestId('monitor-status').textContent()).resolves.toMatch(/Streaming/)
-    await page.screenshot({ path: join(SHOTS, 'electron-listening-lost.png') })
-    // L asks to play again: with no sink anywhere, that fails again and says so.
-    await page.locator('body').press('l')
-    await expect.poll(async () => (await status()).error?.code, { timeout: 5000 }).toBe('unavailable')
-    await expect.poll(() => line.textContent(), { timeout: 5000 }).toMatch(/^Cannot play on Null Output — choose another/)
-  }, 90_000)
-})
+      pactl(pulse, 'unload-module', 'module-always-sink')
+      pactl(pulse, 'unload-module', 'module-remap-source')
+      pactl(pulse, 'unload-module', 'module-null-sink')
+      // The 1-s watchdog, the 200-ms poll and slack for a loaded machine.
+      await expect.poll(() => line.textContent(), { timeout: 4000 }).toBe('Output device lost (Null Output) — choose another')
+      // Not "Listening" while nothing can be heard; the monitor itself carries on streaming.
+      await expect(page.getByTestId('listen-button').getAttribute('aria-pressed')).resolves.toBe('false')
+      await expect(page.getByTestId('monitor-status').textContent()).resolves.toMatch(/Streaming/)
+      await page.screenshot({ path: join(SHOTS, 'electron-listening-lost.png') })
+      // L asks to play again: with no sink anywhere, that fails again and says so.
+      await page.locator('body').press('l')
+      await expect.poll(async () => (await status()).error?.code, { timeout: 5000 }).toBe('unavailable')
+      await expect.poll(() => line.textContent(), { timeout: 5000 }).toMatch(/^Cannot play on Null Output — choose another/)
+    }, 90_000)
+  },
+)

@@ -8,7 +8,13 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createApiClient, dispatchApiRequest, type AuscultaApi, type ListeningOutputs, type ListeningStatus } from '../../src/core/api/contract'
+import {
+  createApiClient,
+  dispatchApiRequest,
+  type AuscultaApi,
+  type ListeningOutputs,
+  type ListeningStatus,
+} from '../../src/core/api/contract'
 import { AppService, defaultAppSettings } from '../../src/main/api/app-service'
 import { DemoDeviceCatalog } from '../../src/main/api/demo-catalog'
 import { FsSessionLibrary } from '../../src/main/api/session-library-port'
@@ -70,7 +76,11 @@ describe('listening route by mode', () => {
     expect(isAudible({ ...playing, muted: true })).toBe(false)
     expect(isAudible({ ...playing, enabled: false, state: 'off' })).toBe(false)
     // A failed output is not "Listening": the next L asks to play again, which retries it.
-    const failed = { ...playing, state: 'failed' as const, error: { name: 'AudioOutputLostError', message: 'lost', code: 'device-lost' as const } }
+    const failed = {
+      ...playing,
+      state: 'failed' as const,
+      error: { name: 'AudioOutputLostError', message: 'lost', code: 'device-lost' as const },
+    }
     expect(isAudible(failed)).toBe(false)
     expect(listenTogglePatch(isAudible(failed))).toEqual({ enabled: true, muted: false })
   })
@@ -79,11 +89,18 @@ describe('listening route by mode', () => {
     expect(listeningStatusLine(playing, outputs)).toBe('Headphones (USB) · 45 ms · no dropouts')
     expect(listeningStatusLine({ ...playing, underruns: 3, muted: true }, outputs)).toBe('Headphones (USB) · 45 ms · 3 dropouts · muted')
     expect(listeningStatusLine({ ...playing, outputDeviceId: null }, outputs)).toBe('System default (Built-in Audio) · 45 ms · no dropouts')
-    const lost = { ...playing, state: 'failed' as const, outputDescription: null, error: { name: 'AudioOutputLostError', message: 'device lost', code: 'device-lost' as const } }
+    const lost = {
+      ...playing,
+      state: 'failed' as const,
+      outputDescription: null,
+      error: { name: 'AudioOutputLostError', message: 'device lost', code: 'device-lost' as const },
+    }
     expect(listeningStatusLine(lost, outputs)).toBe('Output device lost (Headphones (USB)) — choose another')
     // A device that is gone from the list is still named by its id.
     expect(listeningStatusLine({ ...lost, outputDeviceId: 'bluez_sink.gone' }, outputs)).toMatch(/^Output device lost \(bluez_sink\.gone\)/)
-    expect(listeningStatusLine({ ...playing, state: 'waiting', targetLatencyMs: null }, outputs)).toBe('Headphones (USB) · waiting for a source')
+    expect(listeningStatusLine({ ...playing, state: 'waiting', targetLatencyMs: null }, outputs)).toBe(
+      'Headphones (USB) · waiting for a source',
+    )
     expect(listeningStatusLine(null, outputs)).toBe('')
   })
 })

@@ -7,7 +7,10 @@ import { filterForPlayback, PLAYBACK_FILTER_CHOICES } from '../../src/renderer/s
 import { LISTENING_FILTER_CHOICES } from '../../src/renderer/src/lib/listening-filter-choices'
 import { bandEnergy, toDb } from './band-energy'
 
-const SAMPLES = ['50238_MV', '68303_AV', '84749_TV'].map((name) => ({ name, ...readWavMono(join(__dirname, '../../samples', `${name}.wav`)) }))
+const SAMPLES = ['50238_MV', '68303_AV', '84749_TV'].map((name) => ({
+  name,
+  ...readWavMono(join(__dirname, '../../samples', `${name}.wav`)),
+}))
 
 /** Output energy over input energy in a band, in dB. */
 function gainDb(input: Float32Array, output: Float32Array, rateHz: number, loHz: number, hiHz: number): number {
@@ -65,6 +68,10 @@ describe('playback filter choices', () => {
   it('offer the live screen’s filters under the same names and bands, plus off', () => {
     expect(PLAYBACK_FILTER_CHOICES.map((c) => c.mode)).toEqual(['bell', 'diaphragm', 'wide', 'off'])
     for (const live of LISTENING_FILTER_CHOICES) expect(PLAYBACK_FILTER_CHOICES.find((c) => c.mode === live.mode)).toEqual(live)
-    expect(LISTENING_FILTER_CHOICES.map((c) => `${c.label} ${c.band}`)).toEqual(['Bell 20–200 Hz', 'Diaphragm 100–500 Hz', 'Wide 20–1000 Hz'])
+    expect(LISTENING_FILTER_CHOICES.map((c) => `${c.label} ${c.band}`)).toEqual([
+      'Bell 20–200 Hz',
+      'Diaphragm 100–500 Hz',
+      'Wide 20–1000 Hz',
+    ])
   })
 })

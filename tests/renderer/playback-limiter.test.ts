@@ -6,7 +6,13 @@ import { timeStretch } from '../../src/core/dsp/time-stretch'
 import { InvalidArgumentError } from '../../src/core/errors'
 import { readWavMono } from '../../src/main/io/wav-file'
 import { filterForPlayback, PLAYBACK_FILTER_CHOICES } from '../../src/renderer/src/lib/playback-filter'
-import { limitForPlayback, PLAYBACK_CEILING, PLAYBACK_GAIN_DEFAULT, PLAYBACK_GAIN_MAX, PLAYBACK_GAIN_MIN } from '../../src/renderer/src/lib/playback-limiter'
+import {
+  limitForPlayback,
+  PLAYBACK_CEILING,
+  PLAYBACK_GAIN_DEFAULT,
+  PLAYBACK_GAIN_MAX,
+  PLAYBACK_GAIN_MIN,
+} from '../../src/renderer/src/lib/playback-limiter'
 
 const read = (name: string): { samples: Float32Array; sampleRateHz: number } => readWavMono(join(__dirname, '../../samples', `${name}.wav`))
 /** Peaks at full scale, and above it through the wide filter (1.04): the recording of the issue. */
@@ -46,13 +52,16 @@ describe('limitForPlayback', () => {
     }
   })
 
-  it.each(['68303_AV', '74420_MV', '84740_PV', '84749_TV'])('%s through each filter at the maximum gain: never above the ceiling', (name) => {
-    const { samples, sampleRateHz } = read(name)
-    for (const filter of FILTERS) {
-      const played = limitForPlayback(filterForPlayback(samples, sampleRateHz, filter), sampleRateHz, PLAYBACK_GAIN_MAX)
-      expect(peak(played)).toBeLessThanOrEqual(PLAYBACK_CEILING)
-    }
-  })
+  it.each(['68303_AV', '74420_MV', '84740_PV', '84749_TV'])(
+    '%s through each filter at the maximum gain: never above the ceiling',
+    (name) => {
+      const { samples, sampleRateHz } = read(name)
+      for (const filter of FILTERS) {
+        const played = limitForPlayback(filterForPlayback(samples, sampleRateHz, filter), sampleRateHz, PLAYBACK_GAIN_MAX)
+        expect(peak(played)).toBeLessThanOrEqual(PLAYBACK_CEILING)
+      }
+    },
+  )
 
   it('leaves a recording whose peaks stay under the ceiling as it is: 68303_AV unfiltered at ×1', () => {
     const { samples, sampleRateHz } = QUIET

@@ -20,12 +20,14 @@ function looped(seconds: number): Float32Array {
   for (let i = 0; i < out.length; i++) out[i] = recording.samples[i % recording.samples.length] as number
   return out
 }
-const raw = (audio: Float32Array, plan: SegmentPlan): Float32Array => audio.subarray(plan.fetchStartFrame, plan.fetchStartFrame + plan.fetchFrames)
+const raw = (audio: Float32Array, plan: SegmentPlan): Float32Array =>
+  audio.subarray(plan.fetchStartFrame, plan.fetchStartFrame + plan.fetchFrames)
 
 describe('playback segments', () => {
   it('plays a short session as one segment, exactly the whole-recording buffer', () => {
     const audio = recording.samples.subarray(0, 5 * RATE)
-    for (const t of [0, 1.2, 4.99]) expect(planSegment(t, audio.length, RATE)).toEqual({ startS: 0, endS: 5, final: true, fetchStartFrame: 0, fetchFrames: audio.length })
+    for (const t of [0, 1.2, 4.99])
+      expect(planSegment(t, audio.length, RATE)).toEqual({ startS: 0, endS: 5, final: true, fetchStartFrame: 0, fetchFrames: audio.length })
     for (const filter of ['off', 'bell', 'wide'] as const) {
       for (const speed of [0.5, 1, 2]) {
         const filtered = filterForPlayback(audio, RATE, filter)
@@ -40,7 +42,12 @@ describe('playback segments', () => {
     const frames = 3600 * RATE + 7 * RATE // 1 h 7 s
     expect(planSegment(0, frames, RATE)).toMatchObject({ startS: 0, endS: 10, final: false, fetchStartFrame: 0 })
     // A moment always falls in the same segment, and reads 0.5 s before it for the filter to settle.
-    expect(planSegment(1234.5, frames, RATE)).toMatchObject({ startS: 1230, endS: 1240, fetchStartFrame: 1229.5 * RATE, fetchFrames: (10.5 + 0.15) * RATE })
+    expect(planSegment(1234.5, frames, RATE)).toMatchObject({
+      startS: 1230,
+      endS: 1240,
+      fetchStartFrame: 1229.5 * RATE,
+      fetchFrames: (10.5 + 0.15) * RATE,
+    })
     // 360.7 segments' worth: the last is the 7 s from 3600 s (a 0.7-s one would be too short to cross-fade into).
     expect(planSegment(3605, frames, RATE)).toMatchObject({ startS: 3600, endS: 3607, final: true, fetchFrames: frames - 3599.5 * RATE })
     // 1 h 13 s: 361.3 segments' worth, the last one 13 s long.

@@ -76,7 +76,9 @@ const monitorErrorEventSchema = z.object({ type: z.literal('error'), name: z.str
 export const monitorStatusSchema = z.object({
   type: z.literal('status'),
   state: z.enum(['idle', 'running', 'stopped']),
-  stopReason: z.object({ kind: z.enum(['stopped', 'switching', 'source-failed']), detail: z.string().max(MAX_STOP_DETAIL_CHARS).optional() }).optional(),
+  stopReason: z
+    .object({ kind: z.enum(['stopped', 'switching', 'source-failed']), detail: z.string().max(MAX_STOP_DETAIL_CHARS).optional() })
+    .optional(),
   sourceId: z.string().nullable(),
   modelId: z.string().nullable(),
   executionProvider: z.string().nullable(),
@@ -358,7 +360,10 @@ const empty = z.object({}).strict()
 
 /** Every request channel: its request and response schema. Names are `<area>:<verb>`. */
 export const API_METHODS = {
-  'app:info': { request: empty, response: z.object({ version: z.string(), mode: z.enum(['electron', 'browser']), attribution: z.string() }) },
+  'app:info': {
+    request: empty,
+    response: z.object({ version: z.string(), mode: z.enum(['electron', 'browser']), attribution: z.string() }),
+  },
   'devices:list': { request: empty, response: z.array(deviceInfoSchema) },
   'devices:select': { request: z.object({ id: z.string().min(1) }), response: monitorStatusSchema },
   'monitor:stop': { request: empty, response: monitorStatusSchema },
@@ -369,7 +374,11 @@ export const API_METHODS = {
   'settings:get': { request: empty, response: appSettingsSchema },
   'settings:update': { request: settingsPatchSchema, response: appSettingsSchema },
   'recording:start': {
-    request: z.object({ location: sessionLocationSchema.default('other'), patientId: z.string().max(128).optional(), notes: z.string().max(4000).optional() }),
+    request: z.object({
+      location: sessionLocationSchema.default('other'),
+      patientId: z.string().max(128).optional(),
+      notes: z.string().max(4000).optional(),
+    }),
     response: recordingStatusSchema,
   },
   'recording:stop': { request: empty, response: sessionSummarySchema.nullable() },

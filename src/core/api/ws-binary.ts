@@ -73,9 +73,21 @@ export function decodeBinaryResponse(frame: Uint8Array): { id: number; response:
   if (frame.length < 4) throw new BinaryFrameError(`binary frame of ${frame.length} bytes has no header`)
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength)
   const headerBytes = view.getUint32(0, true)
-  if (4 + headerBytes > frame.length) throw new BinaryFrameError(`binary frame header of ${headerBytes} bytes overruns the ${frame.length}-byte frame`)
-  const message = JSON.parse(new TextDecoder().decode(frame.subarray(4, 4 + headerBytes))) as { kind?: unknown; id?: unknown; ok?: unknown; response?: unknown }
-  if (message.kind !== 'response' || typeof message.id !== 'number' || message.ok !== true || typeof message.response !== 'object' || message.response === null) {
+  if (4 + headerBytes > frame.length)
+    throw new BinaryFrameError(`binary frame header of ${headerBytes} bytes overruns the ${frame.length}-byte frame`)
+  const message = JSON.parse(new TextDecoder().decode(frame.subarray(4, 4 + headerBytes))) as {
+    kind?: unknown
+    id?: unknown
+    ok?: unknown
+    response?: unknown
+  }
+  if (
+    message.kind !== 'response' ||
+    typeof message.id !== 'number' ||
+    message.ok !== true ||
+    typeof message.response !== 'object' ||
+    message.response === null
+  ) {
     throw new BinaryFrameError('binary frame header is not a successful response')
   }
   const payloadStart = Math.ceil((4 + headerBytes) / 4) * 4

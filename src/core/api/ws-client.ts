@@ -3,14 +3,7 @@
  * matched by id, events fanned out per channel. Works with the browser's WebSocket and with the
  * `ws` package (tests), through the small structural type below.
  */
-import {
-  ApiRemoteError,
-  isApiEventChannel,
-  type ApiChannel,
-  type ApiEventChannel,
-  type ApiTransport,
-  type WireError,
-} from './contract'
+import { ApiRemoteError, isApiEventChannel, type ApiChannel, type ApiEventChannel, type ApiTransport, type WireError } from './contract'
 import { decodeBinaryResponse } from './ws-binary'
 
 export interface WebSocketLike {
@@ -51,7 +44,9 @@ export function createWsClientTransport(socket: WebSocketLike, requestTimeoutMs 
   const ready = new Promise<void>((resolve, reject) => {
     if (socket.readyState === OPEN) resolve()
     socket.addEventListener('open', () => resolve())
-    socket.addEventListener('close', () => reject(new ApiConnectionError('the API connection closed before it opened (refused token or origin?)')))
+    socket.addEventListener('close', () =>
+      reject(new ApiConnectionError('the API connection closed before it opened (refused token or origin?)')),
+    )
   })
   // Callers that never await `ready` must not see an unhandled rejection.
   ready.catch(() => undefined)
@@ -68,7 +63,10 @@ export function createWsClientTransport(socket: WebSocketLike, requestTimeoutMs 
 
   socket.addEventListener('message', (event) => {
     if (event.data instanceof ArrayBuffer || ArrayBuffer.isView(event.data)) {
-      const bytes = event.data instanceof ArrayBuffer ? new Uint8Array(event.data) : new Uint8Array(event.data.buffer, event.data.byteOffset, event.data.byteLength)
+      const bytes =
+        event.data instanceof ArrayBuffer
+          ? new Uint8Array(event.data)
+          : new Uint8Array(event.data.buffer, event.data.byteOffset, event.data.byteLength)
       let decoded
       try {
         decoded = decodeBinaryResponse(bytes)

@@ -41,7 +41,11 @@ export function parsePatientTxt(input: string | Uint8Array, sourceName = '<patie
   if (headerIndex < 0) fail(1, 'empty file (expected header `<patient id> <recordings> <sample rate>`)')
   const headerLine = headerIndex + 1
   const header = (lines[headerIndex] as string).trim().split(/\s+/)
-  if (header.length !== 3) fail(headerLine, `header has ${header.length} fields, expected 3 (\`<patient id> <recordings> <sample rate>\`): '${lines[headerIndex]}'`)
+  if (header.length !== 3)
+    fail(
+      headerLine,
+      `header has ${header.length} fields, expected 3 (\`<patient id> <recordings> <sample rate>\`): '${lines[headerIndex]}'`,
+    )
   const [patientId, countText, rateText] = header as [string, string, string]
   if (!/^\d+$/.test(patientId)) fail(headerLine, `patient id '${patientId}' is not a number`)
   if (!/^\d+$/.test(countText)) fail(headerLine, `recording count '${countText}' is not a whole number`)
@@ -65,17 +69,24 @@ export function parsePatientTxt(input: string | Uint8Array, sourceName = '<patie
     }
     if (Object.keys(fields).length > 0) fail(line, `recording line after the metadata: '${raw}'`)
     const columns = raw.split(/\s+/)
-    if (columns.length !== 4) fail(line, `recording line has ${columns.length} fields, expected 4 (\`<location> <hea> <wav> <tsv>\`): '${raw}'`)
+    if (columns.length !== 4)
+      fail(line, `recording line has ${columns.length} fields, expected 4 (\`<location> <hea> <wav> <tsv>\`): '${raw}'`)
     const [location, heaFile, wavFile, tsvFile] = columns as [string, string, string, string]
     if (!/^[A-Za-z]+$/.test(location)) fail(line, `location '${location}' is not a location code (AV, PV, TV, MV, Phc)`)
-    for (const [field, file, extension] of [['hea', heaFile, '.hea'], ['wav', wavFile, '.wav'], ['tsv', tsvFile, '.tsv']] as const) {
+    for (const [field, file, extension] of [
+      ['hea', heaFile, '.hea'],
+      ['wav', wavFile, '.wav'],
+      ['tsv', tsvFile, '.tsv'],
+    ] as const) {
       if (!file.toLowerCase().endsWith(extension)) fail(line, `${field} file '${file}' does not end in ${extension}`)
       if (file.includes('/') || file.includes('\\') || file.startsWith('.')) fail(line, `${field} file '${file}' is not a plain file name`)
     }
     recordings.push({ location, heaFile, wavFile, tsvFile, recordingId: wavFile.slice(0, -4), line })
   }
   if (recordings.length !== expected) fail(headerLine, `header announces ${expected} recordings, file lists ${recordings.length}`)
-  const metadata = patientMetadataFromFields(fields, (field, value, what) => fail(findLine(lines, field), `#${field}: '${value}' is not ${what}`))
+  const metadata = patientMetadataFromFields(fields, (field, value, what) =>
+    fail(findLine(lines, field), `#${field}: '${value}' is not ${what}`),
+  )
   return { patientId, sampleRateHz, recordings, metadata }
 }
 

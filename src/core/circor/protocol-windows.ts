@@ -25,8 +25,14 @@ export interface ProtocolWindow {
 }
 
 /** HR label of one window from the onsets of its run: null below 3 onsets. */
-export function windowLabel(onsetsS: readonly number[], startS: number, windowS = PROTOCOL_WINDOW_S): { hrBpm: number | null; s1OnsetsS: number[] } {
-  const inside = onsetsS.filter((onset) => onset >= startS - TIME_EPSILON_S && onset < startS + windowS - TIME_EPSILON_S).sort((a, b) => a - b)
+export function windowLabel(
+  onsetsS: readonly number[],
+  startS: number,
+  windowS = PROTOCOL_WINDOW_S,
+): { hrBpm: number | null; s1OnsetsS: number[] } {
+  const inside = onsetsS
+    .filter((onset) => onset >= startS - TIME_EPSILON_S && onset < startS + windowS - TIME_EPSILON_S)
+    .sort((a, b) => a - b)
   if (inside.length < MIN_S1_ONSETS) return { hrBpm: null, s1OnsetsS: inside }
   let sumDiffS = 0
   for (let i = 1; i < inside.length; i++) sumDiffS += (inside[i] as number) - (inside[i - 1] as number)
@@ -37,7 +43,12 @@ export function windowLabel(onsetsS: readonly number[], startS: number, windowS 
 }
 
 /** All windows of one run that fit in it and in `audioDurationS`. */
-export function runWindows(run: AnnotatedRun, audioDurationS: number, windowS = PROTOCOL_WINDOW_S, hopS = PROTOCOL_HOP_S): ProtocolWindow[] {
+export function runWindows(
+  run: AnnotatedRun,
+  audioDurationS: number,
+  windowS = PROTOCOL_WINDOW_S,
+  hopS = PROTOCOL_HOP_S,
+): ProtocolWindow[] {
   const onsets = s1OnsetsS(run)
   const windows: ProtocolWindow[] = []
   for (let k = 0; ; k++) {
@@ -55,7 +66,11 @@ export function runWindows(run: AnnotatedRun, audioDurationS: number, windowS = 
  * WAV's frames / rate. Window and hop are parameters only for the CLI's exploratory options;
  * the protocol is 5 s / 1 s.
  */
-export function protocolWindows(rows: readonly SegmentRow[], audioDurationS: number, options: { windowS?: number; hopS?: number } = {}): ProtocolWindow[] {
+export function protocolWindows(
+  rows: readonly SegmentRow[],
+  audioDurationS: number,
+  options: { windowS?: number; hopS?: number } = {},
+): ProtocolWindow[] {
   const windowS = options.windowS ?? PROTOCOL_WINDOW_S
   const hopS = options.hopS ?? PROTOCOL_HOP_S
   if (!(audioDurationS >= 0)) throw new InvalidArgumentError(`audioDurationS must be ≥ 0, got ${audioDurationS}`)

@@ -46,6 +46,7 @@ export interface Segmentation {
 export const TIME_EPSILON_S = 1e-9
 
 // Python's str.splitlines() boundaries, so line numbers agree with protocol.py.
+// eslint-disable-next-line no-control-regex -- the file separators are part of that set
 const LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/
 

@@ -58,7 +58,8 @@ function csvRecords(text: string, sourceName: string): CsvRecord[] {
       continue
     }
     if (c === '"') {
-      if (fieldStarted && field !== '') throw new TrainingCsvError(`${sourceName}:${line}: quote inside an unquoted field (after '${field}')`)
+      if (fieldStarted && field !== '')
+        throw new TrainingCsvError(`${sourceName}:${line}: quote inside an unquoted field (after '${field}')`)
       quoted = true
       fieldStarted = true
     } else if (c === ',') {
@@ -103,7 +104,8 @@ export function parseTrainingCsv(input: string | Uint8Array, sourceName = 'train
       fields[name.replace(/:$/, '')] = circorValue(record.fields[i])
     })
     const patientId = fields['Patient ID'] ?? null
-    if (patientId === null || !/^\d+$/.test(patientId)) return fail(`field 'Patient ID': '${record.fields[idColumn]}' is not a patient number`)
+    if (patientId === null || !/^\d+$/.test(patientId))
+      return fail(`field 'Patient ID': '${record.fields[idColumn]}' is not a patient number`)
     const previous = seen.get(patientId)
     if (previous !== undefined) fail(`field 'Patient ID': patient ${patientId} already on line ${previous}`)
     seen.set(patientId, record.line)

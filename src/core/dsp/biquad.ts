@@ -95,7 +95,12 @@ export function filtfilt(sections: SosSections, x: Float32Array | Float64Array):
  * Nyquist. Both passes still run at the input rate (an IIR needs every sample); only the copy out
  * is shorter. `edgePad`: samples of odd extension at each end (scipy's default; clipped to n − 1).
  */
-export function filtfiltDecimate(sections: SosSections, x: Float32Array | Float64Array, factor: number, edgePad = 3 * (2 * sections.length + 1)): Float64Array {
+export function filtfiltDecimate(
+  sections: SosSections,
+  x: Float32Array | Float64Array,
+  factor: number,
+  edgePad = 3 * (2 * sections.length + 1),
+): Float64Array {
   if (!Number.isInteger(factor) || factor < 1) throw new InvalidArgumentError(`factor: must be a positive integer, got ${factor}`)
   if (!Number.isInteger(edgePad) || edgePad < 0) throw new InvalidArgumentError(`edgePad: must be a non-negative integer, got ${edgePad}`)
   const n = x.length
@@ -168,7 +173,16 @@ function runSection({ b0, b1, b2, a1, a2 }: BiquadSection, z1: number, z2: numbe
   }
 }
 
-function runSectionPair(p: BiquadSection, pz1: number, pz2: number, q: BiquadSection, qz1: number, qz2: number, buffer: Float64Array, backward: boolean): void {
+function runSectionPair(
+  p: BiquadSection,
+  pz1: number,
+  pz2: number,
+  q: BiquadSection,
+  qz1: number,
+  qz2: number,
+  buffer: Float64Array,
+  backward: boolean,
+): void {
   const { b0, b1, b2, a1, a2 } = p
   const c0 = q.b0
   const c1 = q.b1

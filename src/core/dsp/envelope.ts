@@ -55,7 +55,9 @@ export function pcgEnvelope(
     throw new InvalidArgumentError(`envelopeRateHz: must be in (0, ${sampleRateHz}], got ${o.envelopeRateHz}`)
   }
   if (!(o.lowpassHz > 0 && o.lowpassHz < o.envelopeRateHz / 2)) {
-    throw new InvalidArgumentError(`lowpassHz: must be in (0, ${o.envelopeRateHz / 2}) for a ${o.envelopeRateHz} Hz envelope, got ${o.lowpassHz}`)
+    throw new InvalidArgumentError(
+      `lowpassHz: must be in (0, ${o.envelopeRateHz / 2}) for a ${o.envelopeRateHz} Hz envelope, got ${o.lowpassHz}`,
+    )
   }
   if (o.method !== 'homomorphic' && o.method !== 'hilbert') {
     throw new InvalidArgumentError(`method: must be "homomorphic" or "hilbert", got ${JSON.stringify(o.method)}`)

@@ -190,7 +190,8 @@ export function realFftHalf(x: ArrayLike<number>, size: number, re: Float64Array
   if (!isPowerOfTwo(size) || size < 2) throw new InvalidArgumentError(`size: must be a power of two ≥ 2, got ${size}`)
   if (size < x.length) throw new InvalidArgumentError(`size: ${size} is shorter than the signal (${x.length})`)
   const half = size / 2
-  if (re.length < half + 1 || im.length < half + 1) throw new InvalidArgumentError(`re/im: need ${half + 1} bins, got ${Math.min(re.length, im.length)}`)
+  if (re.length < half + 1 || im.length < half + 1)
+    throw new InvalidArgumentError(`re/im: need ${half + 1} bins, got ${Math.min(re.length, im.length)}`)
   const zr = re.length === half ? re : re.subarray(0, half)
   const zi = im.length === half ? im : im.subarray(0, half)
   const n = x.length
@@ -240,7 +241,8 @@ export function realFftHalf(x: ArrayLike<number>, size: number, re: Float64Array
 export function inverseRealFftHalf(re: Float64Array, im: Float64Array, size: number, out: Float64Array): void {
   if (!isPowerOfTwo(size) || size < 2) throw new InvalidArgumentError(`size: must be a power of two ≥ 2, got ${size}`)
   const half = size / 2
-  if (re.length < half + 1 || im.length < half + 1) throw new InvalidArgumentError(`re/im: need ${half + 1} bins, got ${Math.min(re.length, im.length)}`)
+  if (re.length < half + 1 || im.length < half + 1)
+    throw new InvalidArgumentError(`re/im: need ${half + 1} bins, got ${Math.min(re.length, im.length)}`)
   if (out.length < size) throw new InvalidArgumentError(`out: need ${size} samples, got ${out.length}`)
   const { cos, sin } = stageTwiddles(size)
   // Z[k] = E[k] + i·O[k] with E[k] = (X[k] + conj X[half−k]) / 2 and

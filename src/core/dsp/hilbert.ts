@@ -44,7 +44,14 @@ export function analyticAmplitudeInto(x: Float32Array | Float64Array, out: Float
   finish(x, out, keptRe, keptIm, keptHilbert, size)
 }
 
-function finish(x: Float32Array | Float64Array, out: Float32Array | Float64Array, re: Float64Array, im: Float64Array, hilbert: Float64Array, size: number): void {
+function finish(
+  x: Float32Array | Float64Array,
+  out: Float32Array | Float64Array,
+  re: Float64Array,
+  im: Float64Array,
+  hilbert: Float64Array,
+  size: number,
+): void {
   const half = size / 2
   realFftHalf(x, size, re, im)
   // H{x} has spectrum −i·sign(k)·X[k]: 0 at DC and at Nyquist, −i·X[k] between.

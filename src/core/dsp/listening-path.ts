@@ -83,10 +83,13 @@ export class ListeningPath {
 
   constructor(options: ListeningPathOptions) {
     const o = { ...LISTENING_PATH_DEFAULTS, ...options }
-    if (!(o.sampleRateHz > 0) || !Number.isFinite(o.sampleRateHz)) throw new InvalidArgumentError(`sampleRateHz: must be positive and finite, got ${o.sampleRateHz}`)
+    if (!(o.sampleRateHz > 0) || !Number.isFinite(o.sampleRateHz))
+      throw new InvalidArgumentError(`sampleRateHz: must be positive and finite, got ${o.sampleRateHz}`)
     if (!(o.ceiling > 0 && o.ceiling <= 1)) throw new InvalidArgumentError(`ceiling: must be in (0, 1], got ${o.ceiling}`)
-    if (!(o.lookAheadMs >= 0 && o.lookAheadMs <= 50)) throw new InvalidArgumentError(`lookAheadMs: must be in [0, 50], got ${o.lookAheadMs}`)
-    if (!(o.releaseMs > 0) || !(o.rampMs > 0)) throw new InvalidArgumentError(`releaseMs and rampMs: must be > 0, got ${o.releaseMs} and ${o.rampMs}`)
+    if (!(o.lookAheadMs >= 0 && o.lookAheadMs <= 50))
+      throw new InvalidArgumentError(`lookAheadMs: must be in [0, 50], got ${o.lookAheadMs}`)
+    if (!(o.releaseMs > 0) || !(o.rampMs > 0))
+      throw new InvalidArgumentError(`releaseMs and rampMs: must be > 0, got ${o.releaseMs} and ${o.rampMs}`)
     this.sampleRateHz = o.sampleRateHz
     this.ceiling = o.ceiling
     this.latencySamples = Math.round((o.lookAheadMs / 1000) * o.sampleRateHz)
@@ -197,7 +200,8 @@ export class ListeningPath {
 
   private makeFilter(filter: ListeningPathFilter): BiquadCascade | null {
     if (filter === 'none') return null
-    if (!isListeningFilterMode(filter)) throw new InvalidArgumentError(`filter: unknown listening filter ${JSON.stringify(filter)} (bell, diaphragm, wide or none)`)
+    if (!isListeningFilterMode(filter))
+      throw new InvalidArgumentError(`filter: unknown listening filter ${JSON.stringify(filter)} (bell, diaphragm, wide or none)`)
     return createListeningFilter(filter, this.sampleRateHz)
   }
 }

@@ -88,7 +88,10 @@ class PolyphaseKernel {
       for (let phase = 0; phase < up; phase++) this.computeWeights(phase, this.table.subarray(phase * this.taps, (phase + 1) * this.taps))
       if (up === 1 && this.table[this.taps - 1] === 0) {
         const centre = this.reach - 1
-        this.symmetricHalfTaps = Float64Array.from({ length: this.reach }, (_, i) => (this.table![centre - i]! + this.table![centre + i]!) / 2)
+        this.symmetricHalfTaps = Float64Array.from(
+          { length: this.reach },
+          (_, i) => (this.table![centre - i]! + this.table![centre + i]!) / 2,
+        )
       }
     }
   }

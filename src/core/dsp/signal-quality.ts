@@ -48,7 +48,11 @@ function segmentEnergies(samples: Float32Array, segmentLength: number): number[]
   return energies
 }
 
-export function signalQualityFlags(samples: Float32Array, sampleRateHz: number, level: InputLevel = inputLevel(samples)): SignalQualityFlag[] {
+export function signalQualityFlags(
+  samples: Float32Array,
+  sampleRateHz: number,
+  level: InputLevel = inputLevel(samples),
+): SignalQualityFlag[] {
   const flags: SignalQualityFlag[] = []
   if (level.rmsDbfs < SILENCE_RMS_DBFS) return ['silence']
   if (level.clippedShare > CLIPPED_SHARE_LIMIT) flags.push('clipping')

@@ -25,9 +25,12 @@ export const MAX_SPEED = 4
  */
 export function timeStretch(samples: Float32Array, sampleRateHz: number, speed: number, options: TimeStretchOptions = {}): Float32Array {
   const o = { ...TIME_STRETCH_DEFAULTS, ...options }
-  if (!(sampleRateHz > 0) || !Number.isFinite(sampleRateHz)) throw new InvalidArgumentError(`sampleRateHz: must be positive and finite, got ${sampleRateHz}`)
-  if (!(speed >= MIN_SPEED && speed <= MAX_SPEED)) throw new InvalidArgumentError(`speed: must be in [${MIN_SPEED}, ${MAX_SPEED}], got ${speed}`)
-  if (!(o.frameS > 0) || !(o.toleranceS >= 0)) throw new InvalidArgumentError(`frameS must be > 0 and toleranceS ≥ 0, got ${o.frameS} and ${o.toleranceS}`)
+  if (!(sampleRateHz > 0) || !Number.isFinite(sampleRateHz))
+    throw new InvalidArgumentError(`sampleRateHz: must be positive and finite, got ${sampleRateHz}`)
+  if (!(speed >= MIN_SPEED && speed <= MAX_SPEED))
+    throw new InvalidArgumentError(`speed: must be in [${MIN_SPEED}, ${MAX_SPEED}], got ${speed}`)
+  if (!(o.frameS > 0) || !(o.toleranceS >= 0))
+    throw new InvalidArgumentError(`frameS must be > 0 and toleranceS ≥ 0, got ${o.frameS} and ${o.toleranceS}`)
   if (speed === 1) return Float32Array.from(samples)
 
   const n = samples.length

@@ -56,7 +56,12 @@ export function scoringWindows(samples: Float32Array, sampleRateHz: number, rows
 }
 
 /** Counts of one window's detections (onsets from the window's first sample) against its references. */
-export function scoreWindow(window: ScoringWindow, beats: WindowBeats, toleranceS = ONSET_TOLERANCE_S, windowS = PROTOCOL_WINDOW_S): { s1: OnsetCounts; s2: OnsetCounts } {
+export function scoreWindow(
+  window: ScoringWindow,
+  beats: WindowBeats,
+  toleranceS = ONSET_TOLERANCE_S,
+  windowS = PROTOCOL_WINDOW_S,
+): { s1: OnsetCounts; s2: OnsetCounts } {
   const shift = (t: number): number => t + window.startS
   // Detections are clipped to the window like the references (an onset interpolated a hair before 0 is dropped).
   const s1Detected = onsetsInside(beats.s1OnsetsS.map(shift), window.startS, windowS)
@@ -65,7 +70,13 @@ export function scoreWindow(window: ScoringWindow, beats: WindowBeats, tolerance
 }
 
 /** Counts over every protocol window of one recording (samples at `sampleRateHz`). */
-export function scoreRecordingOnsets(samples: Float32Array, sampleRateHz: number, rows: readonly SegmentRow[], detector: BeatDetector, toleranceS = ONSET_TOLERANCE_S): RecordingOnsetCounts {
+export function scoreRecordingOnsets(
+  samples: Float32Array,
+  sampleRateHz: number,
+  rows: readonly SegmentRow[],
+  detector: BeatDetector,
+  toleranceS = ONSET_TOLERANCE_S,
+): RecordingOnsetCounts {
   let s1: OnsetCounts = ZERO_COUNTS
   let s2: OnsetCounts = ZERO_COUNTS
   const windows = scoringWindows(samples, sampleRateHz, rows)

@@ -7,19 +7,30 @@ const percent = (share: number): string => (Number.isFinite(share) ? `${(share *
 
 function metricCells(metrics: HrMetrics | null): string[] {
   if (!metrics) return ['–', '–', '–', '–', '0']
-  return [number(metrics.maeBpm), number(metrics.medianAbsErrorBpm), percent(metrics.within5BpmShare), number(metrics.rmseBpm), `${metrics.count}${metrics.declinedCount > 0 ? ` (+${metrics.declinedCount} declined)` : ''}`]
+  return [
+    number(metrics.maeBpm),
+    number(metrics.medianAbsErrorBpm),
+    percent(metrics.within5BpmShare),
+    number(metrics.rmseBpm),
+    `${metrics.count}${metrics.declinedCount > 0 ? ` (+${metrics.declinedCount} declined)` : ''}`,
+  ]
 }
 
 const METRIC_HEADERS = ['MAE bpm', 'median AE', 'within 5 bpm', 'RMSE', 'windows']
 
 function textTable(headers: string[], rows: string[][]): string {
   const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)))
-  const line = (cells: string[]): string => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ')
+  const line = (cells: string[]): string =>
+    cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ')
   return [line(headers), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n')
 }
 
 function markdownTable(headers: string[], rows: string[][]): string {
-  return [`| ${headers.join(' | ')} |`, `|${headers.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n')
+  return [
+    `| ${headers.join(' | ')} |`,
+    `|${headers.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n')
 }
 
 interface Tables {
@@ -40,13 +51,28 @@ function tables(summary: EvalSummary): Tables {
     displayed: d
       ? [
           ['answered', 'shown off > 5 bpm', 'shown off > 10 bpm', 'ECE', 'withheld (reason: windows)'],
-          [[percent(d.answeredShare), percent(d.off5Share), percent(d.off10Share), number(d.ece, 3), Object.entries(d.withheld).map(([code, n]) => `${code}: ${n}`).join(', ') || '–']],
+          [
+            [
+              percent(d.answeredShare),
+              percent(d.off5Share),
+              percent(d.off10Share),
+              number(d.ece, 3),
+              Object.entries(d.withheld)
+                .map(([code, n]) => `${code}: ${n}`)
+                .join(', ') || '–',
+            ],
+          ],
         ]
       : null,
     calibration: d
       ? [
           ['confidence bin', 'windows', 'mean confidence', 'observed within 5 bpm'],
-          d.calibration.map((row) => [`${number(row.lo, 2)}–${number(row.hi, 2)}`, `${row.windows}`, percent(row.meanConfidence), percent(row.within5Share)]),
+          d.calibration.map((row) => [
+            `${number(row.lo, 2)}–${number(row.hi, 2)}`,
+            `${row.windows}`,
+            percent(row.meanConfidence),
+            percent(row.within5Share),
+          ]),
         ]
       : null,
     onsets:
@@ -54,13 +80,31 @@ function tables(summary: EvalSummary): Tables {
         ? [
             ['detector', 'sound', 'precision', 'recall', 'F1', 'TP', 'FP', 'FN'],
             detectors.flatMap(([name, o]) =>
-              (['s1', 's2'] as const).map((k) => [name, k.toUpperCase(), number(o[k].precision, 3), number(o[k].recall, 3), number(o[k].f1, 3), `${o[k].truePositives}`, `${o[k].falsePositives}`, `${o[k].falseNegatives}`]),
+              (['s1', 's2'] as const).map((k) => [
+                name,
+                k.toUpperCase(),
+                number(o[k].precision, 3),
+                number(o[k].recall, 3),
+                number(o[k].f1, 3),
+                `${o[k].truePositives}`,
+                `${o[k].falsePositives}`,
+                `${o[k].falseNegatives}`,
+              ]),
             ),
           ]
         : null,
     estimators: [['estimator', ...METRIC_HEADERS], summary.estimators.map((row) => [row.estimator, ...metricCells(row.metrics)])],
     breakdowns: [
-      ['group', 'value', 'displayed MAE', 'displayed answered', 'production MAE', 'production windows', 'classical MAE', 'classical windows'],
+      [
+        'group',
+        'value',
+        'displayed MAE',
+        'displayed answered',
+        'production MAE',
+        'production windows',
+        'classical MAE',
+        'classical windows',
+      ],
       summary.breakdowns.map((row) => [
         row.group,
         row.value,
@@ -75,8 +119,18 @@ function tables(summary: EvalSummary): Tables {
     confidence: [
       ['estimator', 'most confident', 'min confidence', ...METRIC_HEADERS],
       [
-        ...summary.confidence.map((row) => ['production', percent(row.keptShare), number(row.minConfidence, 3), ...metricCells(row.metrics)]),
-        ...summary.classicalQuality.map((row) => ['classical', percent(row.keptShare), number(row.minConfidence, 3), ...metricCells(row.metrics)]),
+        ...summary.confidence.map((row) => [
+          'production',
+          percent(row.keptShare),
+          number(row.minConfidence, 3),
+          ...metricCells(row.metrics),
+        ]),
+        ...summary.classicalQuality.map((row) => [
+          'classical',
+          percent(row.keptShare),
+          number(row.minConfidence, 3),
+          ...metricCells(row.metrics),
+        ]),
       ],
     ],
   }
@@ -96,8 +150,16 @@ export function formatEvalText(summary: EvalSummary, title: string): string {
     '',
     'By confidence (the most confident share of windows):',
     textTable(...t.confidence),
-    ...(t.calibration ? ['', 'Calibration of the displayed confidence (reliability: P(|error| ≤ 5 bpm)):', textTable(...t.calibration)] : []),
-    ...(t.onsets ? ['', `Beat detection, S1/S2 onsets within ±50 ms (${(summary.modelOnsets ?? summary.onsets)?.windows} windows):`, textTable(...t.onsets)] : []),
+    ...(t.calibration
+      ? ['', 'Calibration of the displayed confidence (reliability: P(|error| ≤ 5 bpm)):', textTable(...t.calibration)]
+      : []),
+    ...(t.onsets
+      ? [
+          '',
+          `Beat detection, S1/S2 onsets within ±50 ms (${(summary.modelOnsets ?? summary.onsets)?.windows} windows):`,
+          textTable(...t.onsets),
+        ]
+      : []),
   ].join('\n')
 }
 
@@ -113,7 +175,16 @@ export function formatEvalMarkdown(summary: EvalSummary, title: string, notes: s
     '',
     markdownTable(...t.estimators),
     '',
-    ...(t.displayed ? ['## Displayed HR', '', 'What the screen shows had each recording been streamed from its start; windows without a number count as declined.', '', markdownTable(...t.displayed), ''] : []),
+    ...(t.displayed
+      ? [
+          '## Displayed HR',
+          '',
+          'What the screen shows had each recording been streamed from its start; windows without a number count as declined.',
+          '',
+          markdownTable(...t.displayed),
+          '',
+        ]
+      : []),
     '## By reference HR, location, age group and murmur status',
     '',
     markdownTable(...t.breakdowns),
@@ -123,18 +194,39 @@ export function formatEvalMarkdown(summary: EvalSummary, title: string, notes: s
     markdownTable(...t.confidence),
     '',
     ...(t.calibration ? ['## Calibration of the displayed confidence', '', markdownTable(...t.calibration), ''] : []),
-    ...(t.onsets ? [`## Beat detection (S1/S2 onsets within ±50 ms, ${(summary.modelOnsets ?? summary.onsets)?.windows} windows)`, '', markdownTable(...t.onsets), ''] : []),
+    ...(t.onsets
+      ? [
+          `## Beat detection (S1/S2 onsets within ±50 ms, ${(summary.modelOnsets ?? summary.onsets)?.windows} windows)`,
+          '',
+          markdownTable(...t.onsets),
+          '',
+        ]
+      : []),
   ].join('\n')
 }
 
 export const WINDOWS_CSV_COLUMNS = [
-  'recording_id', 'patient_id', 'location', 'age_group', 'murmur', 'start_s', 'reference_bpm', 'displayed_bpm', 'display_code',
-  'production_bpm', 'confidence', 'production_mass5', 'no_hr_prob', 'classical_bpm', 'classical_quality',
+  'recording_id',
+  'patient_id',
+  'location',
+  'age_group',
+  'murmur',
+  'start_s',
+  'reference_bpm',
+  'displayed_bpm',
+  'display_code',
+  'production_bpm',
+  'confidence',
+  'production_mass5',
+  'no_hr_prob',
+  'classical_bpm',
+  'classical_quality',
 ] as const
 
 /** RFC 4180 field: quoted when it holds a comma, quote or line break. */
 const csvField = (value: string): string => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value)
-const csvNumber = (value: number | null | undefined, digits: number): string => (value === null || value === undefined || !Number.isFinite(value) ? '' : value.toFixed(digits))
+const csvNumber = (value: number | null | undefined, digits: number): string =>
+  value === null || value === undefined || !Number.isFinite(value) ? '' : value.toFixed(digits)
 
 /** One row per labelled window; `displayed_bpm` is empty where the screen would show no number,
  * `confidence` is the calibrated confidence the screen states, `production_mass5` the head's raw mass within ±5 bpm. */

@@ -109,7 +109,10 @@ export interface OnsetSummary {
   s2: OnsetScores
 }
 
-function onsetSummary(records: EvalWindowRecord[], pick: (record: EvalWindowRecord) => EvalWindowRecord['onsets']): OnsetSummary | undefined {
+function onsetSummary(
+  records: EvalWindowRecord[],
+  pick: (record: EvalWindowRecord) => EvalWindowRecord['onsets'],
+): OnsetSummary | undefined {
   const scored = records.map(pick).filter((counts) => counts !== undefined)
   if (scored.length === 0) return undefined
   let s1: OnsetCounts = ZERO_COUNTS
@@ -123,11 +126,19 @@ function onsetSummary(records: EvalWindowRecord[], pick: (record: EvalWindowReco
 
 export const CONFIDENCE_SHARES = [0.5, 0.8, 1] as const
 
-function byConfidence<T>(records: T[], score: (record: T) => number, pair: (record: T) => { referenceBpm: number; estimatedBpm: number | null }): ConfidenceRow[] {
+function byConfidence<T>(
+  records: T[],
+  score: (record: T) => number,
+  pair: (record: T) => { referenceBpm: number; estimatedBpm: number | null },
+): ConfidenceRow[] {
   const ranked = [...records].sort((a, b) => score(b) - score(a))
   return CONFIDENCE_SHARES.map((share) => {
     const kept = ranked.slice(0, Math.max(1, Math.round(share * ranked.length)))
-    return { keptShare: share, minConfidence: kept.length > 0 ? score(kept[kept.length - 1] as T) : Number.NaN, metrics: hrMetrics(kept.map(pair)) }
+    return {
+      keptShare: share,
+      minConfidence: kept.length > 0 ? score(kept[kept.length - 1] as T) : Number.NaN,
+      metrics: hrMetrics(kept.map(pair)),
+    }
   })
 }
 
@@ -156,10 +167,16 @@ function displayedSummary(records: EvalWindowRecord[]): DisplayedSummary | undef
   const shown = scored.filter((record) => record.displayed?.hrBpm !== null)
   const error = (record: EvalWindowRecord): number => Math.abs((record.displayed?.hrBpm as number) - record.referenceBpm)
   const withheld: Record<string, number> = {}
-  for (const record of scored) if (record.displayed?.hrBpm === null) withheld[record.displayed.code] = (withheld[record.displayed.code] ?? 0) + 1
+  for (const record of scored)
+    if (record.displayed?.hrBpm === null) withheld[record.displayed.code] = (withheld[record.displayed.code] ?? 0) + 1
   // Calibration of the confidence the screen states, judged on the window's own model estimate.
   const calibrated = scored.filter((record) => record.production !== null && record.displayed?.code !== 'no-signal')
-  const { rows, ece } = calibrationTable(calibrated.map((record) => ({ confidence: record.displayed?.confidence ?? 0, within5: Math.abs((record.production?.hrBpm as number) - record.referenceBpm) <= 5 })))
+  const { rows, ece } = calibrationTable(
+    calibrated.map((record) => ({
+      confidence: record.displayed?.confidence ?? 0,
+      within5: Math.abs((record.production?.hrBpm as number) - record.referenceBpm) <= 5,
+    })),
+  )
   return {
     answeredShare: shown.length / scored.length,
     off5Share: shown.length > 0 ? shown.filter((record) => error(record) > 5).length / shown.length : Number.NaN,
@@ -174,15 +191,27 @@ export function summariseEval(records: EvalWindowRecord[], layerNames: string[])
   const withModel = records.filter((record) => record.production !== null)
   const estimators: EstimatorRow[] = []
   if (records.some((record) => record.displayed !== undefined)) {
-    estimators.push({ estimator: 'displayed', metrics: hrMetrics(records.map((r) => ({ referenceBpm: r.referenceBpm, estimatedBpm: r.displayed?.hrBpm ?? null }))) })
-  }
-  if (withModel.length > 0) {
-    estimators.push({ estimator: 'production', metrics: hrMetrics(withModel.map((r) => ({ referenceBpm: r.referenceBpm, estimatedBpm: r.production?.hrBpm ?? null }))) })
-    layerNames.forEach((name, index) => {
-      estimators.push({ estimator: `layer ${index}: ${name}`, metrics: hrMetrics(withModel.map((r) => ({ referenceBpm: r.referenceBpm, estimatedBpm: r.layers[index]?.hrBpm ?? null }))) })
+    estimators.push({
+      estimator: 'displayed',
+      metrics: hrMetrics(records.map((r) => ({ referenceBpm: r.referenceBpm, estimatedBpm: r.displayed?.hrBpm ?? null }))),
     })
   }
-  estimators.push({ estimator: 'classical', metrics: hrMetrics(records.map((r) => ({ referenceBpm: r.referenceBpm, estimatedBpm: r.classical.hrBpm }))) })
+  if (withModel.length > 0) {
+    estimators.push({
+      estimator: 'production',
+      metrics: hrMetrics(withModel.map((r) => ({ referenceBpm: r.referenceBpm, estimatedBpm: r.production?.hrBpm ?? null }))),
+    })
+    layerNames.forEach((name, index) => {
+      estimators.push({
+        estimator: `layer ${index}: ${name}`,
+        metrics: hrMetrics(withModel.map((r) => ({ referenceBpm: r.referenceBpm, estimatedBpm: r.layers[index]?.hrBpm ?? null }))),
+      })
+    })
+  }
+  estimators.push({
+    estimator: 'classical',
+    metrics: hrMetrics(records.map((r) => ({ referenceBpm: r.referenceBpm, estimatedBpm: r.classical.hrBpm }))),
+  })
 
   const groups: Array<[string, (record: EvalWindowRecord) => string]> = [
     ['reference HR (bpm)', (r) => hrBandOf(r.referenceBpm)],
@@ -193,16 +222,23 @@ export function summariseEval(records: EvalWindowRecord[], layerNames: string[])
   const breakdowns: BreakdownRow[] = []
   const bandOrder = HR_BANDS.map((band) => band.label)
   for (const [group, key] of groups) {
-    const values = [...new Set(records.map(key))].sort((a, b) => (bandOrder.includes(a) && bandOrder.includes(b) ? bandOrder.indexOf(a) - bandOrder.indexOf(b) : a.localeCompare(b)))
+    const values = [...new Set(records.map(key))].sort((a, b) =>
+      bandOrder.includes(a) && bandOrder.includes(b) ? bandOrder.indexOf(a) - bandOrder.indexOf(b) : a.localeCompare(b),
+    )
     for (const value of values) {
       const subset = records.filter((record) => key(record) === value)
       const modelSubset = subset.filter((record) => record.production !== null)
       breakdowns.push({
         group,
         value,
-        production: modelSubset.length > 0 ? hrMetrics(modelSubset.map((r) => ({ referenceBpm: r.referenceBpm, estimatedBpm: r.production?.hrBpm ?? null }))) : null,
+        production:
+          modelSubset.length > 0
+            ? hrMetrics(modelSubset.map((r) => ({ referenceBpm: r.referenceBpm, estimatedBpm: r.production?.hrBpm ?? null })))
+            : null,
         classical: hrMetrics(subset.map((r) => ({ referenceBpm: r.referenceBpm, estimatedBpm: r.classical.hrBpm }))),
-        ...(subset.some((r) => r.displayed !== undefined) ? { displayed: hrMetrics(subset.map((r) => ({ referenceBpm: r.referenceBpm, estimatedBpm: r.displayed?.hrBpm ?? null }))) } : {}),
+        ...(subset.some((r) => r.displayed !== undefined)
+          ? { displayed: hrMetrics(subset.map((r) => ({ referenceBpm: r.referenceBpm, estimatedBpm: r.displayed?.hrBpm ?? null }))) }
+          : {}),
       })
     }
   }
@@ -217,7 +253,11 @@ export function summariseEval(records: EvalWindowRecord[], layerNames: string[])
     breakdowns,
     confidence:
       withModel.length > 0
-        ? byConfidence(withModel, (r) => r.production?.confidence ?? 0, (r) => ({ referenceBpm: r.referenceBpm, estimatedBpm: r.production?.hrBpm ?? null }))
+        ? byConfidence(
+            withModel,
+            (r) => r.production?.confidence ?? 0,
+            (r) => ({ referenceBpm: r.referenceBpm, estimatedBpm: r.production?.hrBpm ?? null }),
+          )
         : [],
     classicalQuality: byConfidence(
       records.filter((r) => r.classical.hrBpm !== null),

@@ -29,7 +29,8 @@ export interface OnsetScores extends OnsetCounts {
  * reach is optimal (no matching pairs more).
  */
 export function matchOnsets(detectedS: readonly number[], referenceS: readonly number[], toleranceS = ONSET_TOLERANCE_S): OnsetCounts {
-  if (!(toleranceS >= 0) || !Number.isFinite(toleranceS)) throw new InvalidArgumentError(`toleranceS: must be ≥ 0 and finite, got ${toleranceS}`)
+  if (!(toleranceS >= 0) || !Number.isFinite(toleranceS))
+    throw new InvalidArgumentError(`toleranceS: must be ≥ 0 and finite, got ${toleranceS}`)
   const detected = [...detectedS].sort((a, b) => a - b)
   const reference = [...referenceS].sort((a, b) => a - b)
   // Float slack so that an onset exactly 50 ms away counts, as the convention intends.
@@ -47,7 +48,11 @@ export function matchOnsets(detectedS: readonly number[], referenceS: readonly n
 }
 
 export function addCounts(a: OnsetCounts, b: OnsetCounts): OnsetCounts {
-  return { truePositives: a.truePositives + b.truePositives, falsePositives: a.falsePositives + b.falsePositives, falseNegatives: a.falseNegatives + b.falseNegatives }
+  return {
+    truePositives: a.truePositives + b.truePositives,
+    falsePositives: a.falsePositives + b.falsePositives,
+    falseNegatives: a.falseNegatives + b.falseNegatives,
+  }
 }
 
 export const ZERO_COUNTS: Readonly<OnsetCounts> = { truePositives: 0, falsePositives: 0, falseNegatives: 0 }

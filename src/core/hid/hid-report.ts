@@ -55,7 +55,8 @@ export function checkLayout(layout: HidReportLayout, where: string): HidReportLa
   const bad = (field: string, value: unknown): never => {
     throw new HidLayoutError(`${where}: report.${field} ${JSON.stringify(value)} is invalid`)
   }
-  if (layout.reportId !== undefined && !(Number.isInteger(layout.reportId) && layout.reportId >= 1 && layout.reportId <= 255)) bad('reportId', layout.reportId)
+  if (layout.reportId !== undefined && !(Number.isInteger(layout.reportId) && layout.reportId >= 1 && layout.reportId <= 255))
+    bad('reportId', layout.reportId)
   if (!(Number.isInteger(layout.byteOffset) && layout.byteOffset >= 0 && layout.byteOffset < 64)) bad('byteOffset', layout.byteOffset)
   if (layout.kind === 'bitmap') {
     for (const bit of Object.keys(layout.bits)) if (!/^\d+$/.test(bit) || Number(bit) > 511) bad(`bits[${bit}]`, bit)
@@ -90,12 +91,13 @@ export function heldControls(report: Uint8Array, layout: HidReportLayout): Set<s
     return held
   }
   const needed = layout.byteOffset + layout.slots * layout.usageBytes
-  if (data.length < needed) throw new HidReportError(`HID report of ${report.length} bytes: usage array needs ${needed} bytes after the report ID`)
+  if (data.length < needed)
+    throw new HidReportError(`HID report of ${report.length} bytes: usage array needs ${needed} bytes after the report ID`)
   for (let slot = 0; slot < layout.slots; slot++) {
     const at = layout.byteOffset + slot * layout.usageBytes
     const usage = layout.usageBytes === 2 ? data[at]! | (data[at + 1]! << 8) : data[at]!
     if (usage === 0) continue
-    const name = layout.usages ? layout.usages[String(usage)] ?? layout.usages[`0x${usage.toString(16)}`] : CONSUMER_USAGES[usage]
+    const name = layout.usages ? (layout.usages[String(usage)] ?? layout.usages[`0x${usage.toString(16)}`]) : CONSUMER_USAGES[usage]
     held.add(name ?? `usage-0x${usage.toString(16).padStart(4, '0')}`)
   }
   return held
@@ -125,5 +127,8 @@ export class HidButtonTracker {
 
 /** Actions fire on press only: holding a button down does not repeat. */
 export function actionsFor(events: HidButtonEvent[], mapping: Record<string, HidAction>): HidAction[] {
-  return events.filter((e) => e.pressed).map((e) => mapping[e.control] ?? 'none').filter((a) => a !== 'none')
+  return events
+    .filter((e) => e.pressed)
+    .map((e) => mapping[e.control] ?? 'none')
+    .filter((a) => a !== 'none')
 }

@@ -126,7 +126,8 @@ function systoleFromAcf(envelope: Float32Array, rateHz: number, beatS: number): 
   const acf = autocorrelation(envelope, Math.max(1, maxLag + 1))
   const lo = Math.max(1, Math.floor(0.2 * rateHz))
   let best = -1
-  for (let k = lo; k <= maxLag && k < acf.length - 1; k++) if (acf[k]! > acf[k - 1]! && acf[k]! >= acf[k + 1]! && (best < 0 || acf[k]! > acf[best]!)) best = k
+  for (let k = lo; k <= maxLag && k < acf.length - 1; k++)
+    if (acf[k]! > acf[k - 1]! && acf[k]! >= acf[k + 1]! && (best < 0 || acf[k]! > acf[best]!)) best = k
   // No clear S1→S2 repeat: a typical systole (about a third of the beat at 60–120 bpm).
   if (best < 0) return Math.min(0.35, 0.4 * beatS)
   return best / rateHz
@@ -189,7 +190,12 @@ interface Durations {
  * score = Σ (bonus + height) − Σ duration costs (Gaussian log-likelihood of the S1→S2,
  * S2→S1 or, with a penalty, S1→S1 / S2→S2 interval).
  */
-function bestChain(peaks: readonly Peak[], rateHz: number, d: Durations, tuning: Readonly<BeatDetectionTuning>): { peak: Peak; label: 0 | 1 }[] {
+function bestChain(
+  peaks: readonly Peak[],
+  rateHz: number,
+  d: Durations,
+  tuning: Readonly<BeatDetectionTuning>,
+): { peak: Peak; label: 0 | 1 }[] {
   const n = peaks.length
   const score = [new Float64Array(n), new Float64Array(n)]
   const from = [new Int32Array(n).fill(-1), new Int32Array(n).fill(-1)]
@@ -224,10 +230,11 @@ function bestChain(peaks: readonly Peak[], rateHz: number, d: Durations, tuning:
   }
   let endIndex = 0
   let endLabel = 0
-  for (let i = 0; i < n; i++) for (const label of [0, 1] as const) if (score[label]![i]! > score[endLabel]![endIndex]!) [endIndex, endLabel] = [i, label]
+  for (let i = 0; i < n; i++)
+    for (const label of [0, 1] as const) if (score[label]![i]! > score[endLabel]![endIndex]!) [endIndex, endLabel] = [i, label]
   if (!(score[endLabel]![endIndex]! > 0)) return []
   const chain: { peak: Peak; label: 0 | 1 }[] = []
-  for (let i = endIndex, label = endLabel; i >= 0; ) {
+  for (let i = endIndex, label = endLabel; i >= 0;) {
     chain.push({ peak: peaks[i]!, label: label as 0 | 1 })
     const j = from[label]![i]!
     label = fromLabel[label]![i]!
@@ -242,9 +249,23 @@ function bestChain(peaks: readonly Peak[], rateHz: number, d: Durations, tuning:
  * with the shipped classical tuning — what `estimateHrClassical` computes with its defaults — so
  * a caller running both computes that envelope once.
  */
-export function detectBeats(window: Float32Array, sampleRateHz: number, tuning: Readonly<BeatDetectionTuning> = BEAT_DETECTION_TUNING, classicalAcf?: EnvelopeAutocorrelation): BeatAnalysis {
-  if (!(sampleRateHz > 0) || !Number.isFinite(sampleRateHz)) throw new InvalidArgumentError(`sampleRateHz: must be positive and finite, got ${sampleRateHz}`)
-  const empty: BeatAnalysis = { s1OnsetsS: [], s2OnsetsS: [], intervalsS: [], irregularity: NaN, irregular: false, beatPeriodS: NaN, systoleS: NaN }
+export function detectBeats(
+  window: Float32Array,
+  sampleRateHz: number,
+  tuning: Readonly<BeatDetectionTuning> = BEAT_DETECTION_TUNING,
+  classicalAcf?: EnvelopeAutocorrelation,
+): BeatAnalysis {
+  if (!(sampleRateHz > 0) || !Number.isFinite(sampleRateHz))
+    throw new InvalidArgumentError(`sampleRateHz: must be positive and finite, got ${sampleRateHz}`)
+  const empty: BeatAnalysis = {
+    s1OnsetsS: [],
+    s2OnsetsS: [],
+    intervalsS: [],
+    irregularity: NaN,
+    irregular: false,
+    beatPeriodS: NaN,
+    systoleS: NaN,
+  }
   // Two beats at the slowest rate are needed for a period.
   if (window.length < (2 * 60 * sampleRateHz) / MAX_BPM || sampleRateHz < 900) return empty
 
@@ -255,7 +276,11 @@ export function detectBeats(window: Float32Array, sampleRateHz: number, tuning: 
   const beatS = picked.lag / acfRateHz
 
   const rateHz = tuning.envelopeRateHz
-  const { envelope } = pcgEnvelope(window, sampleRateHz, { envelopeRateHz: rateHz, lowpassHz: tuning.envelopeLowpassHz, bandHighHz: Math.min(400, 0.45 * sampleRateHz) })
+  const { envelope } = pcgEnvelope(window, sampleRateHz, {
+    envelopeRateHz: rateHz,
+    lowpassHz: tuning.envelopeLowpassHz,
+    bandHighHz: Math.min(400, 0.45 * sampleRateHz),
+  })
   const systoleS = systoleFromAcf(envelope, rateHz, beatS)
   const diastoleS = Math.max(0.1, beatS - systoleS)
   const peaks = localPeaks(envelope, tuning.minPeakZ)
@@ -288,7 +313,11 @@ export function detectBeats(window: Float32Array, sampleRateHz: number, tuning: 
     // Systole and diastole too alike to tell S1 from S2 by timing (fast hearts): S2 (valve
     // closure of the great arteries) is the higher-pitched sound. If the sounds labelled S1 are
     // clearly the higher-pitched ones, the labels are the wrong way round.
-    const pitch = soundPitch(window, sampleRateHz, chosen.map((c) => c.peak.index / rateHz))
+    const pitch = soundPitch(
+      window,
+      sampleRateHz,
+      chosen.map((c) => c.peak.index / rateHz),
+    )
     let s1Sum = 0
     let s1Count = 0
     let s2Sum = 0
@@ -318,7 +347,10 @@ export function detectBeats(window: Float32Array, sampleRateHz: number, tuning: 
       }
     }
     const timingSaysS = sysCount > 0 && diaCount > 0 ? dia / diaCount - sys / sysCount : 0
-    const swap = Math.abs(timingSaysS) > tuning.measuredTimingS ? timingSaysS < 0 : s1Count > 0 && s2Count > 0 && s1Sum / s1Count > s2Sum / s2Count + tuning.pitchSwapMargin
+    const swap =
+      Math.abs(timingSaysS) > tuning.measuredTimingS
+        ? timingSaysS < 0
+        : s1Count > 0 && s2Count > 0 && s1Sum / s1Count > s2Sum / s2Count + tuning.pitchSwapMargin
     if (swap) for (const c of chosen) c.label = c.label === 0 ? 1 : 0
   }
 
@@ -326,7 +358,13 @@ export function detectBeats(window: Float32Array, sampleRateHz: number, tuning: 
   const onsetRateHz = tuning.onsetEnvelopeRateHz
   // The shipped tuning asks for the same envelope twice: reuse it rather than compute it again.
   const sameEnvelope = onsetRateHz === rateHz && tuning.onsetLowpassHz === tuning.envelopeLowpassHz
-  const sharp = sameEnvelope ? envelope : pcgEnvelope(window, sampleRateHz, { envelopeRateHz: onsetRateHz, lowpassHz: tuning.onsetLowpassHz, bandHighHz: Math.min(400, 0.45 * sampleRateHz) }).envelope
+  const sharp = sameEnvelope
+    ? envelope
+    : pcgEnvelope(window, sampleRateHz, {
+        envelopeRateHz: onsetRateHz,
+        lowpassHz: tuning.onsetLowpassHz,
+        bandHighHz: Math.min(400, 0.45 * sampleRateHz),
+      }).envelope
   const maxLead = Math.round(tuning.maxOnsetLeadS * onsetRateHz)
   const search = Math.round(0.06 * onsetRateHz)
   const s1: number[] = []
@@ -345,5 +383,13 @@ export function detectBeats(window: Float32Array, sampleRateHz: number, tuning: 
     if (d < 1.5 * beatS) intervalsS.push(d)
   }
   const irregularity = coefficientOfVariation(intervalsS)
-  return { s1OnsetsS: s1, s2OnsetsS: s2, intervalsS, irregularity, irregular: irregularity > tuning.irregularCv, beatPeriodS: beatS, systoleS }
+  return {
+    s1OnsetsS: s1,
+    s2OnsetsS: s2,
+    intervalsS,
+    irregularity,
+    irregular: irregularity > tuning.irregularCv,
+    beatPeriodS: beatS,
+    systoleS,
+  }
 }

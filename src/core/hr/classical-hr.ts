@@ -108,7 +108,12 @@ export interface EnvelopeAutocorrelation {
 }
 
 /** Normalised autocorrelation of the window's envelope, lags 0..maxLag envelope samples. */
-export function envelopeAutocorrelation(window: Float32Array, sampleRateHz: number, maxLagS: number, tuning: Readonly<ClassicalHrTuning> = CLASSICAL_HR_TUNING): EnvelopeAutocorrelation {
+export function envelopeAutocorrelation(
+  window: Float32Array,
+  sampleRateHz: number,
+  maxLagS: number,
+  tuning: Readonly<ClassicalHrTuning> = CLASSICAL_HR_TUNING,
+): EnvelopeAutocorrelation {
   const { envelope, envelopeRateHz } = pcgEnvelope(window, sampleRateHz, {
     envelopeRateHz: tuning.envelopeRateHz,
     lowpassHz: tuning.envelopeLowpassHz,
@@ -149,7 +154,14 @@ function interpolatedLag(acf: Float32Array, k: number): number {
  * Beat lag (envelope samples, fractional) and quality from an envelope autocorrelation.
  * `lagMin`/`lagMax` bound the search (from maxBpm/minBpm). Returns lag −1 when no peak exists.
  */
-export function pickBeatLag(acf: Float32Array, envelopeLength: number, envelopeRateHz: number, lagMin: number, lagMax: number, tuning: Readonly<ClassicalHrTuning> = CLASSICAL_HR_TUNING): { lag: number; quality: number } {
+export function pickBeatLag(
+  acf: Float32Array,
+  envelopeLength: number,
+  envelopeRateHz: number,
+  lagMin: number,
+  lagMax: number,
+  tuning: Readonly<ClassicalHrTuning> = CLASSICAL_HR_TUNING,
+): { lag: number; quality: number } {
   let k = highestPeak(acf, lagMin, lagMax)
   if (k < 0) return { lag: -1, quality: 0 }
   const tol = tuning.harmonicTolerance
@@ -168,16 +180,23 @@ export function pickBeatLag(acf: Float32Array, envelopeLength: number, envelopeR
 }
 
 function checkOptions(sampleRateHz: number, minBpm: number, maxBpm: number): void {
-  if (!(sampleRateHz > 0) || !Number.isFinite(sampleRateHz)) throw new InvalidArgumentError(`sampleRateHz must be positive and finite, got ${sampleRateHz}`)
+  if (!(sampleRateHz > 0) || !Number.isFinite(sampleRateHz))
+    throw new InvalidArgumentError(`sampleRateHz must be positive and finite, got ${sampleRateHz}`)
   if (!(minBpm > 0) || !Number.isFinite(minBpm)) throw new InvalidArgumentError(`minBpm must be positive and finite, got ${minBpm}`)
-  if (!(maxBpm > minBpm) || !Number.isFinite(maxBpm)) throw new InvalidArgumentError(`maxBpm must be finite and above minBpm (${minBpm}), got ${maxBpm}`)
+  if (!(maxBpm > minBpm) || !Number.isFinite(maxBpm))
+    throw new InvalidArgumentError(`maxBpm must be finite and above minBpm (${minBpm}), got ${maxBpm}`)
 }
 
 /**
  * HR of one window (typically 5 s at 4 kHz) from its envelope periodicity. The window must hold
  * at least two beats at `minBpm` for that rate to be found (5 s covers 30 bpm).
  */
-export function estimateHrClassical(window: Float32Array, sampleRateHz: number, options: ClassicalHrOptions = {}, tuning: Readonly<ClassicalHrTuning> = CLASSICAL_HR_TUNING): ClassicalHrResult {
+export function estimateHrClassical(
+  window: Float32Array,
+  sampleRateHz: number,
+  options: ClassicalHrOptions = {},
+  tuning: Readonly<ClassicalHrTuning> = CLASSICAL_HR_TUNING,
+): ClassicalHrResult {
   const minBpm = options.minBpm ?? DEFAULT_MIN_BPM
   const maxBpm = options.maxBpm ?? DEFAULT_MAX_BPM
   checkOptions(sampleRateHz, minBpm, maxBpm)

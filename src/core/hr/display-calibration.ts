@@ -25,7 +25,11 @@ export function temperedNll(items: readonly LabelledDistribution[], bins: HrBins
   return sum / Math.max(1, items.length)
 }
 
-export function fitTemperature(items: readonly LabelledDistribution[], bins: HrBins, grid: readonly number[] = defaultTemperatureGrid()): { temperature: number; nll: number; nllAtOne: number } {
+export function fitTemperature(
+  items: readonly LabelledDistribution[],
+  bins: HrBins,
+  grid: readonly number[] = defaultTemperatureGrid(),
+): { temperature: number; nll: number; nllAtOne: number } {
   if (items.length === 0) throw new InvalidArgumentError('fitTemperature: no labelled windows')
   let best = { temperature: 1, nll: Number.POSITIVE_INFINITY }
   for (const t of grid) {
@@ -42,7 +46,11 @@ function defaultTemperatureGrid(): number[] {
 }
 
 /** The raw score the isotonic map takes: mass within ±5 bpm of the tempered distribution × (1 − no-HR probability). */
-export function rawScore(item: Pick<LabelledDistribution, 'probs' | 'noHrProb'>, bins: HrBins, temperature: number): { score: number; hrBpm: number } {
+export function rawScore(
+  item: Pick<LabelledDistribution, 'probs' | 'noHrProb'>,
+  bins: HrBins,
+  temperature: number,
+): { score: number; hrBpm: number } {
   const estimate = decodeHrDistribution(temper(item.probs, temperature), bins)
   return { score: estimate.confidence * (1 - (item.noHrProb ?? 0)), hrBpm: estimate.hrBpm }
 }

@@ -32,14 +32,7 @@ import { HrTracker } from './hr-tracker'
 export type { DisplayCalibration }
 
 export type DecisionCode =
-  | 'shown'
-  | 'no-signal'
-  | 'contact-lost'
-  | 'no-heart'
-  | 'low-confidence'
-  | 'sudden-change'
-  | 'disagreement'
-  | 'no-estimate'
+  'shown' | 'no-signal' | 'contact-lost' | 'no-heart' | 'low-confidence' | 'sudden-change' | 'disagreement' | 'no-estimate'
 
 /** Used when a model card has no fitted `display` block: conservative, stated in the UI's reason texts. */
 export const DEFAULT_DISPLAY_CALIBRATION: DisplayCalibration = {
@@ -134,7 +127,11 @@ export function validateCalibration(c: DisplayCalibration): void {
   if (!(c.temperature > 0)) bad('temperature', c.temperature, '> 0')
   if (c.isotonic.x.length !== c.isotonic.y.length || c.isotonic.x.length < 2) bad('isotonic', c.isotonic, 'two arrays of equal length ≥ 2')
   for (let i = 1; i < c.isotonic.x.length; i++) {
-    if (!((c.isotonic.x[i] as number) >= (c.isotonic.x[i - 1] as number)) || !((c.isotonic.y[i] as number) >= (c.isotonic.y[i - 1] as number))) bad('isotonic', c.isotonic, 'non-decreasing')
+    if (
+      !((c.isotonic.x[i] as number) >= (c.isotonic.x[i - 1] as number)) ||
+      !((c.isotonic.y[i] as number) >= (c.isotonic.y[i - 1] as number))
+    )
+      bad('isotonic', c.isotonic, 'non-decreasing')
   }
   if (!(c.minConfidence >= 0 && c.minConfidence <= 1)) bad('minConfidence', c.minConfidence, 'in [0, 1]')
   if (!(c.maxNoHrProb > 0 && c.maxNoHrProb <= 1)) bad('maxNoHrProb', c.maxNoHrProb, 'in (0, 1]')
@@ -169,7 +166,13 @@ export class HrDecider {
   decide(evidence: WindowEvidence): HrDecision {
     this.windowsSinceShown++
     const beatsBpm = evidence.s1OnsetsS ? hrFromOnsets(evidence.s1OnsetsS) : null
-    const none = (state: DisplayState, code: DecisionCode, reason: string, confidence = 0, windowBpm: number | null = null): HrDecision => ({ hrBpm: null, state, code, reason, confidence, windowBpm, beatsBpm })
+    const none = (
+      state: DisplayState,
+      code: DecisionCode,
+      reason: string,
+      confidence = 0,
+      windowBpm: number | null = null,
+    ): HrDecision => ({ hrBpm: null, state, code, reason, confidence, windowBpm, beatsBpm })
 
     for (const flag of ['silence', 'contact-lost'] as const) {
       if (evidence.flags.includes(flag)) {
@@ -188,7 +191,9 @@ export class HrDecider {
     let likelihood: Float64Array | null = null
     if (evidence.productionProbs !== null && this.bins !== null) {
       if (evidence.productionProbs.length !== hrBinCount(this.bins)) {
-        throw new InvalidArgumentError(`production distribution has ${evidence.productionProbs.length} bins, the model card ${hrBinCount(this.bins)}`)
+        throw new InvalidArgumentError(
+          `production distribution has ${evidence.productionProbs.length} bins, the model card ${hrBinCount(this.bins)}`,
+        )
       }
       likelihood = temper(evidence.productionProbs, c.temperature)
       const estimate = decodeHrDistribution(likelihood, this.bins)
@@ -200,7 +205,11 @@ export class HrDecider {
       confidence = windowBpm === null ? 0 : 1
     }
 
-    const flagged = evidence.flags.includes('clipping') ? FLAG_REASONS.clipping : evidence.flags.includes('noise') ? 'noise or movement' : null
+    const flagged = evidence.flags.includes('clipping')
+      ? FLAG_REASONS.clipping
+      : evidence.flags.includes('noise')
+        ? 'noise or movement'
+        : null
     if (windowBpm === null) return none('unreliable', 'no-estimate', flagged ?? 'no heart rate found in this window', 0, null)
     if (confidence < c.minConfidence) {
       const why = flagged ?? `low confidence (${Math.round(confidence * 100)} %)`
@@ -213,7 +222,13 @@ export class HrDecider {
       if (this.candidate && this.agree(windowBpm, this.candidate.bpm)) this.candidate.count++
       else this.candidate = { bpm: windowBpm, count: 1 }
       if (this.candidate.count < c.confirmWindows) {
-        return none('check', 'sudden-change', `Checking: the rate jumped from ${Math.round(this.lastShownBpm as number)} to ${Math.round(windowBpm)} bpm`, confidence, windowBpm)
+        return none(
+          'check',
+          'sudden-change',
+          `Checking: the rate jumped from ${Math.round(this.lastShownBpm as number)} to ${Math.round(windowBpm)} bpm`,
+          confidence,
+          windowBpm,
+        )
       }
       this.tracker.reset() // a confirmed change: the old track no longer applies
     }
@@ -224,12 +239,24 @@ export class HrDecider {
       const beatsDisagree = beatsBpm !== null && !this.agree(beatsBpm, windowBpm)
       const classicalDisagrees = evidence.classicalBpm === null || !this.agree(evidence.classicalBpm, windowBpm)
       if (beatsDisagree && classicalDisagrees) {
-        return none('check', 'disagreement', `Check: estimates disagree (model ${Math.round(windowBpm)}, beats ${Math.round(beatsBpm as number)} bpm)`, confidence, windowBpm)
+        return none(
+          'check',
+          'disagreement',
+          `Check: estimates disagree (model ${Math.round(windowBpm)}, beats ${Math.round(beatsBpm as number)} bpm)`,
+          confidence,
+          windowBpm,
+        )
       }
       if (c.minLayerAgreement > 0 && evidence.layerBpm.length > 0) {
         const agreeing = evidence.layerBpm.filter((bpm) => this.agree(bpm, windowBpm as number)).length / evidence.layerBpm.length
         if (agreeing < c.minLayerAgreement) {
-          return none('check', 'disagreement', `Check: the encoder's layers disagree (${Math.round(agreeing * 100)} % agree)`, confidence, windowBpm)
+          return none(
+            'check',
+            'disagreement',
+            `Check: the encoder's layers disagree (${Math.round(agreeing * 100)} % agree)`,
+            confidence,
+            windowBpm,
+          )
         }
       }
     }

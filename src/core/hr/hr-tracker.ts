@@ -26,7 +26,8 @@ export class HrTracker {
     private readonly options: HrTrackerOptions,
   ) {
     if (!(options.stepSigmaBpm > 0)) throw new InvalidArgumentError(`stepSigmaBpm must be > 0, got ${options.stepSigmaBpm}`)
-    if (!(options.jumpProbability >= 0 && options.jumpProbability < 1)) throw new InvalidArgumentError(`jumpProbability must be in [0, 1), got ${options.jumpProbability}`)
+    if (!(options.jumpProbability >= 0 && options.jumpProbability < 1))
+      throw new InvalidArgumentError(`jumpProbability must be in [0, 1), got ${options.jumpProbability}`)
     this.binCount = hrBinCount(bins)
     const sigmaBins = options.stepSigmaBpm / bins.stepBpm
     const half = Math.ceil(4 * sigmaBins)
@@ -44,7 +45,8 @@ export class HrTracker {
 
   /** Absorbs one window's likelihood over the bins (any positive scale) and returns the tracked estimate. */
   update(likelihood: ArrayLike<number>): HrEstimate {
-    if (likelihood.length !== this.binCount) throw new InvalidArgumentError(`likelihood has ${likelihood.length} bins, the tracker ${this.binCount}`)
+    if (likelihood.length !== this.binCount)
+      throw new InvalidArgumentError(`likelihood has ${likelihood.length} bins, the tracker ${this.binCount}`)
     const next = new Float64Array(this.binCount)
     if (this.posterior === null) {
       for (let i = 0; i < this.binCount; i++) next[i] = likelihood[i] as number

@@ -80,7 +80,11 @@ function stateSpace(minFrames: readonly number[]): StateSpace {
 }
 
 /** Most likely cyclic state path through frame posteriors `probs` ([frames, 4], row-major). */
-export function viterbiStates(probs: Float32Array, frames: number, minFrames: readonly number[] = SEGMENTATION_DECODING_TUNING.minFrames): Uint8Array {
+export function viterbiStates(
+  probs: Float32Array,
+  frames: number,
+  minFrames: readonly number[] = SEGMENTATION_DECODING_TUNING.minFrames,
+): Uint8Array {
   const { classOf, predecessors } = stateSpace(minFrames)
   const states = classOf.length
   const logp = (t: number, c: number): number => Math.log(Math.max(probs[t * CLASS_COUNT + c]!, 1e-6))
@@ -119,11 +123,30 @@ export function viterbiStates(probs: Float32Array, frames: number, minFrames: re
  * seen at frame j began between frames j−1 and j: its onset is put half a frame earlier. A sound
  * already under way at frame 0 has no onset in the window.
  */
-export function beatsFromSegmentation(probs: Float32Array, frames: number, frameSeconds: number, tuning: Readonly<SegmentationDecodingTuning> = SEGMENTATION_DECODING_TUNING): SegmentationBeats {
+export function beatsFromSegmentation(
+  probs: Float32Array,
+  frames: number,
+  frameSeconds: number,
+  tuning: Readonly<SegmentationDecodingTuning> = SEGMENTATION_DECODING_TUNING,
+): SegmentationBeats {
   if (!Number.isInteger(frames) || frames < 2) throw new InvalidArgumentError(`frames: must be an integer ≥ 2, got ${frames}`)
-  if (!(frameSeconds > 0) || !Number.isFinite(frameSeconds)) throw new InvalidArgumentError(`frameSeconds: must be positive and finite, got ${frameSeconds}`)
-  if (probs.length !== frames * CLASS_COUNT) throw new InvalidArgumentError(`probs: expected ${frames} frames × ${CLASS_COUNT} classes = ${frames * CLASS_COUNT} values, got ${probs.length}`)
-  const none: SegmentationBeats = { s1OnsetsS: [], s2OnsetsS: [], intervalsS: [], irregularity: NaN, irregular: false, beatPeriodS: NaN, systoleS: NaN, pathConfidence: 0, states: new Uint8Array(0) }
+  if (!(frameSeconds > 0) || !Number.isFinite(frameSeconds))
+    throw new InvalidArgumentError(`frameSeconds: must be positive and finite, got ${frameSeconds}`)
+  if (probs.length !== frames * CLASS_COUNT)
+    throw new InvalidArgumentError(
+      `probs: expected ${frames} frames × ${CLASS_COUNT} classes = ${frames * CLASS_COUNT} values, got ${probs.length}`,
+    )
+  const none: SegmentationBeats = {
+    s1OnsetsS: [],
+    s2OnsetsS: [],
+    intervalsS: [],
+    irregularity: NaN,
+    irregular: false,
+    beatPeriodS: NaN,
+    systoleS: NaN,
+    pathConfidence: 0,
+    states: new Uint8Array(0),
+  }
   for (let i = 0; i < probs.length; i++) if (!Number.isFinite(probs[i]!)) return none
 
   const states = viterbiStates(probs, frames, tuning.minFrames)

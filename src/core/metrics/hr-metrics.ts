@@ -34,14 +34,17 @@ export function hrMetrics(pairs: Iterable<HrPair>): HrMetrics {
   let declinedCount = 0
   let index = 0
   for (const pair of pairs) {
-    if (!Number.isFinite(pair.referenceBpm)) throw new InvalidArgumentError(`hrMetrics: pair ${index}: referenceBpm ${pair.referenceBpm} is not finite`)
+    if (!Number.isFinite(pair.referenceBpm))
+      throw new InvalidArgumentError(`hrMetrics: pair ${index}: referenceBpm ${pair.referenceBpm} is not finite`)
     if (pair.estimatedBpm === null) declinedCount++
-    else if (!Number.isFinite(pair.estimatedBpm)) throw new InvalidArgumentError(`hrMetrics: pair ${index}: estimatedBpm ${pair.estimatedBpm} is not finite`)
+    else if (!Number.isFinite(pair.estimatedBpm))
+      throw new InvalidArgumentError(`hrMetrics: pair ${index}: estimatedBpm ${pair.estimatedBpm} is not finite`)
     else errors.push(Math.abs(pair.estimatedBpm - pair.referenceBpm))
     index++
   }
   const count = errors.length
-  if (count === 0) return { count, declinedCount, maeBpm: Number.NaN, medianAbsErrorBpm: Number.NaN, within5BpmShare: Number.NaN, rmseBpm: Number.NaN }
+  if (count === 0)
+    return { count, declinedCount, maeBpm: Number.NaN, medianAbsErrorBpm: Number.NaN, within5BpmShare: Number.NaN, rmseBpm: Number.NaN }
   let sum = 0
   let sumSquares = 0
   let within = 0
@@ -54,5 +57,12 @@ export function hrMetrics(pairs: Iterable<HrPair>): HrMetrics {
   const sorted = errors.sort((a, b) => a - b)
   const middle = count >> 1
   const median = count % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
-  return { count, declinedCount, maeBpm: sum / count, medianAbsErrorBpm: median, within5BpmShare: within / count, rmseBpm: Math.sqrt(sumSquares / count) }
+  return {
+    count,
+    declinedCount,
+    maeBpm: sum / count,
+    medianAbsErrorBpm: median,
+    within5BpmShare: within / count,
+    rmseBpm: Math.sqrt(sumSquares / count),
+  }
 }

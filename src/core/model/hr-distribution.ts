@@ -32,7 +32,9 @@ export function hrBinCount(bins: HrBins): number {
 export function decodeHrDistribution(probs: ArrayLike<number>, bins: HrBins): HrEstimate {
   const binCount = hrBinCount(bins)
   if (probs.length !== binCount) {
-    throw new InvalidArgumentError(`HR distribution has ${probs.length} bins, the model card says ${binCount} (${bins.minBpm}–${bins.maxBpm} bpm, step ${bins.stepBpm})`)
+    throw new InvalidArgumentError(
+      `HR distribution has ${probs.length} bins, the model card says ${binCount} (${bins.minBpm}–${bins.maxBpm} bpm, step ${bins.stepBpm})`,
+    )
   }
   let argMax = 0
   for (let i = 1; i < binCount; i++) if ((probs[i] as number) > (probs[argMax] as number)) argMax = i

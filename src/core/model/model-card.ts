@@ -51,15 +51,27 @@ export const modelCardSchema = z
     id: z.string().min(1),
     version: z.string().min(1),
     created: z.string(),
-    onnx: z.object({ file: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().positive(), opset: z.number().int() }).loose(),
-    input: z.object({
-      name: z.string(),
-      sampleRateHz: z.number().positive(),
-      windowSamples: z.number().int().positive(),
-      windowSeconds: z.number().positive(),
-      normalisation: z.string(),
-    }).loose(),
-    outputs: z.object({ hrProbs: z.string(), layerProbs: z.string(), embedding: z.string(), segProbs: z.string().optional(), noHrProb: z.string().optional() }).loose(),
+    onnx: z
+      .object({ file: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().positive(), opset: z.number().int() })
+      .loose(),
+    input: z
+      .object({
+        name: z.string(),
+        sampleRateHz: z.number().positive(),
+        windowSamples: z.number().int().positive(),
+        windowSeconds: z.number().positive(),
+        normalisation: z.string(),
+      })
+      .loose(),
+    outputs: z
+      .object({
+        hrProbs: z.string(),
+        layerProbs: z.string(),
+        embedding: z.string(),
+        segProbs: z.string().optional(),
+        noHrProb: z.string().optional(),
+      })
+      .loose(),
     /** Present when the graph has a segmentation output: class order and frame timing of `segProbs` ([windows, frames, classes]). */
     segmentation: z
       .object({
@@ -82,7 +94,16 @@ export const modelCardSchema = z
     /** Wall time of the training run that produced the ONNX file, seconds. */
     trainingWallSeconds: z.number().nullable().optional(),
     layers: z
-      .array(z.object({ index: z.number().int().nonnegative(), name: z.string(), width: z.number().int().positive(), validation: metricsSchema }).loose())
+      .array(
+        z
+          .object({
+            index: z.number().int().nonnegative(),
+            name: z.string(),
+            width: z.number().int().positive(),
+            validation: metricsSchema,
+          })
+          .loose(),
+      )
       .min(1),
     production: z.object({ validation: metricsSchema }).loose(),
     /** The fitted display decision (absent: the app uses conservative defaults). */

@@ -11,7 +11,9 @@ import { MAX_STOP_DETAIL_CHARS } from './monitor-events'
  * learn the user's folders.
  */
 export function withFileNames(text: string): string {
-  return text.replace(/(?<=^|[\s"'(])(?:[A-Za-z]:)?(?:[\\/][^\s\\/:"']+)+[\\/]([^\s\\/:"']+)/g, (path: string, name: string) => (path.startsWith('/dev/') ? path : name))
+  return text.replace(/(?<=^|[\s"'(])(?:[A-Za-z]:)?(?:[\\/][^\s\\/:"']+)+[\\/]([^\s\\/:"']+)/g, (path: string, name: string) =>
+    path.startsWith('/dev/') ? path : name,
+  )
 }
 
 /** A source's error message as a stop reason's detail: file names only, at most MAX_STOP_DETAIL_CHARS. */

@@ -19,7 +19,9 @@ export function encodeCommand(command: SerialCommand): Uint8Array {
 export function parseCommand(line: string): SerialCommand {
   const word = line.trim().toUpperCase()
   if ((SERIAL_COMMANDS as readonly string[]).includes(word)) return word as SerialCommand
-  throw new SerialCommandError(`serial command: unknown command ${JSON.stringify(line.slice(0, MAX_COMMAND_LINE_BYTES))} (expected ${SERIAL_COMMANDS.join(', ')})`)
+  throw new SerialCommandError(
+    `serial command: unknown command ${JSON.stringify(line.slice(0, MAX_COMMAND_LINE_BYTES))} (expected ${SERIAL_COMMANDS.join(', ')})`,
+  )
 }
 
 /** Splits a byte stream into command lines; over-long lines are discarded and counted. */
@@ -70,7 +72,8 @@ export function formatInfo(info: DeviceInfo): string {
 }
 
 export function parseInfo(text: string): DeviceInfo {
-  if (!text.startsWith('INFO ')) throw new SerialCommandError(`serial INFO reply: expected 'INFO key=value ...', got ${JSON.stringify(text.slice(0, 80))}`)
+  if (!text.startsWith('INFO '))
+    throw new SerialCommandError(`serial INFO reply: expected 'INFO key=value ...', got ${JSON.stringify(text.slice(0, 80))}`)
   const fields = new Map<string, string>()
   for (const pair of text.slice(5).trim().split(/\s+/)) {
     const eq = pair.indexOf('=')
@@ -79,14 +82,17 @@ export function parseInfo(text: string): DeviceInfo {
     try {
       value = decodeURIComponent(pair.slice(eq + 1))
     } catch {
-      throw new SerialCommandError(`serial INFO reply: field ${pair.slice(0, eq)} has bad percent-encoding ${JSON.stringify(pair.slice(eq + 1))}`)
+      throw new SerialCommandError(
+        `serial INFO reply: field ${pair.slice(0, eq)} has bad percent-encoding ${JSON.stringify(pair.slice(eq + 1))}`,
+      )
     }
     fields.set(pair.slice(0, eq), value)
   }
   const int = (key: string): number => {
     const raw = fields.get(key)
     const value = Number(raw)
-    if (raw === undefined || !Number.isInteger(value) || value < 0) throw new SerialCommandError(`serial INFO reply: field ${key} ${JSON.stringify(raw)} is not a non-negative integer`)
+    if (raw === undefined || !Number.isInteger(value) || value < 0)
+      throw new SerialCommandError(`serial INFO reply: field ${key} ${JSON.stringify(raw)} is not a non-negative integer`)
     return value
   }
   const info: DeviceInfo = {

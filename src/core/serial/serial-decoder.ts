@@ -7,7 +7,16 @@
  * decoded stream never shifts.
  */
 import { InvalidArgumentError } from '../errors'
-import { MAX_FRAME_BYTES, SYNC_0, SYNC_1, parseFrameAt, type AudioFrame, type EndFrame, type SampleFormatName, type TextFrame } from './serial-frame'
+import {
+  MAX_FRAME_BYTES,
+  SYNC_0,
+  SYNC_1,
+  parseFrameAt,
+  type AudioFrame,
+  type EndFrame,
+  type SampleFormatName,
+  type TextFrame,
+} from './serial-frame'
 
 export interface DecodedAudio extends AudioFrame {
   /** unwrapped index (per channel) of the first sample since the decoder saw its first frame */
@@ -61,11 +70,19 @@ export class SerialDecoder {
   private state: StreamState | undefined
   private streamIndex = 0
   private readonly maxGapSeconds: number
-  readonly stats: SerialDecoderStats = { framesOk: 0, framesCorrupt: 0, framesLost: 0, bytesSkipped: 0, gapSamplesFilled: 0, discontinuities: 0 }
+  readonly stats: SerialDecoderStats = {
+    framesOk: 0,
+    framesCorrupt: 0,
+    framesLost: 0,
+    bytesSkipped: 0,
+    gapSamplesFilled: 0,
+    discontinuities: 0,
+  }
 
   constructor(options: SerialDecoderOptions = {}) {
     this.maxGapSeconds = options.maxGapSeconds ?? 10
-    if (!(this.maxGapSeconds >= 0) || !Number.isFinite(this.maxGapSeconds)) throw new InvalidArgumentError(`SerialDecoder: maxGapSeconds ${options.maxGapSeconds} must be a finite number >= 0`)
+    if (!(this.maxGapSeconds >= 0) || !Number.isFinite(this.maxGapSeconds))
+      throw new InvalidArgumentError(`SerialDecoder: maxGapSeconds ${options.maxGapSeconds} must be a finite number >= 0`)
   }
 
   push(bytes: Uint8Array): DecodedFrame[] {
@@ -126,7 +143,13 @@ export class SerialDecoder {
       // The stream started recently (numbering begins at 0 on START) and its first frames were
       // lost: fill them so that stream time still equals device time. A large index means we
       // joined a stream already running: start the timeline here instead.
-      this.state = { nextSequence: 0, nextWireIndex: 0, sampleRateHz: frame.sampleRateHz, channels: frame.channels, sampleFormat: frame.sampleFormat }
+      this.state = {
+        nextSequence: 0,
+        nextWireIndex: 0,
+        sampleRateHz: frame.sampleRateHz,
+        channels: frame.channels,
+        sampleFormat: frame.sampleFormat,
+      }
       this.accountGap(frame.sequence, frame.firstSampleIndex, out)
     }
     const samplesPerChannel = frame.samples.length / frame.channels
@@ -163,7 +186,15 @@ export class SerialDecoder {
     }
     this.stats.framesLost += lostFrames
     this.stats.gapSamplesFilled += missingSamples
-    out.push({ type: 'gap', streamSampleIndex: this.streamIndex, sampleCount: missingSamples, channels: state.channels, sampleRateHz: state.sampleRateHz, sampleFormat: state.sampleFormat, lostFrames })
+    out.push({
+      type: 'gap',
+      streamSampleIndex: this.streamIndex,
+      sampleCount: missingSamples,
+      channels: state.channels,
+      sampleRateHz: state.sampleRateHz,
+      sampleFormat: state.sampleFormat,
+      lostFrames,
+    })
     this.streamIndex += missingSamples
   }
 }

@@ -80,7 +80,16 @@ export interface AudioFrameInput {
   samples: Float32Array
 }
 
-function writeHeader(view: DataView, type: number, sequence: number, format: number, channels: number, rateHz: number, firstSampleIndex: number, payloadLength: number): void {
+function writeHeader(
+  view: DataView,
+  type: number,
+  sequence: number,
+  format: number,
+  channels: number,
+  rateHz: number,
+  firstSampleIndex: number,
+  payloadLength: number,
+): void {
   view.setUint8(0, SYNC_0)
   view.setUint8(1, SYNC_1)
   view.setUint8(2, PROTOCOL_VERSION)
@@ -102,15 +111,30 @@ function finish(frame: Uint8Array, payloadLength: number): Uint8Array {
 export function encodeAudioFrame(input: AudioFrameInput): Uint8Array {
   const format = input.sampleFormat ?? 's16le'
   const channels = input.channels ?? 1
-  if (!Number.isInteger(channels) || channels < 1 || channels > MAX_CHANNELS) throw new InvalidArgumentError(`serial frame: channels ${channels} outside 1..${MAX_CHANNELS}`)
-  if (!Number.isInteger(input.sampleRateHz) || input.sampleRateHz < MIN_SAMPLE_RATE_HZ || input.sampleRateHz > MAX_SAMPLE_RATE_HZ) throw new InvalidArgumentError(`serial frame: sampleRateHz ${input.sampleRateHz} outside ${MIN_SAMPLE_RATE_HZ}..${MAX_SAMPLE_RATE_HZ}`)
-  if (input.samples.length % channels !== 0) throw new InvalidArgumentError(`serial frame: ${input.samples.length} samples is not a multiple of ${channels} channels`)
+  if (!Number.isInteger(channels) || channels < 1 || channels > MAX_CHANNELS)
+    throw new InvalidArgumentError(`serial frame: channels ${channels} outside 1..${MAX_CHANNELS}`)
+  if (!Number.isInteger(input.sampleRateHz) || input.sampleRateHz < MIN_SAMPLE_RATE_HZ || input.sampleRateHz > MAX_SAMPLE_RATE_HZ)
+    throw new InvalidArgumentError(`serial frame: sampleRateHz ${input.sampleRateHz} outside ${MIN_SAMPLE_RATE_HZ}..${MAX_SAMPLE_RATE_HZ}`)
+  if (input.samples.length % channels !== 0)
+    throw new InvalidArgumentError(`serial frame: ${input.samples.length} samples is not a multiple of ${channels} channels`)
   const bps = bytesPerSample(format)
   const payloadLength = input.samples.length * bps
-  if (payloadLength > MAX_PAYLOAD_BYTES) throw new InvalidArgumentError(`serial frame: payload ${payloadLength} bytes exceeds ${MAX_PAYLOAD_BYTES} (${input.samples.length} ${format} samples)`)
+  if (payloadLength > MAX_PAYLOAD_BYTES)
+    throw new InvalidArgumentError(
+      `serial frame: payload ${payloadLength} bytes exceeds ${MAX_PAYLOAD_BYTES} (${input.samples.length} ${format} samples)`,
+    )
   const frame = new Uint8Array(HEADER_BYTES + payloadLength + CRC_BYTES)
   const view = new DataView(frame.buffer)
-  writeHeader(view, FrameType.audio, input.sequence, SampleFormat[format], channels, input.sampleRateHz, input.firstSampleIndex, payloadLength)
+  writeHeader(
+    view,
+    FrameType.audio,
+    input.sequence,
+    SampleFormat[format],
+    channels,
+    input.sampleRateHz,
+    input.firstSampleIndex,
+    payloadLength,
+  )
   let offset = HEADER_BYTES
   for (const raw of input.samples) {
     const x = Number.isNaN(raw) ? 0 : raw
@@ -131,7 +155,8 @@ export function encodeAudioFrame(input: AudioFrameInput): Uint8Array {
 
 export function encodeTextFrame(text: string): Uint8Array {
   const payload = new TextEncoder().encode(text)
-  if (payload.length > MAX_PAYLOAD_BYTES) throw new InvalidArgumentError(`serial frame: text of ${payload.length} bytes exceeds ${MAX_PAYLOAD_BYTES}`)
+  if (payload.length > MAX_PAYLOAD_BYTES)
+    throw new InvalidArgumentError(`serial frame: text of ${payload.length} bytes exceeds ${MAX_PAYLOAD_BYTES}`)
   const frame = new Uint8Array(HEADER_BYTES + payload.length + CRC_BYTES)
   writeHeader(new DataView(frame.buffer), FrameType.text, 0, 0, 0, 0, 0, payload.length)
   frame.set(payload, HEADER_BYTES)
@@ -175,8 +200,10 @@ export function parseFrameAt(bytes: Uint8Array, offset: number): ParseResult {
   if (type === FrameType.audio) {
     if (format === undefined) return { kind: 'invalid', reason: `sampleFormat ${formatCode}`, crcMismatch: false }
     if (channels < 1 || channels > MAX_CHANNELS) return { kind: 'invalid', reason: `channels ${channels}`, crcMismatch: false }
-    if (sampleRateHz < MIN_SAMPLE_RATE_HZ || sampleRateHz > MAX_SAMPLE_RATE_HZ) return { kind: 'invalid', reason: `sampleRateHz ${sampleRateHz}`, crcMismatch: false }
-    if (payloadLength % (bytesPerSample(format) * channels) !== 0) return { kind: 'invalid', reason: `payloadLength ${payloadLength} not whole sample frames`, crcMismatch: false }
+    if (sampleRateHz < MIN_SAMPLE_RATE_HZ || sampleRateHz > MAX_SAMPLE_RATE_HZ)
+      return { kind: 'invalid', reason: `sampleRateHz ${sampleRateHz}`, crcMismatch: false }
+    if (payloadLength % (bytesPerSample(format) * channels) !== 0)
+      return { kind: 'invalid', reason: `payloadLength ${payloadLength} not whole sample frames`, crcMismatch: false }
   } else if (type === FrameType.end) {
     if (payloadLength !== 0) return { kind: 'invalid', reason: `end frame payloadLength ${payloadLength}`, crcMismatch: false }
   } else if (type !== FrameType.text) {
@@ -187,7 +214,8 @@ export function parseFrameAt(bytes: Uint8Array, offset: number): ParseResult {
   const end = offset + HEADER_BYTES + payloadLength
   const expectedCrc = view.getUint32(HEADER_BYTES + payloadLength, true)
   const actualCrc = crc32(bytes, offset + 2, end)
-  if (expectedCrc !== actualCrc) return { kind: 'invalid', reason: `crc 0x${expectedCrc.toString(16)} != 0x${actualCrc.toString(16)}`, crcMismatch: true }
+  if (expectedCrc !== actualCrc)
+    return { kind: 'invalid', reason: `crc 0x${expectedCrc.toString(16)} != 0x${actualCrc.toString(16)}`, crcMismatch: true }
 
   if (type === FrameType.text) {
     const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(offset + HEADER_BYTES, end))
@@ -202,5 +230,9 @@ export function parseFrameAt(bytes: Uint8Array, offset: number): ParseResult {
     else if (audioFormat === 'f32le') samples[i] = view.getFloat32(p, true)
     else samples[i] = (((view.getUint8(p) | (view.getUint8(p + 1) << 8) | (view.getUint8(p + 2) << 16)) << 8) >> 8) / 8388608
   }
-  return { kind: 'frame', frame: { type: 'audio', sequence, sampleFormat: audioFormat, channels, sampleRateHz, firstSampleIndex, samples }, byteLength }
+  return {
+    kind: 'frame',
+    frame: { type: 'audio', sequence, sampleFormat: audioFormat, channels, sampleRateHz, firstSampleIndex, samples },
+    byteLength,
+  }
 }

@@ -14,7 +14,10 @@ export type SpanKind = (typeof SPAN_KINDS)[number]
 
 export const ANNOTATIONS_SCHEMA_VERSION = 1
 
-const time = z.number().refine(Number.isFinite, 'must be finite').refine((v) => v >= 0, 'must be ≥ 0')
+const time = z
+  .number()
+  .refine(Number.isFinite, 'must be finite')
+  .refine((v) => v >= 0, 'must be ≥ 0')
 const annotationId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)
 
 const markerSchema = z.object({
@@ -95,9 +98,7 @@ export function nextAnnotationId(doc: AnnotationDoc, prefix = 'a'): string {
   return `${prefix}${max + 1}`
 }
 
-export type AnnotationChanges =
-  | Partial<Omit<Marker, 'kind' | 'id'>>
-  | Partial<Omit<Span, 'kind' | 'id'>>
+export type AnnotationChanges = Partial<Omit<Marker, 'kind' | 'id'>> | Partial<Omit<Span, 'kind' | 'id'>>
 
 export type AnnotationOp =
   | { type: 'add'; item: Annotation }

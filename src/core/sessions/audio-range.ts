@@ -25,17 +25,25 @@ export class AudioRangeError extends AuscultaError {}
 
 /** Checks [startFrame, startFrame + frames) against a recording of `totalFrames`. */
 export function checkAudioRange(sessionId: string, startFrame: number, frames: number, totalFrames: number): void {
-  if (!Number.isSafeInteger(startFrame) || startFrame < 0) throw new AudioRangeError(`session ${sessionId}: startFrame must be an integer ≥ 0, got ${startFrame}`)
-  if (!Number.isSafeInteger(frames) || frames < 1) throw new AudioRangeError(`session ${sessionId}: frames must be an integer ≥ 1, got ${frames}`)
-  if (frames > MAX_AUDIO_RANGE_FRAMES) throw new AudioRangeError(`session ${sessionId}: ${frames} frames asked, at most ${MAX_AUDIO_RANGE_FRAMES} per request`)
+  if (!Number.isSafeInteger(startFrame) || startFrame < 0)
+    throw new AudioRangeError(`session ${sessionId}: startFrame must be an integer ≥ 0, got ${startFrame}`)
+  if (!Number.isSafeInteger(frames) || frames < 1)
+    throw new AudioRangeError(`session ${sessionId}: frames must be an integer ≥ 1, got ${frames}`)
+  if (frames > MAX_AUDIO_RANGE_FRAMES)
+    throw new AudioRangeError(`session ${sessionId}: ${frames} frames asked, at most ${MAX_AUDIO_RANGE_FRAMES} per request`)
   if (startFrame + frames > totalFrames) {
-    throw new AudioRangeError(`session ${sessionId}: frames ${startFrame}..${startFrame + frames} are outside the recording (0..${totalFrames})`)
+    throw new AudioRangeError(
+      `session ${sessionId}: frames ${startFrame}..${startFrame + frames} are outside the recording (0..${totalFrames})`,
+    )
   }
 }
 
 /** Checks a peaks request's [startFrame, endFrame) against a recording of `totalFrames`. */
 export function checkPeakRange(sessionId: string, startFrame: number, endFrame: number, totalFrames: number): void {
-  if (!Number.isSafeInteger(startFrame) || startFrame < 0) throw new AudioRangeError(`session ${sessionId}: startFrame must be an integer ≥ 0, got ${startFrame}`)
-  if (!Number.isSafeInteger(endFrame) || endFrame <= startFrame) throw new AudioRangeError(`session ${sessionId}: endFrame ${endFrame} must be after startFrame ${startFrame}`)
-  if (endFrame > totalFrames) throw new AudioRangeError(`session ${sessionId}: frames ${startFrame}..${endFrame} are outside the recording (0..${totalFrames})`)
+  if (!Number.isSafeInteger(startFrame) || startFrame < 0)
+    throw new AudioRangeError(`session ${sessionId}: startFrame must be an integer ≥ 0, got ${startFrame}`)
+  if (!Number.isSafeInteger(endFrame) || endFrame <= startFrame)
+    throw new AudioRangeError(`session ${sessionId}: endFrame ${endFrame} must be after startFrame ${startFrame}`)
+  if (endFrame > totalFrames)
+    throw new AudioRangeError(`session ${sessionId}: frames ${startFrame}..${endFrame} are outside the recording (0..${totalFrames})`)
 }

@@ -93,9 +93,7 @@ function formatTime(seconds: number): string {
  * end of the audio, as in the release files, so a protocol reader sees the same annotated runs.
  */
 export function exportCircorTsv(doc: AnnotationDoc, durationS?: number): CircorTsvExport {
-  const exportable = doc.items.filter(
-    (a): a is Span => a.kind === 'span' && CIRCOR_LABELS[a.spanKind] !== undefined,
-  )
+  const exportable = doc.items.filter((a): a is Span => a.kind === 'span' && CIRCOR_LABELS[a.spanKind] !== undefined)
   const omitted = doc.items.length - exportable.length
   const sorted = [...exportable].sort((a, b) => a.startS - b.startS || a.endS - b.endS)
   const rows: string[] = []

@@ -24,7 +24,10 @@ export const PEAK_BASE_SAMPLES_PER_BUCKET = 128
 export const PEAK_LEVEL_FACTOR = 4
 export const PEAK_LEVEL_COUNT = 6
 /** samplesPerBucket of every level, finest first: 128, 512, …, 131072. */
-export const PEAK_LEVELS: readonly number[] = Array.from({ length: PEAK_LEVEL_COUNT }, (_, k) => PEAK_BASE_SAMPLES_PER_BUCKET * PEAK_LEVEL_FACTOR ** k)
+export const PEAK_LEVELS: readonly number[] = Array.from(
+  { length: PEAK_LEVEL_COUNT },
+  (_, k) => PEAK_BASE_SAMPLES_PER_BUCKET * PEAK_LEVEL_FACTOR ** k,
+)
 
 export const PEAK_FILE_MAGIC = 'APKS'
 export const PEAK_FILE_VERSION = 1
@@ -98,8 +101,17 @@ export class PeakAccumulator {
   constructor(levels: readonly number[] = PEAK_LEVELS) {
     this.levels = levels.map((samplesPerBucket, k) => {
       const below = k === 0 ? 1 : (levels[k - 1] as number)
-      if (!Number.isInteger(samplesPerBucket / below) || samplesPerBucket <= below) throw new RangeError(`peak level ${samplesPerBucket} is not a multiple of ${below}`)
-      return { samplesPerBucket, factor: samplesPerBucket / below, minMax: new Float32Array(128), complete: 0, lo: Infinity, hi: -Infinity, count: 0 }
+      if (!Number.isInteger(samplesPerBucket / below) || samplesPerBucket <= below)
+        throw new RangeError(`peak level ${samplesPerBucket} is not a multiple of ${below}`)
+      return {
+        samplesPerBucket,
+        factor: samplesPerBucket / below,
+        minMax: new Float32Array(128),
+        complete: 0,
+        lo: Infinity,
+        hi: -Infinity,
+        count: 0,
+      }
     })
   }
 
@@ -225,7 +237,10 @@ export function encodePeakHeader(overview: PeakOverview): Uint8Array {
  */
 export function peakFileParts(overview: PeakOverview): Uint8Array[] {
   if (!LITTLE_ENDIAN) return [encodePeakOverview(overview)]
-  return [encodePeakHeader(overview), ...overview.levels.map((level) => new Uint8Array(level.minMax.buffer, level.minMax.byteOffset, level.minMax.byteLength))]
+  return [
+    encodePeakHeader(overview),
+    ...overview.levels.map((level) => new Uint8Array(level.minMax.buffer, level.minMax.byteOffset, level.minMax.byteLength)),
+  ]
 }
 
 export function encodePeakOverview(overview: PeakOverview): Uint8Array {
@@ -252,7 +267,8 @@ export const PEAK_FIXED_HEADER_BYTES = HEADER_BYTES
 
 /** Level count from the fixed header (validated), to know how many header bytes to read. */
 export function peakLevelCount(fixed: Uint8Array, file: string): number {
-  if (fixed.length < HEADER_BYTES) throw new CorruptSessionError(file, undefined, `peak file too short (${fixed.length} bytes, need ${HEADER_BYTES})`)
+  if (fixed.length < HEADER_BYTES)
+    throw new CorruptSessionError(file, undefined, `peak file too short (${fixed.length} bytes, need ${HEADER_BYTES})`)
   const magic = String.fromCharCode(...fixed.subarray(0, 4))
   if (magic !== PEAK_FILE_MAGIC) throw new CorruptSessionError(file, 'magic', `not a peak file (starts with ${JSON.stringify(magic)})`)
   const view = new DataView(fixed.buffer, fixed.byteOffset, fixed.byteLength)
@@ -266,7 +282,8 @@ export function peakLevelCount(fixed: Uint8Array, file: string): number {
 /** Validates a header (its first `peakHeaderBytes(levels)` bytes) against the file's length. */
 export function decodePeakHeader(head: Uint8Array, fileBytes: number, file: string): PeakFileHeader {
   const count = peakLevelCount(head, file)
-  if (head.length < peakHeaderBytes(count)) throw new CorruptSessionError(file, 'levels', `header cut short (${head.length} bytes for ${count} levels)`)
+  if (head.length < peakHeaderBytes(count))
+    throw new CorruptSessionError(file, 'levels', `header cut short (${head.length} bytes for ${count} levels)`)
   const view = new DataView(head.buffer, head.byteOffset, head.byteLength)
   const sampleRateHz = view.getUint32(8, true)
   const frames = view.getFloat64(16, true)
@@ -288,7 +305,8 @@ export function decodePeakHeader(head: Uint8Array, fileBytes: number, file: stri
     offset += buckets * LEVEL_ENTRY_BYTES
     previous = samplesPerBucket
   }
-  if (fileBytes !== offset) throw new CorruptSessionError(file, undefined, `peak file is ${fileBytes} bytes, its header describes ${offset}`)
+  if (fileBytes !== offset)
+    throw new CorruptSessionError(file, undefined, `peak file is ${fileBytes} bytes, its header describes ${offset}`)
   return { sampleRateHz, frames, levels, totalBytes: offset }
 }
 
@@ -298,7 +316,10 @@ export function decodePeakOverview(bytes: Uint8Array, file: string): PeakOvervie
   return {
     sampleRateHz: header.sampleRateHz,
     frames: header.frames,
-    levels: header.levels.map((level) => ({ samplesPerBucket: level.samplesPerBucket, minMax: decodeBuckets(bytes.subarray(level.byteOffset, level.byteOffset + level.buckets * 8)) })),
+    levels: header.levels.map((level) => ({
+      samplesPerBucket: level.samplesPerBucket,
+      minMax: decodeBuckets(bytes.subarray(level.byteOffset, level.byteOffset + level.buckets * 8)),
+    })),
   }
 }
 
@@ -331,7 +352,14 @@ export interface PeakSelection {
  * one when even it is coarser: the caller should then draw from the audio). Never more than
  * `maxBuckets` buckets: a huge range with few columns merges the coarsest level further.
  */
-export function selectPeaks(levels: readonly { samplesPerBucket: number; buckets: number }[], frames: number, startFrame: number, endFrame: number, columns: number, maxBuckets: number): PeakSelection {
+export function selectPeaks(
+  levels: readonly { samplesPerBucket: number; buckets: number }[],
+  frames: number,
+  startFrame: number,
+  endFrame: number,
+  columns: number,
+  maxBuckets: number,
+): PeakSelection {
   const span = Math.max(1, endFrame - startFrame)
   let level = 0
   for (let k = 0; k < levels.length; k++) if ((levels[k] as { samplesPerBucket: number }).samplesPerBucket <= span / columns) level = k

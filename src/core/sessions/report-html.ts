@@ -113,7 +113,9 @@ function timeAxis(durationS: number): string {
   const ticks: string[] = []
   for (let t = 0; t <= durationS; t += stepS) {
     const x = (t / durationS) * WIDTH_PX
-    ticks.push(`<line x1="${fmt(x, 1)}" x2="${fmt(x, 1)}" y1="${PCG_HEIGHT_PX}" y2="${PCG_HEIGHT_PX + 4}" stroke="#666"/><text x="${fmt(Math.min(x + 2, WIDTH_PX - 24), 1)}" y="${PCG_HEIGHT_PX + 12}" font-size="9" fill="#666">${t} s</text>`)
+    ticks.push(
+      `<line x1="${fmt(x, 1)}" x2="${fmt(x, 1)}" y1="${PCG_HEIGHT_PX}" y2="${PCG_HEIGHT_PX + 4}" stroke="#666"/><text x="${fmt(Math.min(x + 2, WIDTH_PX - 24), 1)}" y="${PCG_HEIGHT_PX + 12}" font-size="9" fill="#666">${t} s</text>`,
+    )
   }
   return ticks.join('')
 }
@@ -133,15 +135,23 @@ function hrSvg(trace: readonly HrTraceEntry[], durationS: number): string {
   const grid: string[] = []
   for (let bpm = Math.ceil(loBpm / 20) * 20; bpm <= hiBpm; bpm += 20) {
     const y = fmt(yOf(bpm), 1)
-    grid.push(`<line x1="0" x2="${WIDTH_PX}" y1="${y}" y2="${y}" stroke="#ddd"/><text x="2" y="${y}" font-size="10" fill="#666">${bpm}</text>`)
+    grid.push(
+      `<line x1="0" x2="${WIDTH_PX}" y1="${y}" y2="${y}" stroke="#ddd"/><text x="2" y="${y}" font-size="10" fill="#666">${bpm}</text>`,
+    )
   }
   return `<svg class="hr" width="${WIDTH_PX}" height="${HR_HEIGHT_PX}" viewBox="0 0 ${WIDTH_PX} ${HR_HEIGHT_PX}" role="img" aria-label="HR trend">${grid.join('')}<polyline points="${line((e) => e.classicalHrBpm)}" fill="none" stroke="#999" stroke-dasharray="4 3"/><polyline points="${line((e) => e.hrBpm)}" fill="none" stroke="#d62728" stroke-width="2"/></svg>`
 }
 
 function annotationTable(doc: AnnotationDoc): string {
   const counts = new Map<SpanKind, number>()
-  for (const a of doc.items) if (a.kind === 'span' && SEGMENTATION_KINDS.includes(a.spanKind)) counts.set(a.spanKind, (counts.get(a.spanKind) ?? 0) + 1)
-  const segmentation = counts.size === 0 ? '' : `<p>Segmentation: ${SEGMENTATION_KINDS.filter((k) => counts.has(k)).map((k) => `${counts.get(k)} ${k}`).join(', ')} spans (in annotations.tsv).</p>`
+  for (const a of doc.items)
+    if (a.kind === 'span' && SEGMENTATION_KINDS.includes(a.spanKind)) counts.set(a.spanKind, (counts.get(a.spanKind) ?? 0) + 1)
+  const segmentation =
+    counts.size === 0
+      ? ''
+      : `<p>Segmentation: ${SEGMENTATION_KINDS.filter((k) => counts.has(k))
+          .map((k) => `${counts.get(k)} ${k}`)
+          .join(', ')} spans (in annotations.tsv).</p>`
   const listed = doc.items.filter((a) => !(a.kind === 'span' && SEGMENTATION_KINDS.includes(a.spanKind)))
   const rows = listed.slice(0, MAX_TABLE_ROWS).map((a) => {
     const when = a.kind === 'span' ? `${fmt(a.startS, 3)}–${fmt(a.endS, 3)}` : fmt(a.timeS, 3)
@@ -157,7 +167,9 @@ export function renderSessionReport(input: ReportInput): string {
   const { meta } = input
   const durationS = input.sampleRateHz > 0 ? input.samples.length / input.sampleRateHz : 0
   const summary = meta.hrSummary
-  const hrText = summary ? `${fmt(summary.meanBpm)} bpm mean (${fmt(summary.minBpm)}–${fmt(summary.maxBpm)}, ${summary.windows} windows)` : 'no HR estimate'
+  const hrText = summary
+    ? `${fmt(summary.meanBpm)} bpm mean (${fmt(summary.minBpm)}–${fmt(summary.maxBpm)}, ${summary.windows} windows)`
+    : 'no HR estimate'
   const location = meta.location === 'other' ? `other${meta.locationDetail ? ` (${meta.locationDetail})` : ''}` : meta.location
   const facts: Array<[string, string]> = [
     ['Patient', [meta.patient.name, meta.patient.id ? `#${meta.patient.id}` : undefined].filter(Boolean).join(' ') || '—'],

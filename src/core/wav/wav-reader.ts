@@ -141,9 +141,7 @@ export function decodeWav(bytes: Uint8Array, sourceName = '<bytes>'): WavAudio {
         dataStart = bodyStart
         const riffEndsHere = UNFINALISED_SIZES.has(riffSize) || riffSize + 8 <= bodyStart
         if (size > available) {
-          warnings.push(
-            `${sourceName}: data chunk size ${size} overruns the file; read the ${available} bytes present`,
-          )
+          warnings.push(`${sourceName}: data chunk size ${size} overruns the file; read the ${available} bytes present`)
           dataBytes = available
           break
         }
@@ -194,12 +192,10 @@ export function decodeFrames(
   let pos = start
   switch (format) {
     case 'pcm8':
-      for (let f = 0; f < frames; f++)
-        for (let c = 0; c < channels; c++, pos++) channelData[c]![f] = (view.getUint8(pos) - 128) / 128
+      for (let f = 0; f < frames; f++) for (let c = 0; c < channels; c++, pos++) channelData[c]![f] = (view.getUint8(pos) - 128) / 128
       break
     case 'pcm16':
-      for (let f = 0; f < frames; f++)
-        for (let c = 0; c < channels; c++, pos += 2) channelData[c]![f] = view.getInt16(pos, true) / 32768
+      for (let f = 0; f < frames; f++) for (let c = 0; c < channels; c++, pos += 2) channelData[c]![f] = view.getInt16(pos, true) / 32768
       break
     case 'pcm24':
       for (let f = 0; f < frames; f++)

@@ -140,8 +140,11 @@ export async function analyzeRecording(wavPath: string, options: AnalyzeOptions)
     windows = (await analyseStream(samples, rateHz, model, { windowSamples, hopSamples })).map((window) => toWindow(window))
   }
   const shown = windows.flatMap((w) => (w.hrBpm === null ? [] : [w.hrBpm]))
-  const referenced = windows.filter((w): w is AnalyzedWindow & { referenceBpm: number } => w.referenceBpm !== null && w.referenceBpm !== undefined)
-  const metricsOf = (pick: (w: AnalyzedWindow) => number | null): HrMetrics | null => (tsvPath === null ? null : hrMetrics(referenced.map((w) => ({ referenceBpm: w.referenceBpm, estimatedBpm: pick(w) }))))
+  const referenced = windows.filter(
+    (w): w is AnalyzedWindow & { referenceBpm: number } => w.referenceBpm !== null && w.referenceBpm !== undefined,
+  )
+  const metricsOf = (pick: (w: AnalyzedWindow) => number | null): HrMetrics | null =>
+    tsvPath === null ? null : hrMetrics(referenced.map((w) => ({ referenceBpm: w.referenceBpm, estimatedBpm: pick(w) })))
   return {
     wavPath,
     tsvPath,

@@ -26,7 +26,12 @@ export interface StreamOptions {
 }
 
 /** `samples` are at `rateHz` (the model's rate). Windows that do not fit wholly are not analysed. */
-export async function analyseStream(samples: Float32Array, rateHz: number, model: EncoderModel | null, options: StreamOptions): Promise<StreamWindow[]> {
+export async function analyseStream(
+  samples: Float32Array,
+  rateHz: number,
+  model: EncoderModel | null,
+  options: StreamOptions,
+): Promise<StreamWindow[]> {
   const decider = deciderFor(model?.card ?? null)
   const out: StreamWindow[] = []
   for (let start = options.firstSample ?? 0; start + options.windowSamples <= samples.length; start += options.hopSamples) {
@@ -42,12 +47,19 @@ export async function analyseStream(samples: Float32Array, rateHz: number, model
  * that pass from the phase on included, so the display decision has the history a live stream has.
  * Keys are start samples; a start is found within ±1 sample (protocol starts are rounded seconds).
  */
-export async function analyseStreamAt(samples: Float32Array, rateHz: number, model: EncoderModel | null, startSamples: readonly number[], options: Omit<StreamOptions, 'firstSample'>): Promise<Map<number, StreamWindow>> {
+export async function analyseStreamAt(
+  samples: Float32Array,
+  rateHz: number,
+  model: EncoderModel | null,
+  startSamples: readonly number[],
+  options: Omit<StreamOptions, 'firstSample'>,
+): Promise<Map<number, StreamWindow>> {
   const hop = options.hopSamples
   const phases = new Set(startSamples.map((start) => ((start % hop) + hop) % hop))
   const byStart = new Map<number, StreamWindow>()
   for (const phase of phases) {
-    for (const window of await analyseStream(samples, rateHz, model, { ...options, firstSample: phase })) byStart.set(window.startSample, window)
+    for (const window of await analyseStream(samples, rateHz, model, { ...options, firstSample: phase }))
+      byStart.set(window.startSample, window)
   }
   const found = new Map<number, StreamWindow>()
   for (const start of startSamples) {

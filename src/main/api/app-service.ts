@@ -19,7 +19,12 @@ import {
 } from '../../core/api/contract'
 import { AuscultaError, InvalidArgumentError } from '../../core/errors'
 import type { ModelCard } from '../../core/model/model-card'
-import { DEFAULT_MONITOR_SETTINGS, type MonitorEvent, type MonitorStatusEvent, type MonitorStopReason } from '../../core/monitor/monitor-events'
+import {
+  DEFAULT_MONITOR_SETTINGS,
+  type MonitorEvent,
+  type MonitorStatusEvent,
+  type MonitorStopReason,
+} from '../../core/monitor/monitor-events'
 import type { SessionLocation } from '../../core/sessions/session-schema'
 import type { PcmSource } from '../devices/source'
 import { LiveListening, type LiveListeningOptions } from '../listening/live-listening'
@@ -134,9 +139,18 @@ export class AppService {
           recording.sampleRateHz = event.sampleRateHz
         }
         try {
-          recording.recorder.appendAudio({ samples: Float32Array.from(event.samples), sampleRateHz: event.sampleRateHz, firstSampleIndex: event.firstSampleIndex })
+          recording.recorder.appendAudio({
+            samples: Float32Array.from(event.samples),
+            sampleRateHz: event.sampleRateHz,
+            firstSampleIndex: event.firstSampleIndex,
+          })
         } catch (error) {
-          this.emit('event:monitor', { type: 'error', name: (error as Error).name, message: `recording: ${this.withoutDataPaths((error as Error).message)}`, fatal: false })
+          this.emit('event:monitor', {
+            type: 'error',
+            name: (error as Error).name,
+            message: `recording: ${this.withoutDataPaths((error as Error).message)}`,
+            fatal: false,
+          })
         }
       }
     } else if (event.type === 'window' && recording && recording.originSampleIndex !== null && recording.recorder.status === 'recording') {
@@ -185,7 +199,10 @@ export class AppService {
     const current = this.settings
     // Both paths come from a client: checked (and the folder proven writable) before anything changes.
     const dataDir = patch.dataDir === undefined || patch.dataDir === current.dataDir ? current.dataDir : checkDataDir(patch.dataDir)
-    const model = patch.modelPath === undefined || patch.modelPath === current.modelPath ? null : checkModelPath(patch.modelPath, this.knownModelPaths())
+    const model =
+      patch.modelPath === undefined || patch.modelPath === current.modelPath
+        ? null
+        : checkModelPath(patch.modelPath, this.knownModelPaths())
     const next: AppSettings = {
       monitor: {
         windowSeconds: patch.monitor?.windowSeconds ?? current.monitor.windowSeconds,
@@ -198,7 +215,9 @@ export class AppService {
       ...(current.listening ? { listening: current.listening } : {}),
     }
     if (next.monitor.alarms.hrLowBpm >= next.monitor.alarms.hrHighBpm) {
-      throw new InvalidArgumentError(`alarm limits: low ${next.monitor.alarms.hrLowBpm} bpm must be below high ${next.monitor.alarms.hrHighBpm} bpm`)
+      throw new InvalidArgumentError(
+        `alarm limits: low ${next.monitor.alarms.hrLowBpm} bpm must be below high ${next.monitor.alarms.hrHighBpm} bpm`,
+      )
     }
     if (next.monitor.hopSeconds > next.monitor.windowSeconds) {
       throw new InvalidArgumentError(`hop ${next.monitor.hopSeconds} s must not exceed the window ${next.monitor.windowSeconds} s`)
@@ -229,7 +248,12 @@ export class AppService {
       ensurePrivateDir(this.options.settings.dataDir)
       writeFileAtomic(this.settingsFile(), `${JSON.stringify(this.settings, null, 2)}\n`)
     } catch (error) {
-      this.emit('event:monitor', { type: 'error', name: (error as Error).name, message: `saving the listening settings: ${this.withoutDataPaths((error as Error).message)}`, fatal: false })
+      this.emit('event:monitor', {
+        type: 'error',
+        name: (error as Error).name,
+        message: `saving the listening settings: ${this.withoutDataPaths((error as Error).message)}`,
+        fatal: false,
+      })
     }
   }
 
@@ -290,7 +314,8 @@ export class AppService {
       medianAbsErrorBpm: m.medianAbsErrorBpm,
       within5BpmShare: m.within5BpmShare,
     })
-    const classical = (card as { classical?: { validation?: { maeBpm: number; medianAbsErrorBpm: number; within5BpmShare: number } } }).classical?.validation
+    const classical = (card as { classical?: { validation?: { maeBpm: number; medianAbsErrorBpm: number; within5BpmShare: number } } })
+      .classical?.validation
     return {
       id: card.id,
       version: card.version,
@@ -334,7 +359,8 @@ export class AppService {
 
   private startRecording(request: { location: SessionLocation; patientId?: string; notes?: string }): RecordingStatus {
     if (this.recording) throw new InvalidArgumentError('already recording; stop the current recording first')
-    if (!this.source || this.options.monitor.status().state !== 'running') throw new InvalidArgumentError('no signal source is running; pick a device first')
+    if (!this.source || this.options.monitor.status().state !== 'running')
+      throw new InvalidArgumentError('no signal source is running; pick a device first')
     const recorder = SessionRecorder.start({
       dataDir: this.settings.dataDir,
       sampleRateHz: Math.round(this.lastPcgRateHz),
@@ -386,7 +412,12 @@ export class AppService {
         await this.selectDevice(this.lastSourceId)
       }
     } catch (error) {
-      this.emit('event:monitor', { type: 'error', name: (error as Error).name, message: `button ${action}: ${this.withoutDataPaths((error as Error).message)}`, fatal: false })
+      this.emit('event:monitor', {
+        type: 'error',
+        name: (error as Error).name,
+        message: `button ${action}: ${this.withoutDataPaths((error as Error).message)}`,
+        fatal: false,
+      })
     }
   }
 

@@ -79,7 +79,10 @@ export async function createBackend(options: BackendOptions): Promise<AppService
   const results = repairUnfinishedSessions(service.dataDir)
   library.noteRepairResults(results)
   for (const result of results) {
-    const detail = result.outcome === 'failed' ? `failed: ${result.error?.message ?? 'unknown error'}` : `${result.outcome}: ${result.actions.join('; ')}`
+    const detail =
+      result.outcome === 'failed'
+        ? `failed: ${result.error?.message ?? 'unknown error'}`
+        : `${result.outcome}: ${result.actions.join('; ')}`
     process.stderr.write(`session ${result.id} (${result.dir}) ${detail}\n`)
   }
   return service

@@ -40,7 +40,8 @@ export class DemoDeviceCatalog implements DeviceCatalog {
   async open(id: string): Promise<PcmSource> {
     const name = id.startsWith(DEMO_PREFIX) ? id.slice(DEMO_PREFIX.length) : ''
     // Only names the listing offered: an id can never point outside the samples folder.
-    if (!this.files().includes(name)) throw new InvalidArgumentError(`device id ${JSON.stringify(id)}: no such demo recording in ${this.dir}`)
+    if (!this.files().includes(name))
+      throw new InvalidArgumentError(`device id ${JSON.stringify(id)}: no such demo recording in ${this.dir}`)
     return new DemoFileSource(join(this.dir, name), { loop: true, speed: this.options.speed ?? 1 })
   }
 }

@@ -19,7 +19,11 @@ export interface IpcTransportOptions {
 /** What an invoke resolves to: errors travel as data so their class name survives IPC. */
 export type IpcResult = { ok: true; response: unknown } | { ok: false; error: WireError }
 
-export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame' | 'sender'>, window: BrowserWindow, allowedUrlPrefixes: readonly string[]): boolean {
+export function isTrustedSender(
+  event: Pick<IpcMainInvokeEvent, 'senderFrame' | 'sender'>,
+  window: BrowserWindow,
+  allowedUrlPrefixes: readonly string[],
+): boolean {
   if (event.sender.id !== window.webContents.id) return false
   const frame = event.senderFrame
   if (!frame || frame.parent !== null) return false

@@ -17,7 +17,9 @@ export function redactPaths(message: string, roots: readonly string[]): string {
   // Longest first: a root inside another root must not be cut in half.
   for (const root of [...new Set(roots)].filter((r) => r.length > 1).sort((a, b) => b.length - a.length)) {
     const base = escapeRegExp(root.endsWith(sep) ? root.slice(0, -1) : root)
-    out = out.replace(new RegExp(`${base}${escapeRegExp(sep)}`, 'g'), '').replace(new RegExp(`${base}(?=$|[\\s'"\`:,;)\\]])`, 'g'), 'the data folder')
+    out = out
+      .replace(new RegExp(`${base}${escapeRegExp(sep)}`, 'g'), '')
+      .replace(new RegExp(`${base}(?=$|[\\s'"\`:,;)\\]])`, 'g'), 'the data folder')
   }
   return out
 }

@@ -5,7 +5,15 @@
  */
 import { statSync } from 'node:fs'
 import { basename, join, sep } from 'node:path'
-import { type AnnotationEdit, type ApiAnnotation, type SessionAudio, type SessionDetail, type SessionProblemInfo, type SessionRepairResult, type SessionSummary } from '../../core/api/contract'
+import {
+  type AnnotationEdit,
+  type ApiAnnotation,
+  type SessionAudio,
+  type SessionDetail,
+  type SessionProblemInfo,
+  type SessionRepairResult,
+  type SessionSummary,
+} from '../../core/api/contract'
 import type { AudioRange, SessionPeaks } from '../../core/api/session-audio-contract'
 import { MAX_WHOLE_AUDIO_FRAMES } from '../../core/sessions/audio-range'
 import { InvalidArgumentError } from '../../core/errors'
@@ -100,7 +108,12 @@ export class FsSessionLibrary implements SessionLibraryPort {
   private detail(id: string): SessionDetail {
     const { meta } = this.library().get(id)
     const editor = this.editor(id)
-    return { summary: summaryOf(meta, editor.doc), annotations: editor.doc.items as ApiAnnotation[], canUndo: editor.canUndo, canRedo: editor.canRedo }
+    return {
+      summary: summaryOf(meta, editor.doc),
+      annotations: editor.doc.items as ApiAnnotation[],
+      canUndo: editor.canUndo,
+      canRedo: editor.canRedo,
+    }
   }
 
   async list(text?: string): Promise<SessionSummary[]> {
@@ -134,7 +147,10 @@ export class FsSessionLibrary implements SessionLibraryPort {
     await this.audioReader.close()
   }
 
-  private opFor(doc: AnnotationDoc, edit: Exclude<AnnotationEdit, { type: 'undo' } | { type: 'redo' } | { type: 'addMarker' } | { type: 'addSpan' }>): AnnotationOp {
+  private opFor(
+    doc: AnnotationDoc,
+    edit: Exclude<AnnotationEdit, { type: 'undo' } | { type: 'redo' } | { type: 'addMarker' } | { type: 'addSpan' }>,
+  ): AnnotationOp {
     if (edit.type === 'remove') return { type: 'remove', id: edit.id }
     const item = doc.items.find((i) => i.id === edit.id)
     if (!item) throw new InvalidArgumentError(`annotation ${edit.id}: no such annotation`)
@@ -240,14 +256,17 @@ export class FsSessionLibrary implements SessionLibraryPort {
     const library = this.library()
     const problem = library.problem(key)
     const result = repairSessionDir(problem.dir, { rebuildUnreadableMeta: problem.kind === 'unreadable' })
-    if (result?.outcome === 'skipped-live') throw new InvalidArgumentError('the session is being recorded right now; stop that recording first')
+    if (result?.outcome === 'skipped-live')
+      throw new InvalidArgumentError('the session is being recorded right now; stop that recording first')
     if (result?.outcome === 'failed') {
       const error = result.error ?? new Error('repair failed')
       this.repairFailures.set(problem.dir, error)
       throw error
     }
     if (result === null) {
-      throw new InvalidArgumentError(`${withinFolder(problem.dir, problem.error.message)}: repair cannot change this; export the raw files instead`)
+      throw new InvalidArgumentError(
+        `${withinFolder(problem.dir, problem.error.message)}: repair cannot change this; export the raw files instead`,
+      )
     }
     this.repairFailures.delete(problem.dir)
     const session = library.list().sessions.find((s) => s.dir === problem.dir)

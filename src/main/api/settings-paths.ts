@@ -50,12 +50,14 @@ function realPathOfPlanned(path: string): string {
  * naming the rule broken but not echoing the request.
  */
 export function checkDataDir(requested: string): string {
-  if (!isAbsolute(requested)) throw new InvalidArgumentError('dataDir: must be an absolute path (a relative one would depend on the folder the app was started from)')
+  if (!isAbsolute(requested))
+    throw new InvalidArgumentError('dataDir: must be an absolute path (a relative one would depend on the folder the app was started from)')
   if (requested.includes('\0')) throw new InvalidArgumentError('dataDir: contains a NUL character')
   const normalised = resolve(requested)
   const real = realPathOfPlanned(normalised)
   for (const root of SYSTEM_ROOTS) {
-    if (isInside(normalised, root) || isInside(real, root)) throw new InvalidArgumentError(`dataDir: ${root} is a system folder, not a place for recordings`)
+    if (isInside(normalised, root) || isInside(real, root))
+      throw new InvalidArgumentError(`dataDir: ${root} is a system folder, not a place for recordings`)
   }
   if (existsSync(normalised) && !statSync(normalised).isDirectory()) throw new InvalidArgumentError('dataDir: exists and is not a folder')
   try {
@@ -65,13 +67,16 @@ export function checkDataDir(requested: string): string {
     unlinkSync(probe)
   } catch (error) {
     const code = (error as { code?: unknown }).code
-    throw new InvalidArgumentError(`dataDir: the folder cannot be created or written to${typeof code === 'string' ? ` (${code})` : ''}`, { cause: error })
+    throw new InvalidArgumentError(`dataDir: the folder cannot be created or written to${typeof code === 'string' ? ` (${code})` : ''}`, {
+      cause: error,
+    })
   }
   return normalised
 }
 
 /** The one answer for a model path outside the app's model folder that cannot be used, whatever the reason. */
-export const UNUSABLE_MODEL_MESSAGE = 'modelPath: no usable model at that path (it must be an .onnx file the app can read, with its .card.json beside it)'
+export const UNUSABLE_MODEL_MESSAGE =
+  'modelPath: no usable model at that path (it must be an .onnx file the app can read, with its .card.json beside it)'
 
 /**
  * Checks a model path asked for through the API. `known` are the paths `model:list` offers and the
@@ -92,4 +97,3 @@ export function checkModelPath(requested: string, known: readonly string[]): { p
   if (!usable) throw new InvalidArgumentError(UNUSABLE_MODEL_MESSAGE)
   return { path, known: false }
 }
-

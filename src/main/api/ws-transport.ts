@@ -59,7 +59,12 @@ export interface WsTransport {
 }
 
 /** Why a handshake is refused, or null when it is accepted. */
-export function checkWsHandshake(request: Pick<IncomingMessage, 'url' | 'headers'>, token: string, port: number, extraHosts: readonly string[] = []): string | null {
+export function checkWsHandshake(
+  request: Pick<IncomingMessage, 'url' | 'headers'>,
+  token: string,
+  port: number,
+  extraHosts: readonly string[] = [],
+): string | null {
   const hosts = ['127.0.0.1', 'localhost', ...extraHosts].map((name) => `${name}:${port}`)
   const host = request.headers.host
   if (host === undefined || !hosts.includes(host)) return `unexpected Host ${JSON.stringify(host)}`

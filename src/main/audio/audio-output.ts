@@ -165,12 +165,20 @@ class AddonOutput implements AudioOutput {
   constructor(binding: OutputBinding, device: NativeOutputDevice, options: AudioOutputOptions) {
     this.live = options.live === true
     this.sampleRateHz = options.sampleRateHz
-    const common = { deviceIndex: device.index, sampleRateHz: options.sampleRateHz, channels: 1, ...(options.watchdogMs !== undefined ? { watchdogMs: options.watchdogMs } : {}) }
+    const common = {
+      deviceIndex: device.index,
+      sampleRateHz: options.sampleRateHz,
+      channels: 1,
+      ...(options.watchdogMs !== undefined ? { watchdogMs: options.watchdogMs } : {}),
+    }
     let streamOptions: NativeOutputOptions
     if (this.live) {
       const floorS = (options.latencyMs ?? 20) / 1000
       const maxS = (options.maxLatencyMs ?? 300) / 1000
-      if (!(floorS >= 0 && maxS > floorS)) throw new NoAudioOutputError(`live output: need 0 <= latencyMs < maxLatencyMs, got latencyMs ${options.latencyMs} and maxLatencyMs ${options.maxLatencyMs}`)
+      if (!(floorS >= 0 && maxS > floorS))
+        throw new NoAudioOutputError(
+          `live output: need 0 <= latencyMs < maxLatencyMs, got latencyMs ${options.latencyMs} and maxLatencyMs ${options.maxLatencyMs}`,
+        )
       streamOptions = { ...common, maxLatencySeconds: maxS, prefillSeconds: floorS, live: true, realtime: options.realtime ?? true }
       this.feedFrames = 0
     } else {
@@ -229,7 +237,8 @@ class AddonOutput implements AudioOutput {
   async ready(): Promise<void> {
     // Opening runs on the addon's own thread; a dead audio server fails there, not here.
     for (let waitedMs = 0; this.stream.state === 'opening' && waitedMs < 5000; waitedMs += 10) await sleep(10)
-    if (this.stream.state !== 'running') throw new NoAudioOutputError(`audio output ${this.description}: ${this.stream.error ?? `not running (${this.stream.state})`}`)
+    if (this.stream.state !== 'running')
+      throw new NoAudioOutputError(`audio output ${this.description}: ${this.stream.error ?? `not running (${this.stream.state})`}`)
   }
 
   write(samples: Float32Array): void {
@@ -331,7 +340,17 @@ class PacatOutput implements AudioOutput {
   private aborted = false
 
   constructor(options: AudioOutputOptions, env: NodeJS.ProcessEnv) {
-    const args = ['--playback', '--raw', '--format=float32le', `--rate=${Math.round(options.sampleRateHz)}`, '--channels=1', `--latency-msec=${options.latencyMs ?? 50}`, '--verbose', '--client-name=ausculta', '--stream-name=listening']
+    const args = [
+      '--playback',
+      '--raw',
+      '--format=float32le',
+      `--rate=${Math.round(options.sampleRateHz)}`,
+      '--channels=1',
+      `--latency-msec=${options.latencyMs ?? 50}`,
+      '--verbose',
+      '--client-name=ausculta',
+      '--stream-name=listening',
+    ]
     if (options.device) args.push(`--device=${options.device}`)
     this.description = `PulseAudio (pacat)${options.device ? ` → ${options.device}` : ''}`
     this.child = spawn('pacat', args, { env, stdio: ['pipe', 'pipe', 'pipe'] })
@@ -353,19 +372,33 @@ class PacatOutput implements AudioOutput {
   }
 
   stats(): AudioOutputStats {
-    return { underruns: this.underrunCount, playedMs: null, targetLatencyMs: null, bufferedMs: null, trimmedMs: null, droppedMs: null, hostUnderflows: null, realtimeCallback: null }
+    return {
+      underruns: this.underrunCount,
+      playedMs: null,
+      targetLatencyMs: null,
+      bufferedMs: null,
+      trimmedMs: null,
+      droppedMs: null,
+      hostUnderflows: null,
+      realtimeCallback: null,
+    }
   }
 
   get failure(): NoAudioOutputError | null {
     const code = this.child.exitCode
     if (code === null || code === 0 || this.aborted) return null
-    return new NoAudioOutputError(`audio output ${this.description} failed (exit ${code}): ${this.stderrTail.trim().split('\n').pop() ?? ''}`)
+    return new NoAudioOutputError(
+      `audio output ${this.description} failed (exit ${code}): ${this.stderrTail.trim().split('\n').pop() ?? ''}`,
+    )
   }
 
   async ready(): Promise<void> {
     // pacat reports a failed connection by exiting; give it a moment to do so.
     const early = await Promise.race([this.exited, sleep(150).then(() => 'running' as const)])
-    if (early !== 'running') throw new NoAudioOutputError(`audio output ${this.description} failed (exit ${early}): ${this.stderrTail.trim().split('\n').pop() ?? ''}`)
+    if (early !== 'running')
+      throw new NoAudioOutputError(
+        `audio output ${this.description} failed (exit ${early}): ${this.stderrTail.trim().split('\n').pop() ?? ''}`,
+      )
   }
 
   write(samples: Float32Array): void {
@@ -376,7 +409,10 @@ class PacatOutput implements AudioOutput {
   async end(): Promise<void> {
     this.child.stdin.end()
     const code = await this.exited
-    if (code !== 0) throw new NoAudioOutputError(`audio output ${this.description} failed (exit ${code}): ${this.stderrTail.trim().split('\n').pop() ?? ''}`)
+    if (code !== 0)
+      throw new NoAudioOutputError(
+        `audio output ${this.description} failed (exit ${code}): ${this.stderrTail.trim().split('\n').pop() ?? ''}`,
+      )
   }
 
   abort(): void {
@@ -392,7 +428,8 @@ class PacatOutput implements AudioOutput {
 export function openAudioOutput(options: AudioOutputOptions, env: NodeJS.ProcessEnv = process.env): AudioOutput {
   if (!(options.sampleRateHz > 0)) throw new NoAudioOutputError(`sampleRateHz: must be > 0, got ${options.sampleRateHz}`)
   const choice = options.portAudioDevice
-  if (choice !== undefined && options.backend === 'pacat') throw new NoAudioOutputError('a PortAudio output device was chosen, but the pacat back end plays only on PulseAudio sinks')
+  if (choice !== undefined && options.backend === 'pacat')
+    throw new NoAudioOutputError('a PortAudio output device was chosen, but the pacat back end plays only on PulseAudio sinks')
   if (options.backend !== 'pacat') {
     const binding = loadAudioAddon() as OutputBinding | Error
     if (!(binding instanceof Error) && binding.OutputStream && binding.listOutputDevices) {
@@ -403,13 +440,19 @@ export function openAudioOutput(options: AudioOutputOptions, env: NodeJS.Process
       if (device) return new AddonOutput(binding, device, options)
     }
     if (choice !== undefined) {
-      const why = binding instanceof Error ? `the audio addon is not available (${binding.message})` : 'this build of the audio addon has no output streams'
+      const why =
+        binding instanceof Error
+          ? `the audio addon is not available (${binding.message})`
+          : 'this build of the audio addon has no output streams'
       throw new NoAudioOutputError(`cannot open PortAudio output ${JSON.stringify(choice)}: ${why}`)
     }
-    if (options.backend === 'addon') throw new NoAudioOutputError('no audio output device: the PortAudio addon has no output stream or no output device')
+    if (options.backend === 'addon')
+      throw new NoAudioOutputError('no audio output device: the PortAudio addon has no output stream or no output device')
   }
   if (!pulseReachable(env)) {
-    throw new NoAudioOutputError('no audio output device: the PortAudio addon offers none and no PulseAudio server answers (pactl info failed); use --out <file.wav> to write the processed sound instead')
+    throw new NoAudioOutputError(
+      'no audio output device: the PortAudio addon offers none and no PulseAudio server answers (pactl info failed); use --out <file.wav> to write the processed sound instead',
+    )
   }
   return new PacatOutput(options, env)
 }

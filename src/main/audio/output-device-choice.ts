@@ -126,6 +126,9 @@ export function resolvePortAudioOutput<D extends PortAudioOutputDevice>(devices:
     // the default one if it is among them, else the first.
     found = named.find((d) => d.isDefaultOutput) ?? named[0]
   }
-  if (!found) throw new PortAudioOutputNotFoundError(`PortAudio output ${describeChoice(choice)} not found (unplugged or renamed?); ${listed(devices)}`)
+  if (!found)
+    throw new PortAudioOutputNotFoundError(
+      `PortAudio output ${describeChoice(choice)} not found (unplugged or renamed?); ${listed(devices)}`,
+    )
   return found
 }

@@ -117,7 +117,9 @@ export function startBrowserServer(options: BrowserServerOptions): Promise<Runni
     }
   })
   return new Promise((resolve, reject) => {
-    server.once('error', (error) => reject(new BrowserServerError(`cannot listen on ${host}:${options.port ?? 0}: ${error.message}`, { cause: error })))
+    server.once('error', (error) =>
+      reject(new BrowserServerError(`cannot listen on ${host}:${options.port ?? 0}: ${error.message}`, { cause: error })),
+    )
     server.listen(options.port ?? 0, host, () => {
       const port = (server.address() as AddressInfo).port
       const extraHosts = hostNames.slice(2)
@@ -131,7 +133,12 @@ export function startBrowserServer(options: BrowserServerOptions): Promise<Runni
       const ws = options.api ? attachWsTransport({ server, ...options.api, port: () => port, extraHosts }) : null
       const query = options.api ? `?token=${encodeURIComponent(options.api.token)}` : ''
       // Bound to one address: that one. Bound to all: loopback and every interface address.
-      const served = host === '127.0.0.1' || host === 'localhost' ? ['127.0.0.1'] : isWildcardHost(host) ? ['127.0.0.1', ...hostNames.slice(2)] : hostNames.slice(2)
+      const served =
+        host === '127.0.0.1' || host === 'localhost'
+          ? ['127.0.0.1']
+          : isWildcardHost(host)
+            ? ['127.0.0.1', ...hostNames.slice(2)]
+            : hostNames.slice(2)
       resolve({
         url: `http://127.0.0.1:${port}/${query}`,
         urls: served.map((name) => `http://${name}:${port}/${query}`),

@@ -33,7 +33,7 @@ async function printHelp(): Promise<void> {
     const command = await loadCommand(name)
     if (command) lines.push(`  ${name.padEnd(10)} ${command.summary}`)
   }
-  lines.push('', 'Run `ausculta <command> --help` for a command\'s options.')
+  lines.push('', "Run `ausculta <command> --help` for a command's options.")
   process.stdout.write(lines.join('\n') + '\n')
 }
 

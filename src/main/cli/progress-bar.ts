@@ -16,7 +16,9 @@ export class ProgressBar {
       this.lastDrawMs = now
       const width = 30
       const filled = Math.round(share * width)
-      this.stream.write(`\r${this.label} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total} ${detail}`.padEnd(100).slice(0, 100))
+      this.stream.write(
+        `\r${this.label} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total} ${detail}`.padEnd(100).slice(0, 100),
+      )
       if (done >= total) this.stream.write('\n')
       return
     }

@@ -83,12 +83,15 @@ function patientFiles(dir: string): string[] {
 
 export function scanCircorFolder(folder: string): CircorFolder {
   const root = resolve(folder)
-  if (!isDirectory(root)) throw new NotCircorFolderError(`${root}: not a folder (expected a CirCor folder with patient .txt files or training_data/)`)
+  if (!isDirectory(root))
+    throw new NotCircorFolderError(`${root}: not a folder (expected a CirCor folder with patient .txt files or training_data/)`)
   const nested = join(root, 'training_data')
   const dataDir = isDirectory(nested) && patientFiles(nested).length > 0 ? nested : root
   const txtNames = patientFiles(dataDir)
   if (txtNames.length === 0) {
-    throw new NotCircorFolderError(`${root}: not a CirCor folder: no patient files (<patient id>.txt) in it or in its training_data/ folder`)
+    throw new NotCircorFolderError(
+      `${root}: not a CirCor folder: no patient files (<patient id>.txt) in it or in its training_data/ folder`,
+    )
   }
 
   const warnings: string[] = []
@@ -116,17 +119,23 @@ export function scanCircorFolder(folder: string): CircorFolder {
       skipped.push({ path: txtPath, reason: error.message })
       continue
     }
-    if (`${txt.patientId}.txt` !== name) warnings.push(`${txtPath}: header names patient ${txt.patientId}, file name says ${name.slice(0, -4)}`)
+    if (`${txt.patientId}.txt` !== name)
+      warnings.push(`${txtPath}: header names patient ${txt.patientId}, file name says ${name.slice(0, -4)}`)
     const csv = csvPatients.get(txt.patientId)
     if (csvCandidate !== null && csv === undefined) warnings.push(`${csvCandidate}: no row for patient ${txt.patientId}`)
     if (csv !== undefined && csv.metadata.murmur !== txt.metadata.murmur) {
-      warnings.push(`patient ${txt.patientId}: murmur '${txt.metadata.murmur}' in ${name}, '${csv.metadata.murmur}' in training_data.csv (using the .txt)`)
+      warnings.push(
+        `patient ${txt.patientId}: murmur '${txt.metadata.murmur}' in ${name}, '${csv.metadata.murmur}' in training_data.csv (using the .txt)`,
+      )
     }
     const recordings: CircorRecording[] = []
     for (const entry of txt.recordings) {
       const missing = [entry.wavFile, entry.tsvFile].filter((file) => !present.has(file))
       if (missing.length > 0) {
-        skipped.push({ path: join(dataDir, entry.wavFile), reason: `${missing.join(' and ')} not found (listed on line ${entry.line} of ${name})` })
+        skipped.push({
+          path: join(dataDir, entry.wavFile),
+          reason: `${missing.join(' and ')} not found (listed on line ${entry.line} of ${name})`,
+        })
         continue
       }
       recordings.push({

@@ -80,7 +80,9 @@ export function loadAudioAddon(): AudioBinding | AudioBackendUnavailableError {
   const tried = candidatePaths()
   const path = tried.find((p) => existsSync(p))
   if (!path) {
-    cached = new AudioBackendUnavailableError(`audio devices unavailable: install PortAudio (no compiled addon; looked for ${tried.join(', ')}; install PortAudio, then run \`node native/build.js\`)`)
+    cached = new AudioBackendUnavailableError(
+      `audio devices unavailable: install PortAudio (no compiled addon; looked for ${tried.join(', ')}; install PortAudio, then run \`node native/build.js\`)`,
+    )
     return cached
   }
   try {
@@ -90,7 +92,9 @@ export function loadAudioAddon(): AudioBinding | AudioBackendUnavailableError {
     cached = binding
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
-    cached = new AudioBackendUnavailableError(`audio devices unavailable: install PortAudio (${path} failed to load: ${reason})`, { cause: error })
+    cached = new AudioBackendUnavailableError(`audio devices unavailable: install PortAudio (${path} failed to load: ${reason})`, {
+      cause: error,
+    })
   }
   return cached
 }

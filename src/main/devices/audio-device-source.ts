@@ -46,8 +46,10 @@ export class AudioDeviceSource implements PcmSource {
     this.id = audioSourceId(device)
     this.label = `${device.name} (${device.hostApi})`
     const channels = options.channels ?? 1
-    if (!Number.isInteger(channels) || channels < 1 || channels > device.maxInputChannels) throw new InvalidArgumentError(`audio source ${device.name}: channels ${channels} outside 1..${device.maxInputChannels}`)
-    if (!Number.isFinite(options.sampleRateHz) || options.sampleRateHz < 1000) throw new InvalidArgumentError(`audio source ${device.name}: sampleRateHz ${options.sampleRateHz} below 1000`)
+    if (!Number.isInteger(channels) || channels < 1 || channels > device.maxInputChannels)
+      throw new InvalidArgumentError(`audio source ${device.name}: channels ${channels} outside 1..${device.maxInputChannels}`)
+    if (!Number.isFinite(options.sampleRateHz) || options.sampleRateHz < 1000)
+      throw new InvalidArgumentError(`audio source ${device.name}: sampleRateHz ${options.sampleRateHz} below 1000`)
     this.options = {
       sampleRateHz: options.sampleRateHz,
       channels,
@@ -90,7 +92,9 @@ export class AudioDeviceSource implements PcmSource {
         },
       )
     } catch (error) {
-      const failure = new AudioDeviceError(`audio source ${this.label}: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+      const failure = new AudioDeviceError(`audio source ${this.label}: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      })
       this.hub.setStatus('error', failure.message)
       throw failure
     }
@@ -118,7 +122,8 @@ export class AudioDeviceSource implements PcmSource {
     if (this.stream === stream) this.stream = undefined
     const error = await this.request(stream, 'close')
     stream.unref()
-    if (error !== undefined && error !== 'closed') this.hub.emit({ type: 'error', error: new AudioDeviceError(`audio source ${this.label}: close: ${error}`) })
+    if (error !== undefined && error !== 'closed')
+      this.hub.emit({ type: 'error', error: new AudioDeviceError(`audio source ${this.label}: close: ${error}`) })
   }
 
   /** Resolves with an error message or undefined; never hangs longer than requestTimeoutMs. */
@@ -148,7 +153,10 @@ export class AudioDeviceSource implements PcmSource {
     if (event.type === 'data') {
       this.onData(event.firstFrameIndex, event.data, event.overflow)
     } else if (event.type === 'error') {
-      const error = event.code === 'device-lost' ? new AudioDeviceLostError(`audio source ${this.label}: ${event.message}`) : new AudioDeviceError(`audio source ${this.label}: ${event.message}`)
+      const error =
+        event.code === 'device-lost'
+          ? new AudioDeviceLostError(`audio source ${this.label}: ${event.message}`)
+          : new AudioDeviceError(`audio source ${this.label}: ${event.message}`)
       this.stream = undefined
       void this.request(stream, 'close').then(() => stream.unref())
       this.hub.emit({ type: 'error', error })
@@ -162,7 +170,10 @@ export class AudioDeviceSource implements PcmSource {
     if (missing > 0) {
       this.hub.emit({ type: 'overrun', lostSamples: missing })
       const fill = Math.min(missing, Math.round(this.options.maxGapSeconds * sampleRateHz))
-      this.hub.emit({ type: 'chunk', chunk: { samples: new Float32Array(fill), sampleRateHz, firstSampleIndex: this.nextSampleIndex, gaps: [[0, fill]] } })
+      this.hub.emit({
+        type: 'chunk',
+        chunk: { samples: new Float32Array(fill), sampleRateHz, firstSampleIndex: this.nextSampleIndex, gaps: [[0, fill]] },
+      })
       this.nextSampleIndex += fill
     } else if (overflow) {
       // the host API overran without saying how much: report it, the timeline stays as delivered

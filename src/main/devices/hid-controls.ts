@@ -49,7 +49,9 @@ export function loadHidTable(raw: unknown = table, where = 'hid-devices.json'): 
   if (!Array.isArray(devices)) throw new HidUnavailableError(`${where}: 'devices' must be an array`)
   return devices.map((entry: HidTableEntry, i) => {
     const at = `${where}: devices[${i}] (${entry.id})`
-    for (const [control, action] of Object.entries(entry.actions)) if (!HID_ACTIONS.includes(action)) throw new HidUnavailableError(`${at}: actions.${control} ${JSON.stringify(action)} is not one of ${HID_ACTIONS.join(', ')}`)
+    for (const [control, action] of Object.entries(entry.actions))
+      if (!HID_ACTIONS.includes(action))
+        throw new HidUnavailableError(`${at}: actions.${control} ${JSON.stringify(action)} is not one of ${HID_ACTIONS.join(', ')}`)
     checkLayout(entry.report, at)
     return entry
   })
@@ -83,7 +85,10 @@ function loadNodeHid(): NodeHidModule | HidUnavailableError {
   try {
     nodeHid = createRequire(__filename)('node-hid') as NodeHidModule
   } catch (error) {
-    nodeHid = new HidUnavailableError(`HID controls unavailable: node-hid failed to load (${error instanceof Error ? error.message : String(error)})`, { cause: error })
+    nodeHid = new HidUnavailableError(
+      `HID controls unavailable: node-hid failed to load (${error instanceof Error ? error.message : String(error)})`,
+      { cause: error },
+    )
   }
   return nodeHid
 }
@@ -109,7 +114,11 @@ export interface OpenHidControl {
 }
 
 /** Opens the interface and calls onAction for each mapped button press; onLost once if it goes away. */
-export async function openHidControl(control: HidControlInfo, onAction: (action: HidAction, control: string) => void, onLost: (error: Error) => void): Promise<OpenHidControl> {
+export async function openHidControl(
+  control: HidControlInfo,
+  onAction: (action: HidAction, control: string) => void,
+  onLost: (error: Error) => void,
+): Promise<OpenHidControl> {
   const hid = loadNodeHid()
   if (hid instanceof Error) throw hid
   // nonExclusive: headset buttons may also be read by the OS media keys handler

@@ -24,7 +24,8 @@ export class RawSerialSource implements PcmSource {
 
   constructor(private readonly options: RawSerialSourceOptions) {
     if (!options.path) throw new InvalidArgumentError('raw serial source: path is empty')
-    if (!Number.isFinite(options.sampleRateHz) || options.sampleRateHz < 100) throw new InvalidArgumentError(`raw serial source ${options.path}: sampleRateHz ${options.sampleRateHz} must be >= 100`)
+    if (!Number.isFinite(options.sampleRateHz) || options.sampleRateHz < 100)
+      throw new InvalidArgumentError(`raw serial source ${options.path}: sampleRateHz ${options.sampleRateHz} must be >= 100`)
     this.id = `raw-serial:${options.path}`
     this.label = options.label ?? `Raw int16 serial ${options.path} @ ${options.sampleRateHz} Hz`
   }
@@ -53,7 +54,8 @@ export class RawSerialSource implements PcmSource {
     link.onData((bytes) => {
       const firstSampleIndex = decoder.sampleIndex
       const samples = decoder.push(bytes)
-      if (samples.length > 0) this.hub.emit({ type: 'chunk', chunk: { samples, sampleRateHz: this.options.sampleRateHz, firstSampleIndex } })
+      if (samples.length > 0)
+        this.hub.emit({ type: 'chunk', chunk: { samples, sampleRateHz: this.options.sampleRateHz, firstSampleIndex } })
     })
     link.onClose((error) => {
       if (this.link !== link) return

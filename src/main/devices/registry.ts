@@ -137,7 +137,11 @@ export class DeviceRegistry implements DeviceCatalog {
   /** A serial path that enumeration does not list (ptys, Bluetooth SPP bindings) speaking the protocol. */
   addSerial(path: string, label?: string): SourceDescriptor {
     const id = serialSourceId(path)
-    return this.upsert({ id, kind: 'serial', label: label ?? `Serial stethoscope ${path}`, status: 'available' }, () => new SerialSource({ path, baudRate: this.options.serialBaudRate, label }), true)
+    return this.upsert(
+      { id, kind: 'serial', label: label ?? `Serial stethoscope ${path}`, status: 'available' },
+      () => new SerialSource({ path, baudRate: this.options.serialBaudRate, label }),
+      true,
+    )
   }
 
   /** A DIY device sending raw little-endian int16 at the rate the user states. */
@@ -150,10 +154,14 @@ export class DeviceRegistry implements DeviceCatalog {
   /** A demo recording; its source is built by the factory given now or later (setDemoFactory). */
   addDemoFile(path: string, label?: string): SourceDescriptor {
     const id = `demo:${path}`
-    return this.upsert({ id, kind: 'demo', label: label ?? `Demo recording ${path}`, status: 'available' }, () => {
-      if (!this.demoFactory) throw new SourceUnavailableError(`${id}: no demo source factory registered (setDemoFactory)`)
-      return this.demoFactory(path)
-    }, true)
+    return this.upsert(
+      { id, kind: 'demo', label: label ?? `Demo recording ${path}`, status: 'available' },
+      () => {
+        if (!this.demoFactory) throw new SourceUnavailableError(`${id}: no demo source factory registered (setDemoFactory)`)
+        return this.demoFactory(path)
+      },
+      true,
+    )
   }
 
   setDemoFactory(factory: (path: string) => PcmSource): void {
@@ -171,7 +179,8 @@ export class DeviceRegistry implements DeviceCatalog {
   /** The source of a PCM entry, built on first use and kept (not started). */
   async open(id: string): Promise<PcmSource> {
     const entry = this.entry(id)
-    if (entry.descriptor.status === 'unavailable' || !entry.create) throw new SourceUnavailableError(`${id}: ${entry.descriptor.detail ?? `a ${entry.descriptor.kind} entry has no audio`}`)
+    if (entry.descriptor.status === 'unavailable' || !entry.create)
+      throw new SourceUnavailableError(`${id}: ${entry.descriptor.detail ?? `a ${entry.descriptor.kind} entry has no audio`}`)
     if (!entry.source) {
       const source = entry.create()
       entry.source = source
@@ -229,7 +238,14 @@ export class DeviceRegistry implements DeviceCatalog {
         id: d.id,
         name: d.label,
         kind: d.kind === 'raw-serial' ? 'serial' : (d.kind as DeviceEntry['kind']),
-        status: d.status === 'unavailable' ? 'unavailable' : d.status === 'error' || d.status === 'lost' ? 'error' : d.status === 'available' || d.status === 'idle' || d.status === 'stopped' ? 'available' : 'connected',
+        status:
+          d.status === 'unavailable'
+            ? 'unavailable'
+            : d.status === 'error' || d.status === 'lost'
+              ? 'error'
+              : d.status === 'available' || d.status === 'idle' || d.status === 'stopped'
+                ? 'available'
+                : 'connected',
         ...(d.detail === undefined ? {} : { detail: d.detail }),
       }))
   }
@@ -262,7 +278,10 @@ export class DeviceRegistry implements DeviceCatalog {
       for (const port of ports) {
         const label = [port.manufacturer, port.path].filter(Boolean).join(' ')
         const id = serialSourceId(port.path)
-        seen.set(id, { descriptor: { id, kind: 'serial', label: `Serial ${label}`, status: 'available' }, create: () => new SerialSource({ path: port.path, baudRate: this.options.serialBaudRate, label: `Serial ${label}` }) })
+        seen.set(id, {
+          descriptor: { id, kind: 'serial', label: `Serial ${label}`, status: 'available' },
+          create: () => new SerialSource({ path: port.path, baudRate: this.options.serialBaudRate, label: `Serial ${label}` }),
+        })
       }
     } catch (error) {
       serialOk = false
@@ -270,19 +289,24 @@ export class DeviceRegistry implements DeviceCatalog {
     }
     if (this.options.listHidControls !== null) {
       try {
-        for (const hid of await (this.options.listHidControls ?? (() => listHidControls()))()) seen.set(hid.id, { descriptor: { id: hid.id, kind: 'hid', label: hid.label, status: 'available' }, hid })
+        for (const hid of await (this.options.listHidControls ?? (() => listHidControls()))())
+          seen.set(hid.id, { descriptor: { id: hid.id, kind: 'hid', label: hid.label, status: 'available' }, hid })
       } catch (error) {
         hidOk = false
         this.emit({ type: 'poll-error', kind: 'hid', error: asError(error) })
       }
     }
     // removals: only for kinds whose listing succeeded, never for entries the user added
-    const listed = (kind: RegistryKind): boolean => (kind === 'audio' ? audioOk : kind === 'hid' ? hidOk : kind === 'serial' ? serialOk : false)
+    const listed = (kind: RegistryKind): boolean =>
+      kind === 'audio' ? audioOk : kind === 'hid' ? hidOk : kind === 'serial' ? serialOk : false
     for (const [id, entry] of [...this.entries]) {
       if (entry.manual || seen.has(id) || !listed(entry.descriptor.kind)) continue
       // A connected source that vanished normally reports its own loss, but the poll can notice
       // first; the loss is reported here then, since the listener goes with the entry.
-      if (entry.source && (entry.descriptor.status === 'streaming' || entry.descriptor.status === 'connecting' || entry.descriptor.status === 'connected')) {
+      if (
+        entry.source &&
+        (entry.descriptor.status === 'streaming' || entry.descriptor.status === 'connecting' || entry.descriptor.status === 'connected')
+      ) {
         this.setStatus(entry, 'lost', 'device removed')
       }
       this.entries.delete(id)
@@ -318,10 +342,13 @@ export class DeviceRegistry implements DeviceCatalog {
   private async pollAudio(): Promise<Array<{ descriptor: SourceDescriptor; create?: () => PcmSource }>> {
     const audio = this.audio
     if (audio instanceof Error) {
-      return [{ descriptor: { id: 'audio:unavailable', kind: 'audio', label: 'Audio devices', status: 'unavailable', detail: audio.message } }]
+      return [
+        { descriptor: { id: 'audio:unavailable', kind: 'audio', label: 'Audio devices', status: 'unavailable', detail: audio.message } },
+      ]
     }
     // rescan finds hot-plugged devices; while a stream is open it cannot, and the old list stands
-    if (this.audioScan) throw new SourceUnavailableError('audio devices: the previous device scan has not finished (audio server not answering)')
+    if (this.audioScan)
+      throw new SourceUnavailableError('audio devices: the previous device scan has not finished (audio server not answering)')
     const scan = audio.rescanInputDevicesAsync()
     this.audioScan = scan
     void scan.then(
@@ -330,13 +357,21 @@ export class DeviceRegistry implements DeviceCatalog {
     )
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new SourceUnavailableError('audio devices: device scan took over 5 s (audio server not answering)')), 5000)
+      timer = setTimeout(
+        () => reject(new SourceUnavailableError('audio devices: device scan took over 5 s (audio server not answering)')),
+        5000,
+      )
     })
     const devices = (await Promise.race([scan, timeout]).finally(() => clearTimeout(timer))) ?? audio.listInputDevices()
     return devices.map((device: NativeInputDevice) => {
       const id = audioSourceId(device)
       return {
-        descriptor: { id, kind: 'audio' as const, label: `${device.name} (${device.hostApi})${device.isDefaultInput ? ' — default' : ''}`, status: 'available' as const },
+        descriptor: {
+          id,
+          kind: 'audio' as const,
+          label: `${device.name} (${device.hostApi})${device.isDefaultInput ? ' — default' : ''}`,
+          status: 'available' as const,
+        },
         create: () => {
           // indices change on rescan: resolve the device by id at connect time
           const current = (audio.listInputDevices() as NativeInputDevice[]).find((d) => audioSourceId(d) === id)
@@ -361,7 +396,10 @@ export class DeviceRegistry implements DeviceCatalog {
 
   private entry(id: string): Entry {
     const entry = this.entries.get(id)
-    if (!entry) throw new UnknownSourceError(`device registry: no source with id ${JSON.stringify(id)} (known: ${[...this.entries.keys()].join(', ') || 'none'})`)
+    if (!entry)
+      throw new UnknownSourceError(
+        `device registry: no source with id ${JSON.stringify(id)} (known: ${[...this.entries.keys()].join(', ') || 'none'})`,
+      )
     return entry
   }
 
@@ -369,7 +407,11 @@ export class DeviceRegistry implements DeviceCatalog {
     entry.descriptor.status = status
     if (detail === undefined) delete entry.descriptor.detail
     else entry.descriptor.detail = detail
-    this.emit(detail === undefined ? { type: 'status', id: entry.descriptor.id, status } : { type: 'status', id: entry.descriptor.id, status, detail })
+    this.emit(
+      detail === undefined
+        ? { type: 'status', id: entry.descriptor.id, status }
+        : { type: 'status', id: entry.descriptor.id, status, detail },
+    )
   }
 
   private emit(event: RegistryEvent): void {

@@ -19,7 +19,13 @@ export interface SerialLink {
 
 export async function openSerialLink(path: string, baudRate: number): Promise<SerialLink> {
   const port = new SerialPort({ path, baudRate, autoOpen: false })
-  await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(new SerialPortError(`serial port ${path}: cannot open at ${baudRate} baud: ${error.message}`, { cause: error })) : resolve())))
+  await new Promise<void>((resolve, reject) =>
+    port.open((error) =>
+      error
+        ? reject(new SerialPortError(`serial port ${path}: cannot open at ${baudRate} baud: ${error.message}`, { cause: error }))
+        : resolve(),
+    ),
+  )
   let closing = false
   let closeError: Error | undefined
   const closeListeners: Array<(error?: Error) => void> = []
@@ -28,7 +34,12 @@ export async function openSerialLink(path: string, baudRate: number): Promise<Se
     closeError ??= error
   })
   port.on('close', (error?: Error & { disconnected?: boolean }) => {
-    const lost = closing ? undefined : new SerialDeviceLostError(`serial port ${path}: device lost (${error?.message ?? closeError?.message ?? 'closed by the other side'})`, { cause: error ?? closeError })
+    const lost = closing
+      ? undefined
+      : new SerialDeviceLostError(
+          `serial port ${path}: device lost (${error?.message ?? closeError?.message ?? 'closed by the other side'})`,
+          { cause: error ?? closeError },
+        )
     for (const listener of closeListeners) listener(lost)
   })
   return {
@@ -39,9 +50,13 @@ export async function openSerialLink(path: string, baudRate: number): Promise<Se
     write(bytes) {
       return new Promise((resolve, reject) => {
         if (!port.isOpen) return reject(new SerialPortError(`serial port ${path}: write on a closed port`))
-        port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), (error) => (error ? reject(new SerialPortError(`serial port ${path}: write failed: ${error.message}`, { cause: error })) : undefined))
+        port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), (error) =>
+          error ? reject(new SerialPortError(`serial port ${path}: write failed: ${error.message}`, { cause: error })) : undefined,
+        )
         // resolve once the OS has taken the bytes, so writers pace themselves (pty/USB back-pressure)
-        port.drain((error) => (error ? reject(new SerialPortError(`serial port ${path}: drain failed: ${error.message}`, { cause: error })) : resolve()))
+        port.drain((error) =>
+          error ? reject(new SerialPortError(`serial port ${path}: drain failed: ${error.message}`, { cause: error })) : resolve(),
+        )
       })
     },
     onData(listener) {

@@ -71,7 +71,10 @@ export class SerialSource implements PcmSource {
       await link.write(encodeCommand('START'))
       await answered
     } catch (error) {
-      const failure = error instanceof SerialPortError ? error : new SerialPortError(`serial source ${this.options.path}: ${String(error)}`, { cause: error })
+      const failure =
+        error instanceof SerialPortError
+          ? error
+          : new SerialPortError(`serial source ${this.options.path}: ${String(error)}`, { cause: error })
       this.link = undefined
       await link?.close()
       this.hub.setStatus('error', failure.message)
@@ -103,7 +106,11 @@ export class SerialSource implements PcmSource {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.audioWaiter = undefined
-        reject(new SerialPortError(`serial source ${this.options.path}: no answer to START within ${this.options.replyTimeoutMs} ms — not an Ausculta serial-protocol device? (devices sending bare int16 samples are 'raw serial' sources; see docs/serial-protocol.md)`))
+        reject(
+          new SerialPortError(
+            `serial source ${this.options.path}: no answer to START within ${this.options.replyTimeoutMs} ms — not an Ausculta serial-protocol device? (devices sending bare int16 samples are 'raw serial' sources; see docs/serial-protocol.md)`,
+          ),
+        )
       }, this.options.replyTimeoutMs)
       const done = (): void => {
         clearTimeout(timer)
@@ -123,7 +130,10 @@ export class SerialSource implements PcmSource {
   async info(): Promise<DeviceInfo> {
     const link = this.link ?? (await this.open())
     const reply = new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new SerialPortError(`serial source ${this.options.path}: no INFO reply within ${this.options.replyTimeoutMs} ms`)), this.options.replyTimeoutMs)
+      const timer = setTimeout(
+        () => reject(new SerialPortError(`serial source ${this.options.path}: no INFO reply within ${this.options.replyTimeoutMs} ms`)),
+        this.options.replyTimeoutMs,
+      )
       this.textWaiters.push((text) => {
         if (!text.startsWith('INFO ')) return false
         clearTimeout(timer)
@@ -160,14 +170,23 @@ export class SerialSource implements PcmSource {
         const samples = downmixToMono(frame.samples, frame.channels)
         this.hub.emit({ type: 'chunk', chunk: { samples, sampleRateHz: frame.sampleRateHz, firstSampleIndex: frame.streamSampleIndex } })
       } else if (frame.type === 'gap') {
-        this.hub.emit({ type: 'chunk', chunk: { samples: new Float32Array(frame.sampleCount), sampleRateHz: frame.sampleRateHz, firstSampleIndex: frame.streamSampleIndex, gaps: [[0, frame.sampleCount]] } })
+        this.hub.emit({
+          type: 'chunk',
+          chunk: {
+            samples: new Float32Array(frame.sampleCount),
+            sampleRateHz: frame.sampleRateHz,
+            firstSampleIndex: frame.streamSampleIndex,
+            gaps: [[0, frame.sampleCount]],
+          },
+        })
       } else if (frame.type === 'end') {
         this.endWaiter?.()
         this.endWaiter = undefined
         this.hub.emit({ type: 'end' })
       } else {
         this.textWaiters = this.textWaiters.filter((waiter) => !waiter(frame.text))
-        if (frame.text.startsWith('ERR')) this.hub.emit({ type: 'error', error: new SerialPortError(`serial source ${this.options.path}: device says ${frame.text}`) })
+        if (frame.text.startsWith('ERR'))
+          this.hub.emit({ type: 'error', error: new SerialPortError(`serial source ${this.options.path}: device says ${frame.text}`) })
       }
     }
   }

@@ -45,5 +45,8 @@ export function downmixToMono(interleaved: Float32Array, channels: number): Floa
 }
 
 function reportListenerError(error: unknown): void {
-  process.emitWarning(`source listener failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, 'AuscultaSourceListenerWarning')
+  process.emitWarning(
+    `source listener failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    'AuscultaSourceListenerWarning',
+  )
 }

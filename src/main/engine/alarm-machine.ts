@@ -34,8 +34,16 @@ export class AlarmMachine {
     const signalMissing = display.state === 'no-signal'
     const events: AlarmEvent[] = []
     const conditions: Record<AlarmKind, { holds: boolean; sustainS: number; message: string }> = {
-      'hr-high': { holds: hr !== null && hr > this.limits.hrHighBpm, sustainS: this.limits.sustainSeconds, message: `Heart rate above ${this.limits.hrHighBpm} bpm` },
-      'hr-low': { holds: hr !== null && hr < this.limits.hrLowBpm, sustainS: this.limits.sustainSeconds, message: `Heart rate below ${this.limits.hrLowBpm} bpm` },
+      'hr-high': {
+        holds: hr !== null && hr > this.limits.hrHighBpm,
+        sustainS: this.limits.sustainSeconds,
+        message: `Heart rate above ${this.limits.hrHighBpm} bpm`,
+      },
+      'hr-low': {
+        holds: hr !== null && hr < this.limits.hrLowBpm,
+        sustainS: this.limits.sustainSeconds,
+        message: `Heart rate below ${this.limits.hrLowBpm} bpm`,
+      },
       'signal-lost': { holds: signalMissing, sustainS: this.limits.signalLostSeconds, message: 'Signal lost: check the chestpiece' },
     }
     for (const kind of KINDS) {

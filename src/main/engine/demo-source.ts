@@ -99,7 +99,10 @@ export class DemoFileSource implements PcmSource {
         const chunkLength = Math.max(1, Math.round(this.chunkSeconds * audio.sampleRateHz))
         while (emitted < limit) {
           const length = Math.min(chunkLength, limit - emitted)
-          void this.emit({ type: 'chunk', chunk: { samples: this.chunkAt(audio, emitted, length), sampleRateHz: audio.sampleRateHz, firstSampleIndex: emitted } })
+          void this.emit({
+            type: 'chunk',
+            chunk: { samples: this.chunkAt(audio, emitted, length), sampleRateHz: audio.sampleRateHz, firstSampleIndex: emitted },
+          })
           emitted += length
         }
         if (!this.loop && emitted >= total) {
@@ -120,7 +123,10 @@ export class DemoFileSource implements PcmSource {
     let emitted = 0
     while (this.running && (this.loop || emitted < total)) {
       const length = this.loop ? chunkLength : Math.min(chunkLength, total - emitted)
-      await this.emit({ type: 'chunk', chunk: { samples: this.chunkAt(audio, emitted, length), sampleRateHz: audio.sampleRateHz, firstSampleIndex: emitted } })
+      await this.emit({
+        type: 'chunk',
+        chunk: { samples: this.chunkAt(audio, emitted, length), sampleRateHz: audio.sampleRateHz, firstSampleIndex: emitted },
+      })
       emitted += length
       // Yield to the event loop so worker replies and stop() get through.
       await new Promise<void>((resolve) => setImmediate(resolve))

@@ -16,7 +16,15 @@ export interface DisplayDecider {
 /** The live screen without a model: the classical estimator alone is not trusted at the bedside
  * (half/double-rate errors, docs/hr-decision.md); it stays visible as the cross-check only. */
 const NO_MODEL: DisplayDecider = {
-  decide: (evidence) => ({ hrBpm: null, state: 'unreliable', code: 'no-estimate', reason: 'no model loaded: heart rate unavailable', confidence: 0, windowBpm: evidence.classicalBpm, beatsBpm: null }),
+  decide: (evidence) => ({
+    hrBpm: null,
+    state: 'unreliable',
+    code: 'no-estimate',
+    reason: 'no model loaded: heart rate unavailable',
+    confidence: 0,
+    windowBpm: evidence.classicalBpm,
+    beatsBpm: null,
+  }),
   reset: () => undefined,
 }
 

@@ -62,7 +62,13 @@ export class InferenceClient<T> {
   }
 
   private request(message: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<WorkerResponse> {
-    if (this.closed) return Promise.resolve({ type: 'failed', requestId: message.requestId, name: 'InferenceWorkerError', message: 'inference worker is closed' })
+    if (this.closed)
+      return Promise.resolve({
+        type: 'failed',
+        requestId: message.requestId,
+        name: 'InferenceWorkerError',
+        message: 'inference worker is closed',
+      })
     return new Promise((resolve) => {
       this.pendingReplies.set(message.requestId, resolve)
       this.worker.postMessage(message, transfer)
@@ -72,7 +78,9 @@ export class InferenceClient<T> {
   async loadModel(onnxPath: string, executionProvider: ExecutionProviderChoice = 'cpu'): Promise<LoadedModelInfo> {
     const response = await this.request({ type: 'load', requestId: this.nextRequestId++, onnxPath, executionProvider })
     if (response.type === 'loaded') return response.info
-    throw new InferenceWorkerError(response.type === 'failed' ? `${response.name}: ${response.message}` : `unexpected reply ${response.type}`)
+    throw new InferenceWorkerError(
+      response.type === 'failed' ? `${response.name}: ${response.message}` : `unexpected reply ${response.type}`,
+    )
   }
 
   /** Makes every inference take at least this long: a deliberately slow worker for tests. */
@@ -111,7 +119,9 @@ export class InferenceClient<T> {
     this.inFlight = job
     // The worker receives a copy it owns; transferring keeps the main thread from copying twice.
     const window = job.window.slice()
-    void this.request({ type: 'infer', requestId: this.nextRequestId++, window, sampleRateHz: job.sampleRateHz }, [window.buffer as ArrayBuffer]).then((response) => {
+    void this.request({ type: 'infer', requestId: this.nextRequestId++, window, sampleRateHz: job.sampleRateHz }, [
+      window.buffer as ArrayBuffer,
+    ]).then((response) => {
       this.inFlight = null
       if (response.type === 'analysed') {
         this.analysedWindows++

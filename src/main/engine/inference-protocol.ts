@@ -30,7 +30,14 @@ export interface WindowAnalysis {
   modelId: string | null
   inferenceMs: number
   /** Beat detection; onsets in seconds from the window's first sample. */
-  beats?: { source: 'segmentation' | 'envelope'; s1OnsetsS: number[]; s2OnsetsS: number[]; intervalsS: number[]; irregularity: number | null; irregular: boolean }
+  beats?: {
+    source: 'segmentation' | 'envelope'
+    s1OnsetsS: number[]
+    s2OnsetsS: number[]
+    intervalsS: number[]
+    irregularity: number | null
+    irregular: boolean
+  }
 }
 
 export type WorkerResponse =

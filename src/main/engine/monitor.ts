@@ -86,7 +86,11 @@ export class Monitor {
   private recentIrregular: boolean[] = []
 
   constructor(options: MonitorOptions = {}) {
-    this.settings = { ...DEFAULT_MONITOR_SETTINGS, ...options.settings, alarms: { ...DEFAULT_MONITOR_SETTINGS.alarms, ...options.settings?.alarms } }
+    this.settings = {
+      ...DEFAULT_MONITOR_SETTINGS,
+      ...options.settings,
+      alarms: { ...DEFAULT_MONITOR_SETTINGS.alarms, ...options.settings?.alarms },
+    }
     validateSettings(this.settings)
     this.alarms = new AlarmMachine(this.settings.alarms)
     this.pcgEventsPerSecond = options.pcgEventsPerSecond ?? 10
@@ -136,7 +140,9 @@ export class Monitor {
     const info = await this.client.loadModel(onnxPath, options.executionProvider ?? 'cpu')
     const card = info.card
     if (this.state === 'running' && card.input.sampleRateHz !== this.modelRateHz) {
-      throw new InvalidArgumentError(`${onnxPath}: takes ${card.input.sampleRateHz} Hz, the running stream is analysed at ${this.modelRateHz} Hz; stop the stream to switch`)
+      throw new InvalidArgumentError(
+        `${onnxPath}: takes ${card.input.sampleRateHz} Hz, the running stream is analysed at ${this.modelRateHz} Hz; stop the stream to switch`,
+      )
     }
     this.model = info
     this.decider = deciderFor(info.card)
@@ -149,7 +155,9 @@ export class Monitor {
     const next: MonitorSettings = { ...this.settings, ...settings, alarms: { ...this.settings.alarms, ...settings.alarms } }
     validateSettings(next)
     if (this.model && next.windowSeconds !== this.model.card.input.windowSeconds) {
-      throw new InvalidArgumentError(`windowSeconds ${next.windowSeconds}: the model ${this.model.card.id} takes ${this.model.card.input.windowSeconds}-s windows`)
+      throw new InvalidArgumentError(
+        `windowSeconds ${next.windowSeconds}: the model ${this.model.card.id} takes ${this.model.card.input.windowSeconds}-s windows`,
+      )
     }
     this.settings = next
     this.alarms.setLimits(next.alarms)
@@ -178,7 +186,9 @@ export class Monitor {
       sourceId: this.source?.id ?? null,
       modelId: this.model ? `${this.model.card.id}@${this.model.card.version}` : null,
       executionProvider: this.model?.provider ?? null,
-      ...(failed.length > 0 ? { providerNote: failed.map((attempt) => `${attempt.provider}: ${attempt.reason ?? 'failed'}`).join('; ') } : {}),
+      ...(failed.length > 0
+        ? { providerNote: failed.map((attempt) => `${attempt.provider}: ${attempt.reason ?? 'failed'}`).join('; ') }
+        : {}),
       droppedWindows: this.client.droppedWindows,
       analysedWindows: this.client.analysedWindows,
     }
@@ -264,7 +274,8 @@ export class Monitor {
         this.emitError(new InvalidChunkError(`the device dropped ${event.lostSamples} samples (input overrun)`))
         return
       case 'status':
-        if (event.status === 'lost' || event.status === 'error') this.emitError(new AuscultaError(`source ${this.source?.label ?? ''}: ${event.status}${event.detail ? `: ${event.detail}` : ''}`))
+        if (event.status === 'lost' || event.status === 'error')
+          this.emitError(new AuscultaError(`source ${this.source?.label ?? ''}: ${event.status}${event.detail ? `: ${event.detail}` : ''}`))
         return
       case 'end':
         return
@@ -279,7 +290,8 @@ export class Monitor {
       return new InvalidChunkError(`chunk sample rate ${rate} Hz is outside ${MIN_SOURCE_RATE_HZ}–${MAX_SOURCE_RATE_HZ} Hz`)
     }
     for (let i = 0; i < chunk.samples.length; i++) {
-      if (!Number.isFinite(chunk.samples[i] as number)) return new InvalidChunkError(`chunk has a non-finite sample (${chunk.samples[i]}) at offset ${i}; chunk dropped`)
+      if (!Number.isFinite(chunk.samples[i] as number))
+        return new InvalidChunkError(`chunk has a non-finite sample (${chunk.samples[i]}) at offset ${i}; chunk dropped`)
     }
     return null
   }
@@ -293,7 +305,10 @@ export class Monitor {
     }
     this.lastChunkAtMs = performance.now()
     if (chunk.sampleRateHz !== this.sourceRateHz) {
-      if (this.sourceRateHz !== 0) this.emitError(new InvalidChunkError(`source sample rate changed from ${this.sourceRateHz} to ${chunk.sampleRateHz} Hz; resampling follows it`))
+      if (this.sourceRateHz !== 0)
+        this.emitError(
+          new InvalidChunkError(`source sample rate changed from ${this.sourceRateHz} to ${chunk.sampleRateHz} Hz; resampling follows it`),
+        )
       this.sourceRateHz = chunk.sampleRateHz
       this.resampler = chunk.sampleRateHz === this.modelRateHz ? null : new StreamingResampler(chunk.sampleRateHz, this.modelRateHz)
     }
@@ -309,7 +324,13 @@ export class Monitor {
         this.client.submit({
           window,
           sampleRateHz: this.modelRateHz,
-          meta: { seq: ++this.seq, generation: this.generation, sourceId: this.source?.id ?? '', endSample: this.nextWindowEnd, submittedAtMs: performance.now() },
+          meta: {
+            seq: ++this.seq,
+            generation: this.generation,
+            sourceId: this.source?.id ?? '',
+            endSample: this.nextWindowEnd,
+            submittedAtMs: performance.now(),
+          },
         })
         this.nextWindowEnd += this.hopSamples
       }
@@ -328,7 +349,13 @@ export class Monitor {
       offset += take
       if (this.pcgPendingLength === eventLength) {
         // number[]: the event crosses IPC / WebSocket as JSON.
-        this.emit({ type: 'pcg', sourceId: this.source?.id ?? '', sampleRateHz: this.modelRateHz, firstSampleIndex: this.pcgFirstIndex, samples: Array.from(this.pcgPending) })
+        this.emit({
+          type: 'pcg',
+          sourceId: this.source?.id ?? '',
+          sampleRateHz: this.modelRateHz,
+          firstSampleIndex: this.pcgFirstIndex,
+          samples: Array.from(this.pcgPending),
+        })
         this.pcgFirstIndex += eventLength
         this.pcgPendingLength = 0
       }
@@ -383,7 +410,12 @@ export class Monitor {
       // windows agree.
       this.recentIrregular = [...this.recentIrregular, analysis.beats.irregular].slice(-IRREGULAR_WINDOWS)
       const irregular = this.recentIrregular.filter(Boolean).length >= IRREGULAR_MIN_FLAGGED
-      event.beats = { ...analysis.beats, irregular, s1OnsetsS: toStream(analysis.beats.s1OnsetsS), s2OnsetsS: toStream(analysis.beats.s2OnsetsS) }
+      event.beats = {
+        ...analysis.beats,
+        irregular,
+        s1OnsetsS: toStream(analysis.beats.s1OnsetsS),
+        s2OnsetsS: toStream(analysis.beats.s2OnsetsS),
+      }
     }
     this.emit(event)
     for (const alarm of this.alarms.update(display, endS)) this.emit(alarm)
@@ -411,7 +443,8 @@ export class Monitor {
 function validateSettings(settings: MonitorSettings): void {
   const { windowSeconds, hopSeconds, alarms } = settings
   if (!(windowSeconds > 0 && windowSeconds <= 30)) throw new InvalidArgumentError(`windowSeconds must be in (0, 30], got ${windowSeconds}`)
-  if (!(hopSeconds >= 0.1 && hopSeconds <= windowSeconds)) throw new InvalidArgumentError(`hopSeconds must be in [0.1, windowSeconds], got ${hopSeconds}`)
+  if (!(hopSeconds >= 0.1 && hopSeconds <= windowSeconds))
+    throw new InvalidArgumentError(`hopSeconds must be in [0.1, windowSeconds], got ${hopSeconds}`)
   if (!(alarms.hrLowBpm > 0 && alarms.hrHighBpm > alarms.hrLowBpm)) {
     throw new InvalidArgumentError(`alarm limits need 0 < hrLowBpm < hrHighBpm, got ${alarms.hrLowBpm} and ${alarms.hrHighBpm}`)
   }

@@ -11,7 +11,8 @@ export class SampleRing {
   totalWritten = 0
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity <= 0) throw new InvalidArgumentError(`SampleRing capacity must be a positive integer, got ${capacity}`)
+    if (!Number.isInteger(capacity) || capacity <= 0)
+      throw new InvalidArgumentError(`SampleRing capacity must be a positive integer, got ${capacity}`)
     this.buffer = new Float32Array(capacity)
   }
 

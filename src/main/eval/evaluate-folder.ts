@@ -40,14 +40,26 @@ async function evaluateRecording(recording: CircorRecording, options: EvaluateOp
 
   // Every protocol window is scored as the live screen would have shown it had the recording been
   // streamed from its start (a run starting at 0.37 s has its windows at 0.37 + k s: that stream).
-  const streamed = await analyseStreamAt(samples, rateHz, options.model, windows.map((window) => Math.round(window.startS * rateHz)), { windowSamples, hopSamples })
+  const streamed = await analyseStreamAt(
+    samples,
+    rateHz,
+    options.model,
+    windows.map((window) => Math.round(window.startS * rateHz)),
+    { windowSamples, hopSamples },
+  )
 
   return windows.map((window) => {
     const first = Math.round(window.startS * rateHz)
     const slice = samples.subarray(first, first + windowSamples)
-    const scoring: ScoringWindow = { startS: window.startS, samples: slice, s1ReferenceS: window.s1OnsetsS, s2ReferenceS: onsetsInside(s2RowStartsS, window.startS, windowS) }
+    const scoring: ScoringWindow = {
+      startS: window.startS,
+      samples: slice,
+      s1ReferenceS: window.s1OnsetsS,
+      s2ReferenceS: onsetsInside(s2RowStartsS, window.startS, windowS),
+    }
     const stream = streamed.get(first)
-    if (!stream) throw new InvalidArgumentError(`${recording.recordingId}: no streamed window at ${window.startS} s (internal: phase bookkeeping)`)
+    if (!stream)
+      throw new InvalidArgumentError(`${recording.recordingId}: no streamed window at ${window.startS} s (internal: phase bookkeeping)`)
     const { analysis, decision } = stream
     // The envelope detector is scored on every window (it is the fallback without a model); the
     // window analysis runs it only when the model has no segmentation head.

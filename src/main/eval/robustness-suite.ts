@@ -38,7 +38,10 @@ export type RobustnessCondition = z.infer<typeof conditionSchema>
 
 export function readRobustnessManifest(suiteDir: string): RobustnessManifest {
   const path = join(suiteDir, 'manifest.json')
-  if (!existsSync(path)) throw new RobustnessSuiteError(`${suiteDir}: no manifest.json (make the suite with: /usr/bin/python3 -m models.training.robustness --help)`)
+  if (!existsSync(path))
+    throw new RobustnessSuiteError(
+      `${suiteDir}: no manifest.json (make the suite with: /usr/bin/python3 -m models.training.robustness --help)`,
+    )
   let raw: unknown
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'))
@@ -50,7 +53,8 @@ export function readRobustnessManifest(suiteDir: string): RobustnessManifest {
     const issue = parsed.error.issues[0]
     throw new RobustnessSuiteError(`${path}: field '${issue?.path.join('.') || '(root)'}': ${issue?.message ?? 'invalid'}`)
   }
-  if (parsed.data.complete === false) throw new RobustnessSuiteError(`${path}: the suite is incomplete (its generation did not finish): generate it again`)
+  if (parsed.data.complete === false)
+    throw new RobustnessSuiteError(`${path}: the suite is incomplete (its generation did not finish): generate it again`)
   return parsed.data
 }
 
@@ -67,7 +71,11 @@ export interface SuiteRun {
   skipped: string[]
 }
 
-export async function runRobustnessSuite(suiteDir: string, model: EncoderModel | null, onCondition?: (done: number, total: number, id: string) => void): Promise<SuiteRun> {
+export async function runRobustnessSuite(
+  suiteDir: string,
+  model: EncoderModel | null,
+  onCondition?: (done: number, total: number, id: string) => void,
+): Promise<SuiteRun> {
   const manifest = readRobustnessManifest(suiteDir)
   const results: ConditionResult[] = []
   const streams = new Map<string, CollectedStream[]>()
@@ -100,7 +108,17 @@ export function robustnessRows(results: readonly ConditionResult[]): string[][] 
   ])
 }
 
-export const ROBUSTNESS_HEADERS = ['condition', 'kind', 'labelled windows', 'answered', 'shown MAE bpm', 'shown off > 5', 'off > 10', 'production MAE', 'no-heart windows with an HR']
+export const ROBUSTNESS_HEADERS = [
+  'condition',
+  'kind',
+  'labelled windows',
+  'answered',
+  'shown MAE bpm',
+  'shown off > 5',
+  'off > 10',
+  'production MAE',
+  'no-heart windows with an HR',
+]
 
 export function formatRobustnessMarkdown(run: SuiteRun, title: string): string {
   const rows = robustnessRows(run.results)
@@ -108,9 +126,16 @@ export function formatRobustnessMarkdown(run: SuiteRun, title: string): string {
   for (const result of run.results) byGroup.set(result.condition.group, [...(byGroup.get(result.condition.group) ?? []), result])
   const groupRows = [...byGroup.entries()].map(([group, results]) => {
     const s = scoreDecisions(results.flatMap((r) => run.streams.get(r.condition.id)?.flatMap((stream) => stream.windows) ?? []))
-    return robustnessRows([{ condition: { id: `${group} (all)`, group, kind: results[0]!.condition.kind, description: '', sampleRateHz: 0 }, scores: s }])[0] as string[]
+    return robustnessRows([
+      { condition: { id: `${group} (all)`, group, kind: results[0]!.condition.kind, description: '', sampleRateHz: 0 }, scores: s },
+    ])[0] as string[]
   })
-  const table = (r: string[][]): string => [`| ${ROBUSTNESS_HEADERS.join(' | ')} |`, `|${ROBUSTNESS_HEADERS.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`, ...r.map((row) => `| ${row.join(' | ')} |`)].join('\n')
+  const table = (r: string[][]): string =>
+    [
+      `| ${ROBUSTNESS_HEADERS.join(' | ')} |`,
+      `|${ROBUSTNESS_HEADERS.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`,
+      ...r.map((row) => `| ${row.join(' | ')} |`),
+    ].join('\n')
   return [
     `## ${title}`,
     '',

@@ -82,7 +82,10 @@ async function collectRecording(recording: CircorRecording, options: CollectOpti
   return streams
 }
 
-export async function collectFolderStreams(folder: string, options: CollectOptions): Promise<{ streams: CollectedStream[]; skipped: CircorSkip[] }> {
+export async function collectFolderStreams(
+  folder: string,
+  options: CollectOptions,
+): Promise<{ streams: CollectedStream[]; skipped: CircorSkip[] }> {
   const scan = scanCircorFolder(folder)
   const streams: CollectedStream[] = []
   const skipped: CircorSkip[] = [...scan.skipped]
@@ -113,7 +116,9 @@ export interface StreamScores {
   noHeartShownShare: number
 }
 
-export function scoreDecisions(windows: ReadonlyArray<{ truth: WindowTruth; decision: Pick<HrDecision, 'hrBpm'>; production: HrEstimate | null }>): StreamScores {
+export function scoreDecisions(
+  windows: ReadonlyArray<{ truth: WindowTruth; decision: Pick<HrDecision, 'hrBpm'>; production: HrEstimate | null }>,
+): StreamScores {
   let labelledCount = 0
   let answered = 0
   let sumError = 0

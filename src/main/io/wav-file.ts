@@ -89,7 +89,9 @@ function readRegularFile(path: string): Uint8Array {
 export function readWavFile(path: string): WavAudio {
   const audio = decodeWav(readRegularFile(path), path)
   if (audio.sampleRateHz > MAX_WAV_SAMPLE_RATE_HZ) {
-    throw new WavFormatError(`${path}: sample rate ${audio.sampleRateHz} Hz in the fmt chunk is beyond any audio device (at most ${MAX_WAV_SAMPLE_RATE_HZ} Hz); the header is damaged`)
+    throw new WavFormatError(
+      `${path}: sample rate ${audio.sampleRateHz} Hz in the fmt chunk is beyond any audio device (at most ${MAX_WAV_SAMPLE_RATE_HZ} Hz); the header is damaged`,
+    )
   }
   if (audio.frames === 0) {
     audio.warnings.push(`${path}: no audio: the data chunk holds no samples (header only)`)

@@ -106,9 +106,12 @@ export class LiveListening {
   set(patch: ListeningPatch): ListeningStatus {
     // Checked before anything changes (the API's schema checks too; this guards direct callers).
     if (patch.gainDb !== undefined && !(patch.gainDb >= LISTENING_GAIN_MIN_DB && patch.gainDb <= LISTENING_GAIN_MAX_DB)) {
-      throw new InvalidArgumentError(`listening gainDb: must be in [${LISTENING_GAIN_MIN_DB}, ${LISTENING_GAIN_MAX_DB}] dB, got ${patch.gainDb}`)
+      throw new InvalidArgumentError(
+        `listening gainDb: must be in [${LISTENING_GAIN_MIN_DB}, ${LISTENING_GAIN_MAX_DB}] dB, got ${patch.gainDb}`,
+      )
     }
-    if (patch.filter !== undefined && !isListeningFilterMode(patch.filter)) throw new InvalidArgumentError(`listening filter: unknown ${JSON.stringify(patch.filter)} (bell, diaphragm or wide)`)
+    if (patch.filter !== undefined && !isListeningFilterMode(patch.filter))
+      throw new InvalidArgumentError(`listening filter: unknown ${JSON.stringify(patch.filter)} (bell, diaphragm or wide)`)
     const before = this.preferences
     const next: ListeningPreferences = {
       filter: patch.filter ?? before.filter,
@@ -250,7 +253,8 @@ export class LiveListening {
     const e = error instanceof Error ? error : new Error(String(error))
     const id = this.preferences.outputDeviceId
     const device = id === null ? 'the default output' : isPortAudioOutputId(id) ? describePortAudioOutputId(id) : id
-    const message = code === 'device-lost' ? `output device lost (${device}): choose another. ${e.message}` : `cannot play on ${device}: ${e.message}`
+    const message =
+      code === 'device-lost' ? `output device lost (${device}): choose another. ${e.message}` : `cannot play on ${device}: ${e.message}`
     this.closeOutput()
     this.error = { name: e.name, message, code }
     this.publish()
@@ -269,7 +273,11 @@ export class LiveListening {
   /** Emits the status when something a listener shows changed (not the queue level, which moves constantly). */
   private publish(): void {
     const status = this.status()
-    const key = JSON.stringify({ ...status, queuedMs: null, targetLatencyMs: status.targetLatencyMs === null ? null : Math.round(status.targetLatencyMs) })
+    const key = JSON.stringify({
+      ...status,
+      queuedMs: null,
+      targetLatencyMs: status.targetLatencyMs === null ? null : Math.round(status.targetLatencyMs),
+    })
     if (key === this.lastPublished) return
     this.lastPublished = key
     this.options.onStatus?.(status)

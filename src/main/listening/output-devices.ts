@@ -52,18 +52,26 @@ export function parsePulseShortSinks(text: string, defaultSink: string | null): 
 /** The addon's output devices as choices: stable ids, the name with its host API, the default flagged. */
 export function portAudioOutputChoices(devices: readonly NativeOutputDevice[]): OutputDeviceInfo[] {
   const ids = portAudioOutputIds(devices)
-  return devices.map((device, i) => ({ id: ids[i]!, name: device.hostApi ? `${device.name} (${device.hostApi})` : device.name, isDefault: device.isDefaultOutput }))
+  return devices.map((device, i) => ({
+    id: ids[i]!,
+    name: device.hostApi ? `${device.name} (${device.hostApi})` : device.name,
+    isDefault: device.isDefaultOutput,
+  }))
 }
 
 function portAudioOutputs(devices: readonly NativeOutputDevice[], why: string | null): ListeningOutputs {
   const choices = portAudioOutputChoices(devices)
-  if (choices.length === 0) return { devices: [], reason: `PortAudio lists no output device${why ? ` (${why})` : ''}; live listening cannot play` }
+  if (choices.length === 0)
+    return { devices: [], reason: `PortAudio lists no output device${why ? ` (${why})` : ''}; live listening cannot play` }
   return { devices: choices, reason: why }
 }
 
 /** PulseAudio's sinks, or null when no server answers. */
 async function pulseSinks(env: NodeJS.ProcessEnv): Promise<OutputDeviceInfo[] | null> {
-  const [sinksJson, defaultSinkOut] = await Promise.all([run('pactl', ['-f', 'json', 'list', 'sinks'], env), run('pactl', ['get-default-sink'], env)])
+  const [sinksJson, defaultSinkOut] = await Promise.all([
+    run('pactl', ['-f', 'json', 'list', 'sinks'], env),
+    run('pactl', ['get-default-sink'], env),
+  ])
   const defaultSink = defaultSinkOut?.trim() || null
   if (sinksJson !== null) return parsePulseSinks(sinksJson, defaultSink)
   const short = await run('pactl', ['list', 'short', 'sinks'], env)
@@ -72,8 +80,10 @@ async function pulseSinks(env: NodeJS.ProcessEnv): Promise<OutputDeviceInfo[] | 
 
 export async function listOutputDevices(env: NodeJS.ProcessEnv = process.env): Promise<ListeningOutputs> {
   const binding = loadAudioAddon() as (OutputCapableBinding & object) | Error
-  if (binding instanceof Error) return { devices: [], reason: `the audio addon is not available (${binding.message}); live listening cannot play` }
-  if (!binding.OutputStream || !binding.listOutputDevices) return { devices: [], reason: 'this build of the audio addon has no output streams; live listening cannot play' }
+  if (binding instanceof Error)
+    return { devices: [], reason: `the audio addon is not available (${binding.message}); live listening cannot play` }
+  if (!binding.OutputStream || !binding.listOutputDevices)
+    return { devices: [], reason: 'this build of the audio addon has no output streams; live listening cannot play' }
   const addonDevices = binding.listOutputDevices()
   // No ALSA pulse device (Windows, macOS, ALSA without the plugin): sinks could not be reached anyway.
   if (!addonDevices.some((d) => d.name === 'pulse')) return portAudioOutputs(addonDevices, null)

@@ -69,7 +69,9 @@ export class EncoderModel {
     const modelBytes = readFileSync(onnxPath)
     const sha256 = createHash('sha256').update(modelBytes).digest('hex')
     if (sha256 !== card.onnx.sha256) {
-      throw new ModelCardError(`${cardPath}: field 'onnx.sha256' is ${card.onnx.sha256} but ${onnxPath} hashes to ${sha256}: the card does not describe this model`)
+      throw new ModelCardError(
+        `${cardPath}: field 'onnx.sha256' is ${card.onnx.sha256} but ${onnxPath} hashes to ${sha256}: the card does not describe this model`,
+      )
     }
     const plan = planProviders(options.executionProvider ?? 'cpu')
     const attempts: ProviderAttempt[] = [...plan.skipped]
@@ -90,7 +92,9 @@ export class EncoderModel {
         attempts.push({ provider, ok: false, reason: (error as Error).message })
       }
     }
-    throw new ModelLoadError(`${onnxPath}: no execution provider could run the model: ${attempts.map((a) => `${a.provider}: ${a.reason}`).join('; ')}`)
+    throw new ModelLoadError(
+      `${onnxPath}: no execution provider could run the model: ${attempts.map((a) => `${a.provider}: ${a.reason}`).join('; ')}`,
+    )
   }
 
   private checkGraphMatchesCard(): void {
@@ -99,7 +103,9 @@ export class EncoderModel {
       throw new ModelCardError(`${this.onnxPath}: graph has inputs [${this.session.inputNames.join(', ')}], the card names '${input.name}'`)
     }
     if (outputs.segProbs !== undefined && !this.card.segmentation) {
-      throw new ModelCardError(`${this.onnxPath}: the card names a segmentation output '${outputs.segProbs}' but has no 'segmentation' block (class order, frame timing)`)
+      throw new ModelCardError(
+        `${this.onnxPath}: the card names a segmentation output '${outputs.segProbs}' but has no 'segmentation' block (class order, frame timing)`,
+      )
     }
     const optional = [outputs.segProbs, outputs.noHrProb].filter((name): name is string => name !== undefined)
     for (const name of [outputs.hrProbs, outputs.layerProbs, outputs.embedding, ...optional]) {
@@ -116,10 +122,13 @@ export class EncoderModel {
     const batch = new Float32Array(windows.length * windowSamples)
     windows.forEach((window, index) => {
       if (window.length !== windowSamples) {
-        throw new InvalidArgumentError(`run: window ${index} has ${window.length} samples, the model takes ${windowSamples} (${this.card.input.windowSeconds} s at ${this.card.input.sampleRateHz} Hz)`)
+        throw new InvalidArgumentError(
+          `run: window ${index} has ${window.length} samples, the model takes ${windowSamples} (${this.card.input.windowSeconds} s at ${this.card.input.sampleRateHz} Hz)`,
+        )
       }
       for (let i = 0; i < window.length; i++) {
-        if (!Number.isFinite(window[i] as number)) throw new InvalidArgumentError(`run: window ${index} has a non-finite sample at ${i} (${window[i]})`)
+        if (!Number.isFinite(window[i] as number))
+          throw new InvalidArgumentError(`run: window ${index} has a non-finite sample at ${i} (${window[i]})`)
       }
       batch.set(window, index * windowSamples)
     })
@@ -128,7 +137,8 @@ export class EncoderModel {
     const productionProbs = result[outputs.hrProbs]?.data as Float32Array
     const layerProbs = result[outputs.layerProbs]?.data as Float32Array
     const embedding = result[outputs.embedding]
-    if (!productionProbs || !layerProbs || !embedding) throw new ModelLoadError(`${this.onnxPath}: the graph did not return the card's outputs`)
+    if (!productionProbs || !layerProbs || !embedding)
+      throw new ModelLoadError(`${this.onnxPath}: the graph did not return the card's outputs`)
     const count = windows.length
     const layerCount = this.layerCount
     const layerEstimates = decodeHrDistributions(layerProbs, count * layerCount, hrBins)
@@ -139,14 +149,19 @@ export class EncoderModel {
       const segData = result[outputs.segProbs]?.data as Float32Array | undefined
       const perWindow = this.card.segmentation.frames * this.card.segmentation.classes.length
       if (!segData || segData.length !== count * perWindow) {
-        throw new ModelLoadError(`${this.onnxPath}: segmentation output '${outputs.segProbs}' has ${segData?.length ?? 0} values, the card promises ${count} × ${perWindow}`)
+        throw new ModelLoadError(
+          `${this.onnxPath}: segmentation output '${outputs.segProbs}' has ${segData?.length ?? 0} values, the card promises ${count} × ${perWindow}`,
+        )
       }
       segmentation = Array.from({ length: count }, (_, w) => segData.slice(w * perWindow, (w + 1) * perWindow))
     }
     let noHrProbs: Float32Array | null = null
     if (outputs.noHrProb !== undefined) {
       const data = result[outputs.noHrProb]?.data as Float32Array | undefined
-      if (!data || data.length !== count) throw new ModelLoadError(`${this.onnxPath}: no-HR output '${outputs.noHrProb}' has ${data?.length ?? 0} values for ${count} windows`)
+      if (!data || data.length !== count)
+        throw new ModelLoadError(
+          `${this.onnxPath}: no-HR output '${outputs.noHrProb}' has ${data?.length ?? 0} values for ${count} windows`,
+        )
       noHrProbs = Float32Array.from(data)
     }
     return {

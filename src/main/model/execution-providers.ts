@@ -45,7 +45,13 @@ export function planProviders(choice: ExecutionProviderChoice, platform: NodeJS.
     const cuda = backends.get('cuda')
     if (!cuda) skipped.push({ provider: 'cuda', ok: false, reason: 'not offered by onnxruntime-node on this platform' })
     else if (cuda.bundled || cudaLibraryPresent(platform)) candidates.push('cuda')
-    else skipped.push({ provider: 'cuda', ok: false, reason: 'CUDA provider library not installed (reinstall onnxruntime-node with ONNXRUNTIME_NODE_INSTALL=cuda12 on a machine with CUDA 12)' })
+    else
+      skipped.push({
+        provider: 'cuda',
+        ok: false,
+        reason:
+          'CUDA provider library not installed (reinstall onnxruntime-node with ONNXRUNTIME_NODE_INSTALL=cuda12 on a machine with CUDA 12)',
+      })
   }
   if (platform === 'darwin' && backends.has('coreml')) candidates.push('coreml')
   return { candidates: [...candidates, 'cpu'], skipped }

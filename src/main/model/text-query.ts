@@ -53,7 +53,10 @@ export class TextEncoderModel {
     return cleaned
       .map((query, i) => {
         const text = embeddings[i] as Float32Array
-        if (text.length !== audio.length) throw new InvalidArgumentError(`text embedding width ${text.length} differs from audio embedding width ${audio.length}: models from different trainings?`)
+        if (text.length !== audio.length)
+          throw new InvalidArgumentError(
+            `text embedding width ${text.length} differs from audio embedding width ${audio.length}: models from different trainings?`,
+          )
         return { query, similarity: dot(text, audio), unknownWords: this.tokenizer.unknownWords(query) }
       })
       .sort((a, b) => b.similarity - a.similarity)

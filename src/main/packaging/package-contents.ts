@@ -45,7 +45,9 @@ export async function loadBuilderConfig(projectDir: string): Promise<BuilderConf
 
 export async function validateBuilderConfig(config: object): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { validateConfiguration } = require('app-builder-lib/out/util/config/config') as { validateConfiguration: (config: object, logger: unknown) => Promise<void> }
+  const { validateConfiguration } = require('app-builder-lib/out/util/config/config') as {
+    validateConfiguration: (config: object, logger: unknown) => Promise<void>
+  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown }
   try {
@@ -65,24 +67,37 @@ function walk(root: string, dir: string, out: string[]): void {
 }
 
 function productionDependencies(projectDir: string): string[] {
-  const output = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: projectDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+  const output = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], {
+    cwd: projectDir,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  })
   return output
     .split('\n')
     .map((line) => relative(projectDir, line.trim()))
     .filter((path) => path.startsWith('node_modules'))
-    .map((path) => path.split(sep).join('/').replace(/^.*node_modules\//, ''))
+    .map((path) =>
+      path
+        .split(sep)
+        .join('/')
+        .replace(/^.*node_modules\//, ''),
+    )
     .sort()
 }
 
 export async function packageContents(projectDir: string): Promise<PackageContents> {
   const config = await loadBuilderConfig(projectDir)
   // getConfig normalises `files` to [{ filter: [...] }]; plain strings are accepted too.
-  const patterns = (config.files ?? []).flatMap((entry) => (typeof entry === 'string' ? [entry] : entry.from === undefined || entry.from === '.' ? (entry.filter ?? []) : []))
+  const patterns = (config.files ?? []).flatMap((entry) =>
+    typeof entry === 'string' ? [entry] : entry.from === undefined || entry.from === '.' ? (entry.filter ?? []) : [],
+  )
   const includes = patterns.filter((pattern) => !pattern.startsWith('!'))
   const excludes = patterns.filter((pattern) => pattern.startsWith('!')).map((pattern) => pattern.slice(1))
   const all: string[] = []
   walk(projectDir, projectDir, all)
-  const appFiles = all.filter((file) => includes.some((p) => minimatch(file, p, { dot: true })) && !excludes.some((p) => minimatch(file, p, { dot: true }))).sort()
+  const appFiles = all
+    .filter((file) => includes.some((p) => minimatch(file, p, { dot: true })) && !excludes.some((p) => minimatch(file, p, { dot: true })))
+    .sort()
   const asarUnpack = config.asarUnpack === undefined ? [] : Array.isArray(config.asarUnpack) ? config.asarUnpack : [config.asarUnpack]
   return { appFiles, dependencies: productionDependencies(projectDir), asarUnpack }
 }

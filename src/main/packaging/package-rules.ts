@@ -21,16 +21,41 @@ export const NATIVE_ADDON_PATTERN = 'native/build/Release/*.node'
 export const REQUIRED_DEPENDENCIES = ['onnxruntime-node', 'serialport', 'node-hid', 'zod', 'ws']
 
 /** Development files: sources, tests, training code, benchmarks, caches, logs, secrets. */
-export const FORBIDDEN_PATTERNS = ['src/**', 'tests/**', 'bench/**', 'scripts/**', 'models/training/**', '**/*.ts', '**/*.map', '**/.env*', '**/*.log', '.git/**', '.ci/**', 'native/src/**', '**/__pycache__/**', '**/*.py']
+export const FORBIDDEN_PATTERNS = [
+  'src/**',
+  'tests/**',
+  'bench/**',
+  'scripts/**',
+  'models/training/**',
+  '**/*.ts',
+  '**/*.map',
+  '**/.env*',
+  '**/*.log',
+  '.git/**',
+  '.ci/**',
+  'native/src/**',
+  '**/__pycache__/**',
+  '**/*.py',
+]
 
 /** Packages only the build and the tests need. */
-export const FORBIDDEN_DEPENDENCIES = ['electron', 'electron-builder', 'vite', 'vitest', 'typescript', 'svelte-check', 'playwright-core', '@doyensec/electronegativity']
+export const FORBIDDEN_DEPENDENCIES = [
+  'electron',
+  'electron-builder',
+  'vite',
+  'vitest',
+  'typescript',
+  'svelte-check',
+  'playwright-core',
+  '@doyensec/electronegativity',
+]
 
 export function packagingProblems(contents: PackageContents): string[] {
   const problems: string[] = []
   const files = new Set(contents.appFiles)
   for (const required of REQUIRED_APP_FILES) if (!files.has(required)) problems.push(`missing ${required}`)
-  if (!contents.appFiles.some((file) => minimatch(file, NATIVE_ADDON_PATTERN))) problems.push(`missing the native audio addon (${NATIVE_ADDON_PATTERN}); run npm install with PortAudio present`)
+  if (!contents.appFiles.some((file) => minimatch(file, NATIVE_ADDON_PATTERN)))
+    problems.push(`missing the native audio addon (${NATIVE_ADDON_PATTERN}); run npm install with PortAudio present`)
   for (const file of contents.appFiles) {
     const rule = FORBIDDEN_PATTERNS.find((pattern) => minimatch(file, pattern, { dot: true }))
     if (rule) problems.push(`development file would ship: ${file} (matches ${rule})`)
@@ -39,7 +64,8 @@ export function packagingProblems(contents: PackageContents): string[] {
   for (const name of REQUIRED_DEPENDENCIES) if (!dependencies.has(name)) problems.push(`production dependency missing: ${name}`)
   for (const name of FORBIDDEN_DEPENDENCIES) if (dependencies.has(name)) problems.push(`development package would ship: ${name}`)
   for (const pattern of ['models/**', 'native/build/Release/*.node', 'node_modules/onnxruntime-node/**']) {
-    if (!contents.asarUnpack.includes(pattern)) problems.push(`asarUnpack lacks ${pattern}: native code cannot load from inside the asar archive`)
+    if (!contents.asarUnpack.includes(pattern))
+      problems.push(`asarUnpack lacks ${pattern}: native code cannot load from inside the asar archive`)
   }
   return problems
 }

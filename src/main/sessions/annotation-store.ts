@@ -32,7 +32,10 @@ import { withStorageErrors } from './fs-errors'
 export function readAnnotations(sessionDir: string): AnnotationDoc {
   const path = join(sessionDir, SESSION_FILES.annotations)
   if (!existsSync(path)) return emptyAnnotationDoc()
-  return parseAnnotationDoc(withStorageErrors(path, 'reading', () => readFileSync(path, 'utf8')), path)
+  return parseAnnotationDoc(
+    withStorageErrors(path, 'reading', () => readFileSync(path, 'utf8')),
+    path,
+  )
 }
 
 export class AnnotationEditor {

@@ -60,6 +60,9 @@ export function sessionDir(dataDir: string, startedAtIso: string, id: string): s
 
 /** Sortable, unique, path-safe id: 20261125T221500Z-3fa9c2. */
 export function newSessionId(now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
   return `${stamp}-${randomBytes(3).toString('hex')}`
 }

@@ -8,7 +8,15 @@ import { join } from 'node:path'
 import { InvalidArgumentError } from '../../core/errors'
 import { SessionNotFoundError } from '../../core/sessions/session-errors'
 import type { Patient, SessionMeta } from '../../core/sessions/session-schema'
-import { EXAM_POINTS, isExamComplete, nextExamPoint, parseVisit, visitSchema, type ExamPoint, type Visit } from '../../core/sessions/visit-schema'
+import {
+  EXAM_POINTS,
+  isExamComplete,
+  nextExamPoint,
+  parseVisit,
+  visitSchema,
+  type ExamPoint,
+  type Visit,
+} from '../../core/sessions/visit-schema'
 import { writeFileAtomic } from './atomic-write'
 import { ensurePrivateDir, newSessionId, visitsRoot } from './data-dir'
 import { withStorageErrors } from './fs-errors'
@@ -42,13 +50,22 @@ export class ExamVisit {
   static load(dataDir: string, visitId: string): ExamVisit {
     const path = join(visitsRoot(dataDir), `${visitId}.json`)
     if (!existsSync(path)) throw new SessionNotFoundError(`visit ${visitId}: ${path} not found`)
-    return new ExamVisit(dataDir, parseVisit(withStorageErrors(path, 'reading', () => readFileSync(path, 'utf8')), path))
+    return new ExamVisit(
+      dataDir,
+      parseVisit(
+        withStorageErrors(path, 'reading', () => readFileSync(path, 'utf8')),
+        path,
+      ),
+    )
   }
 
   static listIds(dataDir: string): string[] {
     const root = visitsRoot(dataDir)
     if (!existsSync(root)) return []
-    return readdirSync(root).filter((f) => f.endsWith('.json') && !f.startsWith('.')).map((f) => f.slice(0, -5)).sort()
+    return readdirSync(root)
+      .filter((f) => f.endsWith('.json') && !f.startsWith('.'))
+      .map((f) => f.slice(0, -5))
+      .sort()
   }
 
   get visit(): Visit {
@@ -76,14 +93,23 @@ export class ExamVisit {
   /** Starts the recording of `point` (default: the next one in the guided order). */
   startRecording(options: ExamRecorderOptions, point: ExamPoint | null = this.nextPoint): SessionRecorder {
     if (point === null) throw new InvalidArgumentError(`visit ${this.current.id}: all four points are recorded`)
-    if (!EXAM_POINTS.includes(point)) throw new InvalidArgumentError(`visit ${this.current.id}: unknown exam point ${JSON.stringify(point)}`)
-    return SessionRecorder.start({ ...options, dataDir: this.dataDir, location: point, patient: this.current.patient, visitId: this.current.id })
+    if (!EXAM_POINTS.includes(point))
+      throw new InvalidArgumentError(`visit ${this.current.id}: unknown exam point ${JSON.stringify(point)}`)
+    return SessionRecorder.start({
+      ...options,
+      dataDir: this.dataDir,
+      location: point,
+      patient: this.current.patient,
+      visitId: this.current.id,
+    })
   }
 
   /** Attaches a finished recording (stop()'s result) to its point; a re-recording replaces the pointer, the old session stays in the library. */
   attach(meta: SessionMeta): Visit {
-    if (meta.visitId !== this.current.id) throw new InvalidArgumentError(`session ${meta.id}: belongs to visit ${meta.visitId ?? '(none)'}, not ${this.current.id}`)
-    if (!(EXAM_POINTS as readonly string[]).includes(meta.location)) throw new InvalidArgumentError(`session ${meta.id}: location ${meta.location} is not an exam point`)
+    if (meta.visitId !== this.current.id)
+      throw new InvalidArgumentError(`session ${meta.id}: belongs to visit ${meta.visitId ?? '(none)'}, not ${this.current.id}`)
+    if (!(EXAM_POINTS as readonly string[]).includes(meta.location))
+      throw new InvalidArgumentError(`session ${meta.id}: location ${meta.location} is not an exam point`)
     const point = meta.location as ExamPoint
     this.current = { ...this.current, points: { ...this.current.points, [point]: meta.id } }
     this.save()

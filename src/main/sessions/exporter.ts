@@ -54,7 +54,9 @@ export function sessionExportFiles(library: SessionLibrary, id: string, prefix =
   const tsv = exportCircorTsv(annotations, audio.frames / audio.sampleRateHz)
   const notes = [...trace.warnings]
   if (tsv.omitted > 0) {
-    notes.push(`${id}: ${tsv.omitted} annotation(s) (markers, murmur/noise/custom spans) have no CirCor label; they are in annotations.json, not in the .tsv`)
+    notes.push(
+      `${id}: ${tsv.omitted} annotation(s) (markers, murmur/noise/custom spans) have no CirCor label; they are in annotations.json, not in the .tsv`,
+    )
   }
   const footnotes = meta.attribution === undefined ? [] : [meta.attribution]
   const report = renderSessionReport({
@@ -139,13 +141,19 @@ export function exportVisit(library: SessionLibrary, visitId: string, destDir: s
   }
   const patient = [visit.patient.name, visit.patient.id ? `#${visit.patient.id}` : undefined].filter(Boolean).join(' ') || '—'
   const index = `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Ausculta visit ${escapeHtml(visit.id)}</title></head><body>\n<h1>4-point exam ${escapeHtml(visit.id)}</h1>\n<p>Patient: ${escapeHtml(patient)}; ${escapeHtml(visit.createdAt)}</p>\n<ul>${links.join('')}</ul>\n<p>${escapeHtml(visit.notes)}</p>\n</body></html>\n`
-  entries.push({ name: 'visit.json', data: Buffer.from(`${JSON.stringify(visit, null, 2)}\n`) }, { name: 'index.html', data: Buffer.from(index) })
+  entries.push(
+    { name: 'visit.json', data: Buffer.from(`${JSON.stringify(visit, null, 2)}\n`) },
+    { name: 'index.html', data: Buffer.from(index) },
+  )
   return writeExport({ entries, notes }, destDir, `ausculta-visit-${visitId}`, format)
 }
 
 /** `yyyymmddThhmmssmmmZ`: one folder per export run, sortable, never reused by a later run. */
 function exportRunStamp(now: Date): string {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\.(\d+)Z$/, '$1Z')
+  return now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.(\d+)Z$/, '$1Z')
 }
 
 /**
@@ -177,7 +185,13 @@ function inExportRun(exportsRoot: string, now: Date, fill: (runDir: string) => E
  * The app's export of one session into a new run folder `<exportsRoot>/<time>/`. Everything is
  * read and checked (session found, audio decodes) before anything is created.
  */
-export function exportSessionRun(library: SessionLibrary, id: string, exportsRoot: string, format: ExportFormat, now: Date = new Date()): ExportResult {
+export function exportSessionRun(
+  library: SessionLibrary,
+  id: string,
+  exportsRoot: string,
+  format: ExportFormat,
+  now: Date = new Date(),
+): ExportResult {
   const files = sessionExportFiles(library, id)
   return inExportRun(exportsRoot, now, (runDir) => writeExport(files, runDir, `ausculta-${id}`, format))
 }

@@ -2,11 +2,7 @@
  * errno → typed storage errors, so "disk full" and "read-only folder" reach the user as such
  * (with the path) instead of a raw Node error.
  */
-import {
-  DiskFullError,
-  ReadOnlyStorageError,
-  SessionStorageError,
-} from '../../core/sessions/session-errors'
+import { DiskFullError, ReadOnlyStorageError, SessionStorageError } from '../../core/sessions/session-errors'
 
 const DISK_FULL_CODES = new Set(['ENOSPC', 'EDQUOT'])
 const READ_ONLY_CODES = new Set(['EROFS', 'EACCES', 'EPERM'])

@@ -212,4 +212,3 @@ export function recorderLockState(dir: string): RecorderLockState {
 export function removeStaleRecorderLock(dir: string): void {
   if (recorderLockState(dir).state === 'stale') removeLockFile(join(dir, RECORDER_LOCK_FILE))
 }
-

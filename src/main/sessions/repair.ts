@@ -82,7 +82,12 @@ function readRecorderHeader(path: string, fd: number): WavLayout {
   const view = new DataView(header.buffer)
   const text = (at: number): string => String.fromCharCode(...header.subarray(at, at + 4))
   if (got < WAV_HEADER_BYTES) throw new CorruptSessionError(path, 'header', `only ${got} of ${WAV_HEADER_BYTES} header bytes`)
-  for (const [at, want] of [[0, 'RIFF'], [8, 'WAVE'], [12, 'fmt '], [36, 'data']] as const) {
+  for (const [at, want] of [
+    [0, 'RIFF'],
+    [8, 'WAVE'],
+    [12, 'fmt '],
+    [36, 'data'],
+  ] as const) {
     if (text(at) !== want) throw new CorruptSessionError(path, `header@${at}`, `expected "${want}", found ${JSON.stringify(text(at))}`)
   }
   const tag = view.getUint16(20, true)
@@ -99,7 +104,11 @@ function readRecorderHeader(path: string, fd: number): WavLayout {
 }
 
 /** Patches audio.wav's sizes to the whole frames present; returns frames and notes. */
-function repairWav(path: string, sampleRateHzHint: number | undefined, actions: string[]): { frames: number; sampleRateHz: number; format: WavSampleFormat } {
+function repairWav(
+  path: string,
+  sampleRateHzHint: number | undefined,
+  actions: string[],
+): { frames: number; sampleRateHz: number; format: WavSampleFormat } {
   if (!existsSync(path)) {
     if (sampleRateHzHint === undefined) throw new CorruptSessionError(path, undefined, 'audio.wav and session.json are both missing')
     writeFileAtomic(path, encodeWavHeader({ sampleRateHz: sampleRateHzHint, channels: 1, format: 'float32', dataBytes: 0 }))
@@ -145,7 +154,19 @@ function readFileHead(fd: number): ArrayBuffer {
 }
 
 /** Fields of an unreadable session.json worth keeping in the rebuilt one, each only if it is still valid on its own. */
-const SALVAGEABLE_FIELDS = ['startedAt', 'patient', 'location', 'locationDetail', 'device', 'modelId', 'visitId', 'notes', 'attribution', 'dropouts', 'repairs'] as const
+const SALVAGEABLE_FIELDS = [
+  'startedAt',
+  'patient',
+  'location',
+  'locationDetail',
+  'device',
+  'modelId',
+  'visitId',
+  'notes',
+  'attribution',
+  'dropouts',
+  'repairs',
+] as const
 
 /** What an unreadable session.json still holds that validates field by field (a hand edit usually breaks one). */
 function salvageFields(text: string): { fields: Record<string, unknown>; dropped: string[] } {
@@ -155,7 +176,8 @@ function salvageFields(text: string): { fields: Record<string, unknown>; dropped
   } catch {
     return { fields: {}, dropped: ['everything (not valid JSON)'] }
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { fields: {}, dropped: ['everything (not a JSON object)'] }
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return { fields: {}, dropped: ['everything (not a JSON object)'] }
   const fields: Record<string, unknown> = {}
   const dropped: string[] = []
   for (const name of SALVAGEABLE_FIELDS) {
@@ -249,7 +271,13 @@ export function repairSessionDir(dir: string, options: RepairOptions = {}): Repa
       device: { id: 'unknown', name: 'unknown (rebuilt by repair)' },
       sampleRateHz: wav.sampleRateHz,
       modelId: null,
-      audio: { file: SESSION_FILES.audio, sampleFormat: wav.format === 'pcm16' ? 'pcm16' : 'float32', channels: 1, frames: 0, durationS: 0 },
+      audio: {
+        file: SESSION_FILES.audio,
+        sampleFormat: wav.format === 'pcm16' ? 'pcm16' : 'float32',
+        channels: 1,
+        frames: 0,
+        durationS: 0,
+      },
       notes: '',
       repairs: [],
       ...salvaged,

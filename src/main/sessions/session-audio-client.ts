@@ -63,7 +63,8 @@ export class SessionAudioClient {
     })
     const fail = (message: string): void => {
       if (this.worker === worker) this.worker = null
-      for (const [requestId, waiter] of this.pending) waiter.resolve({ type: 'failed', requestId, name: 'SessionAudioWorkerError', message })
+      for (const [requestId, waiter] of this.pending)
+        waiter.resolve({ type: 'failed', requestId, name: 'SessionAudioWorkerError', message })
       this.pending.clear()
     }
     worker.on('error', (error) => fail(`session audio worker failed: ${error.message}`))
@@ -115,7 +116,8 @@ export class SessionAudioClient {
     this.closed = true
     const worker = this.worker
     this.worker = null
-    for (const [requestId, waiter] of this.pending) waiter.resolve({ type: 'failed', requestId, name: 'SessionAudioWorkerError', message: 'the session audio worker was closed' })
+    for (const [requestId, waiter] of this.pending)
+      waiter.resolve({ type: 'failed', requestId, name: 'SessionAudioWorkerError', message: 'the session audio worker was closed' })
     this.pending.clear()
     await worker?.terminate()
   }

@@ -13,12 +13,7 @@
 import { endianness } from 'node:os'
 import { open, stat, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
-import {
-  AudioRangeError,
-  MAX_PEAK_BUCKETS,
-  checkAudioRange,
-  checkPeakRange,
-} from '../../core/sessions/audio-range'
+import { AudioRangeError, MAX_PEAK_BUCKETS, checkAudioRange, checkPeakRange } from '../../core/sessions/audio-range'
 import {
   PEAK_FIXED_HEADER_BYTES,
   PEAK_LEVELS,
@@ -187,7 +182,12 @@ export class SessionAudioReader {
       const selection = selectPeaks(levels, total, startFrame, endFrame, request.columns, MAX_PEAK_BUCKETS)
       const level = overview.levels[selection.level] as PeakOverview['levels'][number]
       const slice = level.minMax.slice(2 * selection.firstLevelBucket, 2 * (selection.firstLevelBucket + selection.levelBuckets))
-      return { ...base, samplesPerBucket: selection.samplesPerBucket, firstBucket: selection.firstBucket, minMax: selection.merge > 1 ? mergeBuckets(slice, selection.merge) : slice }
+      return {
+        ...base,
+        samplesPerBucket: selection.samplesPerBucket,
+        firstBucket: selection.firstBucket,
+        minMax: selection.merge > 1 ? mergeBuckets(slice, selection.merge) : slice,
+      }
     })
   }
 
@@ -196,7 +196,14 @@ export class SessionAudioReader {
    * no usable file (missing, unreadable, or made for another length of audio: a repaired or
    * still-growing recording).
    */
-  private async peaksFromFile(dir: string, id: string, layout: WavLayout, startFrame: number, endFrame: number, columns: number): Promise<Omit<PeaksResult, 'sessionId' | 'sampleRateHz' | 'totalFrames' | 'levels'> | null> {
+  private async peaksFromFile(
+    dir: string,
+    id: string,
+    layout: WavLayout,
+    startFrame: number,
+    endFrame: number,
+    columns: number,
+  ): Promise<Omit<PeaksResult, 'sessionId' | 'sampleRateHz' | 'totalFrames' | 'levels'> | null> {
     const path = peakFilePath(dir)
     let handle: FileHandle
     try {
@@ -209,14 +216,19 @@ export class SessionAudioReader {
       const name = `${id}/peaks.bin`
       const fixed = await readAt(handle, 0, PEAK_FIXED_HEADER_BYTES)
       const header = decodePeakHeader(await readAt(handle, 0, peakHeaderBytes(peakLevelCount(fixed, name))), size, name)
-      const sameLevels = header.levels.length === PEAK_LEVELS.length && header.levels.every((level, k) => level.samplesPerBucket === PEAK_LEVELS[k])
+      const sameLevels =
+        header.levels.length === PEAK_LEVELS.length && header.levels.every((level, k) => level.samplesPerBucket === PEAK_LEVELS[k])
       if (header.frames !== layout.frames || header.sampleRateHz !== layout.sampleRateHz || !sameLevels) return null
       const selection = selectPeaks(header.levels, layout.frames, startFrame, endFrame, columns, MAX_PEAK_BUCKETS)
       const level = header.levels[selection.level] as PeakFileHeader['levels'][number]
       const bytes = await readAt(handle, level.byteOffset + 8 * selection.firstLevelBucket, 8 * selection.levelBuckets)
       if (bytes.length !== 8 * selection.levelBuckets) return null
       const minMax = decodeBuckets(bytes)
-      return { samplesPerBucket: selection.samplesPerBucket, firstBucket: selection.firstBucket, minMax: selection.merge > 1 ? mergeBuckets(minMax, selection.merge) : minMax }
+      return {
+        samplesPerBucket: selection.samplesPerBucket,
+        firstBucket: selection.firstBucket,
+        minMax: selection.merge > 1 ? mergeBuckets(minMax, selection.merge) : minMax,
+      }
     } catch {
       return null // corrupt or torn: rebuilt from the audio below
     } finally {

@@ -110,7 +110,15 @@ export class SessionRecorder {
   /** Held from before session.json exists until the recording is final: what "live" means to repair and the library. */
   private readonly lock: RecorderLock
 
-  private constructor(options: RecorderOptions, id: string, dir: string, meta: SessionMeta, audioFd: number, traceFd: number, lock: RecorderLock) {
+  private constructor(
+    options: RecorderOptions,
+    id: string,
+    dir: string,
+    meta: SessionMeta,
+    audioFd: number,
+    traceFd: number,
+    lock: RecorderLock,
+  ) {
     this.id = id
     this.lock = lock
     this.dir = dir
@@ -239,7 +247,11 @@ export class SessionRecorder {
 
   private ensureRecording(): void {
     if (this.state === 'failed') {
-      throw new SessionStorageError(`${this.audioPath}: recording stopped after an earlier failure: ${this.failure?.message}`, this.audioPath, { cause: this.failure })
+      throw new SessionStorageError(
+        `${this.audioPath}: recording stopped after an earlier failure: ${this.failure?.message}`,
+        this.audioPath,
+        { cause: this.failure },
+      )
     }
     if (this.state === 'stopped') throw new InvalidArgumentError(`session ${this.id}: recording already stopped`)
   }
@@ -252,7 +264,9 @@ export class SessionRecorder {
   appendAudio(chunk: PcmChunk): void {
     this.ensureRecording()
     if (chunk.sampleRateHz !== this.meta.sampleRateHz) {
-      throw new InvalidArgumentError(`session ${this.id}: chunk sampleRateHz ${chunk.sampleRateHz} differs from the recording's ${this.meta.sampleRateHz}`)
+      throw new InvalidArgumentError(
+        `session ${this.id}: chunk sampleRateHz ${chunk.sampleRateHz} differs from the recording's ${this.meta.sampleRateHz}`,
+      )
     }
     if (!Number.isInteger(chunk.firstSampleIndex) || chunk.firstSampleIndex < 0) {
       throw new InvalidArgumentError(`session ${this.id}: chunk firstSampleIndex must be an integer ≥ 0, got ${chunk.firstSampleIndex}`)
@@ -269,7 +283,8 @@ export class SessionRecorder {
       }
       this.dropouts.push({ atS: this.framesWritten / this.meta.sampleRateHz, samples: gap })
       // In pieces of at most a second, so a long dropout never needs one big allocation.
-      for (let left = gap; left > 0; left -= this.meta.sampleRateHz) this.writeFrames(new Float32Array(Math.min(left, this.meta.sampleRateHz)))
+      for (let left = gap; left > 0; left -= this.meta.sampleRateHz)
+        this.writeFrames(new Float32Array(Math.min(left, this.meta.sampleRateHz)))
     } else if (chunk.firstSampleIndex < expected) {
       samples = samples.subarray(Math.min(samples.length, expected - chunk.firstSampleIndex))
     }
@@ -458,7 +473,9 @@ export class SessionRecorder {
       hrSummary: this.summary(),
       ...(notes === undefined ? {} : { notes }),
       ...(this.dropouts.length > 0 ? { dropouts: this.dropouts } : {}),
-      ...(failed ? { repairs: [...rest.repairs, { at: new Date().toISOString(), action: `recording ended early: ${this.failure?.message}` }] } : {}),
+      ...(failed
+        ? { repairs: [...rest.repairs, { at: new Date().toISOString(), action: `recording ended early: ${this.failure?.message}` }] }
+        : {}),
     }
     try {
       writeFileAtomic(this.metaPath, formatSessionMeta(this.meta))

@@ -88,9 +88,14 @@ export class SessionLibrary {
           throw new CorruptSessionError(metaPath, undefined, 'missing')
         }
         const meta = parseSessionMeta(readFileSync(metaPath, 'utf8'), metaPath)
-        if (meta.id !== basename(dir)) throw new CorruptSessionError(metaPath, 'id', `"${meta.id}" differs from the folder name "${basename(dir)}"`)
+        if (meta.id !== basename(dir))
+          throw new CorruptSessionError(metaPath, 'id', `"${meta.id}" differs from the folder name "${basename(dir)}"`)
         if (meta.status === 'recording' && recorderLockState(dir).state !== 'held') {
-          const error = new CorruptSessionError(metaPath, 'status', '"recording", but no recorder is running: the recording was not finished (crash, kill or power cut)')
+          const error = new CorruptSessionError(
+            metaPath,
+            'status',
+            '"recording", but no recorder is running: the recording was not finished (crash, kill or power cut)',
+          )
           problems.push({ dir, key, kind: 'unfinished', error, meta })
           continue
         }
@@ -107,7 +112,8 @@ export class SessionLibrary {
   problem(key: string): SessionProblem {
     const found = this.list().problems.find((p) => p.key === key)
     // The key is not quoted back: it is request text.
-    if (!found) throw new SessionNotFoundError('problem session: not among the library\'s problem sessions (it may have been repaired already)')
+    if (!found)
+      throw new SessionNotFoundError("problem session: not among the library's problem sessions (it may have been repaired already)")
     return found
   }
 
@@ -115,7 +121,10 @@ export class SessionLibrary {
   search(query: SessionQuery = {}): SessionEntry[] {
     const { sessions } = this.list()
     const byId = new Map(sessions.map((s) => [s.meta.id, s]))
-    return filterSessions(sessions.map((s) => s.meta), query).map((m) => byId.get(m.id) as SessionEntry)
+    return filterSessions(
+      sessions.map((s) => s.meta),
+      query,
+    ).map((m) => byId.get(m.id) as SessionEntry)
   }
 
   /** One session by id: looks for the folder in each day folder and parses only its session.json. */
@@ -128,7 +137,10 @@ export class SessionLibrary {
     const dir = join(root, day, id)
     const metaPath = join(dir, SESSION_FILES.meta)
     if (!existsSync(metaPath)) throw new CorruptSessionError(metaPath, undefined, 'missing (run start-up repair)')
-    const meta = parseSessionMeta(withStorageErrors(metaPath, 'reading', () => readFileSync(metaPath, 'utf8')), metaPath)
+    const meta = parseSessionMeta(
+      withStorageErrors(metaPath, 'reading', () => readFileSync(metaPath, 'utf8')),
+      metaPath,
+    )
     if (meta.id !== id) throw new CorruptSessionError(metaPath, 'id', `"${meta.id}" differs from the folder name "${id}"`)
     return { meta, dir }
   }
@@ -144,7 +156,10 @@ export class SessionLibrary {
     const { dir } = this.get(id)
     const path = join(dir, SESSION_FILES.trace)
     if (!existsSync(path)) return { entries: [], warnings: [] }
-    return parseHrTrace(withStorageErrors(path, 'reading', () => readFileSync(path, 'utf8')), path)
+    return parseHrTrace(
+      withStorageErrors(path, 'reading', () => readFileSync(path, 'utf8')),
+      path,
+    )
   }
 
   updateMeta(id: string, changes: SessionMetaChanges): SessionMeta {
@@ -188,7 +203,8 @@ export class SessionLibrary {
    * (0 = everything in the trash). The only place where session data is destroyed.
    */
   purgeTrash(olderThanDays: number, now: Date = new Date()): string[] {
-    if (!Number.isFinite(olderThanDays) || olderThanDays < 0) throw new InvalidArgumentError(`olderThanDays: must be ≥ 0, got ${olderThanDays}`)
+    if (!Number.isFinite(olderThanDays) || olderThanDays < 0)
+      throw new InvalidArgumentError(`olderThanDays: must be ≥ 0, got ${olderThanDays}`)
     const root = trashRoot(this.dataDir)
     if (!existsSync(root)) return []
     const cutoffMs = now.getTime() - olderThanDays * 86_400_000

@@ -46,25 +46,51 @@ describe('API contract', () => {
 
   it('accepts the engine’s own window event and the default settings unchanged', () => {
     expect(parseApiEvent('event:monitor', windowEvent)).toEqual(windowEvent)
-    const response = API_METHODS['settings:get'].response.parse({ monitor: DEFAULT_MONITOR_SETTINGS, modelPath: null, executionProvider: 'auto', dataDir: '/tmp/x' })
+    const response = API_METHODS['settings:get'].response.parse({
+      monitor: DEFAULT_MONITOR_SETTINGS,
+      modelPath: null,
+      executionProvider: 'auto',
+      dataDir: '/tmp/x',
+    })
     expect(response.monitor).toEqual(DEFAULT_MONITOR_SETTINGS)
   })
 
   it('keeps the beat-level reading when the engine sends one', () => {
-    const beats = { source: 'segmentation', s1OnsetsS: [0.2, 1.05, 1.9], s2OnsetsS: [0.5, 1.35], intervalsS: [0.85, 0.85], irregularity: null, irregular: false }
+    const beats = {
+      source: 'segmentation',
+      s1OnsetsS: [0.2, 1.05, 1.9],
+      s2OnsetsS: [0.5, 1.35],
+      intervalsS: [0.85, 0.85],
+      irregularity: null,
+      irregular: false,
+    }
     expect(parseApiEvent('event:monitor', { ...windowEvent, beats })).toEqual({ ...windowEvent, beats })
   })
 
-  it("carries why the stream stopped (the screen says it), and refuses an unknown reason or an unbounded detail", () => {
-    const status = { type: 'status', state: 'stopped', sourceId: 'demo:broken.wav', modelId: null, executionProvider: null, droppedWindows: 0, analysedWindows: 0 }
-    for (const stopReason of [{ kind: 'stopped' }, { kind: 'switching' }, { kind: 'source-failed', detail: 'broken.wav: not a RIFF file' }]) {
+  it('carries why the stream stopped (the screen says it), and refuses an unknown reason or an unbounded detail', () => {
+    const status = {
+      type: 'status',
+      state: 'stopped',
+      sourceId: 'demo:broken.wav',
+      modelId: null,
+      executionProvider: null,
+      droppedWindows: 0,
+      analysedWindows: 0,
+    }
+    for (const stopReason of [
+      { kind: 'stopped' },
+      { kind: 'switching' },
+      { kind: 'source-failed', detail: 'broken.wav: not a RIFF file' },
+    ]) {
       expect(parseApiEvent('event:monitor', { ...status, stopReason })).toEqual({ ...status, stopReason })
       expect(API_METHODS['monitor:stop'].response.parse({ ...status, stopReason })).toEqual({ ...status, stopReason })
     }
     // Older engines send none: still a valid status.
     expect(parseApiEvent('event:monitor', status)).toEqual(status)
     expect(() => parseApiEvent('event:monitor', { ...status, stopReason: { kind: 'unplugged' } })).toThrow(/field 'stopReason.kind'/)
-    expect(() => parseApiEvent('event:monitor', { ...status, stopReason: { kind: 'source-failed', detail: 'x'.repeat(MAX_STOP_DETAIL_CHARS + 1) } })).toThrow(/stopReason.detail/)
+    expect(() =>
+      parseApiEvent('event:monitor', { ...status, stopReason: { kind: 'source-failed', detail: 'x'.repeat(MAX_STOP_DETAIL_CHARS + 1) } }),
+    ).toThrow(/stopReason.detail/)
   })
 
   it('rejects a window event with a non-finite HR, naming the field', () => {
@@ -122,7 +148,9 @@ describe('API contract', () => {
   it('drops an invalid event on the client and reports it instead of passing it on', () => {
     let emit: (payload: unknown) => void = () => undefined
     const errors: string[] = []
-    const client = createApiClient({ invoke: async () => ({}), subscribe: (_c, l) => ((emit = l), () => undefined) }, (e) => errors.push(e.message))
+    const client = createApiClient({ invoke: async () => ({}), subscribe: (_c, l) => ((emit = l), () => undefined) }, (e) =>
+      errors.push(e.message),
+    )
     const received: unknown[] = []
     client.on('event:monitor', (e) => received.push(e))
     emit(windowEvent)

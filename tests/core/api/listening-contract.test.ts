@@ -36,10 +36,17 @@ describe('listening channels', () => {
     const { handlers, patches } = counting()
     await expect(dispatchApiRequest(handlers, 'listening:set', { muted: true })).resolves.toMatchObject({ muted: true })
     await expect(dispatchApiRequest(handlers, 'listening:set', { outputDeviceId: null })).resolves.toMatchObject({ outputDeviceId: null })
-    await dispatchApiRequest(handlers, 'listening:set', { outputDeviceId: 'bluez_sink.00_1B_66_AA_BB_CC.a2dp_sink', gainDb: 30, filter: 'bell' })
+    await dispatchApiRequest(handlers, 'listening:set', {
+      outputDeviceId: 'bluez_sink.00_1B_66_AA_BB_CC.a2dp_sink',
+      gainDb: 30,
+      filter: 'bell',
+    })
     await dispatchApiRequest(handlers, 'listening:set', {})
     expect(patches).toHaveLength(4)
-    await expect(dispatchApiRequest(handlers, 'listening:outputs', {})).resolves.toEqual({ devices: [{ id: 'ausculta_sink', name: 'Null Output', isDefault: true }], reason: null })
+    await expect(dispatchApiRequest(handlers, 'listening:outputs', {})).resolves.toEqual({
+      devices: [{ id: 'ausculta_sink', name: 'Null Output', isDefault: true }],
+      reason: null,
+    })
   })
 
   it.each([
@@ -63,7 +70,12 @@ describe('listening channels', () => {
   })
 
   it('checks the status event: a lost device carries its code, an unknown state is refused', () => {
-    const lost = { ...status, state: 'failed', outputDescription: null, error: { name: 'AudioOutputLostError', message: 'output device lost', code: 'device-lost' } }
+    const lost = {
+      ...status,
+      state: 'failed',
+      outputDescription: null,
+      error: { name: 'AudioOutputLostError', message: 'output device lost', code: 'device-lost' },
+    }
     expect(parseApiEvent('event:listening', lost)).toEqual(lost)
     expect(() => parseApiEvent('event:listening', { ...status, state: 'exploded' })).toThrow(/event:listening event: field 'state'/)
     expect(() => parseApiEvent('event:listening', { ...status, underruns: -1 })).toThrow(/field 'underruns'/)

@@ -13,8 +13,25 @@ describe('parsePatientTxt', () => {
     expect(txt.patientId).toBe('68303')
     expect(txt.sampleRateHz).toBe(4000)
     expect(txt.recordings.map((r) => r.location)).toEqual(['AV', 'PV', 'TV', 'MV'])
-    expect(txt.recordings[0]).toEqual({ location: 'AV', heaFile: '68303_AV.hea', wavFile: '68303_AV.wav', tsvFile: '68303_AV.tsv', recordingId: '68303_AV', line: 2 })
-    expect(txt.metadata).toMatchObject({ ageGroup: 'Child', sex: 'Female', heightCm: 125, weightKg: 31.9, pregnant: false, murmur: 'Present', outcome: 'Abnormal', campaign: 'CC2015', additionalId: '50054' })
+    expect(txt.recordings[0]).toEqual({
+      location: 'AV',
+      heaFile: '68303_AV.hea',
+      wavFile: '68303_AV.wav',
+      tsvFile: '68303_AV.tsv',
+      recordingId: '68303_AV',
+      line: 2,
+    })
+    expect(txt.metadata).toMatchObject({
+      ageGroup: 'Child',
+      sex: 'Female',
+      heightCm: 125,
+      weightKg: 31.9,
+      pregnant: false,
+      murmur: 'Present',
+      outcome: 'Abnormal',
+      campaign: 'CC2015',
+      additionalId: '50054',
+    })
     expect(txt.metadata.fields['Systolic murmur grading']).toBe('II/VI')
     expect(txt.metadata.fields['Diastolic murmur timing']).toBeNull()
   })

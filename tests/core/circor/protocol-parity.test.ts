@@ -35,7 +35,11 @@ function typescriptWindows(tsvPath: string): PyWindow[] {
 }
 
 function pythonWindows(tsvPaths: string[]): Record<string, PyWindow[]> {
-  const stdout = execFileSync(PYTHON, [SCRIPT, '--labels-json', ...tsvPaths], { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] })
+  const stdout = execFileSync(PYTHON, [SCRIPT, '--labels-json', ...tsvPaths], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   return JSON.parse(stdout) as Record<string, PyWindow[]>
 }
 
@@ -64,7 +68,9 @@ function expectSameWindows(tsvPaths: string[]): number {
 
 describe.skipIf(!existsSync(SCRIPT) || !existsSync(PYTHON))('protocol parity with models/training/protocol.py', () => {
   it('gives identical windows on every samples/*.tsv', () => {
-    const tsvs = readdirSync(SAMPLES).filter((f) => f.endsWith('.tsv')).map((f) => join(SAMPLES, f))
+    const tsvs = readdirSync(SAMPLES)
+      .filter((f) => f.endsWith('.tsv'))
+      .map((f) => join(SAMPLES, f))
     // samples/README.md lists five recordings.
     expect(tsvs.length).toBe(5)
     // 54 labelled windows over the samples (README): at least that many compared.
@@ -73,7 +79,11 @@ describe.skipIf(!existsSync(SCRIPT) || !existsSync(PYTHON))('protocol parity wit
 
   it.skipIf(!dataset)('gives identical windows on a spread of the development data (every 7th recording; AUSCULTA_CIRCOR_DIR)', () => {
     const data = dataset!.trainingDataDir
-    const tsvs = readdirSync(data).filter((f) => f.endsWith('.tsv')).sort().filter((_, i) => i % 7 === 0).map((f) => join(data, f))
+    const tsvs = readdirSync(data)
+      .filter((f) => f.endsWith('.tsv'))
+      .sort()
+      .filter((_, i) => i % 7 === 0)
+      .map((f) => join(data, f))
     // 990 / 7 → 142 recordings; about 1,000 windows on average (7.7 per recording), so at least
     // several hundred comparisons show the test is not vacuous.
     expect(tsvs.length).toBe(142)

@@ -33,7 +33,9 @@ describe('protocolWindows', () => {
   })
 
   it('gives the sample recordings the window counts listed in samples/README.md', () => {
-    const counts = Object.fromEntries(['84749_TV', '50238_MV', '84740_PV', '74420_MV', '68303_AV'].map((r) => [r, labelledWindows(windowsOf(SAMPLES, r)).length]))
+    const counts = Object.fromEntries(
+      ['84749_TV', '50238_MV', '84740_PV', '74420_MV', '68303_AV'].map((r) => [r, labelledWindows(windowsOf(SAMPLES, r)).length]),
+    )
     // The counts in samples/README.md, computed there with the same protocol.
     expect(counts).toEqual({ '84749_TV': 9, '50238_MV': 17, '84740_PV': 9, '74420_MV': 12, '68303_AV': 7 })
   })
@@ -51,7 +53,9 @@ describe('protocolWindows', () => {
 describe.skipIf(!dataset)('protocolWindows on the whole development set (AUSCULTA_CIRCOR_DIR)', () => {
   it('yields exactly 7,589 labelled windows, HR 48.2–153.8 bpm, on the development data (docs/hr-protocol.md)', () => {
     const data = dataset!.trainingDataDir
-    const recordings = readdirSync(data).filter((f) => f.endsWith('.tsv')).map((f) => f.slice(0, -4))
+    const recordings = readdirSync(data)
+      .filter((f) => f.endsWith('.tsv'))
+      .map((f) => f.slice(0, -4))
     // 990 recordings and 7,589 windows are the figures docs/hr-protocol.md fixes for this subset.
     expect(recordings.length).toBe(990)
     const hrs = recordings.flatMap((r) => labelledWindows(windowsOf(data, r)).map((w) => w.hrBpm))

@@ -25,7 +25,12 @@ describe('parseTrainingCsv', () => {
     const text = `\uFEFF${HEADER}\r\n1,AV+MV,"Child",Female,"98.0",15.9,False,"Present, loud","said ""hi""\nthere",CC2015,nan\r\n2,PV,nan,Male,nan,nan,nan,Absent,Normal,CC2014,"1.0"\n`
     const csv = parseTrainingCsv(text, 't.csv')
     expect(csv.patients.map((p) => p.line)).toEqual([2, 4])
-    expect(csv.patients[0]!.metadata).toMatchObject({ murmur: 'Present, loud', outcome: 'said "hi"\nthere', heightCm: 98, additionalId: null })
+    expect(csv.patients[0]!.metadata).toMatchObject({
+      murmur: 'Present, loud',
+      outcome: 'said "hi"\nthere',
+      heightCm: 98,
+      additionalId: null,
+    })
     expect(csv.patients[1]!.metadata).toMatchObject({ ageGroup: null, pregnant: null, additionalId: '1' })
   })
 
@@ -37,7 +42,10 @@ describe('parseTrainingCsv', () => {
       [`${HEADER}\nabc,AV,Child,Male,1,1,False,Absent,Normal,CC2014,nan\n`, /t\.csv:2: field 'Patient ID': 'abc'/],
       [`${HEADER}\n1,AV,Child,Male,tall,1,False,Absent,Normal,CC2014,nan\n`, /t\.csv:2: field 'Height': 'tall' is not a number/],
       [`${HEADER}\n1,AV,Child,Male,1,1,maybe,Absent,Normal,CC2014,nan\n`, /t\.csv:2: field 'Pregnancy status': 'maybe'/],
-      [`${HEADER}\n1,AV,Child,Male,1,1,False,Absent,Normal,CC2014,nan\n1,AV,Child,Male,1,1,False,Absent,Normal,CC2014,nan\n`, /t\.csv:3: field 'Patient ID': patient 1 already on line 2/],
+      [
+        `${HEADER}\n1,AV,Child,Male,1,1,False,Absent,Normal,CC2014,nan\n1,AV,Child,Male,1,1,False,Absent,Normal,CC2014,nan\n`,
+        /t\.csv:3: field 'Patient ID': patient 1 already on line 2/,
+      ],
       [`${HEADER}\n1,"AV,Child\n`, /t\.csv:2: quoted field not closed/],
     ]
     for (const [text, message] of cases) expect(() => parseTrainingCsv(text, 't.csv')).toThrow(message)

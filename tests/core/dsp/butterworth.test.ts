@@ -5,7 +5,12 @@ import { InvalidArgumentError } from '../../../src/core/errors'
 import { BiquadCascade, filtfilt, filtfiltDecimate, magnitudeResponseDb, type SosSections } from '../../../src/core/dsp/biquad'
 import { butterworthBandpass, butterworthHighpass, butterworthLowpass } from '../../../src/core/dsp/butterworth'
 import { referenceFiltfilt } from './helpers/reference-envelope'
-import { LISTENING_FILTERS, LISTENING_FILTER_ORDER, createListeningFilter, type ListeningFilterMode } from '../../../src/core/dsp/listening-filters'
+import {
+  LISTENING_FILTERS,
+  LISTENING_FILTER_ORDER,
+  createListeningFilter,
+  type ListeningFilterMode,
+} from '../../../src/core/dsp/listening-filters'
 
 const RATE_HZ = 4000
 
@@ -104,7 +109,7 @@ describe('listening filters', () => {
 })
 
 describe('BiquadCascade streaming', () => {
-  const noise = Float32Array.from({ length: 6000 }, (_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1)
+  const noise = Float32Array.from({ length: 6000 }, (_, i) => (Math.sin(i * 12.9898) * 43758.5453) % 1)
 
   it('any chunking gives exactly the one-shot output (property)', () => {
     const oneShot = createListeningFilter('diaphragm', RATE_HZ).process(noise)

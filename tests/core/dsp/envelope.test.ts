@@ -6,7 +6,13 @@ import { InvalidArgumentError } from '../../../src/core/errors'
 import { autocorrelation } from '../../../src/core/dsp/autocorrelation'
 import { magnitudeResponseDb } from '../../../src/core/dsp/biquad'
 import { butterworthBandpass } from '../../../src/core/dsp/butterworth'
-import { envelopeDecimation, MIN_NYQUIST_OVER_BAND_EDGE, pcgEnvelope, standardise, type PcgEnvelopeOptions } from '../../../src/core/dsp/envelope'
+import {
+  envelopeDecimation,
+  MIN_NYQUIST_OVER_BAND_EDGE,
+  pcgEnvelope,
+  standardise,
+  type PcgEnvelopeOptions,
+} from '../../../src/core/dsp/envelope'
 import { CLASSICAL_HR_TUNING, estimateHrClassical, pickBeatLag } from '../../../src/core/hr/classical-hr'
 import { decodeWav, downmixToMono } from '../../../src/core/wav/wav-reader'
 import { CIRCOR_FIXTURES } from '../../helpers/circor-dataset'
@@ -157,7 +163,9 @@ describe('pcgEnvelope decimates after the band-pass', () => {
 describe('pcgEnvelope matches the full-rate computation it replaced', () => {
   // Every 5-s window at a 1-s hop of the samples/ recordings and 14241_AV (88 windows), against
   // tests/core/dsp/helpers/reference-envelope.ts (the pre-decimation code, kept verbatim).
-  const recordings = ['50238_MV', '68303_AV', '74420_MV', '84740_PV', '84749_TV'].map((id) => fileURLToPath(new URL(`../../../samples/${id}.wav`, import.meta.url)))
+  const recordings = ['50238_MV', '68303_AV', '74420_MV', '84740_PV', '84749_TV'].map((id) =>
+    fileURLToPath(new URL(`../../../samples/${id}.wav`, import.meta.url)),
+  )
   recordings.push(`${BASE}.wav`)
   const windows = recordings.flatMap((path) => {
     const x = downmixToMono(decodeWav(new Uint8Array(readFileSync(path)), path))
@@ -192,12 +200,18 @@ describe('pcgEnvelope matches the full-rate computation it replaced', () => {
     })
   }
 
-  it('the classical HR from the fast envelope is within 0.5 bpm of the reference envelope\'s', () => {
+  it("the classical HR from the fast envelope is within 0.5 bpm of the reference envelope's", () => {
     const t = CLASSICAL_HR_TUNING
     let compared = 0
     for (const window of windows) {
       const reference = referencePcgEnvelope(window, 4000, CLASSICAL_ENVELOPE)
-      const picked = pickBeatLag(autocorrelation(reference, 102), reference.length, t.envelopeRateHz, (60 / 240) * t.envelopeRateHz, (60 / 30) * t.envelopeRateHz)
+      const picked = pickBeatLag(
+        autocorrelation(reference, 102),
+        reference.length,
+        t.envelopeRateHz,
+        (60 / 240) * t.envelopeRateHz,
+        (60 / 30) * t.envelopeRateHz,
+      )
       const fast = estimateHrClassical(window, 4000)
       if (!(picked.lag > 0) || picked.quality < t.minQuality || fast.hrBpm === null) continue
       compared++

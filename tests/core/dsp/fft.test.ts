@@ -25,9 +25,9 @@ function dft(x: number[]): { re: number[]; im: number[] } {
 }
 
 const signal = (maxLog2: number) =>
-  fc.integer({ min: 0, max: maxLog2 }).chain((log2) =>
-    fc.array(fc.float({ min: -1, max: 1, noNaN: true }), { minLength: 2 ** log2, maxLength: 2 ** log2 }),
-  )
+  fc
+    .integer({ min: 0, max: maxLog2 })
+    .chain((log2) => fc.array(fc.float({ min: -1, max: 1, noNaN: true }), { minLength: 2 ** log2, maxLength: 2 ** log2 }))
 
 describe('fft', () => {
   it('matches a direct DFT (property, sizes 1..256)', () => {
@@ -63,23 +63,27 @@ describe('fft', () => {
 })
 
 describe('realFftHalf / inverseRealFftHalf', () => {
-  it('give the complex FFT\'s bins 0..size/2 and invert them (property, sizes 2..512, zero padding)', () => {
+  it("give the complex FFT's bins 0..size/2 and invert them (property, sizes 2..512, zero padding)", () => {
     fc.assert(
-      fc.property(fc.array(fc.float({ min: -1, max: 1, noNaN: true }), { minLength: 1, maxLength: 300 }), fc.integer({ min: 0, max: 1 }), (xs, extra) => {
-        const size = Math.max(2, nextPowerOfTwo(xs.length)) * 2 ** extra
-        const full = realFft(xs, size)
-        const re = new Float64Array(size / 2 + 1)
-        const im = new Float64Array(size / 2 + 1)
-        realFftHalf(xs, size, re, im)
-        // Sums of ≤ 512 terms bounded by 1: float64 rounding stays far below 1e-9.
-        for (let k = 0; k <= size / 2; k++) {
-          expect(Math.abs(re[k]! - full.re[k]!)).toBeLessThan(1e-9)
-          expect(Math.abs(im[k]! - full.im[k]!)).toBeLessThan(1e-9)
-        }
-        const back = new Float64Array(size)
-        inverseRealFftHalf(re, im, size, back)
-        for (let i = 0; i < size; i++) expect(Math.abs(back[i]! - (i < xs.length ? xs[i]! : 0))).toBeLessThan(1e-9)
-      }),
+      fc.property(
+        fc.array(fc.float({ min: -1, max: 1, noNaN: true }), { minLength: 1, maxLength: 300 }),
+        fc.integer({ min: 0, max: 1 }),
+        (xs, extra) => {
+          const size = Math.max(2, nextPowerOfTwo(xs.length)) * 2 ** extra
+          const full = realFft(xs, size)
+          const re = new Float64Array(size / 2 + 1)
+          const im = new Float64Array(size / 2 + 1)
+          realFftHalf(xs, size, re, im)
+          // Sums of ≤ 512 terms bounded by 1: float64 rounding stays far below 1e-9.
+          for (let k = 0; k <= size / 2; k++) {
+            expect(Math.abs(re[k]! - full.re[k]!)).toBeLessThan(1e-9)
+            expect(Math.abs(im[k]! - full.im[k]!)).toBeLessThan(1e-9)
+          }
+          const back = new Float64Array(size)
+          inverseRealFftHalf(re, im, size, back)
+          for (let i = 0; i < size; i++) expect(Math.abs(back[i]! - (i < xs.length ? xs[i]! : 0))).toBeLessThan(1e-9)
+        },
+      ),
       { numRuns: 200 },
     )
   })
@@ -160,7 +164,10 @@ describe('analyticAmplitude', () => {
 
   it('of a 100 Hz tone with an 80 % AM at 2 Hz recovers the modulation', () => {
     const rateHz = 4000
-    const x = Float32Array.from({ length: 8192 }, (_, i) => (1 + 0.8 * Math.sin((2 * Math.PI * 2 * i) / rateHz)) * Math.cos((2 * Math.PI * 100 * i) / rateHz))
+    const x = Float32Array.from(
+      { length: 8192 },
+      (_, i) => (1 + 0.8 * Math.sin((2 * Math.PI * 2 * i) / rateHz)) * Math.cos((2 * Math.PI * 100 * i) / rateHz),
+    )
     const amplitude = analyticAmplitude(x)
     // Away from the ends (edge effects of the finite FFT), error stays below 1 % of full scale.
     for (let i = 400; i < 7800; i += 37) {

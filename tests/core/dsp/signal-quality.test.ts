@@ -28,7 +28,9 @@ describe('signalQualityFlags', () => {
   })
 
   it('flags clipping when a real recording is overdriven 40 dB', () => {
-    const loud = sample('50238_MV.wav').subarray(10 * RATE, 15 * RATE).map((x) => Math.max(-1, Math.min(1, x * 100)))
+    const loud = sample('50238_MV.wav')
+      .subarray(10 * RATE, 15 * RATE)
+      .map((x) => Math.max(-1, Math.min(1, x * 100)))
     expect(signalQualityFlags(loud, RATE)).toContain('clipping')
   })
 

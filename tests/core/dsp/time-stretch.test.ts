@@ -18,7 +18,9 @@ function dominantHz(x: Float32Array, rateHz: number): number {
   let best = 1
   const mag = (k: number): number => Math.hypot(re[k]!, im[k]!)
   for (let k = 1; k < size / 2; k++) if (mag(k) > mag(best)) best = k
-  const a = Math.log(mag(best - 1)), b = Math.log(mag(best)), c = Math.log(mag(best + 1))
+  const a = Math.log(mag(best - 1)),
+    b = Math.log(mag(best)),
+    c = Math.log(mag(best + 1))
   const delta = (0.5 * (a - c)) / (a - 2 * b + c)
   return ((best + delta) * rateHz) / size
 }
@@ -51,14 +53,16 @@ describe('timeStretch (WSOLA)', () => {
     // 80-ms bursts of 60 Hz under a Hann envelope, 1 s apart (a heart sound at 60 bpm).
     const burst = Math.round(0.08 * rateHz)
     for (let start = 400; start + burst < x.length; start += rateHz) {
-      for (let k = 0; k < burst; k++) x[start + k] = Math.sin((2 * Math.PI * 60 * k) / rateHz) * (0.5 - 0.5 * Math.cos((2 * Math.PI * k) / burst))
+      for (let k = 0; k < burst; k++)
+        x[start + k] = Math.sin((2 * Math.PI * 60 * k) / rateHz) * (0.5 - 0.5 * Math.cos((2 * Math.PI * k) / burst))
     }
     for (const speed of [0.5, 2]) {
       const y = timeStretch(x, rateHz, speed)
       // Burst onsets: first sample above a quarter of the peak after at least 0.3 s (scaled) of quiet.
       const onsets: number[] = []
       const quiet = (0.3 * rateHz) / speed
-      for (let i = 1; i < y.length; i++) if (Math.abs(y[i]!) > 0.25 && (onsets.length === 0 || i - onsets[onsets.length - 1]! > quiet)) onsets.push(i)
+      for (let i = 1; i < y.length; i++)
+        if (Math.abs(y[i]!) > 0.25 && (onsets.length === 0 || i - onsets[onsets.length - 1]! > quiet)) onsets.push(i)
       expect(onsets.length).toBe(4)
       for (let k = 1; k < onsets.length; k++) {
         // 1 s apart in the input; a frame may move by the 20-ms tolerance either side of its

@@ -8,14 +8,26 @@
  * bytes including the report ID byte when the device uses report IDs.
  */
 import { describe, expect, it } from 'vitest'
-import { HidButtonTracker, HidLayoutError, HidReportError, actionsFor, checkLayout, heldControls, type HidReportLayout } from '../../../src/core/hid/hid-report'
+import {
+  HidButtonTracker,
+  HidLayoutError,
+  HidReportError,
+  actionsFor,
+  checkLayout,
+  heldControls,
+  type HidReportLayout,
+} from '../../../src/core/hid/hid-report'
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values)
 
 /** A usage-array consumer report: report ID 1, one 16-bit little-endian usage slot. */
 const USAGE_ARRAY: HidReportLayout = { kind: 'usage-array', reportId: 1, byteOffset: 0, usageBytes: 2, slots: 1 }
 /** A bitmap consumer report without report ID: bit0 Vol+, bit1 Vol-, bit2 Mute, bit3 Play/Pause. */
-const BITMAP: HidReportLayout = { kind: 'bitmap', byteOffset: 0, bits: { '0': 'volume-up', '1': 'volume-down', '2': 'mute', '3': 'play-pause' } }
+const BITMAP: HidReportLayout = {
+  kind: 'bitmap',
+  byteOffset: 0,
+  bits: { '0': 'volume-up', '1': 'volume-down', '2': 'mute', '3': 'play-pause' },
+}
 
 describe('HID consumer-control reports', () => {
   it('usage array: press and release of Play/Pause, then Mute', () => {
@@ -33,7 +45,13 @@ describe('HID consumer-control reports', () => {
   it('usage array: a held button repeats reports but fires once; other report IDs are ignored', () => {
     const tracker = new HidButtonTracker(USAGE_ARRAY)
     // devices resend the same state (e.g. every 8 ms while held) and interleave other reports (ID 2: a keyboard page)
-    const recorded = [bytes(0x01, 0xe9, 0x00), bytes(0x01, 0xe9, 0x00), bytes(0x02, 0x04, 0x00), bytes(0x01, 0xe9, 0x00), bytes(0x01, 0x00, 0x00)]
+    const recorded = [
+      bytes(0x01, 0xe9, 0x00),
+      bytes(0x01, 0xe9, 0x00),
+      bytes(0x02, 0x04, 0x00),
+      bytes(0x01, 0xe9, 0x00),
+      bytes(0x01, 0x00, 0x00),
+    ]
     const events = recorded.flatMap((r) => tracker.push(r))
     expect(events).toEqual([
       { control: 'volume-up', pressed: true },
@@ -59,7 +77,9 @@ describe('HID consumer-control reports', () => {
   it('maps presses (not releases) to actions', () => {
     const mapping = { 'play-pause': 'record-toggle', mute: 'mark', 'volume-up': 'none' } as const
     const tracker = new HidButtonTracker(USAGE_ARRAY)
-    const actions = [bytes(0x01, 0xcd, 0x00), bytes(0x01, 0x00, 0x00), bytes(0x01, 0xe9, 0x00), bytes(0x01, 0xe2, 0x00)].flatMap((r) => actionsFor(tracker.push(r), mapping))
+    const actions = [bytes(0x01, 0xcd, 0x00), bytes(0x01, 0x00, 0x00), bytes(0x01, 0xe9, 0x00), bytes(0x01, 0xe2, 0x00)].flatMap((r) =>
+      actionsFor(tracker.push(r), mapping),
+    )
     expect(actions).toEqual(['record-toggle', 'mark'])
   })
 

@@ -23,7 +23,8 @@ function synthHeart(s1TimesS: number[], systoleS: number, seconds: number, rateH
   const add = (startS: number, hz: number, durS: number, amp: number): void => {
     const a = Math.round(startS * rateHz)
     const n = Math.round(durS * rateHz)
-    for (let k = 0; k < n && a + k < x.length; k++) x[a + k] = x[a + k]! + amp * Math.sin((2 * Math.PI * hz * k) / rateHz) * (0.5 - 0.5 * Math.cos((2 * Math.PI * k) / n))
+    for (let k = 0; k < n && a + k < x.length; k++)
+      x[a + k] = x[a + k]! + amp * Math.sin((2 * Math.PI * hz * k) / rateHz) * (0.5 - 0.5 * Math.cos((2 * Math.PI * k) / n))
   }
   for (const t of s1TimesS) {
     add(t, 60, 0.12, 1)
@@ -82,7 +83,7 @@ describe('detectBeats on synthetic hearts', () => {
     expect(beats.irregular).toBe(true)
   })
 
-  it('given the classical estimator\'s envelope ACF, gives exactly what it computes itself', () => {
+  it("given the classical estimator's envelope ACF, gives exactly what it computes itself", () => {
     const { samples, sampleRateHz } = readWavMono(join(SAMPLES, '68303_AV.wav'))
     let withBeats = 0
     for (let start = 0; start + 5 * sampleRateHz <= samples.length; start += sampleRateHz) {

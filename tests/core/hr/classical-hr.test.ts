@@ -112,6 +112,8 @@ describe('estimateHrClassical on synthetic input', () => {
   it('rejects bad options naming the value', () => {
     const x = new Float32Array(20000)
     expect(() => estimateHrClassical(x, 0)).toThrow(InvalidArgumentError)
-    expect(() => estimateHrClassical(x, 4000, { minBpm: 100, maxBpm: 90 })).toThrow(/maxBpm must be finite and above minBpm \(100\), got 90/)
+    expect(() => estimateHrClassical(x, 4000, { minBpm: 100, maxBpm: 90 })).toThrow(
+      /maxBpm must be finite and above minBpm \(100\), got 90/,
+    )
   })
 })

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { applyIsotonic, DEFAULT_DISPLAY_CALIBRATION, HrDecider, hrFromOnsets, temper, validateCalibration, type WindowEvidence } from '../../../src/core/hr/hr-decision'
+import {
+  applyIsotonic,
+  DEFAULT_DISPLAY_CALIBRATION,
+  HrDecider,
+  hrFromOnsets,
+  temper,
+  validateCalibration,
+  type WindowEvidence,
+} from '../../../src/core/hr/hr-decision'
 import { HrTracker } from '../../../src/core/hr/hr-tracker'
 import { InvalidArgumentError } from '../../../src/core/errors'
 
@@ -19,7 +27,15 @@ function peaked(bpm: number, mass = 0.98, sigma = 1.2): Float32Array {
 const onsetsAt = (bpm: number): number[] => Array.from({ length: Math.floor((5 * bpm) / 60) }, (_, k) => 0.2 + (k * 60) / bpm)
 
 function heart(bpm: number, overrides: Partial<WindowEvidence> = {}): WindowEvidence {
-  return { productionProbs: peaked(bpm), noHrProb: 0.01, layerBpm: Array(8).fill(bpm), s1OnsetsS: onsetsAt(bpm), classicalBpm: bpm, flags: [], ...overrides }
+  return {
+    productionProbs: peaked(bpm),
+    noHrProb: 0.01,
+    layerBpm: Array(8).fill(bpm),
+    s1OnsetsS: onsetsAt(bpm),
+    classicalBpm: bpm,
+    flags: [],
+    ...overrides,
+  }
 }
 
 describe('HrDecider (the one display decision)', () => {
@@ -60,7 +76,9 @@ describe('HrDecider (the one display decision)', () => {
     expect(d.code).toBe('disagreement')
     expect(d.reason).toMatch(/model 120, beats 60 bpm/)
     // The classical estimator siding with the model is enough: the beat track alone may miss beats.
-    const agreeing = new HrDecider(BINS, { ...DEFAULT_DISPLAY_CALIBRATION, crossCheckBelowConfidence: 0.999 }).decide(heart(120, { productionProbs: peaked(120, 0.9), s1OnsetsS: onsetsAt(60), classicalBpm: 120.5 }))
+    const agreeing = new HrDecider(BINS, { ...DEFAULT_DISPLAY_CALIBRATION, crossCheckBelowConfidence: 0.999 }).decide(
+      heart(120, { productionProbs: peaked(120, 0.9), s1OnsetsS: onsetsAt(60), classicalBpm: 120.5 }),
+    )
     expect(agreeing.state).toBe('reliable')
   })
 
@@ -94,8 +112,16 @@ describe('HrDecider (the one display decision)', () => {
 
   it('clipping alone does not withhold a confident number, but names itself when unsure; contact lost says so', () => {
     expect(new HrDecider(BINS).decide(heart(80, { flags: ['clipping'] }))).toMatchObject({ state: 'reliable', code: 'shown' })
-    expect(new HrDecider(BINS, { ...DEFAULT_DISPLAY_CALIBRATION, minConfidence: 0.6 }).decide(heart(80, { flags: ['clipping'], productionProbs: peaked(80, 0.3, 6) }))).toMatchObject({ hrBpm: null, code: 'low-confidence', reason: 'input too loud (clipping): lower the input gain' })
-    expect(new HrDecider(BINS).decide(heart(80, { flags: ['contact-lost'] }))).toMatchObject({ hrBpm: null, state: 'no-signal', code: 'contact-lost' })
+    expect(
+      new HrDecider(BINS, { ...DEFAULT_DISPLAY_CALIBRATION, minConfidence: 0.6 }).decide(
+        heart(80, { flags: ['clipping'], productionProbs: peaked(80, 0.3, 6) }),
+      ),
+    ).toMatchObject({ hrBpm: null, code: 'low-confidence', reason: 'input too loud (clipping): lower the input gain' })
+    expect(new HrDecider(BINS).decide(heart(80, { flags: ['contact-lost'] }))).toMatchObject({
+      hrBpm: null,
+      state: 'no-signal',
+      code: 'contact-lost',
+    })
   })
 
   it('the isotonic calibration maps the raw score to the shown confidence', () => {
@@ -115,12 +141,18 @@ describe('HrDecider (the one display decision)', () => {
 
   it('without a model the classical estimator decides alone', () => {
     const decider = new HrDecider(null)
-    expect(decider.decide({ productionProbs: null, noHrProb: null, layerBpm: [], s1OnsetsS: null, classicalBpm: 75, flags: [] })).toMatchObject({ hrBpm: 75, state: 'reliable' })
-    expect(decider.decide({ productionProbs: null, noHrProb: null, layerBpm: [], s1OnsetsS: null, classicalBpm: null, flags: ['noise'] })).toMatchObject({ hrBpm: null, code: 'no-estimate', reason: 'noise or movement' })
+    expect(
+      decider.decide({ productionProbs: null, noHrProb: null, layerBpm: [], s1OnsetsS: null, classicalBpm: 75, flags: [] }),
+    ).toMatchObject({ hrBpm: 75, state: 'reliable' })
+    expect(
+      decider.decide({ productionProbs: null, noHrProb: null, layerBpm: [], s1OnsetsS: null, classicalBpm: null, flags: ['noise'] }),
+    ).toMatchObject({ hrBpm: null, code: 'no-estimate', reason: 'noise or movement' })
   })
 
   it('rejects a distribution of the wrong length and an invalid calibration', () => {
-    expect(() => new HrDecider(BINS).decide(heart(80, { productionProbs: new Float32Array(141).fill(1 / 141) }))).toThrow(InvalidArgumentError)
+    expect(() => new HrDecider(BINS).decide(heart(80, { productionProbs: new Float32Array(141).fill(1 / 141) }))).toThrow(
+      InvalidArgumentError,
+    )
     expect(() => validateCalibration({ ...DEFAULT_DISPLAY_CALIBRATION, isotonic: { x: [0, 1], y: [1, 0] } })).toThrow(/non-decreasing/)
     expect(() => validateCalibration({ ...DEFAULT_DISPLAY_CALIBRATION, temperature: 0 })).toThrow(/temperature/)
   })

@@ -46,7 +46,12 @@ describe('hrMetrics', () => {
   })
 
   it('rejects non-finite HRs naming the pair', () => {
-    expect(() => hrMetrics([{ referenceBpm: 80, estimatedBpm: 80 }, { referenceBpm: Number.NaN, estimatedBpm: 80 }])).toThrow(/pair 1: referenceBpm NaN/)
+    expect(() =>
+      hrMetrics([
+        { referenceBpm: 80, estimatedBpm: 80 },
+        { referenceBpm: Number.NaN, estimatedBpm: 80 },
+      ]),
+    ).toThrow(/pair 1: referenceBpm NaN/)
     expect(() => hrMetrics([{ referenceBpm: 80, estimatedBpm: Infinity }])).toThrow(InvalidArgumentError)
   })
 })

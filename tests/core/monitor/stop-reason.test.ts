@@ -5,7 +5,9 @@ import { stopDetail, withFileNames } from '../../../src/core/monitor/stop-reason
 
 describe('withFileNames', () => {
   it('cuts file paths to the file name and keeps device paths and other text', () => {
-    expect(withFileNames('/tmp/ausculta-e2e-samples-Xw/broken.wav: not a RIFF file (starts with "this")')).toBe('broken.wav: not a RIFF file (starts with "this")')
+    expect(withFileNames('/tmp/ausculta-e2e-samples-Xw/broken.wav: not a RIFF file (starts with "this")')).toBe(
+      'broken.wav: not a RIFF file (starts with "this")',
+    )
     expect(withFileNames('C:\\Users\\nurse\\a.wav: unsupported format 3')).toBe('a.wav: unsupported format 3')
     expect(withFileNames("cannot open '/home/nurse/x/y.wav' (ENOENT)")).toBe("cannot open 'y.wav' (ENOENT)")
     expect(withFileNames('open /dev/ttyUSB9: Permission denied')).toBe('open /dev/ttyUSB9: Permission denied')

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { CommandLineSplitter, encodeCommand, formatInfo, parseCommand, parseInfo, SerialCommandError } from '../../../src/core/serial/serial-commands'
+import {
+  CommandLineSplitter,
+  encodeCommand,
+  formatInfo,
+  parseCommand,
+  parseInfo,
+  SerialCommandError,
+} from '../../../src/core/serial/serial-commands'
 import { RawInt16Decoder } from '../../../src/core/serial/raw-pcm'
 import { readPcm16 } from './pcm-fixture'
 
@@ -25,7 +32,14 @@ describe('serial commands', () => {
   })
 
   it('round-trips INFO with spaces in the name and extra keys', () => {
-    const info = { protocolVersion: 1, name: 'Ausculta simulator (50238_MV.wav)', sampleRateHz: 4000, sampleFormat: 's16le', channels: 1, extra: { frames_sent: '12' } }
+    const info = {
+      protocolVersion: 1,
+      name: 'Ausculta simulator (50238_MV.wav)',
+      sampleRateHz: 4000,
+      sampleFormat: 's16le',
+      channels: 1,
+      extra: { frames_sent: '12' },
+    }
     expect(parseInfo(formatInfo(info))).toEqual(info)
     expect(() => parseInfo('INFO version=x name=a rate=1 channels=1')).toThrow(/field version "x"/)
   })

@@ -12,7 +12,14 @@ function encodeStream(samples: Float32Array, sampleRateHz: number): Uint8Array[]
   const frames: Uint8Array[] = []
   let sequence = 0
   for (let start = 0; start < samples.length; start += FRAME_SAMPLES) {
-    frames.push(encodeAudioFrame({ sequence: sequence++, sampleRateHz, firstSampleIndex: start, samples: samples.subarray(start, start + FRAME_SAMPLES) }))
+    frames.push(
+      encodeAudioFrame({
+        sequence: sequence++,
+        sampleRateHz,
+        firstSampleIndex: start,
+        samples: samples.subarray(start, start + FRAME_SAMPLES),
+      }),
+    )
   }
   frames.push(encodeEndFrame(sequence, samples.length))
   return frames
@@ -63,13 +70,20 @@ describe('SerialDecoder', () => {
     const decoder = new SerialDecoder()
     const out: DecodedFrame[] = []
     const random = rng(1)
-    for (let o = 0; o < stream.length; ) {
+    for (let o = 0; o < stream.length;) {
       const n = 1 + Math.floor(random() * 700)
       out.push(...decoder.push(stream.subarray(o, o + n)))
       o += n
     }
     expect(Array.from(timeline(out))).toEqual(Array.from(samples))
-    expect(decoder.stats).toEqual({ framesOk: Math.ceil(samples.length / FRAME_SAMPLES) + 1, framesCorrupt: 0, framesLost: 0, bytesSkipped: 0, gapSamplesFilled: 0, discontinuities: 0 })
+    expect(decoder.stats).toEqual({
+      framesOk: Math.ceil(samples.length / FRAME_SAMPLES) + 1,
+      framesCorrupt: 0,
+      framesLost: 0,
+      bytesSkipped: 0,
+      gapSamplesFilled: 0,
+      discontinuities: 0,
+    })
     expect(out.at(-1)).toMatchObject({ type: 'end', streamSampleIndex: samples.length })
   })
 

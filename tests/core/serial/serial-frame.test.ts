@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { crc32 } from '../../../src/core/serial/crc32'
-import { encodeAudioFrame, encodeEndFrame, encodeTextFrame, HEADER_BYTES, MAX_PAYLOAD_BYTES, parseFrameAt } from '../../../src/core/serial/serial-frame'
+import {
+  encodeAudioFrame,
+  encodeEndFrame,
+  encodeTextFrame,
+  HEADER_BYTES,
+  MAX_PAYLOAD_BYTES,
+  parseFrameAt,
+} from '../../../src/core/serial/serial-frame'
 import { InvalidArgumentError } from '../../../src/core/errors'
 import { readPcm16 } from './pcm-fixture'
 
@@ -30,8 +37,14 @@ describe('serial frame', () => {
 
   it('round-trips s24 and f32 within their resolution', () => {
     const chunk = samples.subarray(5000, 5100)
-    for (const [sampleFormat, tolerance] of [['s24le', 1 / 8388608], ['f32le', 0]] as const) {
-      const parsed = parseFrameAt(encodeAudioFrame({ sequence: 0, sampleRateHz: 16000, firstSampleIndex: 0, samples: chunk, sampleFormat }), 0)
+    for (const [sampleFormat, tolerance] of [
+      ['s24le', 1 / 8388608],
+      ['f32le', 0],
+    ] as const) {
+      const parsed = parseFrameAt(
+        encodeAudioFrame({ sequence: 0, sampleRateHz: 16000, firstSampleIndex: 0, samples: chunk, sampleFormat }),
+        0,
+      )
       if (parsed.kind !== 'frame' || parsed.frame.type !== 'audio') throw new Error('not audio')
       // one LSB of the format is the most a round trip may change a sample
       for (let i = 0; i < chunk.length; i++) expect(Math.abs(parsed.frame.samples[i]! - chunk[i]!)).toBeLessThanOrEqual(tolerance)
@@ -62,7 +75,11 @@ describe('serial frame', () => {
   })
 
   it('names the bad value when encoding is impossible', () => {
-    expect(() => encodeAudioFrame({ sequence: 0, sampleRateHz: 4000, firstSampleIndex: 0, samples: new Float32Array(MAX_PAYLOAD_BYTES) })).toThrow(InvalidArgumentError)
-    expect(() => encodeAudioFrame({ sequence: 0, sampleRateHz: 12, firstSampleIndex: 0, samples: new Float32Array(4) })).toThrow(/sampleRateHz 12/)
+    expect(() =>
+      encodeAudioFrame({ sequence: 0, sampleRateHz: 4000, firstSampleIndex: 0, samples: new Float32Array(MAX_PAYLOAD_BYTES) }),
+    ).toThrow(InvalidArgumentError)
+    expect(() => encodeAudioFrame({ sequence: 0, sampleRateHz: 12, firstSampleIndex: 0, samples: new Float32Array(4) })).toThrow(
+      /sampleRateHz 12/,
+    )
   })
 })

@@ -9,7 +9,11 @@ import { CIRCOR_FIXTURES, circorDatasetFor } from '../../helpers/circor-dataset'
 
 const dataset = circorDatasetFor(__filename)
 const CIRCOR = dataset?.trainingDataDir ?? ''
-const tsvFiles = dataset ? readdirSync(CIRCOR).filter((f) => f.endsWith('.tsv')).sort() : []
+const tsvFiles = dataset
+  ? readdirSync(CIRCOR)
+      .filter((f) => f.endsWith('.tsv'))
+      .sort()
+  : []
 
 function labelledRows(text: string): string[] {
   return text
@@ -54,7 +58,10 @@ describe.skipIf(!dataset)('CirCor .tsv import/export on the real development set
       const exported = parseSegmentationTsv(exportCircorTsv(doc, durationS).text, `${file} (exported)`)
       const before = labelledWindows(protocolWindows(original.rows, durationS))
       const after = labelledWindows(protocolWindows(exported.rows, durationS))
-      expect(after.map((w) => [w.startS, w.hrBpm]), file).toEqual(before.map((w) => [w.startS, w.hrBpm]))
+      expect(
+        after.map((w) => [w.startS, w.hrBpm]),
+        file,
+      ).toEqual(before.map((w) => [w.startS, w.hrBpm]))
       windows += after.length
     }
     // docs/hr-protocol.md's sanity figure for the development subset: 7,589 labelled windows (the last

@@ -3,8 +3,25 @@ import { CorruptSessionError } from '../../../src/core/sessions/session-errors'
 import { formatHrCsv, formatHrTraceLine, parseHrTrace, summariseHrTrace, type HrTraceEntry } from '../../../src/core/sessions/hr-trace'
 
 const entries: HrTraceEntry[] = [
-  { timeS: 5, hrBpm: 80, confidence: 0.9, layers: [{ index: 0, hrBpm: 79, confidence: 0.4 }, { index: 3, hrBpm: 80.5, confidence: 0.8 }], classicalHrBpm: 81, classicalQuality: 0.7 },
-  { timeS: 6, hrBpm: null, confidence: 0.1, layers: [{ index: 3, hrBpm: 120, confidence: 0.2 }], classicalHrBpm: null, classicalQuality: 0.05 },
+  {
+    timeS: 5,
+    hrBpm: 80,
+    confidence: 0.9,
+    layers: [
+      { index: 0, hrBpm: 79, confidence: 0.4 },
+      { index: 3, hrBpm: 80.5, confidence: 0.8 },
+    ],
+    classicalHrBpm: 81,
+    classicalQuality: 0.7,
+  },
+  {
+    timeS: 6,
+    hrBpm: null,
+    confidence: 0.1,
+    layers: [{ index: 3, hrBpm: 120, confidence: 0.2 }],
+    classicalHrBpm: null,
+    classicalQuality: 0.05,
+  },
   { timeS: 7, hrBpm: 100, confidence: 0.8, layers: [], classicalHrBpm: 99, classicalQuality: 0.6 },
 ]
 const text = entries.map(formatHrTraceLine).join('')

@@ -42,7 +42,7 @@ function directMinMax(samples: Float32Array, spb: number): Float32Array {
 
 function overviewOf(samples: Float32Array, chunkSizes: () => number, sampleRateHz = 4000): PeakOverview {
   const accumulator = new PeakAccumulator()
-  for (let at = 0; at < samples.length; ) {
+  for (let at = 0; at < samples.length;) {
     const n = Math.min(samples.length - at, chunkSizes())
     accumulator.push(samples.subarray(at, at + n))
     at += n
@@ -87,7 +87,9 @@ describe('peak overview', () => {
     expect(bytes.length).toBe(24 + 8 * PEAK_LEVELS.length + 8 * buckets)
     expect(decodePeakOverview(bytes, 'peaks.bin')).toEqual(overview)
 
-    expect(() => decodePeakOverview(bytes.subarray(0, bytes.length - 8), 'peaks.bin')).toThrow(/peaks.bin: peak file is \d+ bytes, its header describes \d+/)
+    expect(() => decodePeakOverview(bytes.subarray(0, bytes.length - 8), 'peaks.bin')).toThrow(
+      /peaks.bin: peak file is \d+ bytes, its header describes \d+/,
+    )
     const badMagic = bytes.slice()
     badMagic[0] = 0x58
     expect(() => decodePeakOverview(badMagic, 'peaks.bin')).toThrow(CorruptSessionError)

@@ -80,7 +80,11 @@ describe('ranged WAV reading', () => {
 
   it('refuses what decodeWav refuses, with the same message', async () => {
     const good = encodeWav([new Float32Array(10)], 4000, 'pcm16')
-    const cases: Uint8Array[] = [good.subarray(0, 8), new TextEncoder().encode('RIFX0000WAVEfmt '), new TextEncoder().encode('OggS0000WAVEfmt ')]
+    const cases: Uint8Array[] = [
+      good.subarray(0, 8),
+      new TextEncoder().encode('RIFX0000WAVEfmt '),
+      new TextEncoder().encode('OggS0000WAVEfmt '),
+    ]
     const noData = good.slice(0, 36)
     cases.push(noData)
     for (const bytes of cases) {

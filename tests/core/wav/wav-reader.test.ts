@@ -52,7 +52,11 @@ describe('decodeWav on the real CirCor recording', () => {
   it('agrees sample for sample with Python’s wave module', () => {
     const py = spawnSync(
       '/usr/bin/python3',
-      ['-c', 'import wave,sys,struct\nw=wave.open(sys.argv[1])\nn=w.getnframes()\nd=struct.unpack("<%dh"%n,w.readframes(n))\nprint(n,sum(d),sum(abs(x) for x in d),d[0],d[-1])', REAL_WAV],
+      [
+        '-c',
+        'import wave,sys,struct\nw=wave.open(sys.argv[1])\nn=w.getnframes()\nd=struct.unpack("<%dh"%n,w.readframes(n))\nprint(n,sum(d),sum(abs(x) for x in d),d[0],d[-1])',
+        REAL_WAV,
+      ],
       { encoding: 'utf8' },
     )
     expect(py.status).toBe(0)
@@ -111,7 +115,12 @@ describe('decodeWav chunk handling', () => {
   const expected = decodeWav(realBytes).channelData[0]!
 
   it('skips LIST/fact chunks and honours odd-size padding', () => {
-    const bytes = riff([fmtChunk, chunk('LIST', ascii('INFOISFT\x05\x00\x00\x00abcd\x00')), chunk('fact', le32(1)), chunk('data', dataBody)])
+    const bytes = riff([
+      fmtChunk,
+      chunk('LIST', ascii('INFOISFT\x05\x00\x00\x00abcd\x00')),
+      chunk('fact', le32(1)),
+      chunk('data', dataBody),
+    ])
     const audio = decodeWav(bytes)
     expect(audio.warnings).toEqual([])
     expect(audio.channelData[0]).toEqual(expected)
@@ -206,14 +215,20 @@ describe('decodeWav on hostile bytes (property)', () => {
   const head = realBytes.subarray(0, 400)
 
   it('random bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => checkDecode(bytes)), { numRuns: 2000 })
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => checkDecode(bytes)),
+      { numRuns: 2000 },
+    )
   })
 
   it('RIFF/WAVE prefix followed by random chunks', () => {
     const prefix = ascii('RIFF\x00\x00\x00\x00WAVE')
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (rest) => checkDecode(new Uint8Array([...prefix, ...rest]))), {
-      numRuns: 2000,
-    })
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (rest) => checkDecode(new Uint8Array([...prefix, ...rest]))),
+      {
+        numRuns: 2000,
+      },
+    )
   })
 
   function mutations(base: Uint8Array, numRuns: number): void {
@@ -247,7 +262,10 @@ describe('decodeWav on hostile bytes (property)', () => {
     const fmt = [...ascii('fmt '), ...le32(16), 3, 0, 1, 0, ...le32(4000), ...le32(16000), 4, 0, 32, 0]
     const audio = decodeWav(riff([fmt, chunk('data', new Uint8Array(floats.buffer))]))
     expect(Array.from(audio.channelData[0]!)).toEqual([0.5, 0, 0, 1 - 2 ** -24, -1, -1, 1 - 2 ** -24])
-    expect(audio.warnings).toEqual(['<bytes>: 2 NaN/infinite float samples replaced by 0', '<bytes>: 2 float samples outside [-1, 1) clipped'])
+    expect(audio.warnings).toEqual([
+      '<bytes>: 2 NaN/infinite float samples replaced by 0',
+      '<bytes>: 2 float samples outside [-1, 1) clipped',
+    ])
   })
 })
 

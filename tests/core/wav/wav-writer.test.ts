@@ -99,9 +99,13 @@ describe('independent readers accept what we write (sox, Python)', () => {
   it("Python's wave module reads our pcm24 header", () => {
     const path = join(work, 'py.wav')
     writeFileSync(path, encodeWav([source], 4000, 'pcm24'))
-    const py = spawnSync('/usr/bin/python3', ['-c', 'import wave,sys\nw=wave.open(sys.argv[1])\nprint(w.getnchannels(),w.getsampwidth(),w.getframerate(),w.getnframes())', path], {
-      encoding: 'utf8',
-    })
+    const py = spawnSync(
+      '/usr/bin/python3',
+      ['-c', 'import wave,sys\nw=wave.open(sys.argv[1])\nprint(w.getnchannels(),w.getsampwidth(),w.getframerate(),w.getnframes())', path],
+      {
+        encoding: 'utf8',
+      },
+    )
     expect(py.stdout.trim()).toBe('1 3 4000 4000')
   })
 })
@@ -109,7 +113,8 @@ describe('independent readers accept what we write (sox, Python)', () => {
 describe('header and streaming encoder', () => {
   it('the header is always WAV_HEADER_BYTES long, whatever the format', () => {
     expect(WAV_HEADER_BYTES).toBe(44)
-    for (const format of WAV_SAMPLE_FORMATS) expect(encodeWavHeader({ sampleRateHz: 4000, channels: 3, format, dataBytes: 99 }).length).toBe(44)
+    for (const format of WAV_SAMPLE_FORMATS)
+      expect(encodeWavHeader({ sampleRateHz: 4000, channels: 3, format, dataBytes: 99 }).length).toBe(44)
   })
 
   it('streamed chunks + final header equal encodeWav; a crash (header never rewritten) is still readable', () => {
@@ -129,9 +134,13 @@ describe('header and streaming encoder', () => {
   })
 
   it('rejects bad arguments by name', () => {
-    expect(() => encodeWavHeader({ sampleRateHz: 0, channels: 1, format: 'pcm16', dataBytes: 0 })).toThrow('sampleRateHz: must be a positive integer, got 0')
+    expect(() => encodeWavHeader({ sampleRateHz: 0, channels: 1, format: 'pcm16', dataBytes: 0 })).toThrow(
+      'sampleRateHz: must be a positive integer, got 0',
+    )
     expect(() => new StreamingWavEncoder(4000, 0, 'pcm16')).toThrow(InvalidArgumentError)
     expect(() => encodeWav([new Float32Array(1)], 4000, 'pcm12' as WavSampleFormat)).toThrow('format: unknown WAV sample format "pcm12"')
-    expect(() => encodeSamples([new Float32Array(2), new Float32Array(3)], 2, 'pcm16')).toThrow('channelData[1]: length 3 differs from channel 0 (2)')
+    expect(() => encodeSamples([new Float32Array(2), new Float32Array(3)], 2, 'pcm16')).toThrow(
+      'channelData[1]: length 3 differs from channel 0 (2)',
+    )
   })
 })

@@ -33,7 +33,9 @@ async function until(predicate: () => boolean, timeoutMs: number, what: string):
 }
 
 const monitorEvents = (type: string): MonitorEventPayload[] =>
-  events.filter((e) => e.channel === 'event:monitor' && (e.payload as { type: string }).type === type).map((e) => e.payload as MonitorEventPayload)
+  events
+    .filter((e) => e.channel === 'event:monitor' && (e.payload as { type: string }).type === type)
+    .map((e) => e.payload as MonitorEventPayload)
 
 beforeEach(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'ausculta-app-service-'))
@@ -79,7 +81,13 @@ describe('AppService', () => {
     const mark = (await call('recording:mark', {})) as { timeS: number }
     expect(mark.timeS).toBeGreaterThan(0)
     await new Promise((resolve) => setTimeout(resolve, 500))
-    const summary = (await call('recording:stop')) as { id: string; durationS: number; annotationCount: number; location: string; patientId: string }
+    const summary = (await call('recording:stop')) as {
+      id: string
+      durationS: number
+      annotationCount: number
+      location: string
+      patientId: string
+    }
     // About 1 s of wall time at speed 8 is ~8 s of audio; anything over 2 s shows audio arrived throughout.
     expect(summary.durationS).toBeGreaterThan(2)
     expect(summary).toMatchObject({ annotationCount: 1, location: 'MV', patientId: 'P-1' })
@@ -111,7 +119,13 @@ describe('AppService', () => {
     expect(detail.annotations.find((a) => a.id === span.id)).toMatchObject({ startS: 1, endS: 1.5 })
     await expect(call('sessions:edit', { id: summary.id, edit: { type: 'remove', id: 'zz9' } })).rejects.toThrow(/zz9/)
 
-    const updated = (await call('sessions:update', { id: summary.id, patientName: 'Ada L.', patientId: '', notes: 'murmur at apex', location: 'TV' })) as { summary: { patientId: string | null; patientName: string | null; notes: string; location: string } }
+    const updated = (await call('sessions:update', {
+      id: summary.id,
+      patientName: 'Ada L.',
+      patientId: '',
+      notes: 'murmur at apex',
+      location: 'TV',
+    })) as { summary: { patientId: string | null; patientName: string | null; notes: string; location: string } }
     // An emptied patient ID is removed, not stored as "".
     expect(updated.summary).toMatchObject({ patientId: null, patientName: 'Ada L.', notes: 'murmur at apex', location: 'TV' })
     expect(((await call('sessions:list', { text: 'ada' })) as unknown[]).length).toBe(1)
@@ -125,10 +139,16 @@ describe('AppService', () => {
   }, 60_000)
 
   it('validates settings, applies them and keeps them in the data folder', async () => {
-    await expect(call('settings:update', { monitor: { alarms: { hrLowBpm: 120, hrHighBpm: 100 } } })).rejects.toThrow(/low 120 bpm must be below high 100 bpm/)
-    await expect(call('settings:update', { monitor: { windowSeconds: 0 } })).rejects.toThrow(/settings:update request: field 'monitor.windowSeconds'/)
+    await expect(call('settings:update', { monitor: { alarms: { hrLowBpm: 120, hrHighBpm: 100 } } })).rejects.toThrow(
+      /low 120 bpm must be below high 100 bpm/,
+    )
+    await expect(call('settings:update', { monitor: { windowSeconds: 0 } })).rejects.toThrow(
+      /settings:update request: field 'monitor.windowSeconds'/,
+    )
     await expect(call('settings:update', { modelPath: join(dataDir, 'missing.onnx') })).rejects.toThrow(/no usable model at that path/)
-    const next = (await call('settings:update', { monitor: { alarms: { hrHighBpm: 170 } } })) as { monitor: { alarms: { hrHighBpm: number; hrLowBpm: number } } }
+    const next = (await call('settings:update', { monitor: { alarms: { hrHighBpm: 170 } } })) as {
+      monitor: { alarms: { hrHighBpm: number; hrLowBpm: number } }
+    }
     expect(next.monitor.alarms).toMatchObject({ hrHighBpm: 170, hrLowBpm: 45 })
     const saved = JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')) as typeof next
     expect(saved.monitor.alarms.hrHighBpm).toBe(170)
@@ -146,7 +166,10 @@ describe('AppService', () => {
       modelsDir: join(ROOT, 'models'),
     })
     try {
-      const reloaded = (await dispatchApiRequest(restarted.handlers, 'settings:get', {})) as { dataDir: string; monitor: { alarms: { hrHighBpm: number } } }
+      const reloaded = (await dispatchApiRequest(restarted.handlers, 'settings:get', {})) as {
+        dataDir: string
+        monitor: { alarms: { hrHighBpm: number } }
+      }
       expect(reloaded.dataDir).toBe(elsewhere)
       expect(reloaded.monitor.alarms.hrHighBpm).toBe(170)
     } finally {
@@ -193,10 +216,18 @@ describe('AppService', () => {
         if (channel === 'event:monitor' && (payload as { type: string }).type === 'status') statuses.push(payload)
       })
       try {
-        await expect(dispatchApiRequest(brokenService.handlers, 'devices:select', { id: 'demo:broken.wav' })).rejects.toMatchObject({ name: 'SourceStartError', message: expect.stringMatching(/demo:broken\.wav: could not start: .*broken\.wav/) })
+        await expect(dispatchApiRequest(brokenService.handlers, 'devices:select', { id: 'demo:broken.wav' })).rejects.toMatchObject({
+          name: 'SourceStartError',
+          message: expect.stringMatching(/demo:broken\.wav: could not start: .*broken\.wav/),
+        })
         // The screen learns why from the status itself: stopped, the source failed, its message.
-        expect(statuses.at(-1)).toMatchObject({ state: 'stopped', stopReason: { kind: 'source-failed', detail: expect.stringMatching(/broken\.wav/) } })
-        await expect(dispatchApiRequest(brokenService.handlers, 'monitor:status', {})).resolves.toMatchObject({ stopReason: { kind: 'source-failed' } })
+        expect(statuses.at(-1)).toMatchObject({
+          state: 'stopped',
+          stopReason: { kind: 'source-failed', detail: expect.stringMatching(/broken\.wav/) },
+        })
+        await expect(dispatchApiRequest(brokenService.handlers, 'monitor:status', {})).resolves.toMatchObject({
+          stopReason: { kind: 'source-failed' },
+        })
         const devices = (await dispatchApiRequest(brokenService.handlers, 'devices:list', {})) as Array<{ active: boolean }>
         expect(devices.some((d) => d.active)).toBe(false)
       } finally {
@@ -208,7 +239,8 @@ describe('AppService', () => {
   })
 
   it('says why the stream stopped: the user, a switch to another source (the screen blanks in between)', async () => {
-    const statuses = (): Array<{ state: string; sourceId: string | null; stopReason?: { kind: string } }> => monitorEvents('status') as never
+    const statuses = (): Array<{ state: string; sourceId: string | null; stopReason?: { kind: string } }> =>
+      monitorEvents('status') as never
     await call('devices:select', { id: 'demo:50238_MV.wav' })
     await call('devices:select', { id: 'demo:68303_AV.wav' })
     const switched = statuses().filter((s) => s.state === 'stopped')

@@ -7,7 +7,19 @@
  * chmod 0500, and root without mount rights skips that case with a notice.
  */
 import { execFileSync } from 'node:child_process'
-import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs'
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
@@ -62,7 +74,13 @@ describe('problem sessions in the library', () => {
       expect(listed.map((s) => s.id)).toEqual([good.meta.id])
       const [problem, ...more] = await problems(service)
       expect(more).toEqual([])
-      expect(problem).toMatchObject({ key: `2026-01-02/${broken.meta.id}`, folder: broken.meta.id, kind: 'unreadable', canRepair: true, audioBytes: before['audio.wav']?.length })
+      expect(problem).toMatchObject({
+        key: `2026-01-02/${broken.meta.id}`,
+        folder: broken.meta.id,
+        kind: 'unreadable',
+        canRepair: true,
+        audioBytes: before['audio.wav']?.length,
+      })
       expect(problem?.reason).toMatch(/^session\.json: field "location": .*"apex"/)
       expect(problem?.reason).not.toContain(dataDir)
       // Start-up repair did not touch it.
@@ -74,10 +92,21 @@ describe('problem sessions in the library', () => {
       expectUnchanged(raw.path, before)
       expect(readFileSync(join(raw.path, 'README.txt'), 'utf8')).toMatch(/Why: session\.json: field "location"/)
 
-      const repaired = (await call(service, 'sessions:repair', { key: problem?.key })) as { actions: string[]; session: { id: string; status: string } | null }
+      const repaired = (await call(service, 'sessions:repair', { key: problem?.key })) as {
+        actions: string[]
+        session: { id: string; status: string } | null
+      }
       // What the broken file still held validly is kept (patient, notes, start time); the bad site is not.
-      expect(repaired.session).toMatchObject({ id: broken.meta.id, status: 'repaired', patientId: '84749', location: 'other', startedAt: '2026-01-02T03:04:05.000Z' })
-      expect(repaired.actions.join('\n')).toMatch(/session\.json could not be read .*kept as session\.json\.unreadable-.*with the fields still valid \(startedAt, patient, device, modelId, notes, attribution, repairs\); not kept: location/)
+      expect(repaired.session).toMatchObject({
+        id: broken.meta.id,
+        status: 'repaired',
+        patientId: '84749',
+        location: 'other',
+        startedAt: '2026-01-02T03:04:05.000Z',
+      })
+      expect(repaired.actions.join('\n')).toMatch(
+        /session\.json could not be read .*kept as session\.json\.unreadable-.*with the fields still valid \(startedAt, patient, device, modelId, notes, attribution, repairs\); not kept: location/,
+      )
       const kept = readdirSync(broken.dir).find((f) => f.startsWith('session.json.unreadable-')) as string
       expect(readFileSync(join(broken.dir, kept))).toEqual(before['session.json'])
       expect(readFileSync(join(broken.dir, 'audio.wav'))).toEqual(before['audio.wav'])
@@ -101,12 +130,21 @@ describe('problem sessions in the library', () => {
     try {
       expect(await call(service, 'sessions:list')).toEqual([])
       const [problem] = await problems(service)
-      expect(problem).toMatchObject({ kind: 'unfinished', canRepair: true, location: 'AV', patientId: 'sigkill-test', audioBytes: audioBefore.length })
+      expect(problem).toMatchObject({
+        kind: 'unfinished',
+        canRepair: true,
+        location: 'AV',
+        patientId: 'sigkill-test',
+        audioBytes: audioBefore.length,
+      })
       expect(problem?.reason).toMatch(/"recording", but no recorder is running/)
       expect(problem?.lastRepairError).toMatch(/^audio\.wav: field "header@0": expected "RIFF", found "JUNK"/)
 
       // Thrown as it is, with the data folder taken out of the path.
-      await expect(call(service, 'sessions:repair', { key: problem?.key })).rejects.toMatchObject({ name: 'CorruptSessionError', message: expect.stringMatching(/^sessions\/\d{4}-\d\d-\d\d\/[^/]+\/audio\.wav: field "header@0"/) })
+      await expect(call(service, 'sessions:repair', { key: problem?.key })).rejects.toMatchObject({
+        name: 'CorruptSessionError',
+        message: expect.stringMatching(/^sessions\/\d{4}-\d\d-\d\d\/[^/]+\/audio\.wav: field "header@0"/),
+      })
       expect(readFileSync(wavPath)).toEqual(audioBefore)
 
       const raw = (await call(service, 'sessions:exportRaw', { key: problem?.key })) as { path: string; files: string[] }
@@ -121,7 +159,10 @@ describe('problem sessions in the library', () => {
     const dataDir = testTempDir('ausculta-problem-unknown-')
     const service = await backend(dataDir)
     try {
-      await expect(call(service, 'sessions:repair', { key: '../../etc' })).rejects.toMatchObject({ name: 'SessionNotFoundError', message: expect.not.stringContaining('etc') })
+      await expect(call(service, 'sessions:repair', { key: '../../etc' })).rejects.toMatchObject({
+        name: 'SessionNotFoundError',
+        message: expect.not.stringContaining('etc'),
+      })
       await expect(call(service, 'sessions:exportRaw', { key: '2026-01-01/x' })).rejects.toMatchObject({ name: 'SessionNotFoundError' })
       expect(existsSync(join(dataDir, 'exports'))).toBe(false)
     } finally {
@@ -151,7 +192,8 @@ function canMountTmpfs(): boolean {
 }
 const canMount = canMountTmpfs()
 const canMakeReadOnly = canMount || !isRoot
-if (!canMakeReadOnly) console.warn('session-problems.test: root without mount rights has no read-only volume (root ignores chmod): read-only case skipped')
+if (!canMakeReadOnly)
+  console.warn('session-problems.test: root without mount rights has no read-only volume (root ignores chmod): read-only case skipped')
 
 describe.skipIf(!canMakeReadOnly)('problem sessions on a read-only volume', () => {
   it('start-up repair fails with the read-only reason shown in the library; once writable, repair from the library recovers every frame', async () => {
@@ -174,7 +216,10 @@ describe.skipIf(!canMakeReadOnly)('problem sessions on a read-only volume', () =
         expect(problem).toMatchObject({ kind: 'unfinished', canRepair: true })
         expect(problem?.lastRepairError).toContain(`storage is read-only or not writable (${expectedCode})`)
         expect(problem?.lastRepairError).not.toContain(volume)
-        await expect(call(service, 'sessions:repair', { key: problem?.key })).rejects.toMatchObject({ name: 'ReadOnlyStorageError', message: expect.not.stringContaining(volume) })
+        await expect(call(service, 'sessions:repair', { key: problem?.key })).rejects.toMatchObject({
+          name: 'ReadOnlyStorageError',
+          message: expect.not.stringContaining(volume),
+        })
         // Nothing to export to on the same read-only volume: refused, and nothing left behind.
         await expect(call(service, 'sessions:exportRaw', { key: problem?.key })).rejects.toMatchObject({ name: 'ReadOnlyStorageError' })
       } finally {
@@ -190,7 +235,9 @@ describe.skipIf(!canMakeReadOnly)('problem sessions on a read-only volume', () =
       // The library follows the data folder chosen in Settings; repair it from there, no restart.
       await call(service, 'settings:update', { dataDir })
       const [problem] = await problems(service)
-      const repaired = (await call(service, 'sessions:repair', { key: problem?.key })) as { session: { status: string; durationS: number } | null }
+      const repaired = (await call(service, 'sessions:repair', { key: problem?.key })) as {
+        session: { status: string; durationS: number } | null
+      }
       expect(repaired.session?.status).toBe('repaired')
       // Every whole float32 frame after the 44-byte header is kept.
       expect(repaired.session?.durationS).toBeCloseTo(Math.floor((wavBytes - 44) / 4) / 4000, 6)

@@ -18,7 +18,10 @@ import { redactPaths } from '../../../src/main/api/redact-paths'
 import { testTempDir } from '../../helpers/temp-dir'
 import { recordCircor } from '../sessions/helpers/record-circor'
 
-async function withService(dataDir: string, run: (call: (channel: string, request?: unknown) => Promise<unknown>, service: AppService) => Promise<void>): Promise<void> {
+async function withService(
+  dataDir: string,
+  run: (call: (channel: string, request?: unknown) => Promise<unknown>, service: AppService) => Promise<void>,
+): Promise<void> {
   const service = await createBackend({ mode: 'browser', dataDir, devices: false, modelPath: null })
   try {
     await run((channel, request = {}) => dispatchApiRequest(service.handlers, channel, request), service)
@@ -45,7 +48,10 @@ describe('settings:update dataDir', () => {
         [join(base, 'a-file'), /dataDir: exists and is not a folder/],
       ]
       for (const [path, message] of refused) {
-        await expect(call('settings:update', { dataDir: path }), path).rejects.toMatchObject({ name: 'InvalidArgumentError', message: expect.stringMatching(message) })
+        await expect(call('settings:update', { dataDir: path }), path).rejects.toMatchObject({
+          name: 'InvalidArgumentError',
+          message: expect.stringMatching(message),
+        })
       }
       expect(await call('settings:get')).toEqual(before)
       expect(existsSync(join(process.cwd(), 'relative'))).toBe(false)
@@ -99,9 +105,15 @@ describe('settings:update modelPath', () => {
         expect(error, path).toBeInstanceOf(Error)
         messages.add(toWireError(error).message)
       }
-      expect([...messages]).toEqual(['modelPath: no usable model at that path (it must be an .onnx file the app can read, with its .card.json beside it)'])
-      await expect(call('settings:update', { modelPath: '/etc/passwd' })).rejects.toThrow('modelPath: must be the absolute path of an .onnx file')
-      await expect(call('settings:update', { modelPath: 'models/x.onnx' })).rejects.toThrow('modelPath: must be the absolute path of an .onnx file')
+      expect([...messages]).toEqual([
+        'modelPath: no usable model at that path (it must be an .onnx file the app can read, with its .card.json beside it)',
+      ])
+      await expect(call('settings:update', { modelPath: '/etc/passwd' })).rejects.toThrow(
+        'modelPath: must be the absolute path of an .onnx file',
+      )
+      await expect(call('settings:update', { modelPath: 'models/x.onnx' })).rejects.toThrow(
+        'modelPath: must be the absolute path of an .onnx file',
+      )
       expect(((await call('settings:get')) as { modelPath: string | null }).modelPath).toBeNull()
     })
   })

@@ -26,7 +26,9 @@ describe('binary response frames', () => {
       expect(decoded.id).toBe(7)
       expect(decoded.response['sessionId']).toBe(label)
       expect(decoded.response['totalFrames']).toBe(42)
-      expect(Array.from(decoded.response['samples'] as Float32Array).map((v) => Object.is(v, -0) ? '-0' : v)).toEqual(Array.from(odd).map((v) => Object.is(v, -0) ? '-0' : v))
+      expect(Array.from(decoded.response['samples'] as Float32Array).map((v) => (Object.is(v, -0) ? '-0' : v))).toEqual(
+        Array.from(odd).map((v) => (Object.is(v, -0) ? '-0' : v)),
+      )
       expect(decoded.response['minMax']).toEqual(new Float32Array(0))
       // A subarray is sent as itself, not its whole buffer.
       const view = encodeBinaryResponse(1, { samples: odd.subarray(2, 4) })
@@ -60,8 +62,17 @@ describe('binary replies on a real server', () => {
 
   const handlers = {
     'sessions:audioRange': async ({ id, startFrame, frames }: { id: string; startFrame: number; frames: number }) => {
-      if (startFrame + frames > samples.length) throw new AudioRangeError(`session ${id}: frames ${startFrame}..${startFrame + frames} are outside the recording (0..${samples.length})`)
-      return { sessionId: id, sampleRateHz: 4000, totalFrames: samples.length, startFrame, samples: samples.slice(startFrame, startFrame + frames) }
+      if (startFrame + frames > samples.length)
+        throw new AudioRangeError(
+          `session ${id}: frames ${startFrame}..${startFrame + frames} are outside the recording (0..${samples.length})`,
+        )
+      return {
+        sessionId: id,
+        sampleRateHz: 4000,
+        totalFrames: samples.length,
+        startFrame,
+        samples: samples.slice(startFrame, startFrame + frames),
+      }
     },
     'recording:mark': async () => ({ timeS: 1.5 }),
   } as unknown as ApiHandlers
@@ -78,10 +89,16 @@ describe('binary replies on a real server', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()))
   })
 
-  async function connect(): Promise<{ socket: WebSocket; api: ReturnType<typeof createApiClient>; frames: Array<{ binary: boolean; bytes: number }> }> {
+  async function connect(): Promise<{
+    socket: WebSocket
+    api: ReturnType<typeof createApiClient>
+    frames: Array<{ binary: boolean; bytes: number }>
+  }> {
     const socket = new WebSocket(`ws://127.0.0.1:${port}/api?token=${TOKEN}`, { origin: `http://127.0.0.1:${port}` })
     const frames: Array<{ binary: boolean; bytes: number }> = []
-    socket.on('message', (data: Buffer | ArrayBuffer, binary: boolean) => frames.push({ binary, bytes: data instanceof ArrayBuffer ? data.byteLength : data.length }))
+    socket.on('message', (data: Buffer | ArrayBuffer, binary: boolean) =>
+      frames.push({ binary, bytes: data instanceof ArrayBuffer ? data.byteLength : data.length }),
+    )
     const client = createWsClientTransport(socket as unknown as WebSocketLike)
     await client.ready
     return { socket, api: createApiClient(client), frames }
@@ -100,11 +117,15 @@ describe('binary replies on a real server', () => {
     expect(binary[0]!.bytes).toBeLessThan(4 * 65_536 + 400)
 
     // Errors and replies without samples are still JSON text.
-    await expect(api.invoke('sessions:audioRange', { id: 's1', startFrame: 99_999, frames: 2 })).rejects.toMatchObject({ name: 'AudioRangeError' })
+    await expect(api.invoke('sessions:audioRange', { id: 's1', startFrame: 99_999, frames: 2 })).rejects.toMatchObject({
+      name: 'AudioRangeError',
+    })
     await expect(api.invoke('recording:mark', {})).resolves.toEqual({ timeS: 1.5 })
     expect(frames.filter((f) => f.binary)).toHaveLength(1)
     // The contract refuses a bad range before any handler runs.
-    await expect(api.invoke('sessions:audioRange', { id: 's1', startFrame: -1, frames: 2 })).rejects.toMatchObject({ name: 'ApiContractError' })
+    await expect(api.invoke('sessions:audioRange', { id: 's1', startFrame: -1, frames: 2 })).rejects.toMatchObject({
+      name: 'ApiContractError',
+    })
     socket.close()
   })
 
@@ -114,7 +135,9 @@ describe('binary replies on a real server', () => {
     const closed = new Promise<number>((resolve) => rude.socket.on('close', (code) => resolve(code)))
     rude.socket.send(encodeBinaryResponse(1, { samples: new Float32Array(4) }))
     expect(await closed).toBe(1003)
-    expect((await polite.api.invoke('sessions:audioRange', { id: 's2', startFrame: 0, frames: 10 })).samples).toEqual(samples.subarray(0, 10))
+    expect((await polite.api.invoke('sessions:audioRange', { id: 's2', startFrame: 0, frames: 10 })).samples).toEqual(
+      samples.subarray(0, 10),
+    )
     polite.socket.close()
   })
 })

@@ -6,7 +6,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ConnectionFlow, DEFAULT_FLOW_LIMITS, type FlowLimits, type FlowSocket } from '../../../src/main/api/ws-flow-control'
 
-const LIMITS: FlowLimits = { ...DEFAULT_FLOW_LIMITS, maxConcurrentRequests: 2, maxQueuedRequests: 8, maxQueuedRequestBytes: 1000, pauseBytes: 10_000, stallMs: 1000, pollMs: 100, closeGraceMs: 2000 }
+const LIMITS: FlowLimits = {
+  ...DEFAULT_FLOW_LIMITS,
+  maxConcurrentRequests: 2,
+  maxQueuedRequests: 8,
+  maxQueuedRequestBytes: 1000,
+  pauseBytes: 10_000,
+  stallMs: 1000,
+  pollMs: 100,
+  closeGraceMs: 2000,
+}
 
 class FakeSocket implements FlowSocket {
   bufferedAmount = 0

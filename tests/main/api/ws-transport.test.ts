@@ -69,7 +69,10 @@ describe('WebSocket transport', () => {
     const socket = connect()
     const client = createApiClient(createWsClientTransport(socket as unknown as WebSocketLike))
     await expect(client.invoke('recording:mark', { label: 'ok' })).resolves.toEqual({ timeS: 2.5 })
-    await expect(client.invoke('recording:mark', { label: 'bad' })).rejects.toMatchObject({ name: 'InvalidArgumentError', message: 'mark: label "bad" refused' })
+    await expect(client.invoke('recording:mark', { label: 'bad' })).rejects.toMatchObject({
+      name: 'InvalidArgumentError',
+      message: 'mark: label "bad" refused',
+    })
     // A channel the server has no handler for still answers (with an error), it does not hang.
     await expect(client.invoke('monitor:status', {})).rejects.toThrow()
     const got = new Promise((resolve) => client.on('event:recording', resolve))

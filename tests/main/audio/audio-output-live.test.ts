@@ -63,7 +63,10 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('addon output stream, liv
   })
 
   async function playing(): Promise<AudioOutput> {
-    const opened = openAudioOutput({ sampleRateHz: RATE_HZ, device: 'ausculta_sink', backend: 'addon', live: true, latencyMs: 20, watchdogMs: WATCHDOG_MS }, pulse.env)
+    const opened = openAudioOutput(
+      { sampleRateHz: RATE_HZ, device: 'ausculta_sink', backend: 'addon', live: true, latencyMs: 20, watchdogMs: WATCHDOG_MS },
+      pulse.env,
+    )
     output = opened
     await opened.ready()
     stopFeed = feedTone(opened)
@@ -109,7 +112,10 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('addon output stream, liv
   })
 
   it('writes starved for 150 ms every 500 ms: underruns at first, then the target covers the stall', async () => {
-    const out = openAudioOutput({ sampleRateHz: RATE_HZ, device: 'ausculta_sink', backend: 'addon', live: true, latencyMs: 20, maxLatencyMs: 400 }, pulse.env)
+    const out = openAudioOutput(
+      { sampleRateHz: RATE_HZ, device: 'ausculta_sink', backend: 'addon', live: true, latencyMs: 20, maxLatencyMs: 400 },
+      pulse.env,
+    )
     output = out
     await out.ready()
     stopFeed = feedTone(out, 500, 150)
@@ -118,7 +124,9 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('addon output stream, liv
     const early = out.stats()
     await sleep(4000)
     const late = out.stats()
-    process.stdout.write(`starved writes: ${early.underruns} underruns in the first 4 s (target ${early.targetLatencyMs?.toFixed(1)} ms), ${late.underruns - early.underruns} in the next 4 s (target ${late.targetLatencyMs?.toFixed(1)} ms, queued ${late.bufferedMs?.toFixed(1)} ms, trimmed ${late.trimmedMs?.toFixed(1)} ms)\n`)
+    process.stdout.write(
+      `starved writes: ${early.underruns} underruns in the first 4 s (target ${early.targetLatencyMs?.toFixed(1)} ms), ${late.underruns - early.underruns} in the next 4 s (target ${late.targetLatencyMs?.toFixed(1)} ms, queued ${late.bufferedMs?.toFixed(1)} ms, trimmed ${late.trimmedMs?.toFixed(1)} ms)\n`,
+    )
     // A 150-ms stall against the 20-ms floor must underrun before the target has grown.
     expect(early.underruns).toBeGreaterThanOrEqual(1)
     // The target grew past the stall (plus whatever the real scheduling adds on top).

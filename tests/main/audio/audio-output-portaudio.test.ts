@@ -10,7 +10,13 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ListeningStatus } from '../../../src/core/api/contract'
-import { NoAudioOutputError, openAudioOutput, PortAudioOutputNotFoundError, type AudioOutputOptions, type NativeOutputDevice } from '../../../src/main/audio/audio-output'
+import {
+  NoAudioOutputError,
+  openAudioOutput,
+  PortAudioOutputNotFoundError,
+  type AudioOutputOptions,
+  type NativeOutputDevice,
+} from '../../../src/main/audio/audio-output'
 import { portAudioOutputIds } from '../../../src/main/audio/output-device-choice'
 import type { PcmSource, SourceListener } from '../../../src/main/devices/source'
 import { readWavMono } from '../../../src/main/io/wav-file'
@@ -33,7 +39,11 @@ function tone(hz: number, seconds: number, rateHz = RATE_HZ): Float32Array {
 
 /** parec on a sink's monitor until stop(). */
 function recordMonitor(pulse: PulseDaemon, sink: string): { stop(): Promise<Float32Array> } {
-  const child: ChildProcessWithoutNullStreams = spawn('parec', [`--device=${sink}.monitor`, '--raw', '--format=float32le', `--rate=${RATE_HZ}`, '--channels=1', '--latency-msec=20'], { env: pulse.env })
+  const child: ChildProcessWithoutNullStreams = spawn(
+    'parec',
+    [`--device=${sink}.monitor`, '--raw', '--format=float32le', `--rate=${RATE_HZ}`, '--channels=1', '--latency-msec=20'],
+    { env: pulse.env },
+  )
   const parts: Buffer[] = []
   child.stdout.on('data', (part: Buffer) => parts.push(part))
   const exited = new Promise((resolve) => child.on('exit', resolve))
@@ -66,7 +76,10 @@ function loudStretch(x: Float32Array): { hz: number; loudSeconds: number } {
   if (last <= first) return { hz: 0, loudSeconds: 0 }
   const crossings: number[] = []
   for (let i = first + 1; i <= last; i++) if (x[i - 1]! < 0 && x[i]! >= 0) crossings.push(i - 1 + x[i - 1]! / (x[i - 1]! - x[i]!))
-  const periods = crossings.slice(1).map((t, k) => t - crossings[k]!).sort((a, b) => a - b)
+  const periods = crossings
+    .slice(1)
+    .map((t, k) => t - crossings[k]!)
+    .sort((a, b) => a - b)
   const median = periods[Math.floor(periods.length / 2)]
   return { hz: median ? RATE_HZ / median : 0, loudSeconds: (last - first) / RATE_HZ }
 }
@@ -78,7 +91,13 @@ function pactl(pulse: PulseDaemon, ...args: string[]): string {
 }
 
 /** Plays `seconds` of `hz` through openAudioOutput(options) and returns what each sink's monitor heard. */
-async function playTone(pulse: PulseDaemon, options: Omit<AudioOutputOptions, 'sampleRateHz'>, hz: number, seconds: number, sinks: string[]): Promise<{ description: string; heard: Map<string, Float32Array> }> {
+async function playTone(
+  pulse: PulseDaemon,
+  options: Omit<AudioOutputOptions, 'sampleRateHz'>,
+  hz: number,
+  seconds: number,
+  sinks: string[],
+): Promise<{ description: string; heard: Map<string, Float32Array> }> {
   const recorders = sinks.map((sink) => ({ sink, recorder: recordMonitor(pulse, sink) }))
   // parec needs a moment to connect before the tone starts (the existing output test's 300 ms).
   await sleep(300)
@@ -109,7 +128,8 @@ class WavChunkSource implements PcmSource {
     this.timer = setInterval(() => {
       const samples = this.samples.slice(at, at + chunkFrames)
       if (samples.length === 0) return
-      for (const listener of this.listeners) void listener({ type: 'chunk', chunk: { samples, sampleRateHz: this.sampleRateHz, firstSampleIndex: at } })
+      for (const listener of this.listeners)
+        void listener({ type: 'chunk', chunk: { samples, sampleRateHz: this.sampleRateHz, firstSampleIndex: at } })
       at += chunkFrames
     }, 50)
   }
@@ -182,8 +202,12 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('choosing the PortAudio o
   it('a device that is not there fails by name, listing what is; pacat cannot take a PortAudio device', () => {
     const open = (options: Partial<AudioOutputOptions>) => () => openAudioOutput({ sampleRateHz: RATE_HZ, ...options }, pulse.env)
     expect(open({ portAudioDevice: { name: 'Jabra Evolve2 65' } })).toThrow(PortAudioOutputNotFoundError)
-    expect(open({ portAudioDevice: { name: 'Jabra Evolve2 65' } })).toThrow(/PortAudio output 'Jabra Evolve2 65' not found.*'pulse' \(ALSA\)/)
-    expect(open({ portAudioDevice: { id: 'portaudio:ALSA:gone' } })).toThrow(/PortAudio output 'gone' \(ALSA\) \[portaudio:ALSA:gone\] not found/)
+    expect(open({ portAudioDevice: { name: 'Jabra Evolve2 65' } })).toThrow(
+      /PortAudio output 'Jabra Evolve2 65' not found.*'pulse' \(ALSA\)/,
+    )
+    expect(open({ portAudioDevice: { id: 'portaudio:ALSA:gone' } })).toThrow(
+      /PortAudio output 'gone' \(ALSA\) \[portaudio:ALSA:gone\] not found/,
+    )
     expect(open({ portAudioDevice: { name: 'pulse' }, backend: 'pacat' })).toThrow(NoAudioOutputError)
   })
 
@@ -199,7 +223,11 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('choosing the PortAudio o
 
     const recording = readWavMono(join(__dirname, '../../../samples/50238_MV.wav'))
     const statuses: ListeningStatus[] = []
-    const listening = new LiveListening({ env: deadEnv, preferences: { filter: 'wide', gainDb: 0, outputDeviceId: choice!.id }, onStatus: (s) => statuses.push(s) })
+    const listening = new LiveListening({
+      env: deadEnv,
+      preferences: { filter: 'wide', gainDb: 0, outputDeviceId: choice!.id },
+      onStatus: (s) => statuses.push(s),
+    })
     const source = new WavChunkSource(recording.samples, recording.sampleRateHz)
     const recorder = recordMonitor(pulse, 'ausculta_sink')
     try {
@@ -216,7 +244,9 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('choosing the PortAudio o
     }
     const heard = await recorder.stop()
     const { loudSeconds } = loudStretch(heard)
-    process.stdout.write(`LiveListening on ${choice!.id}: ${loudSeconds.toFixed(2)} s of heart sound heard on ausculta_sink (${(heard.length / RATE_HZ).toFixed(2)} s recorded)\n`)
+    process.stdout.write(
+      `LiveListening on ${choice!.id}: ${loudSeconds.toFixed(2)} s of heart sound heard on ausculta_sink (${(heard.length / RATE_HZ).toFixed(2)} s recorded)\n`,
+    )
     // The heart sound at gain 0 through the wide filter: parec hears exact 0 on a null sink when
     // nothing plays; 1.21 s between the first and last sample beyond 0.05 was measured (of 1.65 s
     // recorded once PulseAudio got going), so 0.5 s means it played, with room for a slow start.

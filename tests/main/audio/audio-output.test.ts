@@ -49,7 +49,11 @@ describe.skipIf(!havePulse)('openAudioOutput on PulseAudio', () => {
   const backends: ('pacat' | 'addon')[] = ['pacat', ...(addonHasOutput ? (['addon'] as const) : [])]
   for (const backend of backends) {
     it(`${backend}: 1 s of 440 Hz arrives at the sink at 440 Hz`, async () => {
-      const recorder = spawn('parec', ['--device=ausculta_sink.monitor', '--raw', '--format=float32le', `--rate=${RATE_HZ}`, '--channels=1', '--latency-msec=20'], { env: pulse.env })
+      const recorder = spawn(
+        'parec',
+        ['--device=ausculta_sink.monitor', '--raw', '--format=float32le', `--rate=${RATE_HZ}`, '--channels=1', '--latency-msec=20'],
+        { env: pulse.env },
+      )
       const chunks: Buffer[] = []
       recorder.stdout.on('data', (b: Buffer) => chunks.push(b))
       await new Promise((r) => setTimeout(r, 300))

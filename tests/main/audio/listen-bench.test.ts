@@ -12,7 +12,12 @@ const havePulse = spawnSync('pulseaudio', ['--version']).status === 0
 
 describe.skipIf(!havePulse)('bench:listen', () => {
   it('runs and prints latency and underruns', () => {
-    const result = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'bench/listen.bench.ts'], { cwd: ROOT, env: { ...process.env, LISTEN_BENCH_SECONDS: '10' }, encoding: 'utf8', timeout: 60_000 })
+    const result = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'bench/listen.bench.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, LISTEN_BENCH_SECONDS: '10' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
     const figures = result.stdout.split('\n').filter((line) => /latency|clicks|underruns|buffer|processing|machine/.test(line))
     console.log(figures.join('\n'))
     expect(result.status, result.stderr.slice(-2000)).toBe(0)

@@ -59,7 +59,12 @@ describe('portAudioOutputIds', () => {
   })
 
   it('fit names too long for the id schema with a hash, still distinct and stable', () => {
-    const long = (tail: string): PortAudioOutputDevice => ({ index: tail.length, name: `${'Very long device name '.repeat(20)}${tail}`, hostApi: 'Core Audio', isDefaultOutput: false })
+    const long = (tail: string): PortAudioOutputDevice => ({
+      index: tail.length,
+      name: `${'Very long device name '.repeat(20)}${tail}`,
+      hostApi: 'Core Audio',
+      isDefaultOutput: false,
+    })
     const devices = [long('A'), long('BB')]
     const ids = portAudioOutputIds(devices)
     for (const id of ids) expect(outputDeviceIdSchema.safeParse(id).success).toBe(true)
@@ -97,9 +102,13 @@ describe('resolvePortAudioOutput', () => {
     expect(gone).toThrow(NoAudioOutputError)
     expect(gone).toThrow(/PortAudio output 'Headphones \(Jabra Evolve2 65\)' \(MME\) \[portaudio:MME:Headphones\+20.*\] not found/)
     expect(gone).toThrow(/outputs now: 2 'Microsoft Sound Mapper - Output' \(MME\), 3 'Speakers \(Realtek\(R\) Audio\)' \(MME\) default/)
-    expect(() => resolvePortAudioOutput(WINDOWS_LATER, { name: 'Headphones (Jabra Evolve2 65)' })).toThrow(/PortAudio output 'Headphones \(Jabra Evolve2 65\)' not found/)
+    expect(() => resolvePortAudioOutput(WINDOWS_LATER, { name: 'Headphones (Jabra Evolve2 65)' })).toThrow(
+      /PortAudio output 'Headphones \(Jabra Evolve2 65\)' not found/,
+    )
     expect(() => resolvePortAudioOutput(WINDOWS_LATER, { index: 10 })).toThrow(/PortAudio output index 10 not found/)
-    expect(() => resolvePortAudioOutput(WINDOWS, { name: 'Speakers (Realtek(R) Audio)', hostApi: 'ASIO' })).toThrow(PortAudioOutputNotFoundError)
+    expect(() => resolvePortAudioOutput(WINDOWS, { name: 'Speakers (Realtek(R) Audio)', hostApi: 'ASIO' })).toThrow(
+      PortAudioOutputNotFoundError,
+    )
     expect(() => resolvePortAudioOutput([], 'default')).toThrow(/the default output not found.*PortAudio lists no output device/)
   })
 })

@@ -56,7 +56,12 @@ describe.skipIf(!lanAddress)('browser mode on every interface', () => {
     writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>app</title>')
     const service = await createBackend({ mode: 'browser', dataDir: join(dataDir, 'data'), devices: false, modelPath: null })
     const token = 'test-token'
-    const server = await startBrowserServer({ rendererDir, host: '0.0.0.0', port: 0, api: { handlers: service.handlers, events: service, token } })
+    const server = await startBrowserServer({
+      rendererDir,
+      host: '0.0.0.0',
+      port: 0,
+      api: { handlers: service.handlers, events: service, token },
+    })
     try {
       expect(server.urls).toContain(`http://${address}:${server.port}/?token=${token}`)
       expect(server.urls[0]).toBe(`http://127.0.0.1:${server.port}/?token=${token}`)
@@ -72,29 +77,45 @@ describe.skipIf(!lanAddress)('browser mode on every interface', () => {
     }
   })
 
-  it.skipIf(!built && process.env['CI'] !== 'true')('`ausculta serve --listen 0.0.0.0` prints the interface address, which answers 200', async () => {
-    const address = lanAddress as string
-    const child = spawn(process.execPath, [join(ROOT, 'bin/ausculta.js'), 'serve', '--listen', '0.0.0.0', '--no-devices', '--no-demo', '--data-dir', testTempDir('ausculta-listen-serve-')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    try {
-      const port = await new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no URL printed: ${stdout} ${stderr}`)), 30_000)
-        child.stdout.on('data', (d: Buffer) => {
-          stdout += d.toString()
-          const match = stdout.match(new RegExp(`http://${address.replace(/\./g, '\\.')}:(\\d+)/\\?token=`))
-          if (match) {
-            clearTimeout(timer)
-            resolve(Number(match[1]))
-          }
+  it.skipIf(!built && process.env['CI'] !== 'true')(
+    '`ausculta serve --listen 0.0.0.0` prints the interface address, which answers 200',
+    async () => {
+      const address = lanAddress as string
+      const child = spawn(
+        process.execPath,
+        [
+          join(ROOT, 'bin/ausculta.js'),
+          'serve',
+          '--listen',
+          '0.0.0.0',
+          '--no-devices',
+          '--no-demo',
+          '--data-dir',
+          testTempDir('ausculta-listen-serve-'),
+        ],
+        { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+      )
+      let stdout = ''
+      let stderr = ''
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+      try {
+        const port = await new Promise<number>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no URL printed: ${stdout} ${stderr}`)), 30_000)
+          child.stdout.on('data', (d: Buffer) => {
+            stdout += d.toString()
+            const match = stdout.match(new RegExp(`http://${address.replace(/\./g, '\\.')}:(\\d+)/\\?token=`))
+            if (match) {
+              clearTimeout(timer)
+              resolve(Number(match[1]))
+            }
+          })
         })
-      })
-      expect(stdout).not.toContain('0.0.0.0')
-      expect(stderr).toMatch(/WARNING: browser mode is listening on every network interface/)
-      expect(await get(address, port, `${address}:${port}`)).toBe(200)
-    } finally {
-      child.kill('SIGTERM')
-    }
-  })
+        expect(stdout).not.toContain('0.0.0.0')
+        expect(stderr).toMatch(/WARNING: browser mode is listening on every network interface/)
+        expect(await get(address, port, `${address}:${port}`)).toBe(200)
+      } finally {
+        child.kill('SIGTERM')
+      }
+    },
+  )
 })

@@ -90,7 +90,11 @@ describe('a 25-min session opened over browser mode while a recording runs', () 
       if (at >= 0) expect.fail(`range at frame ${start}: sample ${at} differs`)
       reads++
     }
-    const biggest = await library.api.invoke('sessions:audioRange', { id: session.id, startFrame: 1_000_000, frames: MAX_AUDIO_RANGE_FRAMES })
+    const biggest = await library.api.invoke('sessions:audioRange', {
+      id: session.id,
+      startFrame: 1_000_000,
+      frames: MAX_AUDIO_RANGE_FRAMES,
+    })
     expect(firstMismatch(biggest.samples, samples.subarray(1_000_000, 1_000_000 + MAX_AUDIO_RANGE_FRAMES))).toBe(-1)
     // Keep the library busy (the biggest ranges, again and again) for at least 2.5 s, so that
     // window events are due during the work whatever this machine's speed: one pass can take
@@ -108,15 +112,25 @@ describe('a 25-min session opened over browser mode while a recording runs', () 
         () => ({ name: 'resolved', message: '' }),
         (error: Error) => ({ name: error.name, message: error.message }),
       )
-    expect(await failure(library.api.invoke('sessions:audioRange', { id: session.id, startFrame: samples.length - 10, frames: 20 }))).toEqual({
+    expect(
+      await failure(library.api.invoke('sessions:audioRange', { id: session.id, startFrame: samples.length - 10, frames: 20 })),
+    ).toEqual({
       name: 'AudioRangeError',
       message: `session ${session.id}: frames ${samples.length - 10}..${samples.length + 10} are outside the recording (0..${samples.length})`,
     })
-    expect(await failure(library.api.invoke('sessions:audioRange', { id: '20990101T000000Z-abcdef', startFrame: 0, frames: 20 }))).toMatchObject({ name: 'SessionNotFoundError' })
-    expect(await failure(library.api.invoke('sessions:peaks', { id: 'no/such/../id', columns: 10 }))).toMatchObject({ name: 'SessionNotFoundError' })
-    expect(await failure(library.api.invoke('sessions:audioRange', { id: session.id, startFrame: 0, frames: MAX_AUDIO_RANGE_FRAMES + 1 }))).toMatchObject({ name: 'ApiContractError' })
+    expect(
+      await failure(library.api.invoke('sessions:audioRange', { id: '20990101T000000Z-abcdef', startFrame: 0, frames: 20 })),
+    ).toMatchObject({ name: 'SessionNotFoundError' })
+    expect(await failure(library.api.invoke('sessions:peaks', { id: 'no/such/../id', columns: 10 }))).toMatchObject({
+      name: 'SessionNotFoundError',
+    })
+    expect(
+      await failure(library.api.invoke('sessions:audioRange', { id: session.id, startFrame: 0, frames: MAX_AUDIO_RANGE_FRAMES + 1 })),
+    ).toMatchObject({ name: 'ApiContractError' })
     expect(await failure(library.api.invoke('sessions:peaks', { id: session.id, columns: 0 }))).toMatchObject({ name: 'ApiContractError' })
-    expect(await failure(library.api.invoke('sessions:peaks', { id: session.id, startFrame: 10, endFrame: 5, columns: 10 }))).toMatchObject({ name: 'AudioRangeError' })
+    expect(await failure(library.api.invoke('sessions:peaks', { id: session.id, startFrame: 10, endFrame: 5, columns: 10 }))).toMatchObject(
+      { name: 'AudioRangeError' },
+    )
     const whole = await failure(library.api.invoke('sessions:audio', { id: session.id }))
     expect(whole.name).toBe('AudioRangeError')
     expect(whole.message).toMatch(/too many to send whole/)

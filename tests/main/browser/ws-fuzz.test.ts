@@ -79,7 +79,8 @@ async function slowReader(random: SeededRandom, server: BrowserModeProcess, sess
   raw.pauseReading()
   const burst: Buffer[] = []
   // Well-formed requests only: a malformed frame would end the connection before it is ever slow.
-  for (let i = random.int(20, 150); i > 0; i--) burst.push(random.chance(0.8) ? requestFrame(i, 'sessions:audio', { id: sessionId }) : requestFrame(i, 'sessions:list', {}))
+  for (let i = random.int(20, 150); i > 0; i--)
+    burst.push(random.chance(0.8) ? requestFrame(i, 'sessions:audio', { id: sessionId }) : requestFrame(i, 'sessions:list', {}))
   raw.sendBytes(Buffer.concat(burst))
   await sleep(random.int(2000, 7000))
   if (random.chance(0.5)) {
@@ -92,7 +93,14 @@ async function slowReader(random: SeededRandom, server: BrowserModeProcess, sess
   raw.destroy()
 }
 
-async function fuzzWorker(random: SeededRandom, deadline: number, server: BrowserModeProcess, sessionId: string, tally: Tally, slowSlots: { free: number }): Promise<void> {
+async function fuzzWorker(
+  random: SeededRandom,
+  deadline: number,
+  server: BrowserModeProcess,
+  sessionId: string,
+  tally: Tally,
+  slowSlots: { free: number },
+): Promise<void> {
   while (performance.now() < deadline && server.exitStatus() === null) {
     const r = random.next()
     try {
@@ -112,33 +120,45 @@ async function fuzzWorker(random: SeededRandom, deadline: number, server: Browse
 }
 
 describe('browser mode: WebSocket fuzz', () => {
-  it(`random and malformed frames, junk handshakes and slow readers for ${SECONDS} s: no exit, no lost audio, HR events every second`, async () => {
-    console.log(`ws fuzz: seed ${SEED} (AUSCULTA_WS_FUZZ_SEED=${SEED} replays it), ${SECONDS} s, ${WORKERS} workers`)
-    const dataDir = testTempDir('ausculta-ws-fuzz-')
-    const sessionId = seedDemoSession(dataDir, 30)
-    const server = await startBrowserModeProcess({ dataDir, rendererDir: testTempDir('ausculta-ws-renderer-') })
-    onTestFinished(() => server.stop())
-    const witness = await startRecordingWitness(server, dataDir)
-    const rssBefore = server.memory().rssBytes
+  it(
+    `random and malformed frames, junk handshakes and slow readers for ${SECONDS} s: no exit, no lost audio, HR events every second`,
+    async () => {
+      console.log(`ws fuzz: seed ${SEED} (AUSCULTA_WS_FUZZ_SEED=${SEED} replays it), ${SECONDS} s, ${WORKERS} workers`)
+      const dataDir = testTempDir('ausculta-ws-fuzz-')
+      const sessionId = seedDemoSession(dataDir, 30)
+      const server = await startBrowserModeProcess({ dataDir, rendererDir: testTempDir('ausculta-ws-renderer-') })
+      onTestFinished(() => server.stop())
+      const witness = await startRecordingWitness(server, dataDir)
+      const rssBefore = server.memory().rssBytes
 
-    const tally: Tally = { frames: new Map(), endings: new Map(), upgradeFailures: [] }
-    const deadline = performance.now() + SECONDS * 1000
-    const slowSlots = { free: 1 }
-    await Promise.all(Array.from({ length: WORKERS }, (_, i) => fuzzWorker(seededRandom(SEED + i), deadline, server, sessionId, tally, slowSlots)))
+      const tally: Tally = { frames: new Map(), endings: new Map(), upgradeFailures: [] }
+      const deadline = performance.now() + SECONDS * 1000
+      const slowSlots = { free: 1 }
+      await Promise.all(
+        Array.from({ length: WORKERS }, (_, i) => fuzzWorker(seededRandom(SEED + i), deadline, server, sessionId, tally, slowSlots)),
+      )
 
-    const memory = server.memory()
-    const sorted = (map: Map<string, number>): string => [...map].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')
-    console.log(`ws fuzz: sent ${sorted(tally.frames)}`)
-    console.log(`ws fuzz: connections ended ${sorted(tally.endings)}`)
-    console.log(`ws fuzz: server RSS ${(rssBefore / MB).toFixed(0)} MB before, peak ${(memory.peakRssBytes / MB).toFixed(0)} MB`)
+      const memory = server.memory()
+      const sorted = (map: Map<string, number>): string =>
+        [...map]
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')
+      console.log(`ws fuzz: sent ${sorted(tally.frames)}`)
+      console.log(`ws fuzz: connections ended ${sorted(tally.endings)}`)
+      console.log(`ws fuzz: server RSS ${(rssBefore / MB).toFixed(0)} MB before, peak ${(memory.peakRssBytes / MB).toFixed(0)} MB`)
 
-    expect(server.exitStatus(), `the server process ended (seed ${SEED}):\n${server.stderr()}`).toBeNull()
-    expect(tally.upgradeFailures, `seed ${SEED}`).toEqual([])
-    // The fuzz really ran: protocol errors closed connections, and slow readers were dropped.
-    expect((tally.endings.get('1002') ?? 0) + (tally.endings.get('1007') ?? 0) + (tally.endings.get('1009') ?? 0)).toBeGreaterThan(0)
-    expect(memory.peakRssBytes - rssBefore).toBeLessThan(300 * MB)
-    const outcome = await witness.finish()
-    console.log(`ws fuzz: recorded ${outcome.durationS.toFixed(2)} s in ${outcome.wallS.toFixed(2)} s, ${outcome.windowEvents} window events, longest gap ${outcome.maxWindowGapMs.toFixed(0)} ms`)
-    expect(server.stderr()).not.toMatch(/Uncaught|Unhandled|\n\s+at .+:\d+:\d+\)?\n/)
-  }, 60_000 + SECONDS * 1000)
+      expect(server.exitStatus(), `the server process ended (seed ${SEED}):\n${server.stderr()}`).toBeNull()
+      expect(tally.upgradeFailures, `seed ${SEED}`).toEqual([])
+      // The fuzz really ran: protocol errors closed connections, and slow readers were dropped.
+      expect((tally.endings.get('1002') ?? 0) + (tally.endings.get('1007') ?? 0) + (tally.endings.get('1009') ?? 0)).toBeGreaterThan(0)
+      expect(memory.peakRssBytes - rssBefore).toBeLessThan(300 * MB)
+      const outcome = await witness.finish()
+      console.log(
+        `ws fuzz: recorded ${outcome.durationS.toFixed(2)} s in ${outcome.wallS.toFixed(2)} s, ${outcome.windowEvents} window events, longest gap ${outcome.maxWindowGapMs.toFixed(0)} ms`,
+      )
+      expect(server.stderr()).not.toMatch(/Uncaught|Unhandled|\n\s+at .+:\d+:\d+\)?\n/)
+    },
+    60_000 + SECONDS * 1000,
+  )
 })

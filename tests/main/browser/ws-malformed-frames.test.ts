@@ -27,7 +27,11 @@ const CASES: Array<{ name: string; frames: FrameSpec[]; code: number }> = [
   { name: 'close code 999', frames: [{ opcode: OPCODE.close, payload: closePayload(999) }], code: 1002 },
   { name: 'close code 1005 (must never be sent)', frames: [{ opcode: OPCODE.close, payload: closePayload(1005) }], code: 1002 },
   { name: 'a close frame with a 1-byte body', frames: [{ opcode: OPCODE.close, payload: Buffer.from([0x03]) }], code: 1002 },
-  { name: 'a close reason in invalid UTF-8', frames: [{ opcode: OPCODE.close, payload: Buffer.concat([closePayload(1000), Buffer.from([0xff, 0xfe])]) }], code: 1007 },
+  {
+    name: 'a close reason in invalid UTF-8',
+    frames: [{ opcode: OPCODE.close, payload: Buffer.concat([closePayload(1000), Buffer.from([0xff, 0xfe])]) }],
+    code: 1007,
+  },
   { name: 'a fragmented ping', frames: [{ opcode: OPCODE.ping, fin: false }], code: 1002 },
   { name: 'a ping over 125 bytes', frames: [{ opcode: OPCODE.ping, payload: Buffer.alloc(126) }], code: 1002 },
   { name: 'a continuation with no message to continue', frames: [{ opcode: OPCODE.continuation, payload: text('x') }], code: 1002 },

@@ -22,7 +22,27 @@ describe('analyze --json on recordings without a heart (real sox files, real CLI
     const dir = testTempDir('ausculta-no-heart-')
     const wav = join(dir, 'hum50.wav')
     // 20 s at 8 kHz (another rate than the model's: resampled by the app), 50 Hz + 100/150 Hz harmonics.
-    await exec('sox', ['-n', '-r', '8000', '-b', '16', wav, 'synth', '20', 'sine', '50', 'sine', '100', 'sine', '150', 'remix', '1-3', 'gain', '-n', '-6'])
+    await exec('sox', [
+      '-n',
+      '-r',
+      '8000',
+      '-b',
+      '16',
+      wav,
+      'synth',
+      '20',
+      'sine',
+      '50',
+      'sine',
+      '100',
+      'sine',
+      '150',
+      'remix',
+      '1-3',
+      'gain',
+      '-n',
+      '-6',
+    ])
     const result = await analyzeJson(wav)
     expect(result.windows).toHaveLength(16)
     for (const window of result.windows) {

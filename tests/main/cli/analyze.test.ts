@@ -40,7 +40,8 @@ describe('ausculta analyze (real CLI process)', () => {
     // An infant at ~140 bpm, clean: the model's MAE is well under 1 bpm here; 2 bpm flags a regression.
     expect(result.metrics.maeBpm).toBeLessThan(2)
     expect(result.productionMetrics.maeBpm).toBeLessThan(2)
-    for (const key of ['startS', 'hrBpm', 'reason', 'confidence', 'productionBpm', 'classicalBpm', 'beatsBpm', 'referenceBpm', 'errorBpm']) expect(result.windows[0]).toHaveProperty(key)
+    for (const key of ['startS', 'hrBpm', 'reason', 'confidence', 'productionBpm', 'classicalBpm', 'beatsBpm', 'referenceBpm', 'errorBpm'])
+      expect(result.windows[0]).toHaveProperty(key)
   })
 
   it('--estimator classical analyses with the classical estimator alone', async () => {
@@ -68,7 +69,9 @@ describe('ausculta analyze (real CLI process)', () => {
     const { code, stdout } = await run('samples/50238_MV.wav', '--csv')
     expect(code).toBe(0)
     const lines = stdout.trim().split('\n')
-    expect(lines[0]).toBe('startS,hrBpm,state,code,reason,confidence,productionBpm,productionMass5,noHrProb,classicalBpm,classicalQuality,beatsBpm,s1Count,referenceBpm,errorBpm')
+    expect(lines[0]).toBe(
+      'startS,hrBpm,state,code,reason,confidence,productionBpm,productionMass5,noHrProb,classicalBpm,classicalQuality,beatsBpm,s1Count,referenceBpm,errorBpm',
+    )
     // 21.05 s, 5-s windows every 1 s: 17 windows.
     expect(lines).toHaveLength(18)
   })
@@ -108,7 +111,16 @@ describe('ausculta analyze (real CLI process)', () => {
   })
 
   it('exits 2 with the usage for bad arguments', async () => {
-    for (const args of [[], ['a.wav', 'b.wav'], ['samples/68303_AV.wav', '--hop', '0'], ['samples/68303_AV.wav', '--window', 'x'], ['samples/68303_AV.wav', '--bogus'], ['samples/68303_AV.wav', '--estimator', 'magic'], ['samples/68303_AV.wav', '--json', '--csv'], ['samples/68303_AV.wav', '--window', '8']]) {
+    for (const args of [
+      [],
+      ['a.wav', 'b.wav'],
+      ['samples/68303_AV.wav', '--hop', '0'],
+      ['samples/68303_AV.wav', '--window', 'x'],
+      ['samples/68303_AV.wav', '--bogus'],
+      ['samples/68303_AV.wav', '--estimator', 'magic'],
+      ['samples/68303_AV.wav', '--json', '--csv'],
+      ['samples/68303_AV.wav', '--window', '8'],
+    ]) {
       const { code, stderr } = await run(...args)
       expect(code).toBe(2)
       expect(stderr).toContain('Usage: ausculta analyze')

@@ -50,7 +50,9 @@ describe('eval on a folder whose only recording is truncated', () => {
     // The first 10,000 bytes: the header still declares the whole recording (163,840 data bytes).
     writeFileSync(join(folder, '14241_AV.wav'), readFileSync(join(CIRCOR_FIXTURES, '14241_AV.wav')).subarray(0, 10_000))
     const { status, stderr } = ausculta(['eval', '--model', 'none', folder])
-    expect(stderr).toContain(`ausculta eval: warning: ${join(folder, '14241_AV.wav')}: data chunk size 163840 overruns the file; read the 9956 bytes present`)
+    expect(stderr).toContain(
+      `ausculta eval: warning: ${join(folder, '14241_AV.wav')}: data chunk size 163840 overruns the file; read the 9956 bytes present`,
+    )
     expect(stderr).toMatch(/only 4978 samples \(1\.24 s\): too short for a heart rate/)
     // And why the exit is 1: nothing could be scored.
     expect(stderr).toMatch(/no labelled window could be evaluated in .*: 1 recordings read \(1 without a labelled window\), \d+ skipped/)

@@ -9,7 +9,11 @@ describe('ausculta devices', () => {
     // tsx compiles the CLI on first run: 30 s covers a slow shared machine
     const result = spawnSync(process.execPath, [BIN, 'devices', '--json', '--no-audio', '--hid-all'], { encoding: 'utf8', timeout: 30_000 })
     expect(result.status).toBe(0)
-    const output = JSON.parse(result.stdout) as { sources: Array<{ id: string; status: string }>; hidInterfaces: unknown[]; problems: string[] }
+    const output = JSON.parse(result.stdout) as {
+      sources: Array<{ id: string; status: string }>
+      hidInterfaces: unknown[]
+      problems: string[]
+    }
     expect(output.sources).toContainEqual(expect.objectContaining({ id: 'audio:unavailable', status: 'unavailable' }))
     expect(Array.isArray(output.hidInterfaces)).toBe(true)
     expect(output.problems).toEqual([])

@@ -19,14 +19,23 @@ let folder: string
 
 beforeAll(() => {
   folder = mkdtempSync(join(tmpdir(), 'ausculta-eval-onsets-'))
-  for (const file of ['74420.txt', '74420_MV.wav', '74420_MV.tsv', '74420_MV.hea']) copyFileSync(join(ROOT, 'samples', file), join(folder, file))
+  for (const file of ['74420.txt', '74420_MV.wav', '74420_MV.tsv', '74420_MV.hea'])
+    copyFileSync(join(ROOT, 'samples', file), join(folder, file))
 })
 afterAll(() => rmSync(folder, { recursive: true, force: true }))
 
 describe('ausculta eval: S1/S2 onsets', () => {
   it('prints and returns S1/S2 precision, recall and F1 equal to a direct computation', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'bin/ausculta.js'), 'eval', folder, '--json'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 })
-    const result = JSON.parse(stdout) as { summary: Record<'onsets' | 'modelOnsets', { windows: number; s1: { truePositives: number; falsePositives: number; falseNegatives: number; f1: number } } | undefined> }
+    const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'bin/ausculta.js'), 'eval', folder, '--json'], {
+      cwd: ROOT,
+      maxBuffer: 16 * 1024 * 1024,
+    })
+    const result = JSON.parse(stdout) as {
+      summary: Record<
+        'onsets' | 'modelOnsets',
+        { windows: number; s1: { truePositives: number; falsePositives: number; falseNegatives: number; f1: number } } | undefined
+      >
+    }
     const { samples, sampleRateHz } = readWavMono(join(ROOT, 'samples/74420_MV.wav'))
     const rows = parseSegmentationTsv(readFileSync(join(ROOT, 'samples/74420_MV.tsv')), 'tsv').rows
     const windows = labelledWindows(protocolWindows(rows, samples.length / sampleRateHz))
@@ -36,7 +45,10 @@ describe('ausculta eval: S1/S2 onsets', () => {
     for (const w of windows) {
       const first = Math.round(w.startS * sampleRateHz)
       const beats = detectBeats(samples.subarray(first, first + 5 * sampleRateHz), sampleRateHz)
-      const m = matchOnsets(beats.s1OnsetsS.map((t) => t + w.startS).filter((t) => t >= w.startS && t < w.startS + 5), w.s1OnsetsS)
+      const m = matchOnsets(
+        beats.s1OnsetsS.map((t) => t + w.startS).filter((t) => t >= w.startS && t < w.startS + 5),
+        w.s1OnsetsS,
+      )
       tp += m.truePositives
       fp += m.falsePositives
       fn += m.falseNegatives

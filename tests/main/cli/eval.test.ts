@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFile } from 'node:child_process'
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -30,7 +30,8 @@ async function ausculta(args: string[]): Promise<{ code: number; stdout: string;
 beforeAll(() => {
   folder = mkdtempSync(join(tmpdir(), 'ausculta-eval-'))
   // Patient 68303 lists four recordings; only AV is in samples/, so eval must report three as skipped.
-  for (const file of ['68303.txt', '68303_AV.wav', '68303_AV.tsv', '68303_AV.hea']) copyFileSync(join(ROOT, 'samples', file), join(folder, file))
+  for (const file of ['68303.txt', '68303_AV.wav', '68303_AV.tsv', '68303_AV.hea'])
+    copyFileSync(join(ROOT, 'samples', file), join(folder, file))
 })
 afterAll(() => rmSync(folder, { recursive: true, force: true }))
 
@@ -54,15 +55,22 @@ describe('ausculta eval', () => {
 
     const { samples } = readWavMono(join(ROOT, 'samples/68303_AV.wav'))
     const windows = starts.map((start) => samples.slice(Math.round(start * 4000), Math.round(start * 4000) + 20000))
-    const tsv = readFileSync(join(ROOT, 'samples/68303_AV.tsv'), 'utf8').trim().split('\n').map((line) => line.split('\t').map(Number))
+    const tsv = readFileSync(join(ROOT, 'samples/68303_AV.tsv'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => line.split('\t').map(Number))
     const references = starts.map((start) => {
-      const onsets = tsv.filter(([s, , label]) => label === 1 && (s as number) >= start - 1e-9 && (s as number) < start + 5 - 1e-9).map(([s]) => s as number)
+      const onsets = tsv
+        .filter(([s, , label]) => label === 1 && (s as number) >= start - 1e-9 && (s as number) < start + 5 - 1e-9)
+        .map(([s]) => s as number)
       return (60 * (onsets.length - 1)) / ((onsets[onsets.length - 1] as number) - (onsets[0] as number))
     })
     expect(references[0]).toBeCloseTo(firstReference, 9)
 
     const classical = windows.map((window) => estimateHrClassical(window, 4000).hrBpm)
-    const scored = classical.map((hr, i) => (hr === null ? null : Math.abs(hr - (references[i] as number)))).filter((e): e is number => e !== null)
+    const scored = classical
+      .map((hr, i) => (hr === null ? null : Math.abs(hr - (references[i] as number))))
+      .filter((e): e is number => e !== null)
     const classicalRow = result.summary.estimators.find((row) => row.estimator === 'classical')
     expect(classicalRow?.metrics.count).toBe(scored.length)
     expect(classicalRow?.metrics.maeBpm).toBeCloseTo(scored.reduce((a, b) => a + b, 0) / scored.length, 6)
@@ -91,7 +99,11 @@ describe('ausculta eval', () => {
     const { code, stdout } = await ausculta(['eval', folder, '--json', '--windows', csvPath])
     expect(code).toBe(0)
     const result = JSON.parse(stdout) as {
-      summary: { estimators: Array<{ estimator: string; metrics: { count: number; declinedCount: number; maeBpm: number } }>; breakdowns: Array<{ group: string; value: string }>; displayed: { answeredShare: number; calibration: unknown[] } }
+      summary: {
+        estimators: Array<{ estimator: string; metrics: { count: number; declinedCount: number; maeBpm: number } }>
+        breakdowns: Array<{ group: string; value: string }>
+        displayed: { answeredShare: number; calibration: unknown[] }
+      }
     }
     const displayed = result.summary.estimators.find((row) => row.estimator === 'displayed')
     // Every one of the 7 labelled windows is either shown (scored) or declined; none disappears.
@@ -100,7 +112,9 @@ describe('ausculta eval', () => {
     // 68303_AV runs at ~131 bpm: the ≥ 120 band holds all 7 windows.
     expect(result.summary.breakdowns.filter((row) => row.group === 'reference HR (bpm)').map((row) => row.value)).toEqual(['≥ 120'])
     const lines = readFileSync(csvPath, 'utf8').trim().split('\n')
-    expect(lines[0]).toMatch(/^recording_id,patient_id,location,age_group,murmur,start_s,reference_bpm,displayed_bpm,display_code,production_bpm,confidence,/)
+    expect(lines[0]).toMatch(
+      /^recording_id,patient_id,location,age_group,murmur,start_s,reference_bpm,displayed_bpm,display_code,production_bpm,confidence,/,
+    )
     expect(lines[0]).toContain('classical_bpm')
     expect(lines).toHaveLength(8)
     const first = (lines[1] as string).split(',')

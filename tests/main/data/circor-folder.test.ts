@@ -18,11 +18,19 @@ describe('scanCircorFolder', () => {
     expect(folder.patients.map((p) => p.patientId)).toEqual(['50238', '68303', '74420', '84740', '84749'])
     expect(folder.recordings.map((r) => r.recordingId).sort()).toEqual(['50238_MV', '68303_AV', '74420_MV', '84740_PV', '84749_TV'])
     const r = folder.recordings.find((x) => x.recordingId === '68303_AV')!
-    expect(r).toMatchObject({ patientId: '68303', location: 'AV', wavPath: join(SAMPLES, '68303_AV.wav'), tsvPath: join(SAMPLES, '68303_AV.tsv'), heaPath: join(SAMPLES, '68303_AV.hea') })
+    expect(r).toMatchObject({
+      patientId: '68303',
+      location: 'AV',
+      wavPath: join(SAMPLES, '68303_AV.wav'),
+      tsvPath: join(SAMPLES, '68303_AV.tsv'),
+      heaPath: join(SAMPLES, '68303_AV.hea'),
+    })
     expect(r.patient).toMatchObject({ ageGroup: 'Child', sex: 'Female', murmur: 'Present', additionalId: '50054' })
     // The patient files list 4 + 4 + 2 + 4 + 4 = 18 recordings; 5 are here, so 13 are skipped.
     expect(folder.skipped.length).toBe(13)
-    expect(folder.skipped.find((s) => s.path.endsWith('68303_PV.wav'))!.reason).toMatch(/68303_PV\.wav and 68303_PV\.tsv not found \(listed on line 3 of 68303\.txt\)/)
+    expect(folder.skipped.find((s) => s.path.endsWith('68303_PV.wav'))!.reason).toMatch(
+      /68303_PV\.wav and 68303_PV\.tsv not found \(listed on line 3 of 68303\.txt\)/,
+    )
   })
 
   it.skipIf(!dataset)('scans the release layout with training_data.csv: 302 patients, 990 recordings (AUSCULTA_CIRCOR_DIR)', () => {

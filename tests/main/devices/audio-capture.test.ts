@@ -53,14 +53,18 @@ describe.skipIf(skip !== undefined)('PortAudio addon capture (PulseAudio null si
 
   it('stop/close are idempotent and a closed stream refuses requests', async () => {
     const events: Array<{ type: string }> = []
-    const stream = new binding!.InputStream({ deviceIndex: pulseDevice(binding!).index, sampleRateHz: 4000, channels: 1 }, (e) => events.push(e))
+    const stream = new binding!.InputStream({ deviceIndex: pulseDevice(binding!).index, sampleRateHz: 4000, channels: 1 }, (e) =>
+      events.push(e),
+    )
     expect(stream.stop(1)).toBe(true) // stopping a stream never started is fine
     expect(stream.close(2)).toBe(true)
     expect(stream.close(3)).toBe(false) // already closing
     expect(stream.start(4)).toBe(false)
     await waitFor(() => events.some((e) => e.type === 'closed'), 5000, 'the closed event')
     expect(events.filter((e) => e.type === 'done').length).toBe(2)
-    expect(() => new binding!.InputStream({ deviceIndex: 9999, sampleRateHz: 4000, channels: 1 }, () => undefined)).toThrow(/deviceIndex 9999 is not an input device/)
+    expect(() => new binding!.InputStream({ deviceIndex: 9999, sampleRateHz: 4000, channels: 1 }, () => undefined)).toThrow(
+      /deviceIndex 9999 is not an input device/,
+    )
   })
 
   for (const sampleRateHz of [4000, 16000]) {
@@ -97,7 +101,9 @@ describe.skipIf(skip !== undefined)('PortAudio addon capture (PulseAudio null si
       const r = pearson(capturedFine.subarray(lag, lag + referenceFine.length), referenceFine)
       const wholeLag = bestLag(captured, reference)
       const rWhole = pearson(captured.subarray(wholeLag, wholeLag + reference.length), reference)
-      process.stdout.write(`capture ${sampleRateHz} Hz: ${captured.length} samples, delay ${(lag / alignRateHz).toFixed(4)} s, r = ${r.toFixed(5)} (whole-sample alignment: r = ${rWhole.toFixed(5)})\n`)
+      process.stdout.write(
+        `capture ${sampleRateHz} Hz: ${captured.length} samples, delay ${(lag / alignRateHz).toFixed(4)} s, r = ${r.toFixed(5)} (whole-sample alignment: r = ${rWhole.toFixed(5)})\n`,
+      )
       // the issue's acceptance bound: only PulseAudio's two resamplers stand between file and capture
       expect(r).toBeGreaterThan(0.99)
     })
@@ -119,7 +125,9 @@ describe.skipIf(skip !== undefined)('PortAudio addon capture (PulseAudio null si
     const overruns = events.filter((e) => e.type === 'overrun')
     const lostSamples = overruns.reduce((n, e) => n + (e.type === 'overrun' ? e.lostSamples : 0), 0)
     const gapSamples = chunks.reduce((n, c) => n + (c.gaps ?? []).reduce((m, [a, b]) => m + b - a, 0), 0)
-    process.stdout.write(`overrun: ${overruns.length} event(s), ${lostSamples} samples lost (${(lostSamples / sampleRateHz).toFixed(2)} s), filled ${gapSamples}\n`)
+    process.stdout.write(
+      `overrun: ${overruns.length} event(s), ${lostSamples} samples lost (${(lostSamples / sampleRateHz).toFixed(2)} s), filled ${gapSamples}\n`,
+    )
     // 2.5 s blocked minus the 1 s queue: about 1.5 s lost; at least 0.5 s allows for buffering in PulseAudio/ALSA
     expect(lostSamples).toBeGreaterThan(0.5 * sampleRateHz)
     expect(gapSamples).toBe(lostSamples)

@@ -28,7 +28,11 @@ describe.skipIf(skip !== undefined)('PortAudio addon: audio server killed mid-st
   })
 
   it('emits a device-lost error and status lost, and stop() returns', async () => {
-    const source = new AudioDeviceSource(binding!, pulseDevice(binding!), { sampleRateHz: 4000, watchdogMs: WATCHDOG_MS, requestTimeoutMs: 3000 })
+    const source = new AudioDeviceSource(binding!, pulseDevice(binding!), {
+      sampleRateHz: 4000,
+      watchdogMs: WATCHDOG_MS,
+      requestTimeoutMs: 3000,
+    })
     const { chunks, events } = collect(source)
     await source.start()
     await waitFor(() => chunks.length > 5, 10_000, 'audio before the kill')
@@ -44,7 +48,9 @@ describe.skipIf(skip !== undefined)('PortAudio addon: audio server killed mid-st
     const stopStarted = Date.now()
     await source.stop()
     const stopMs = Date.now() - stopStarted
-    process.stdout.write(`device loss detected ${detectedMs} ms after SIGKILL; stop() took ${stopMs} ms; message: ${error?.type === 'error' ? error.error.message : ''}\n`)
+    process.stdout.write(
+      `device loss detected ${detectedMs} ms after SIGKILL; stop() took ${stopMs} ms; message: ${error?.type === 'error' ? error.error.message : ''}\n`,
+    )
     // stop() after loss has nothing left to wait for; 3 s is the request timeout, the worst case
     expect(stopMs).toBeLessThan(3500)
     // a restart attempt with the server gone fails cleanly (typed error, status error), no hang
@@ -54,13 +60,20 @@ describe.skipIf(skip !== undefined)('PortAudio addon: audio server killed mid-st
 
   it('a frozen audio server (SIGSTOP) is reported lost, and nothing waits on it for ever', async () => {
     const REQUEST_TIMEOUT_MS = 2000
-    const source = new AudioDeviceSource(binding!, pulseDevice(binding!), { sampleRateHz: 4000, watchdogMs: WATCHDOG_MS, requestTimeoutMs: REQUEST_TIMEOUT_MS })
+    const source = new AudioDeviceSource(binding!, pulseDevice(binding!), {
+      sampleRateHz: 4000,
+      watchdogMs: WATCHDOG_MS,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    })
     const { chunks, events } = collect(source)
     await source.start()
     await waitFor(() => chunks.length > 5, 10_000, 'audio before the freeze')
     process.kill(pulse.pid, 'SIGSTOP')
     await waitFor(() => source.status === 'lost', WATCHDOG_MS + 4000, 'status lost')
-    expect(events.find((e) => e.type === 'error')?.type === 'error' && (events.find((e) => e.type === 'error') as { error: Error }).error.message).toMatch(/no audio for \d+ ms/)
+    expect(
+      events.find((e) => e.type === 'error')?.type === 'error' &&
+        (events.find((e) => e.type === 'error') as { error: Error }).error.message,
+    ).toMatch(/no audio for \d+ ms/)
     await source.stop()
     // restarting against the frozen server: PortAudio's open blocks inside the server, the source gives up
     const started = Date.now()

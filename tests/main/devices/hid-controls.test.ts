@@ -29,7 +29,18 @@ describe('listHidControls (real node-hid)', () => {
     for (const c of controls) expect(c.entry.report).toBeDefined()
   })
   it('names the bad action in a broken table', () => {
-    const broken = { devices: [{ id: 'x', name: 'x', vendorId: null, productId: null, report: { kind: 'bitmap', byteOffset: 0, bits: {} }, actions: { mute: 'explode' } }] }
+    const broken = {
+      devices: [
+        {
+          id: 'x',
+          name: 'x',
+          vendorId: null,
+          productId: null,
+          report: { kind: 'bitmap', byteOffset: 0, bits: {} },
+          actions: { mute: 'explode' },
+        },
+      ],
+    }
     expect(() => loadHidTable(broken, 'my.json')).toThrow(HidUnavailableError)
     expect(() => loadHidTable(broken, 'my.json')).toThrow(/my.json: devices\[0\] \(x\): actions.mute "explode"/)
   })

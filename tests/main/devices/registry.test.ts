@@ -44,12 +44,32 @@ describe('device registry: audio backend missing', () => {
   })
 
   it('lists audio as unavailable with the reason, and connect says why', async () => {
-    const registry = new DeviceRegistry({ audio: new AudioBackendUnavailableError('audio devices unavailable: install PortAudio (test)'), listSerialPorts: async () => [], listHidControls: null })
+    const registry = new DeviceRegistry({
+      audio: new AudioBackendUnavailableError('audio devices unavailable: install PortAudio (test)'),
+      listSerialPorts: async () => [],
+      listHidControls: null,
+    })
     await registry.refresh()
-    expect(registry.listSources()).toEqual([{ id: 'audio:unavailable', kind: 'audio', label: 'Audio devices', status: 'unavailable', detail: 'audio devices unavailable: install PortAudio (test)' }])
+    expect(registry.listSources()).toEqual([
+      {
+        id: 'audio:unavailable',
+        kind: 'audio',
+        label: 'Audio devices',
+        status: 'unavailable',
+        detail: 'audio devices unavailable: install PortAudio (test)',
+      },
+    ])
     await expect(registry.connect('audio:unavailable')).rejects.toThrow(SourceUnavailableError)
     await expect(registry.connect('nope')).rejects.toThrow(UnknownSourceError)
-    expect(await registry.list()).toEqual([{ id: 'audio:unavailable', name: 'Audio devices', kind: 'audio', status: 'unavailable', detail: 'audio devices unavailable: install PortAudio (test)' }])
+    expect(await registry.list()).toEqual([
+      {
+        id: 'audio:unavailable',
+        name: 'Audio devices',
+        kind: 'audio',
+        status: 'unavailable',
+        detail: 'audio devices unavailable: install PortAudio (test)',
+      },
+    ])
   })
 })
 
@@ -64,7 +84,11 @@ describe('device registry: real enumeration', () => {
 
 describe('device registry: demo files', () => {
   it('stores the path and builds the source with a factory injected later', async () => {
-    const registry = new DeviceRegistry({ audio: new AudioBackendUnavailableError('not under test'), listSerialPorts: async () => [], listHidControls: null })
+    const registry = new DeviceRegistry({
+      audio: new AudioBackendUnavailableError('not under test'),
+      listSerialPorts: async () => [],
+      listHidControls: null,
+    })
     const added = registry.addDemoFile(SAMPLE, 'Demo 50238 MV')
     expect(added).toMatchObject({ id: `demo:${SAMPLE}`, kind: 'demo', status: 'available' })
     await expect(registry.connect(added.id)).rejects.toThrow(/no demo source factory/)
@@ -86,9 +110,19 @@ describe('device registry: HID controls', () => {
     // a control as node-hid would enumerate it, at a hidraw path that does not exist on this machine
     // (no HID device can exist here), so the real node-hid open fails
     const entry = { ...loadHidTable()[0]!, id: 'test-ids', vendorId: 0x1234, productId: 0x5678 }
-    const control = { id: 'hid:/dev/hidraw-missing', path: '/dev/hidraw-missing', label: 'Test buttons', entry, device: { vendorId: 0x1234, productId: 0x5678, usagePage: 12, usage: 1, interface: 0, path: '/dev/hidraw-missing' } }
+    const control = {
+      id: 'hid:/dev/hidraw-missing',
+      path: '/dev/hidraw-missing',
+      label: 'Test buttons',
+      entry,
+      device: { vendorId: 0x1234, productId: 0x5678, usagePage: 12, usage: 1, interface: 0, path: '/dev/hidraw-missing' },
+    }
     const generic = { ...control, id: 'hid:/dev/hidraw-generic', path: '/dev/hidraw-generic', entry: loadHidTable()[0]! }
-    const registry = new DeviceRegistry({ audio: new AudioBackendUnavailableError('not under test'), listSerialPorts: async () => [], listHidControls: async () => [control, generic] })
+    const registry = new DeviceRegistry({
+      audio: new AudioBackendUnavailableError('not under test'),
+      listSerialPorts: async () => [],
+      listHidControls: async () => [control, generic],
+    })
     await registry.refresh()
     await waitFor(() => registry.status(control.id) === 'error', 3000, 'the failed automatic open')
     expect(registry.listSources().find((s) => s.id === control.id)?.detail).toMatch(/hidraw-missing|cannot open|could not open/i)
@@ -99,7 +133,10 @@ describe('device registry: HID controls', () => {
   })
 })
 
-const serialSkip = requireComponents('registry serial hot-plug test', missingTools(['socat']).map((t) => `${t} not installed (apt socat)`))
+const serialSkip = requireComponents(
+  'registry serial hot-plug test',
+  missingTools(['socat']).map((t) => `${t} not installed (apt socat)`),
+)
 
 describe.skipIf(serialSkip !== undefined)('device registry: serial hot-plug with real ptys', () => {
   let dir: string
@@ -110,8 +147,17 @@ describe.skipIf(serialSkip !== undefined)('device registry: serial hot-plug with
 
   it('adds a pty when it appears, streams through connect, reports loss and removal when it goes', async () => {
     // like udev listing /dev/ttyACM*: the host ends of whatever pty pairs currently exist
-    const listSerialPorts = async (): Promise<Array<{ path: string }>> => readdirSync(dir).filter((f) => f.endsWith('-host')).map((f) => ({ path: join(dir, f) })).filter((p) => existsSync(p.path))
-    const registry = new DeviceRegistry({ audio: new AudioBackendUnavailableError('not under test'), listSerialPorts, listHidControls: null, pollIntervalMs: 200 })
+    const listSerialPorts = async (): Promise<Array<{ path: string }>> =>
+      readdirSync(dir)
+        .filter((f) => f.endsWith('-host'))
+        .map((f) => ({ path: join(dir, f) }))
+        .filter((p) => existsSync(p.path))
+    const registry = new DeviceRegistry({
+      audio: new AudioBackendUnavailableError('not under test'),
+      listSerialPorts,
+      listHidControls: null,
+      pollIntervalMs: 200,
+    })
     const events = recordEvents(registry)
     registry.startPolling()
     const cleanup: Array<() => void> = []
@@ -123,7 +169,10 @@ describe.skipIf(serialSkip !== undefined)('device registry: serial hot-plug with
       // poll interval 200 ms: the pty must show up within a few polls
       await waitFor(() => events.some((e) => e.type === 'added' && e.source.id === id), 3000, 'the added event')
       const sim = await startSimulator(['--serial', pty.deviceEnd, '--wav', SAMPLE, '--loop'])
-      cleanup.push(() => sim.process.kill(), () => void pty.kill())
+      cleanup.push(
+        () => sim.process.kill(),
+        () => void pty.kill(),
+      )
       const source = (await registry.connect(id)) as PcmSource
       const { chunks } = collect(source)
       await waitFor(() => chunks.length > 5, 5000, 'audio through the registry')
@@ -155,7 +204,13 @@ describe.skipIf(audio.skip !== undefined)('device registry: PortAudio devices', 
 
   it('lists the PulseAudio input, connects at 4 kHz, disconnects', async () => {
     // rescan on every poll, so the poll during streaming really meets the "stream open" case
-    const registry = new DeviceRegistry({ audio: audio.binding!, audioSampleRateHz: 4000, audioRescanIntervalMs: 0, listSerialPorts: async () => [], listHidControls: null })
+    const registry = new DeviceRegistry({
+      audio: audio.binding!,
+      audioSampleRateHz: 4000,
+      audioRescanIntervalMs: 0,
+      listSerialPorts: async () => [],
+      listHidControls: null,
+    })
     await registry.refresh()
     const entry = registry.listSources().find((s) => s.id === 'audio:ALSA:pulse')
     expect(entry).toMatchObject({ kind: 'audio', status: 'available' })

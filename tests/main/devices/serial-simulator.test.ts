@@ -21,7 +21,10 @@ import type { PcmChunk } from '../../../src/main/devices/source'
 const SAMPLE = join(__dirname, '../../../samples/50238_MV.wav')
 // 3 s streamed in real time per case keeps the file quick while spanning ~100 frames
 const CLIP_SECONDS = 3
-const skip = requireComponents('serial pty test', missingTools(['socat']).map((t) => `${t} not installed (apt socat)`))
+const skip = requireComponents(
+  'serial pty test',
+  missingTools(['socat']).map((t) => `${t} not installed (apt socat)`),
+)
 
 /** int16 quantisation as the simulator's s16le encoder does it */
 function quantise(x: Float32Array): Float32Array {
@@ -84,7 +87,19 @@ describe.skipIf(skip !== undefined)('serial simulator over a socat pty pair', ()
 
   it('with 1 % corrupted bytes, resynchronises and accounts for every lost frame', async () => {
     const pty = await startPtyPair(dir, 'corrupt')
-    const sim = await startSimulator(['--serial', pty.deviceEnd, '--wav', clipPath, '--corrupt', '0.01', '--seed', '7', '--frame-samples', '32', '--exit-at-end'])
+    const sim = await startSimulator([
+      '--serial',
+      pty.deviceEnd,
+      '--wav',
+      clipPath,
+      '--corrupt',
+      '0.01',
+      '--seed',
+      '7',
+      '--frame-samples',
+      '32',
+      '--exit-at-end',
+    ])
     try {
       const source = new SerialSource({ path: pty.hostEnd })
       const { chunks, events } = collect(source)
@@ -94,7 +109,9 @@ describe.skipIf(skip !== undefined)('serial simulator over a socat pty pair', ()
       expect(await sim.exited).toBe(0)
       const counts = sim.counts()!
       const { samples, gapSamples } = timeline(chunks)
-      process.stdout.write(`corrupt 1 %: simulator sent ${counts.framesSent} frames, corrupted ${counts.framesCorrupted}; decoder ${JSON.stringify(source.stats)}\n`)
+      process.stdout.write(
+        `corrupt 1 %: simulator sent ${counts.framesSent} frames, corrupted ${counts.framesCorrupted}; decoder ${JSON.stringify(source.stats)}\n`,
+      )
       // the point of the protocol: time never shifts, and every lost frame is accounted for
       expect(samples.length).toBe(clip.length)
       expect(source.stats.framesLost).toBe(counts.framesCorrupted)
@@ -106,7 +123,8 @@ describe.skipIf(skip !== undefined)('serial simulator over a socat pty pair', ()
       const expected = quantise(clip)
       let gapIndex = 0
       const gapMask = new Uint8Array(samples.length)
-      for (const chunk of chunks) for (const [s, e] of chunk.gaps ?? []) gapMask.fill(1, chunk.firstSampleIndex + s, chunk.firstSampleIndex + e)
+      for (const chunk of chunks)
+        for (const [s, e] of chunk.gaps ?? []) gapMask.fill(1, chunk.firstSampleIndex + s, chunk.firstSampleIndex + e)
       for (let i = 0; i < samples.length; i++) {
         if (gapMask[i]) gapIndex++
         else if (samples[i] !== expected[i]) throw new Error(`sample ${i}: ${samples[i]} != ${expected[i]}`)

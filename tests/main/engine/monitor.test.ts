@@ -140,7 +140,11 @@ describe('Monitor', () => {
     // Zero-order hold to 48 kHz is crude, but the heart sounds' timing (what HR depends on) survives.
     const upsampled = new Float32Array(samples.length * 12).map((_, i) => samples[Math.floor(i / 12)] as number)
     // 10.5 s in: the resampler's filter delay (a few ms) must not cost the window ending at 10 s.
-    for (let offset = 0; offset < 10.5 * 48000; offset += 4800) await source.emit({ type: 'chunk', chunk: { samples: upsampled.slice(offset, offset + 4800), sampleRateHz: 48000, firstSampleIndex: offset } })
+    for (let offset = 0; offset < 10.5 * 48000; offset += 4800)
+      await source.emit({
+        type: 'chunk',
+        chunk: { samples: upsampled.slice(offset, offset + 4800), sampleRateHz: 48000, firstSampleIndex: offset },
+      })
     await running.drain()
     expect(windowsOf(events).length).toBe(6)
   })

@@ -28,17 +28,21 @@ describe('SampleRing', () => {
 
   it('matches a plain array for any chunking (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 64 }), fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 30 }), (capacity, chunkLengths) => {
-        const ring = new SampleRing(capacity)
-        const all: number[] = []
-        for (const length of chunkLengths) {
-          const chunk = Float32Array.from({ length }, (_, i) => all.length + i)
-          ring.push(chunk)
-          all.push(...chunk)
-        }
-        const count = Math.min(capacity, all.length)
-        expect(Array.from(ring.latest(count))).toEqual(all.slice(all.length - count))
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 64 }),
+        fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 30 }),
+        (capacity, chunkLengths) => {
+          const ring = new SampleRing(capacity)
+          const all: number[] = []
+          for (const length of chunkLengths) {
+            const chunk = Float32Array.from({ length }, (_, i) => all.length + i)
+            ring.push(chunk)
+            all.push(...chunk)
+          }
+          const count = Math.min(capacity, all.length)
+          expect(Array.from(ring.latest(count))).toEqual(all.slice(all.length - count))
+        },
+      ),
     )
   })
 })

@@ -11,7 +11,7 @@ import { readWavMono } from '../../../src/main/io/wav-file'
 const SAMPLES = join(__dirname, '../../../samples')
 
 describe('analyseWindow: beats', () => {
-  it('takes the beats from the model\'s segmentation head when the model has one, within 50 ms of the .tsv', async () => {
+  it("takes the beats from the model's segmentation head when the model has one, within 50 ms of the .tsv", async () => {
     const model = await EncoderModel.load(join(__dirname, '../../../models/ausculta-encoder.onnx'))
     try {
       // Measured S1 F1 per recording (encoder 2.0.0): 50238_MV 0.966, 68303_AV 0.993, 74420_MV 1.000,

@@ -27,7 +27,11 @@ interface ConditionRow {
 describe('robustness suite, smoke variant (samples/ → generator → ausculta robustness)', () => {
   it('runs every condition; clean hearts are answered, recordings without a heart show (almost) no HR', async () => {
     const suite = join(testTempDir('ausculta-robustness-'), 'suite')
-    await exec('/usr/bin/python3', ['-m', 'models.training.robustness', '--data', 'samples', '--split', 'all', '--variant', 'smoke', '--out', suite], { cwd: ROOT, env: { ...process.env, PYTHONPATH: ROOT } })
+    await exec(
+      '/usr/bin/python3',
+      ['-m', 'models.training.robustness', '--data', 'samples', '--split', 'all', '--variant', 'smoke', '--out', suite],
+      { cwd: ROOT, env: { ...process.env, PYTHONPATH: ROOT } },
+    )
     const { stdout } = await exec('node', ['bin/ausculta.js', 'robustness', suite, '--json'], { cwd: ROOT, maxBuffer: 16 << 20 })
     const result = JSON.parse(stdout) as { results: ConditionRow[]; skipped: string[] }
     expect(result.skipped).toEqual([])

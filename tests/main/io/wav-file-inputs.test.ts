@@ -23,7 +23,11 @@ function readInChild(path: string): { outcome: string; ms: number } {
   const script = `const { readWavFile } = require(${JSON.stringify(join(ROOT, 'src/main/io/wav-file.ts'))});
     try { readWavFile(process.argv[1]); console.log('read') } catch (e) { console.log(e.name + ': ' + e.message) }`
   const started = Date.now()
-  const child = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script, path], { cwd: ROOT, timeout: REFUSAL_TIMEOUT_MS, encoding: 'utf8' })
+  const child = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script, path], {
+    cwd: ROOT,
+    timeout: REFUSAL_TIMEOUT_MS,
+    encoding: 'utf8',
+  })
   return { outcome: child.signal ? 'hung' : child.stdout.trim(), ms: Date.now() - started }
 }
 
@@ -59,9 +63,15 @@ describe('inputs that are not regular files are refused before any byte is read'
     execFileSync('mkfifo', [fifo])
     const link = join(dir, 'zero.wav')
     symlinkSync('/dev/zero', link)
-    for (const [path, kind] of [[fifo, 'a FIFO'], ['/dev/zero', 'a character device'], [link, 'a character device']] as const) {
+    for (const [path, kind] of [
+      [fifo, 'a FIFO'],
+      ['/dev/zero', 'a character device'],
+      [link, 'a character device'],
+    ] as const) {
       const { outcome } = readInChild(path)
-      expect(outcome, path).toBe(`FileAccessError: ${path}: ${kind}${kind === 'a FIFO' ? ' (named pipe)' : ''}, not a WAV file; give a regular file`)
+      expect(outcome, path).toBe(
+        `FileAccessError: ${path}: ${kind}${kind === 'a FIFO' ? ' (named pipe)' : ''}, not a WAV file; give a regular file`,
+      )
     }
   })
 
@@ -73,11 +83,13 @@ describe('inputs that are not regular files are refused before any byte is read'
 })
 
 describe('damaged and degenerate WAVs', () => {
-  it('a 4-GHz sample rate is a WavFormatError naming the file, not the resampler\'s internal message', () => {
+  it("a 4-GHz sample rate is a WavFormatError naming the file, not the resampler's internal message", () => {
     const path = join(testTempDir('ausculta-wav-ghz-'), 'ghz.wav')
     writeFileSync(path, wavBytes(8000, 4_000_000_000))
     expect(() => readWavFile(path)).toThrow(WavFormatError)
-    expect(() => readWavFile(path)).toThrow(`${path}: sample rate 4000000000 Hz in the fmt chunk is beyond any audio device (at most 768000 Hz)`)
+    expect(() => readWavFile(path)).toThrow(
+      `${path}: sample rate 4000000000 Hz in the fmt chunk is beyond any audio device (at most 768000 Hz)`,
+    )
     // The highest real rate still reads.
     writeFileSync(path, wavBytes(768_000 * 2, 768_000))
     expect(readWavFile(path).sampleRateHz).toBe(768_000)

@@ -50,8 +50,20 @@ describe('listening settings through the app service', () => {
     const initial = (await dispatchApiRequest(first.handlers, 'listening:status', {})) as ListeningStatus
     expect(initial).toMatchObject({ enabled: false, muted: false, state: 'off', outputDeviceId: null, underruns: 0, error: null })
     // No source running: enabled waits for one, nothing is opened.
-    const set = (await dispatchApiRequest(first.handlers, 'listening:set', { enabled: true, filter: 'bell', gainDb: 6, outputDeviceId: 'headphones_sink' })) as ListeningStatus
-    expect(set).toMatchObject({ enabled: true, state: 'waiting', filter: 'bell', gainDb: 6, outputDeviceId: 'headphones_sink', outputDescription: null })
+    const set = (await dispatchApiRequest(first.handlers, 'listening:set', {
+      enabled: true,
+      filter: 'bell',
+      gainDb: 6,
+      outputDeviceId: 'headphones_sink',
+    })) as ListeningStatus
+    expect(set).toMatchObject({
+      enabled: true,
+      state: 'waiting',
+      filter: 'bell',
+      gainDb: 6,
+      outputDeviceId: 'headphones_sink',
+      outputDescription: null,
+    })
     const saved = JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')) as { listening?: unknown }
     expect(saved.listening).toEqual({ filter: 'bell', gainDb: 6, outputDeviceId: 'headphones_sink' })
     // Another settings change keeps the listening section.
@@ -63,7 +75,9 @@ describe('listening settings through the app service', () => {
     const restored = (await dispatchApiRequest(second.handlers, 'listening:status', {})) as ListeningStatus
     // Playing is never restored: the app must not start sounding in someone's ears on its own.
     expect(restored).toMatchObject({ enabled: false, state: 'off', filter: 'bell', gainDb: 6, outputDeviceId: 'headphones_sink' })
-    expect(((await dispatchApiRequest(second.handlers, 'settings:get', {})) as { monitor: { hopSeconds: number } }).monitor.hopSeconds).toBe(2)
+    expect(
+      ((await dispatchApiRequest(second.handlers, 'settings:get', {})) as { monitor: { hopSeconds: number } }).monitor.hopSeconds,
+    ).toBe(2)
   })
 
   it('refuses a gain above +30 dB through the handlers, leaving the settings as they were', async () => {

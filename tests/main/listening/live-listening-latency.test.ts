@@ -19,7 +19,15 @@ import type { AudioBinding, NativeInputStream, NativeStreamEvent } from '../../.
 import { AudioDeviceSource } from '../../../src/main/devices/audio-device-source'
 import { LiveListening } from '../../../src/main/listening/live-listening'
 import { audioPrerequisites, pulseDevice, waitFor } from '../devices/helpers/audio'
-import { CLICK_GAP_S, CLICK_PERIOD_S, clickOnsets, clickTrain, PLAY_RATE_HZ, startListenPulse, type ListenPulse } from '../../../bench/helpers/click-train-rig'
+import {
+  CLICK_GAP_S,
+  CLICK_PERIOD_S,
+  clickOnsets,
+  clickTrain,
+  PLAY_RATE_HZ,
+  startListenPulse,
+  type ListenPulse,
+} from '../../../bench/helpers/click-train-rig'
 
 const SECONDS = Number(process.env.LISTENING_LATENCY_SECONDS ?? 8)
 const RATE_HZ = 8000
@@ -69,7 +77,11 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('live listening latency w
       if (event.type === 'chunk') input.add(event.chunk.firstSampleIndex, event.chunk.samples)
     })
     const statuses: ListeningStatus[] = []
-    const listening = new LiveListening({ env: pulse.env, preferences: { filter: 'wide', gainDb: 0, outputDeviceId: 'ausculta_out' }, onStatus: (s) => statuses.push(s) })
+    const listening = new LiveListening({
+      env: pulse.env,
+      preferences: { filter: 'wide', gainDb: 0, outputDeviceId: 'ausculta_out' },
+      onStatus: (s) => statuses.push(s),
+    })
     listening.set({ enabled: true })
     listening.attachSource(source)
     let recorder: NativeInputStream | undefined
@@ -79,14 +91,29 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('live listening latency w
       await sleep(1000)
       process.env.PULSE_SOURCE = 'ausculta_out_mic'
       const output = new ClockedCapture()
-      recorder = new addon.InputStream({ deviceIndex: device.index, sampleRateHz: RATE_HZ, channels: 1, framesPerBuffer: 64, startupGraceMs: 5000 }, (event: NativeStreamEvent) => {
-        if (event.type === 'data') output.add(event.firstFrameIndex, event.data)
-      })
+      recorder = new addon.InputStream(
+        { deviceIndex: device.index, sampleRateHz: RATE_HZ, channels: 1, framesPerBuffer: 64, startupGraceMs: 5000 },
+        (event: NativeStreamEvent) => {
+          if (event.type === 'data') output.add(event.firstFrameIndex, event.data)
+        },
+      )
       recorder.start(1)
       // PulseAudio starts consuming a new stream ~2 s after it starts.
       await sleep(2500)
       const before = listening.status()
-      const player = spawn('pacat', ['--playback', '--raw', '--format=float32le', `--rate=${PLAY_RATE_HZ}`, '--channels=1', '--device=ausculta_in', '--latency-msec=50'], { env: pulse.env, stdio: ['pipe', 'ignore', 'inherit'] })
+      const player = spawn(
+        'pacat',
+        [
+          '--playback',
+          '--raw',
+          '--format=float32le',
+          `--rate=${PLAY_RATE_HZ}`,
+          '--channels=1',
+          '--device=ausculta_in',
+          '--latency-msec=50',
+        ],
+        { env: pulse.env, stdio: ['pipe', 'ignore', 'inherit'] },
+      )
       player.stdin.end(Buffer.from(clickTrain(SECONDS).buffer))
       await new Promise((resolve) => player.on('exit', resolve))
       await sleep(500)

@@ -56,7 +56,11 @@ function pactl(pulse: PulseDaemon, ...args: string[]): string {
 /** What plays into ausculta_sink, as PulseAudio's monitor hears it, for `seconds`. */
 function recordSink(pulse: PulseDaemon, seconds: number, source = 'ausculta_mic'): Promise<Float32Array> {
   return new Promise((resolve, reject) => {
-    const child = spawn('parec', [`--device=${source}`, '--raw', '--format=float32le', `--rate=${RATE_HZ}`, '--channels=1', '--latency-msec=20'], { env: pulse.env })
+    const child = spawn(
+      'parec',
+      [`--device=${source}`, '--raw', '--format=float32le', `--rate=${RATE_HZ}`, '--channels=1', '--latency-msec=20'],
+      { env: pulse.env },
+    )
     const parts: Buffer[] = []
     child.stdout.on('data', (part: Buffer) => parts.push(part))
     child.on('error', reject)
@@ -98,7 +102,8 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('live listening through t
   const events: Array<{ channel: ApiEventChannel; payload: unknown }> = []
   const call = (channel: string, request: unknown = {}): Promise<unknown> => dispatchApiRequest(service.handlers, channel, request)
   const statuses = (): ListeningStatus[] => events.filter((e) => e.channel === 'event:listening').map((e) => e.payload as ListeningStatus)
-  const windows = (): number => events.filter((e) => e.channel === 'event:monitor' && (e.payload as { type: string }).type === 'window').length
+  const windows = (): number =>
+    events.filter((e) => e.channel === 'event:monitor' && (e.payload as { type: string }).type === 'window').length
 
   beforeAll(() => {
     pulse = startPulse()
@@ -132,8 +137,20 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('live listening through t
     expect(outputs.reason).toBeNull()
     expect(outputs.devices).toContainEqual({ id: 'ausculta_sink', name: expect.any(String), isDefault: true })
 
-    const enabled = (await call('listening:set', { enabled: true, filter: 'diaphragm', gainDb: 0, outputDeviceId: 'ausculta_sink' })) as ListeningStatus
-    expect(enabled).toMatchObject({ enabled: true, muted: false, state: 'waiting', filter: 'diaphragm', gainDb: 0, outputDeviceId: 'ausculta_sink' })
+    const enabled = (await call('listening:set', {
+      enabled: true,
+      filter: 'diaphragm',
+      gainDb: 0,
+      outputDeviceId: 'ausculta_sink',
+    })) as ListeningStatus
+    expect(enabled).toMatchObject({
+      enabled: true,
+      muted: false,
+      state: 'waiting',
+      filter: 'diaphragm',
+      gainDb: 0,
+      outputDeviceId: 'ausculta_sink',
+    })
     await call('devices:select', { id: `demo:${RECORDING}` })
     await waitFor(() => statuses().some((s) => s.state === 'playing'), 5000, 'the output stream to open')
     // The stream plays at the source's own rate: no wait for the model's stream or its 5-s window.
@@ -169,7 +186,9 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('live listening through t
     // few hundred ms) and the stream clock itself is only known to the 100-ms pcg event: ±1 s covers both.
     const match = bestCorrelation(segment, expected, start - RATE_HZ, start + RATE_HZ)
     const unfiltered = bestCorrelation(segment, twoLaps, start - RATE_HZ, start + RATE_HZ)
-    process.stdout.write(`heard vs the file through the diaphragm filter: r = ${match.r.toFixed(3)} at ${((1000 * (match.offset - start)) / RATE_HZ).toFixed(0)} ms from the stream clock; vs the unfiltered file r = ${unfiltered.r.toFixed(3)}\n`)
+    process.stdout.write(
+      `heard vs the file through the diaphragm filter: r = ${match.r.toFixed(3)} at ${((1000 * (match.offset - start)) / RATE_HZ).toFixed(0)} ms from the stream clock; vs the unfiltered file r = ${unfiltered.r.toFixed(3)}\n`,
+    )
     // Two resamplings (4 → 48 → 4 kHz in PulseAudio) and the limiter leave the waveform nearly
     // intact: 0.9 is well above what an unrelated stretch of heart sound gives (< 0.5).
     expect(match.r).toBeGreaterThan(0.9)
@@ -203,15 +222,21 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('live listening through t
     expect(killed.status, `pacmd kill-sink-input: ${killed.stderr}${killed.stdout}`).toBe(0)
     const killedAt = Date.now()
     // The watchdog (1 s) plus the device lookup and the next chunk: well within 5 s.
-    await waitFor(() => {
-      const last = statuses().at(-1)
-      return last !== undefined && last.recoveries > recoveriesBefore && last.state === 'playing'
-    }, 5000, 'listening to recover by itself')
+    await waitFor(
+      () => {
+        const last = statuses().at(-1)
+        return last !== undefined && last.recoveries > recoveriesBefore && last.state === 'playing'
+      },
+      5000,
+      'listening to recover by itself',
+    )
     await waitFor(() => (pactl(pulse, 'list', 'short', 'sink-inputs').trim().split('\t')[0] ?? '') !== '', 5000, 'the reopened sink-input')
     expect(pactl(pulse, 'list', 'short', 'sink-inputs').trim().split('\t')[0]).not.toBe(current)
     const recovered = (await call('listening:status')) as ListeningStatus
     expect(recovered.error).toBeNull()
-    process.stdout.write(`stream killed by PulseAudio: listening reopened by itself after ${Date.now() - killedAt} ms (recoveries ${recovered.recoveries})\n`)
+    process.stdout.write(
+      `stream killed by PulseAudio: listening reopened by itself after ${Date.now() - killedAt} ms (recoveries ${recovered.recoveries})\n`,
+    )
 
     // A stream that keeps dying is reported, not reopened for ever: after MAX_RECOVERIES_PER_MINUTE
     // recoveries in a minute the next loss is an error the status line shows.
@@ -239,7 +264,14 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('live listening through t
     // (c) Another source at another rate: a new stream at that rate.
     const opened = statuses().length
     await call('devices:select', { id: `demo:${RECORDING_8K}` })
-    await waitFor(() => statuses().slice(opened).some((s) => s.state === 'playing' && s.sampleRateHz === 8000), 5000, 'a stream at 8 kHz')
+    await waitFor(
+      () =>
+        statuses()
+          .slice(opened)
+          .some((s) => s.state === 'playing' && s.sampleRateHz === 8000),
+      5000,
+      'a stream at 8 kHz',
+    )
     await waitFor(() => (pactl(pulse, 'list', 'short', 'sink-inputs').trim().split('\n')[0] ?? '') !== '', 5000, 'the new sink-input')
     // The first source's stream was closed, not left playing beside the new one (closing runs on
     // the addon's control thread, so it may take a moment to leave PulseAudio's list).
@@ -273,19 +305,37 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('live listening through t
     // (e) "Choose another": a name PulseAudio does not know, then a newly plugged sink.
     const unknown = statuses().length
     await call('listening:set', { outputDeviceId: 'no_such_sink' })
-    await waitFor(() => statuses().slice(unknown).some((s) => s.error?.code === 'unavailable'), 5000, 'the unknown sink to be refused')
-    expect(statuses().slice(unknown).find((s) => s.error)?.error?.message).toMatch(/cannot play on no_such_sink/)
+    await waitFor(
+      () =>
+        statuses()
+          .slice(unknown)
+          .some((s) => s.error?.code === 'unavailable'),
+      5000,
+      'the unknown sink to be refused',
+    )
+    expect(
+      statuses()
+        .slice(unknown)
+        .find((s) => s.error)?.error?.message,
+    ).toMatch(/cannot play on no_such_sink/)
     pactl(pulse, 'load-module', 'module-null-sink', 'sink_name=headphones', 'rate=48000')
     const plugged = (await call('listening:outputs')) as ListeningOutputs
     expect(plugged.devices.map((d) => d.id)).toContain('headphones')
     const chosen = statuses().length
     await call('listening:set', { outputDeviceId: 'headphones' })
-    await waitFor(() => statuses().slice(chosen).some((s) => s.state === 'playing' && s.outputDeviceId === 'headphones'), 5000, 'playing on the new sink')
+    await waitFor(
+      () =>
+        statuses()
+          .slice(chosen)
+          .some((s) => s.state === 'playing' && s.outputDeviceId === 'headphones'),
+      5000,
+      'playing on the new sink',
+    )
     // PulseAudio starts consuming ~2 s after the start; 3 s leaves room for a busy machine.
     await sleep(3000)
     const resumedSound = await recordSink(pulse, 1, 'headphones.monitor')
     // The same level check as in (a): the heart sound is there, not silence.
     expect(peakOf(resumedSound)).toBeGreaterThan(0.01)
-    expect(((await call('listening:status')) as ListeningStatus)).toMatchObject({ state: 'playing', error: null })
+    expect((await call('listening:status')) as ListeningStatus).toMatchObject({ state: 'playing', error: null })
   }, 60_000)
 })

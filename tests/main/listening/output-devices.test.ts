@@ -29,7 +29,8 @@ describe('parsePulseSinks', () => {
 
 describe('parsePulseShortSinks', () => {
   it('takes the name column of `pactl list short sinks` (pactl before 16)', () => {
-    const text = '0\talsa_output.pci-0000_00_1f.3.analog-stereo\tmodule-alsa-card.c\ts16le 2ch 44100Hz\tSUSPENDED\n1\tausculta_sink\tmodule-null-sink.c\tfloat32le 2ch 48000Hz\tRUNNING\n'
+    const text =
+      '0\talsa_output.pci-0000_00_1f.3.analog-stereo\tmodule-alsa-card.c\ts16le 2ch 44100Hz\tSUSPENDED\n1\tausculta_sink\tmodule-null-sink.c\tfloat32le 2ch 48000Hz\tRUNNING\n'
     expect(parsePulseShortSinks(text, 'ausculta_sink')).toEqual([
       { id: 'alsa_output.pci-0000_00_1f.3.analog-stereo', name: 'alsa_output.pci-0000_00_1f.3.analog-stereo', isDefault: false },
       { id: 'ausculta_sink', name: 'ausculta_sink', isDefault: true },
@@ -40,7 +41,14 @@ describe('parsePulseShortSinks', () => {
 describe('portAudioOutputChoices', () => {
   it('offers each PortAudio output under its stable id, named with its host API, the default flagged', () => {
     const choices = portAudioOutputChoices([
-      { index: 0, name: 'MacBook Pro Speakers', hostApi: 'Core Audio', maxOutputChannels: 2, defaultSampleRateHz: 48000, isDefaultOutput: true },
+      {
+        index: 0,
+        name: 'MacBook Pro Speakers',
+        hostApi: 'Core Audio',
+        maxOutputChannels: 2,
+        defaultSampleRateHz: 48000,
+        isDefaultOutput: true,
+      },
       { index: 2, name: 'AirPods Pro', hostApi: 'Core Audio', maxOutputChannels: 2, defaultSampleRateHz: 48000, isDefaultOutput: false },
     ])
     expect(choices).toEqual([

@@ -13,7 +13,16 @@ import { readWavMono } from '../../../src/main/io/wav-file'
 interface ParityFixture {
   encoder: string
   text: string
-  windows: Array<{ file: string; startSample: number; pcmBase64: string; hr_probs: number[]; layer_probs: number[][]; embedding: number[]; seg_probs: number[][]; no_hr_prob: number }>
+  windows: Array<{
+    file: string
+    startSample: number
+    pcmBase64: string
+    hr_probs: number[]
+    layer_probs: number[][]
+    embedding: number[]
+    seg_probs: number[][]
+    no_hr_prob: number
+  }>
   textQueries: Array<{ text: string; tokens: number[]; embedding: number[] }>
 }
 

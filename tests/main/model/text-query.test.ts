@@ -44,7 +44,10 @@ describe('text queries', () => {
     // encoder learns best: a 131-bpm child and a 48-bpm adult must each match their own band.
     const fast = await embeddingOf('68303_AV.wav', 2)
     const slow = await embeddingOf('84749_TV.wav', 5)
-    const [fastScores, slowScores] = [await text.score(['heart rate 130 to 140 bpm', 'heart rate 40 to 50 bpm'], fast), await text.score(['heart rate 130 to 140 bpm', 'heart rate 40 to 50 bpm'], slow)]
+    const [fastScores, slowScores] = [
+      await text.score(['heart rate 130 to 140 bpm', 'heart rate 40 to 50 bpm'], fast),
+      await text.score(['heart rate 130 to 140 bpm', 'heart rate 40 to 50 bpm'], slow),
+    ]
     expect(fastScores[0]?.query).toBe('heart rate 130 to 140 bpm')
     expect(slowScores[0]?.query).toBe('heart rate 40 to 50 bpm')
   })

@@ -34,7 +34,16 @@ function parseCsp(html: string): Map<string, string[]> {
 
 describe('BrowserWindow options', () => {
   it('the secure preferences are isolated, sandboxed and Node-free', () => {
-    expect(SECURE_WEB_PREFERENCES).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false, nodeIntegrationInSubFrames: false, webSecurity: true, allowRunningInsecureContent: false, webviewTag: false })
+    expect(SECURE_WEB_PREFERENCES).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+    })
   })
 
   it('every BrowserWindow in the main process uses them and overrides nothing but the preload', () => {
@@ -57,13 +66,23 @@ describe('BrowserWindow options', () => {
       const value = (webPreferences as ts.PropertyAssignment).initializer
       expect(ts.isObjectLiteralExpression(value)).toBe(true)
       const members = (value as ts.ObjectLiteralExpression).properties
-      expect(members.every((m) => ts.isPropertyAssignment(m)), 'no spreads or shorthands: every option is visible').toBe(true)
+      expect(
+        members.every((m) => ts.isPropertyAssignment(m)),
+        'no spreads or shorthands: every option is visible',
+      ).toBe(true)
       const literal: Record<string, unknown> = {}
       for (const member of members as ts.NodeArray<ts.PropertyAssignment>) {
         const init = member.initializer
         const name = member.name.getText()
         if (name === 'preload') continue
-        literal[name] = init.kind === ts.SyntaxKind.TrueKeyword ? true : init.kind === ts.SyntaxKind.FalseKeyword ? false : ts.isStringLiteral(init) ? init.text : init.getText()
+        literal[name] =
+          init.kind === ts.SyntaxKind.TrueKeyword
+            ? true
+            : init.kind === ts.SyntaxKind.FalseKeyword
+              ? false
+              : ts.isStringLiteral(init)
+                ? init.text
+                : init.getText()
       }
       expect(literal).toEqual({ ...SECURE_WEB_PREFERENCES })
     }
@@ -120,7 +139,22 @@ describe('Electronegativity', () => {
 
   it('finds nothing beyond the reviewed items', () => {
     const output = join(testTempDir('electronegativity-'), 'findings.csv')
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/@doyensec/electronegativity/dist/index.js'), '-i', join(ROOT, 'src'), '-e', '45.5.0', '-r', '-v', 'false', '-o', output], { cwd: ROOT, stdio: 'pipe', timeout: 120_000 })
+    execFileSync(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules/@doyensec/electronegativity/dist/index.js'),
+        '-i',
+        join(ROOT, 'src'),
+        '-e',
+        '45.5.0',
+        '-r',
+        '-v',
+        'false',
+        '-o',
+        output,
+      ],
+      { cwd: ROOT, stdio: 'pipe', timeout: 120_000 },
+    )
     const report = readFileSync(output, 'utf8')
     expect(report.startsWith('issue,'), 'the report has its header row').toBe(true)
     // Every finding is a record starting with its check id; a quoted sample may itself span lines

@@ -51,7 +51,8 @@ describe('no network', () => {
 
   it('uses network APIs only in browser mode (loopback server and its same-origin client)', () => {
     const allowed = new Set(['src/main/browser/browser-server.ts', 'src/main/api/ws-transport.ts', 'src/renderer/src/lib/api.ts'])
-    const networkApi = /\bfetch\s*\(|\bhttps?\.(request|get)\s*\(|\bnet\.(connect|createConnection)\s*\(|new\s+WebSocket\s*\(|\bdgram\b|XMLHttpRequest|new\s+EventSource|sendBeacon|\.listen\s*\(/
+    const networkApi =
+      /\bfetch\s*\(|\bhttps?\.(request|get)\s*\(|\bnet\.(connect|createConnection)\s*\(|new\s+WebSocket\s*\(|\bdgram\b|XMLHttpRequest|new\s+EventSource|sendBeacon|\.listen\s*\(/
     const users = files(join(ROOT, 'src'), /\.(ts|svelte|js|cjs)$/)
       .filter((file) => networkApi.test(readFileSync(file, 'utf8')))
       .map((file) => relative(ROOT, file))
@@ -59,7 +60,10 @@ describe('no network', () => {
   })
 
   it.skipIf(!built && process.env['CI'] !== 'true')('a running browser-mode server holds sockets on 127.0.0.1 only', async () => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/ausculta.js'), 'serve', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [join(ROOT, 'bin/ausculta.js'), 'serve', '--port', '0'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let output = ''
@@ -76,7 +80,11 @@ describe('no network', () => {
       })
       const port = Number(new URL(url).port)
       // One request, so an accepted connection exists too.
-      await new Promise<void>((resolve) => request({ host: '127.0.0.1', port, path: '/', headers: { host: `127.0.0.1:${port}` } }, (res) => res.resume().on('end', resolve)).end())
+      await new Promise<void>((resolve) =>
+        request({ host: '127.0.0.1', port, path: '/', headers: { host: `127.0.0.1:${port}` } }, (res) =>
+          res.resume().on('end', resolve),
+        ).end(),
+      )
       await new Promise((resolve) => setTimeout(resolve, 1000))
 
       const socketInodes = new Set(

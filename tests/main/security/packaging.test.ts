@@ -18,7 +18,11 @@ describe('packaging', () => {
   })
 
   it('flags missing models and shipped development files', () => {
-    const problems = packagingProblems({ appFiles: ['package.json', 'src/main/index.ts', 'models/training/pretrain.py'], dependencies: ['vitest'], asarUnpack: [] })
+    const problems = packagingProblems({
+      appFiles: ['package.json', 'src/main/index.ts', 'models/training/pretrain.py'],
+      dependencies: ['vitest'],
+      asarUnpack: [],
+    })
     expect(problems).toContain('missing models/ausculta-encoder.onnx')
     expect(problems.some((p) => p.startsWith('development file would ship: src/main/index.ts'))).toBe(true)
     expect(problems.some((p) => p.startsWith('development file would ship: models/training/pretrain.py'))).toBe(true)

@@ -74,4 +74,3 @@ describe('export runs', () => {
     expect(readdirSync(exportsRoot)).toEqual([])
   })
 })
-

@@ -27,7 +27,9 @@ function checkExportedFiles(folder: string): void {
   expect(readFileSync(join(folder, 'audio.wav'))).toEqual(readFileSync(join(dir, 'audio.wav')))
   expect(parseSessionMeta(readFileSync(join(folder, 'session.json'), 'utf8'), 'session.json')).toEqual(meta)
   const labelled = (t: string) => t.split('\n').filter((l) => /\t[1-4]$/.test(l))
-  expect(labelled(readFileSync(join(folder, 'annotations.tsv'), 'utf8'))).toEqual(labelled(readFileSync(join(CIRCOR_DIR, '50238_MV.tsv'), 'utf8')))
+  expect(labelled(readFileSync(join(folder, 'annotations.tsv'), 'utf8'))).toEqual(
+    labelled(readFileSync(join(CIRCOR_DIR, '50238_MV.tsv'), 'utf8')),
+  )
   const csvRows = readFileSync(join(folder, 'hr.csv'), 'utf8').trim().split('\n')
   // Header plus one row per window event of the trace.
   expect(csvRows.length).toBe(1 + library.readTrace(meta.id).entries.length)

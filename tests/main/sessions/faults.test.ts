@@ -44,7 +44,10 @@ const isRoot = process.getuid?.() === 0
 const canMount = isRoot && tryMountTmpfs(join(root, 'probe'), '64k')
 /** Root without mount rights (a container without CAP_SYS_ADMIN) has no honest read-only volume either. */
 const canMakeReadOnly = canMount || !isRoot
-if (!canMount) console.warn(`faults.test: cannot mount tmpfs: disk-full test skipped; read-only test ${canMakeReadOnly ? 'uses chmod 0500' : 'skipped (root ignores chmod)'}`)
+if (!canMount)
+  console.warn(
+    `faults.test: cannot mount tmpfs: disk-full test skipped; read-only test ${canMakeReadOnly ? 'uses chmod 0500' : 'skipped (root ignores chmod)'}`,
+  )
 const source = loadCircor('68303_AV')
 const deadRecorder = { isRecorderLive: () => false }
 
@@ -96,12 +99,16 @@ describe.skipIf(!canMount)('disk full (1 MiB tmpfs)', () => {
     expect(mismatches).toBe(0)
 
     // Further appends report the original failure instead of writing.
-    expect(() => recorder.appendAudio({ samples: new Float32Array(10), sampleRateHz: 4000, firstSampleIndex: fed })).toThrow(/earlier failure.*disk full/)
+    expect(() => recorder.appendAudio({ samples: new Float32Array(10), sampleRateHz: 4000, firstSampleIndex: fed })).toThrow(
+      /earlier failure.*disk full/,
+    )
 
     // A new recording on the full disk fails at start and leaves no empty session behind.
     const dayDir = join(recorder.dir, '..')
     const sessionsBefore = readdirSync(dayDir).sort()
-    expect(() => SessionRecorder.start({ dataDir, sampleRateHz: 4000, location: 'TV', device: { id: 'd', name: 'd' }, modelId: null })).toThrow(DiskFullError)
+    expect(() =>
+      SessionRecorder.start({ dataDir, sampleRateHz: 4000, location: 'TV', device: { id: 'd', name: 'd' }, modelId: null }),
+    ).toThrow(DiskFullError)
     expect(readdirSync(dayDir).sort()).toEqual(sessionsBefore)
 
     // Annotation edits fail cleanly: file and editor unchanged, no temp file left.
@@ -151,7 +158,16 @@ describe.skipIf(!canMakeReadOnly)('read-only storage', () => {
     if (useMount) execFileSync('mount', ['-o', 'remount,ro', volume])
     else for (const d of [dataDir, join(dataDir, 'sessions'), join(dir, '..'), dir, unfinished]) chmodSync(d, 0o500)
     try {
-      expect(() => SessionRecorder.start({ dataDir, sampleRateHz: 4000, location: 'AV', device: { id: 'd', name: 'd' }, modelId: null, startedAt: new Date('2026-02-02T00:00:00Z') })).toThrow(ReadOnlyStorageError)
+      expect(() =>
+        SessionRecorder.start({
+          dataDir,
+          sampleRateHz: 4000,
+          location: 'AV',
+          device: { id: 'd', name: 'd' },
+          modelId: null,
+          startedAt: new Date('2026-02-02T00:00:00Z'),
+        }),
+      ).toThrow(ReadOnlyStorageError)
       const editor = AnnotationEditor.open(dir)
       let editError: unknown
       try {
@@ -160,7 +176,9 @@ describe.skipIf(!canMakeReadOnly)('read-only storage', () => {
         editError = err
       }
       expect(editError).toBeInstanceOf(ReadOnlyStorageError)
-      expect((editError as Error).message).toContain(`${join(dir, 'annotations.json')}: writing failed: storage is read-only or not writable (${expectedCode})`)
+      expect((editError as Error).message).toContain(
+        `${join(dir, 'annotations.json')}: writing failed: storage is read-only or not writable (${expectedCode})`,
+      )
       expect(readFileSync(join(dir, 'annotations.json'), 'utf8')).toBe(annotationsBefore)
       expect(editor.doc.items).toHaveLength(1)
 

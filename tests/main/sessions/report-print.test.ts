@@ -42,7 +42,18 @@ describe.skipIf(chromium === null)('report.html printed by Chromium', () => {
     const pdf = join(root, 'report.pdf')
     execFileSync(
       chromium as string,
-      ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--no-pdf-header-footer', `--print-to-pdf=${pdf}`, `file://${join(path, 'report.html')}`],
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--no-pdf-header-footer',
+        `--print-to-pdf=${pdf}`,
+        `file://${join(path, 'report.html')}`,
+      ],
       { stdio: 'ignore', timeout: 60_000 },
     )
     const bytes = readFileSync(pdf).toString('latin1')

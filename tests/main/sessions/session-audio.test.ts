@@ -108,7 +108,11 @@ describe('session audio (worker thread)', () => {
   it('builds the overview off the recording when it is missing, stale or damaged, and saves it', async () => {
     const peakPath = join(session.dir, PEAK_FILE_NAME)
     const saved = readFileSync(peakPath)
-    for (const damage of [() => rmSync(peakPath), () => truncateSync(peakPath, 100), () => writeFileSync(peakPath, Buffer.from('not a peak file at all, just text'))]) {
+    for (const damage of [
+      () => rmSync(peakPath),
+      () => truncateSync(peakPath, 100),
+      () => writeFileSync(peakPath, Buffer.from('not a peak file at all, just text')),
+    ]) {
       damage()
       const whole = await client.peaks(dataDir, session.id, { columns: 500 })
       expectSameSamples(whole.minMax, directMinMax(samples, whole.samplesPerBucket))
@@ -138,15 +142,21 @@ describe('session audio (worker thread)', () => {
 
     const pastEnd = await errorOf(client.range(dataDir, session.id, samples.length - 5, 10))
     expect(pastEnd.name).toBe('AudioRangeError')
-    expect(pastEnd.message).toBe(`session ${session.id}: frames ${samples.length - 5}..${samples.length + 5} are outside the recording (0..${samples.length})`)
+    expect(pastEnd.message).toBe(
+      `session ${session.id}: frames ${samples.length - 5}..${samples.length + 5} are outside the recording (0..${samples.length})`,
+    )
     expect((await errorOf(client.range(dataDir, session.id, 0, MAX_AUDIO_RANGE_FRAMES + 1))).message).toMatch(/at most 524288 per request/)
     expect((await errorOf(client.range(dataDir, session.id, -1, 10))).name).toBe('AudioRangeError')
-    expect((await errorOf(client.peaks(dataDir, session.id, { startFrame: 100, endFrame: 50, columns: 10 }))).message).toMatch(/endFrame 50 must be after startFrame 100/)
+    expect((await errorOf(client.peaks(dataDir, session.id, { startFrame: 100, endFrame: 50, columns: 10 }))).message).toMatch(
+      /endFrame 50 must be after startFrame 100/,
+    )
     expect((await errorOf(client.peaks(dataDir, session.id, { endFrame: samples.length + 1, columns: 10 }))).name).toBe('AudioRangeError')
     // The whole recording as base64 only for short sessions.
     const whole = await errorOf(client.whole(dataDir, session.id, 100_000))
     expect(whole.name).toBe('AudioRangeError')
-    expect(whole.message).toMatch(/360000 frames \(1\.5 min\) are too many to send whole \(at most 100000\); read it with sessions:audioRange/)
+    expect(whole.message).toMatch(
+      /360000 frames \(1\.5 min\) are too many to send whole \(at most 100000\); read it with sessions:audioRange/,
+    )
     const ok = await client.whole(dataDir, session.id, 1_000_000)
     expectSameSamples(new Float32Array(new Uint8Array(Buffer.from(ok.float32Base64, 'base64')).buffer), samples)
     // The client is still fine after every failure.

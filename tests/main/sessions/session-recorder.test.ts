@@ -45,7 +45,13 @@ describe('SessionRecorder', () => {
 
   it('says "recording" on disk while recording and keeps the header no more than the sync interval behind', () => {
     const { samples, sampleRateHz } = loadCircor('68303_AV')
-    const recorder = SessionRecorder.start({ dataDir: join(root, 'live'), sampleRateHz, location: 'AV', device: { id: 'd', name: 'd' }, modelId: null })
+    const recorder = SessionRecorder.start({
+      dataDir: join(root, 'live'),
+      sampleRateHz,
+      location: 'AV',
+      device: { id: 'd', name: 'd' },
+      modelId: null,
+    })
     recorder.appendAudio({ samples: samples.subarray(0, 4000), sampleRateHz, firstSampleIndex: 0 })
     const meta = parseSessionMeta(readFileSync(join(recorder.dir, 'session.json'), 'utf8'), 'session.json')
     expect(meta.status).toBe('recording')
@@ -60,7 +66,13 @@ describe('SessionRecorder', () => {
 
   it('patches the header within the sync interval even when the source stalls after a chunk', async () => {
     const { samples, sampleRateHz } = loadCircor('68303_AV')
-    const recorder = SessionRecorder.start({ dataDir: join(root, 'stall'), sampleRateHz, location: 'AV', device: { id: 'd', name: 'd' }, modelId: null })
+    const recorder = SessionRecorder.start({
+      dataDir: join(root, 'stall'),
+      sampleRateHz,
+      location: 'AV',
+      device: { id: 'd', name: 'd' },
+      modelId: null,
+    })
     // Let the first interval pass so the append itself does not sync, then go quiet.
     recorder.sync()
     recorder.appendAudio({ samples: samples.subarray(0, 2000), sampleRateHz, firstSampleIndex: 0 })
@@ -76,26 +88,43 @@ describe('SessionRecorder', () => {
     recorder.stop()
   })
 
-  it.skipIf(!existsSync('/proc/self/fd'))('stop() during a background fsync closes the files once it ends (no leaked descriptors)', async () => {
-    const openFds = () => readdirSync('/proc/self/fd').length
-    const before = openFds()
-    const { samples, sampleRateHz } = loadCircor('68303_AV')
-    // A 1-ms interval makes every append start a background fsync, so stop() lands on one.
-    const recorder = SessionRecorder.start({ dataDir: join(root, 'inflight'), sampleRateHz, location: 'AV', device: { id: 'd', name: 'd' }, modelId: null, syncIntervalMs: 1 })
-    for (let at = 0; at < 40_000; at += 400) {
-      recorder.appendAudio({ samples: samples.subarray(at, at + 400), sampleRateHz, firstSampleIndex: at })
-      await new Promise((r) => setTimeout(r, 2))
-    }
-    const meta = recorder.stop()
-    expect(meta.audio.frames).toBe(40_000)
-    for (let waitedMs = 0; openFds() > before && waitedMs < 2000; waitedMs += 20) await new Promise((r) => setTimeout(r, 20))
-    expect(openFds()).toBe(before)
-    expect(decodeWav(readFileSync(join(recorder.dir, 'audio.wav')), 'audio.wav').channelData[0]).toEqual(samples.subarray(0, 40_000))
-  })
+  it.skipIf(!existsSync('/proc/self/fd'))(
+    'stop() during a background fsync closes the files once it ends (no leaked descriptors)',
+    async () => {
+      const openFds = () => readdirSync('/proc/self/fd').length
+      const before = openFds()
+      const { samples, sampleRateHz } = loadCircor('68303_AV')
+      // A 1-ms interval makes every append start a background fsync, so stop() lands on one.
+      const recorder = SessionRecorder.start({
+        dataDir: join(root, 'inflight'),
+        sampleRateHz,
+        location: 'AV',
+        device: { id: 'd', name: 'd' },
+        modelId: null,
+        syncIntervalMs: 1,
+      })
+      for (let at = 0; at < 40_000; at += 400) {
+        recorder.appendAudio({ samples: samples.subarray(at, at + 400), sampleRateHz, firstSampleIndex: at })
+        await new Promise((r) => setTimeout(r, 2))
+      }
+      const meta = recorder.stop()
+      expect(meta.audio.frames).toBe(40_000)
+      for (let waitedMs = 0; openFds() > before && waitedMs < 2000; waitedMs += 20) await new Promise((r) => setTimeout(r, 20))
+      expect(openFds()).toBe(before)
+      expect(decodeWav(readFileSync(join(recorder.dir, 'audio.wav')), 'audio.wav').channelData[0]).toEqual(samples.subarray(0, 40_000))
+    },
+  )
 
   it('fills a dropout with silence (time stays aligned) and skips resent samples', () => {
     const { samples, sampleRateHz } = loadCircor('68303_AV')
-    const recorder = SessionRecorder.start({ dataDir: join(root, 'gaps'), sampleRateHz, location: 'other', locationDetail: 'apex', device: { id: 'd', name: 'd' }, modelId: null })
+    const recorder = SessionRecorder.start({
+      dataDir: join(root, 'gaps'),
+      sampleRateHz,
+      location: 'other',
+      locationDetail: 'apex',
+      device: { id: 'd', name: 'd' },
+      modelId: null,
+    })
     // Source indices may start anywhere; the recording starts at the first chunk.
     recorder.appendAudio({ samples: samples.subarray(0, 100), sampleRateHz, firstSampleIndex: 5000 })
     recorder.appendAudio({ samples: samples.subarray(150, 200), sampleRateHz, firstSampleIndex: 5150 }) // 50 dropped
@@ -103,7 +132,10 @@ describe('SessionRecorder', () => {
     // The source's own gap fill (offsets 10–30 of this chunk) is noted too.
     recorder.appendAudio({ samples: samples.subarray(300, 400), sampleRateHz, firstSampleIndex: 5300, gaps: [[10, 30]] })
     const meta = recorder.stop()
-    expect(meta.dropouts).toEqual([{ atS: 100 / 4000, samples: 50 }, { atS: 310 / 4000, samples: 20 }])
+    expect(meta.dropouts).toEqual([
+      { atS: 100 / 4000, samples: 50 },
+      { atS: 310 / 4000, samples: 20 },
+    ])
     const got = decodeWav(readFileSync(join(recorder.dir, 'audio.wav')), 'audio.wav').channelData[0] as Float32Array
     expect(got.length).toBe(400)
     expect(got.subarray(0, 100)).toEqual(samples.subarray(0, 100))
@@ -112,22 +144,44 @@ describe('SessionRecorder', () => {
   })
 
   it('rejects a chunk at another sample rate and appends after stop', () => {
-    const recorder = SessionRecorder.start({ dataDir: join(root, 'bad'), sampleRateHz: 4000, location: 'PV', device: { id: 'd', name: 'd' }, modelId: null })
-    expect(() => recorder.appendAudio({ samples: new Float32Array(10), sampleRateHz: 44100, firstSampleIndex: 0 })).toThrow(/44100 differs from the recording's 4000/)
+    const recorder = SessionRecorder.start({
+      dataDir: join(root, 'bad'),
+      sampleRateHz: 4000,
+      location: 'PV',
+      device: { id: 'd', name: 'd' },
+      modelId: null,
+    })
+    expect(() => recorder.appendAudio({ samples: new Float32Array(10), sampleRateHz: 44100, firstSampleIndex: 0 })).toThrow(
+      /44100 differs from the recording's 4000/,
+    )
     recorder.appendAudio({ samples: new Float32Array(10), sampleRateHz: 4000, firstSampleIndex: 0 })
     // A counter jump of 700 s (over the 600-s padding limit) is a source bug, not a dropout.
-    expect(() => recorder.appendAudio({ samples: new Float32Array(10), sampleRateHz: 4000, firstSampleIndex: 700 * 4000 })).toThrow(/refusing to pad/)
+    expect(() => recorder.appendAudio({ samples: new Float32Array(10), sampleRateHz: 4000, firstSampleIndex: 700 * 4000 })).toThrow(
+      /refusing to pad/,
+    )
     expect(recorder.framesWritten).toBe(10)
     // A NaN HR would be written as null and poison the trace file: refused before writing.
-    expect(() => recorder.appendWindowEvent({ timeS: 5, hrBpm: Number.NaN, confidence: 0.5, layers: [], classicalHrBpm: null, classicalQuality: 0 })).toThrow(/window event field "hrBpm"/)
+    expect(() =>
+      recorder.appendWindowEvent({ timeS: 5, hrBpm: Number.NaN, confidence: 0.5, layers: [], classicalHrBpm: null, classicalQuality: 0 }),
+    ).toThrow(/window event field "hrBpm"/)
     expect(readFileSync(join(recorder.dir, 'hr-trace.jsonl'), 'utf8')).toBe('')
     recorder.stop()
-    expect(() => recorder.appendAudio({ samples: new Float32Array(10), sampleRateHz: 4000, firstSampleIndex: 0 })).toThrow(InvalidArgumentError)
+    expect(() => recorder.appendAudio({ samples: new Float32Array(10), sampleRateHz: 4000, firstSampleIndex: 0 })).toThrow(
+      InvalidArgumentError,
+    )
     expect(() => recorder.stop()).toThrow(/already stopped/)
   })
 
   it('never overwrites an existing session folder', () => {
-    const options = { dataDir: join(root, 'clash'), sampleRateHz: 4000, location: 'TV' as const, device: { id: 'd', name: 'd' }, modelId: null, id: 'same-id', startedAt: new Date('2026-01-01T00:00:00Z') }
+    const options = {
+      dataDir: join(root, 'clash'),
+      sampleRateHz: 4000,
+      location: 'TV' as const,
+      device: { id: 'd', name: 'd' },
+      modelId: null,
+      id: 'same-id',
+      startedAt: new Date('2026-01-01T00:00:00Z'),
+    }
     SessionRecorder.start(options).stop()
     expect(() => SessionRecorder.start(options)).toThrow(/EEXIST/)
   })

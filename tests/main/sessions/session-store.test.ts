@@ -16,9 +16,19 @@ afterAll(() => rmSync(root, { recursive: true, force: true }))
 
 beforeAll(() => {
   // Three real recordings on three days, two patients, different sites and heart rates.
-  ids.av = recordCircor(dataDir, '68303_AV', { startedAt: new Date('2026-11-01T08:00:00Z'), patient: { id: '68303', name: 'Ana Lima' } }).meta.id
-  ids.mv = recordCircor(dataDir, '74420_MV', { startedAt: new Date('2026-11-02T08:00:00Z'), patient: { id: '74420', name: 'Bruno Reis' }, notes: 'holosystolic murmur' }).meta.id
-  ids.pv = recordCircor(dataDir, '84740_PV', { startedAt: new Date('2026-11-03T08:00:00Z'), patient: { id: '68303', name: 'Ana Lima' } }).meta.id
+  ids.av = recordCircor(dataDir, '68303_AV', {
+    startedAt: new Date('2026-11-01T08:00:00Z'),
+    patient: { id: '68303', name: 'Ana Lima' },
+  }).meta.id
+  ids.mv = recordCircor(dataDir, '74420_MV', {
+    startedAt: new Date('2026-11-02T08:00:00Z'),
+    patient: { id: '74420', name: 'Bruno Reis' },
+    notes: 'holosystolic murmur',
+  }).meta.id
+  ids.pv = recordCircor(dataDir, '84740_PV', {
+    startedAt: new Date('2026-11-03T08:00:00Z'),
+    patient: { id: '68303', name: 'Ana Lima' },
+  }).meta.id
 })
 
 describe('SessionLibrary', () => {
@@ -45,7 +55,10 @@ describe('SessionLibrary', () => {
   it('reads audio and trace back and updates metadata atomically', () => {
     expect(library.readAudio(ids.av as string).frames).toBeGreaterThan(0)
     expect(library.readTrace(ids.av as string).entries.length).toBeGreaterThan(0)
-    const updated = library.updateMeta(ids.av as string, { notes: 'rechecked', patient: { id: '68303', name: 'Ana Lima', ageGroup: 'child', sex: 'female' } })
+    const updated = library.updateMeta(ids.av as string, {
+      notes: 'rechecked',
+      patient: { id: '68303', name: 'Ana Lima', ageGroup: 'child', sex: 'female' },
+    })
     expect(updated.notes).toBe('rechecked')
     expect(library.get(ids.av as string).meta.patient.ageGroup).toBe('child')
     expect(() => library.updateMeta(ids.av as string, { location: 'apex' as never })).toThrow(/field "location"/)
@@ -75,7 +88,10 @@ describe('SessionLibrary', () => {
     expect(library.purgeTrash(5, new Date('2026-11-20T00:00:00Z'))).toEqual([id])
     expect(library.listTrash()).toEqual([])
     expect(() => library.restore(id)).toThrow(SessionNotFoundError)
-    ids.pv = recordCircor(dataDir, '84740_PV', { startedAt: new Date('2026-11-03T08:00:00Z'), patient: { id: '68303', name: 'Ana Lima' } }).meta.id
+    ids.pv = recordCircor(dataDir, '84740_PV', {
+      startedAt: new Date('2026-11-03T08:00:00Z'),
+      patient: { id: '68303', name: 'Ana Lima' },
+    }).meta.id
   })
 
   it('refuses to delete a session that is still recording', () => {

@@ -36,27 +36,55 @@ Options:
 
 function positiveSeconds(name: string, text: string): number {
   const value = Number(text)
-  if (text.trim() === '' || !Number.isFinite(value) || value <= 0 || value > 3600) throw new CliUsageError(`--${name} must be a positive number of seconds (at most 3600), got '${text}'`)
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0 || value > 3600)
+    throw new CliUsageError(`--${name} must be a positive number of seconds (at most 3600), got '${text}'`)
   return value
 }
 
-const fixed = (value: number | null | undefined, digits: number): string => (value === null || value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits))
+const fixed = (value: number | null | undefined, digits: number): string =>
+  value === null || value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits)
 
 function table(analysis: RecordingAnalysis): string {
   const withReference = analysis.tsvPath !== null
   const lines: string[] = []
-  lines.push(`${analysis.wavPath}: ${analysis.durationS.toFixed(2)} s at ${analysis.sourceRateHz} Hz${analysis.sourceRateHz !== analysis.analysisRateHz ? ` (resampled to ${analysis.analysisRateHz} Hz)` : ''}`)
-  lines.push(`estimator: ${analysis.estimator === 'model' ? `model ${analysis.modelId}` : 'classical'}; ${analysis.windows.length} windows of ${analysis.windowS} s every ${analysis.hopS} s${withReference ? ` inside the annotated runs of ${analysis.tsvPath}` : ''}`)
+  lines.push(
+    `${analysis.wavPath}: ${analysis.durationS.toFixed(2)} s at ${analysis.sourceRateHz} Hz${analysis.sourceRateHz !== analysis.analysisRateHz ? ` (resampled to ${analysis.analysisRateHz} Hz)` : ''}`,
+  )
+  lines.push(
+    `estimator: ${analysis.estimator === 'model' ? `model ${analysis.modelId}` : 'classical'}; ${analysis.windows.length} windows of ${analysis.windowS} s every ${analysis.hopS} s${withReference ? ` inside the annotated runs of ${analysis.tsvPath}` : ''}`,
+  )
   lines.push('')
-  const headers = ['start s', 'shown', 'conf', 'model', 'classical', 'beats', ...(withReference ? ['ref bpm', 'err bpm'] : []), 'why not shown']
+  const headers = [
+    'start s',
+    'shown',
+    'conf',
+    'model',
+    'classical',
+    'beats',
+    ...(withReference ? ['ref bpm', 'err bpm'] : []),
+    'why not shown',
+  ]
   lines.push(headers.map((h, i) => (i === headers.length - 1 ? `  ${h}` : h.padStart(9))).join(' '))
   for (const w of analysis.windows) {
-    const cells = [fixed(w.startS, 2), fixed(w.hrBpm, 1), w.hrBpm === null ? '–' : `${Math.round(w.confidence * 100)} %`, fixed(w.productionBpm, 1), fixed(w.classicalBpm, 1), fixed(w.beatsBpm, 1)]
-    if (withReference) cells.push(fixed(w.referenceBpm, 1), w.errorBpm === null || w.errorBpm === undefined ? '–' : `${w.errorBpm >= 0 ? '+' : ''}${w.errorBpm.toFixed(1)}`)
+    const cells = [
+      fixed(w.startS, 2),
+      fixed(w.hrBpm, 1),
+      w.hrBpm === null ? '–' : `${Math.round(w.confidence * 100)} %`,
+      fixed(w.productionBpm, 1),
+      fixed(w.classicalBpm, 1),
+      fixed(w.beatsBpm, 1),
+    ]
+    if (withReference)
+      cells.push(
+        fixed(w.referenceBpm, 1),
+        w.errorBpm === null || w.errorBpm === undefined ? '–' : `${w.errorBpm >= 0 ? '+' : ''}${w.errorBpm.toFixed(1)}`,
+      )
     lines.push(cells.map((c) => c.padStart(9)).join(' ') + (w.reason ? `  ${w.reason}` : ''))
   }
   lines.push('')
-  lines.push(`median shown HR: ${fixed(analysis.medianHrBpm, 1)} bpm; HR shown in ${analysis.reliableShare === null ? '–' : `${(100 * analysis.reliableShare).toFixed(0)} %`} of windows`)
+  lines.push(
+    `median shown HR: ${fixed(analysis.medianHrBpm, 1)} bpm; HR shown in ${analysis.reliableShare === null ? '–' : `${(100 * analysis.reliableShare).toFixed(0)} %`} of windows`,
+  )
   const line = (name: string, m: RecordingAnalysis['metrics']): void => {
     if (m === null) return
     lines.push(
@@ -71,7 +99,23 @@ function table(analysis: RecordingAnalysis): string {
   return lines.join('\n') + '\n'
 }
 
-const CSV_COLUMNS: Array<keyof AnalyzedWindow> = ['startS', 'hrBpm', 'state', 'code', 'reason', 'confidence', 'productionBpm', 'productionMass5', 'noHrProb', 'classicalBpm', 'classicalQuality', 'beatsBpm', 's1Count', 'referenceBpm', 'errorBpm']
+const CSV_COLUMNS: Array<keyof AnalyzedWindow> = [
+  'startS',
+  'hrBpm',
+  'state',
+  'code',
+  'reason',
+  'confidence',
+  'productionBpm',
+  'productionMass5',
+  'noHrProb',
+  'classicalBpm',
+  'classicalQuality',
+  'beatsBpm',
+  's1Count',
+  'referenceBpm',
+  'errorBpm',
+]
 
 function csv(analysis: RecordingAnalysis): string {
   const field = (value: unknown): string => {
@@ -104,9 +148,13 @@ export const command: CliCommand = {
       },
     })
     const { values, positionals } = parsed
-    if (positionals.length !== 1) throw new CliUsageError(positionals.length === 0 ? 'missing <file.wav>' : `expected one <file.wav>, got ${positionals.length}: ${positionals.join(' ')}`)
+    if (positionals.length !== 1)
+      throw new CliUsageError(
+        positionals.length === 0 ? 'missing <file.wav>' : `expected one <file.wav>, got ${positionals.length}: ${positionals.join(' ')}`,
+      )
     if (values.json && values.csv) throw new CliUsageError('--json and --csv exclude each other')
-    if (values.estimator !== 'model' && values.estimator !== 'classical') throw new CliUsageError(`--estimator must be model or classical, got '${values.estimator}'`)
+    if (values.estimator !== 'model' && values.estimator !== 'classical')
+      throw new CliUsageError(`--estimator must be model or classical, got '${values.estimator}'`)
     if (values.estimator === 'classical' && values.model !== undefined) throw new CliUsageError('--model applies to --estimator model only')
     const hopS = positiveSeconds('hop', values.hop)
     const windowS = values.window === undefined ? undefined : positiveSeconds('window', values.window)
@@ -115,16 +163,20 @@ export const command: CliCommand = {
     let model: EncoderModel | null = null
     if (values.estimator === 'model') {
       const modelPath = resolve(values.model ?? DEFAULT_MODEL)
-      if (!existsSync(modelPath)) throw new CliUsageError(`model not found: ${values.model ?? 'models/ausculta-encoder.onnx'} (or use --estimator classical)`)
+      if (!existsSync(modelPath))
+        throw new CliUsageError(`model not found: ${values.model ?? 'models/ausculta-encoder.onnx'} (or use --estimator classical)`)
       model = await EncoderModel.load(modelPath)
       if (windowS !== undefined && windowS !== model.card.input.windowSeconds) {
         await model.release()
-        throw new CliUsageError(`--window ${windowS}: the model takes ${model.card.input.windowSeconds}-s windows (use --estimator classical for other lengths)`)
+        throw new CliUsageError(
+          `--window ${windowS}: the model takes ${model.card.input.windowSeconds}-s windows (use --estimator classical for other lengths)`,
+        )
       }
     }
     try {
       const analysis = await analyzeRecording(positionals[0] as string, { tsvPath: values.tsv, model, windowS, hopS })
-      for (const problem of analysis.tsvProblems) process.stderr.write(`ausculta analyze: warning: ${problem.reason} (treated as unannotated)\n`)
+      for (const problem of analysis.tsvProblems)
+        process.stderr.write(`ausculta analyze: warning: ${problem.reason} (treated as unannotated)\n`)
       process.stdout.write(values.json ? toJson(analysis) + '\n' : values.csv ? csv(analysis) : table(analysis))
       return 0
     } finally {

@@ -21,7 +21,11 @@ export const command: CliCommand = {
   usage: USAGE,
   async run(argv) {
     const { values } = parseOptions(argv, {
-      options: { json: { type: 'boolean', default: false }, 'hid-all': { type: 'boolean', default: false }, 'no-audio': { type: 'boolean', default: false } },
+      options: {
+        json: { type: 'boolean', default: false },
+        'hid-all': { type: 'boolean', default: false },
+        'no-audio': { type: 'boolean', default: false },
+      },
     })
     const json = values.json
     const hidAll = values['hid-all']
@@ -47,11 +51,16 @@ export const command: CliCommand = {
       process.stdout.write(JSON.stringify({ sources, ...(hidAll ? { hidInterfaces } : {}), problems }, null, 2) + '\n')
       return 0
     }
-    for (const s of sources) process.stdout.write(`${s.kind.padEnd(10)} ${s.status.padEnd(11)} ${s.id}\n${' '.repeat(23)}${s.label}${s.detail ? ` — ${s.detail}` : ''}\n`)
+    for (const s of sources)
+      process.stdout.write(
+        `${s.kind.padEnd(10)} ${s.status.padEnd(11)} ${s.id}\n${' '.repeat(23)}${s.label}${s.detail ? ` — ${s.detail}` : ''}\n`,
+      )
     if (sources.length === 0) process.stdout.write('no sources found\n')
     for (const d of hidInterfaces as Array<Record<string, unknown>>) {
       const hex = (n: unknown): string => (typeof n === 'number' ? `0x${n.toString(16).padStart(4, '0')}` : '?')
-      process.stdout.write(`hid-iface  vendorId ${hex(d.vendorId)} (${String(d.vendorId)}) productId ${hex(d.productId)} (${String(d.productId)}) usagePage ${hex(d.usagePage)} usage ${hex(d.usage)} ${String(d.product ?? '')} ${String(d.path ?? '')}\n`)
+      process.stdout.write(
+        `hid-iface  vendorId ${hex(d.vendorId)} (${String(d.vendorId)}) productId ${hex(d.productId)} (${String(d.productId)}) usagePage ${hex(d.usagePage)} usage ${hex(d.usage)} ${String(d.product ?? '')} ${String(d.path ?? '')}\n`,
+      )
     }
     for (const p of problems) process.stderr.write(`ausculta devices: ${p}\n`)
     return 0

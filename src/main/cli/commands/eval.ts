@@ -43,7 +43,8 @@ export const command: CliCommand = {
       },
     })
     const { values, positionals } = parsed
-    if (positionals.length !== 1) throw new CliUsageError(positionals.length === 0 ? 'give the folder to evaluate' : `one folder expected, got ${positionals.length}`)
+    if (positionals.length !== 1)
+      throw new CliUsageError(positionals.length === 0 ? 'give the folder to evaluate' : `one folder expected, got ${positionals.length}`)
     const folder = resolve(positionals[0] as string)
     if (values.split !== undefined && values.split !== 'validation' && values.split !== 'test' && values.split !== 'train') {
       throw new CliUsageError(`--split must be train, validation or test, got '${values.split}'`)
@@ -61,7 +62,11 @@ export const command: CliCommand = {
 
     const progress = new ProgressBar('evaluating')
     try {
-      const evaluation = await evaluateFolder(folder, { model, ...(patientIds ? { patientIds } : {}), onProgress: (done, total, id) => progress.update(done, total, id) })
+      const evaluation = await evaluateFolder(folder, {
+        model,
+        ...(patientIds ? { patientIds } : {}),
+        onProgress: (done, total, id) => progress.update(done, total, id),
+      })
       const layerNames = model?.card.layers.map((layer) => layer.name) ?? []
       const summary = summariseEval(evaluation.records, layerNames)
       const title = `Ausculta eval: ${folder}${values.split ? ` (${values.split} patients)` : ''} — model ${model ? `${model.card.id}@${model.card.version}` : 'none (classical only)'}`
@@ -72,15 +77,32 @@ export const command: CliCommand = {
       if (values.report) writeFileSync(values.report, formatEvalMarkdown(summary, title, notes))
       if (values.windows) writeFileSync(values.windows, formatWindowsCsv(evaluation.records))
       if (values.json) {
-        process.stdout.write(JSON.stringify({ folder, model: model ? { id: model.card.id, version: model.card.version, path: modelPath } : null, split: values.split ?? null, summary, skipped: evaluation.skipped, warnings: evaluation.warnings, recordingsRead: evaluation.recordingsRead }, (_, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2) + '\n')
+        process.stdout.write(
+          JSON.stringify(
+            {
+              folder,
+              model: model ? { id: model.card.id, version: model.card.version, path: modelPath } : null,
+              split: values.split ?? null,
+              summary,
+              skipped: evaluation.skipped,
+              warnings: evaluation.warnings,
+              recordingsRead: evaluation.recordingsRead,
+            },
+            (_, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value),
+            2,
+          ) + '\n',
+        )
       } else {
         process.stdout.write(formatEvalText(summary, title) + '\n\n' + notes.join('\n') + '\n')
-        if (evaluation.warnings.length > 0) process.stdout.write(`Warnings: ${evaluation.warnings.length} (first: ${evaluation.warnings[0]})\n`)
+        if (evaluation.warnings.length > 0)
+          process.stdout.write(`Warnings: ${evaluation.warnings.length} (first: ${evaluation.warnings[0]})\n`)
       }
       if (summary.windows === 0) {
         // Exit 1 must say why: nothing was scored (every recording skipped, or none with a labelled window).
         const first = evaluation.skipped[0]
-        process.stderr.write(`ausculta eval: no labelled window could be evaluated in ${folder}: ${evaluation.recordingsRead} recordings read (${evaluation.recordingsWithoutWindows} without a labelled window), ${evaluation.skipped.length} skipped${first ? ` (first: ${first.path}: ${first.reason})` : ''}\n`)
+        process.stderr.write(
+          `ausculta eval: no labelled window could be evaluated in ${folder}: ${evaluation.recordingsRead} recordings read (${evaluation.recordingsWithoutWindows} without a labelled window), ${evaluation.skipped.length} skipped${first ? ` (first: ${first.path}: ${first.reason})` : ''}\n`,
+        )
         return 1
       }
       return 0

@@ -26,7 +26,11 @@ Options:
   --device <sink>  PulseAudio sink to play on (default: the default output)`
 
 /** Processed audio of `samples` for playback: stretched, then filtered, amplified and limited. */
-export function renderPlayback(samples: Float32Array, sampleRateHz: number, options: { speed: number; filter: ListeningPathFilter; gainDb: number }): Float32Array {
+export function renderPlayback(
+  samples: Float32Array,
+  sampleRateHz: number,
+  options: { speed: number; filter: ListeningPathFilter; gainDb: number },
+): Float32Array {
   const stretched = timeStretch(samples, sampleRateHz, options.speed)
   const path = new ListeningPath({ sampleRateHz, filter: options.filter, gainDb: options.gainDb })
   // Flush the look-ahead with silence so the last samples come out too.
@@ -50,13 +54,18 @@ export const command: CliCommand = {
       },
     })
     const { values, positionals } = parsed
-    if (positionals.length !== 1) throw new CliUsageError(positionals.length === 0 ? 'missing <file.wav>' : `expected one <file.wav>, got ${positionals.length}: ${positionals.join(' ')}`)
+    if (positionals.length !== 1)
+      throw new CliUsageError(
+        positionals.length === 0 ? 'missing <file.wav>' : `expected one <file.wav>, got ${positionals.length}: ${positionals.join(' ')}`,
+      )
     const speed = Number(values.speed)
     if (!SPEEDS.includes(speed as (typeof SPEEDS)[number])) throw new CliUsageError(`--speed must be 0.5, 1 or 2, got '${values.speed}'`)
     const filter = values.filter
-    if (filter !== 'none' && !isListeningFilterMode(filter)) throw new CliUsageError(`--filter must be bell, diaphragm, wide or none, got '${filter}'`)
+    if (filter !== 'none' && !isListeningFilterMode(filter))
+      throw new CliUsageError(`--filter must be bell, diaphragm, wide or none, got '${filter}'`)
     const gainDb = Number(values.gain)
-    if (values.gain.trim() === '' || !(gainDb >= LISTENING_GAIN_MIN_DB && gainDb <= LISTENING_GAIN_MAX_DB)) throw new CliUsageError(`--gain must be between ${LISTENING_GAIN_MIN_DB} and ${LISTENING_GAIN_MAX_DB} dB, got '${values.gain}'`)
+    if (values.gain.trim() === '' || !(gainDb >= LISTENING_GAIN_MIN_DB && gainDb <= LISTENING_GAIN_MAX_DB))
+      throw new CliUsageError(`--gain must be between ${LISTENING_GAIN_MIN_DB} and ${LISTENING_GAIN_MAX_DB} dB, got '${values.gain}'`)
 
     const wavPath = positionals[0] as string
     const { samples, sampleRateHz } = readWavMono(wavPath)

@@ -33,12 +33,17 @@ export const command: CliCommand = {
   summary: 'run a robustness suite (tempo, devices, noise, no heart) through the display decision',
   usage,
   async run(argv) {
-    const parsed = parseOptions(argv, { allowPositionals: true, options: { model: { type: 'string' }, json: { type: 'boolean', default: false }, report: { type: 'string' } } })
+    const parsed = parseOptions(argv, {
+      allowPositionals: true,
+      options: { model: { type: 'string' }, json: { type: 'boolean', default: false }, report: { type: 'string' } },
+    })
     const { values, positionals } = parsed
-    if (positionals.length !== 1) throw new CliUsageError(positionals.length === 0 ? 'give the suite folder' : `one suite folder expected, got ${positionals.length}`)
+    if (positionals.length !== 1)
+      throw new CliUsageError(positionals.length === 0 ? 'give the suite folder' : `one suite folder expected, got ${positionals.length}`)
     const suite = resolve(positionals[0] as string)
     const modelPath = values.model === 'none' ? null : resolve(values.model ?? DEFAULT_MODEL)
-    if (modelPath !== null && !existsSync(modelPath)) throw new CliUsageError(`model not found: ${values.model ?? 'models/ausculta-encoder.onnx'}`)
+    if (modelPath !== null && !existsSync(modelPath))
+      throw new CliUsageError(`model not found: ${values.model ?? 'models/ausculta-encoder.onnx'}`)
     const model = modelPath === null ? null : await EncoderModel.load(modelPath)
     const progress = new ProgressBar('conditions')
     try {
@@ -46,11 +51,23 @@ export const command: CliCommand = {
       const title = `Robustness suite — model ${model ? `${model.card.id}@${model.card.version}` : 'none (classical only)'}`
       if (values.report) writeFileSync(values.report, formatRobustnessMarkdown(run, title))
       if (values.json) {
-        process.stdout.write(JSON.stringify({ suite, manifest: { variant: run.manifest.variant, split: run.manifest.split }, results: run.results.map((r) => ({ id: r.condition.id, group: r.condition.group, kind: r.condition.kind, ...r.scores })), skipped: run.skipped }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n')
+        process.stdout.write(
+          JSON.stringify(
+            {
+              suite,
+              manifest: { variant: run.manifest.variant, split: run.manifest.split },
+              results: run.results.map((r) => ({ id: r.condition.id, group: r.condition.group, kind: r.condition.kind, ...r.scores })),
+              skipped: run.skipped,
+            },
+            (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
+            2,
+          ) + '\n',
+        )
       } else {
         const rows = robustnessRows(run.results)
         const widths = ROBUSTNESS_HEADERS.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
-        const line = (cells: string[]): string => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ')
+        const line = (cells: string[]): string =>
+          cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ')
         process.stdout.write([title, line(ROBUSTNESS_HEADERS), ...rows.map(line)].join('\n') + '\n')
         if (run.skipped.length > 0) process.stdout.write(`Skipped: ${run.skipped.length} (first: ${run.skipped[0]})\n`)
       }

@@ -7,7 +7,15 @@ import { basename } from 'node:path'
 import { InvalidArgumentError } from '../../../core/errors'
 import { resample } from '../../../core/dsp/resample'
 import { CommandLineSplitter, formatInfo, parseCommand, SerialCommandError } from '../../../core/serial/serial-commands'
-import { encodeAudioFrame, encodeEndFrame, encodeTextFrame, MAX_PAYLOAD_BYTES, PROTOCOL_VERSION, bytesPerSample, type SampleFormatName } from '../../../core/serial/serial-frame'
+import {
+  encodeAudioFrame,
+  encodeEndFrame,
+  encodeTextFrame,
+  MAX_PAYLOAD_BYTES,
+  PROTOCOL_VERSION,
+  bytesPerSample,
+  type SampleFormatName,
+} from '../../../core/serial/serial-frame'
 import { openSerialLink, type SerialLink } from '../../devices/serial-port'
 import { readWavMono } from '../../io/wav-file'
 import { CliUsageError, type CliCommand } from '../command'
@@ -74,7 +82,8 @@ function parseSimulateArgs(argv: string[]): SimulateOptions {
     return value
   }
   const format = values.format ?? 's16le'
-  if (format !== 's16le' && format !== 's24le' && format !== 'f32le') throw new CliUsageError(`--format must be s16le, s24le or f32le, got ${JSON.stringify(format)}`)
+  if (format !== 's16le' && format !== 's24le' && format !== 'f32le')
+    throw new CliUsageError(`--format must be s16le, s24le or f32le, got ${JSON.stringify(format)}`)
   const options: Partial<SimulateOptions> = {
     serialPath: values.serial,
     wavPath: values.wav,
@@ -92,9 +101,11 @@ function parseSimulateArgs(argv: string[]): SimulateOptions {
   if (!options.serialPath) throw new CliUsageError('--serial <path> is required')
   if (!options.wavPath) throw new CliUsageError('--wav <file> is required')
   if (!(options.corrupt! >= 0 && options.corrupt! <= 1)) throw new CliUsageError(`--corrupt must be within 0..1, got ${options.corrupt}`)
-  if (options.rateHz !== undefined && !(Number.isInteger(options.rateHz) && options.rateHz >= 100 && options.rateHz <= 384000)) throw new CliUsageError(`--rate must be an integer 100..384000 Hz, got ${options.rateHz}`)
+  if (options.rateHz !== undefined && !(Number.isInteger(options.rateHz) && options.rateHz >= 100 && options.rateHz <= 384000))
+    throw new CliUsageError(`--rate must be an integer 100..384000 Hz, got ${options.rateHz}`)
   const maxFrame = Math.floor(MAX_PAYLOAD_BYTES / bytesPerSample(options.format!))
-  if (!(Number.isInteger(options.frameSamples) && options.frameSamples! >= 1 && options.frameSamples! <= maxFrame)) throw new CliUsageError(`--frame-samples must be an integer 1..${maxFrame} for ${options.format}, got ${options.frameSamples}`)
+  if (!(Number.isInteger(options.frameSamples) && options.frameSamples! >= 1 && options.frameSamples! <= maxFrame))
+    throw new CliUsageError(`--frame-samples must be an integer 1..${maxFrame} for ${options.format}, got ${options.frameSamples}`)
   return options as SimulateOptions
 }
 
@@ -182,7 +193,9 @@ class SimulatedDevice {
     this.streaming = false
     clearInterval(this.timer)
     this.send(encodeEndFrame(this.sequence, this.sentSamples))
-    process.stderr.write(`simulate: stopped after ${this.sentSamples} samples frames_sent=${this.framesSent} frames_corrupted=${this.framesCorrupted}\n`)
+    process.stderr.write(
+      `simulate: stopped after ${this.sentSamples} samples frames_sent=${this.framesSent} frames_corrupted=${this.framesCorrupted}\n`,
+    )
   }
 
   private tick(): void {
@@ -198,7 +211,13 @@ class SimulatedDevice {
         return
       }
       const chunk = this.samples.subarray(this.fileOffset, this.fileOffset + this.options.frameSamples)
-      const frame = encodeAudioFrame({ sequence: this.sequence, sampleRateHz: this.sampleRateHz, firstSampleIndex: this.sentSamples, samples: chunk, sampleFormat: this.options.format })
+      const frame = encodeAudioFrame({
+        sequence: this.sequence,
+        sampleRateHz: this.sampleRateHz,
+        firstSampleIndex: this.sentSamples,
+        samples: chunk,
+        sampleFormat: this.options.format,
+      })
       this.sequence = (this.sequence + 1) & 0xffff
       this.sentSamples += chunk.length
       this.fileOffset += chunk.length
@@ -222,9 +241,11 @@ class SimulatedDevice {
 
   private send(bytes: Uint8Array): void {
     // serialise writes: the order of frames on the wire is the order they were made
-    this.writing = this.writing.then(() => (this.link.isOpen ? this.link.write(bytes) : undefined)).catch((error: unknown) => {
-      process.stderr.write(`simulate: write failed: ${error instanceof Error ? error.message : String(error)}\n`)
-    })
+    this.writing = this.writing
+      .then(() => (this.link.isOpen ? this.link.write(bytes) : undefined))
+      .catch((error: unknown) => {
+        process.stderr.write(`simulate: write failed: ${error instanceof Error ? error.message : String(error)}\n`)
+      })
   }
 
   shutdown(): void {
@@ -266,7 +287,9 @@ export const command: CliCommand = {
     }
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)
-    process.stderr.write(`simulate: ${options.serialPath}: ${basename(options.wavPath)}, ${samples.length} samples at ${sampleRateHz} Hz, ${options.format}, ${options.frameSamples} samples/frame${options.corrupt > 0 ? `, corrupting ${options.corrupt * 100} % of audio bytes` : ''}; ${options.autostart ? 'streaming' : 'waiting for START'}\n`)
+    process.stderr.write(
+      `simulate: ${options.serialPath}: ${basename(options.wavPath)}, ${samples.length} samples at ${sampleRateHz} Hz, ${options.format}, ${options.frameSamples} samples/frame${options.corrupt > 0 ? `, corrupting ${options.corrupt * 100} % of audio bytes` : ''}; ${options.autostart ? 'streaming' : 'waiting for START'}\n`,
+    )
     if (options.autostart) device.start()
     await device.done
     process.removeListener('SIGINT', onSignal)

@@ -48,7 +48,10 @@ export class BeatTrack {
 
   add(beats: WindowBeatsLike): void {
     const before = this.sounds
-    const reports: HeartSoundMark[] = [...beats.s1OnsetsS.map((timeS) => ({ timeS, kind: 'S1' as const })), ...beats.s2OnsetsS.map((timeS) => ({ timeS, kind: 'S2' as const }))]
+    const reports: HeartSoundMark[] = [
+      ...beats.s1OnsetsS.map((timeS) => ({ timeS, kind: 'S1' as const })),
+      ...beats.s2OnsetsS.map((timeS) => ({ timeS, kind: 'S2' as const })),
+    ]
     // Match each report against what was known before this window only: a window's own sounds
     // are distinct, so one of them must never replace another.
     const next = before.slice()

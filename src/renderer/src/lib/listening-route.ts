@@ -53,7 +53,9 @@ export function listeningStatusLine(status: ListeningStatus | null, outputs: Lis
   if (!status) return ''
   const name = outputName(status, outputs)
   if (status.error) {
-    return status.error.code === 'device-lost' ? `Output device lost (${name}) — choose another` : `Cannot play on ${name} — choose another (${status.error.message})`
+    return status.error.code === 'device-lost'
+      ? `Output device lost (${name}) — choose another`
+      : `Cannot play on ${name} — choose another (${status.error.message})`
   }
   if (status.state === 'off') return `${name} · off`
   if (status.state === 'waiting') return `${name} · waiting for a source`

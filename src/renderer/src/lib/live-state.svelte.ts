@@ -282,7 +282,8 @@ export class LiveState {
     if (state !== this.lastAnnouncedState || (hr !== null && now - this.lastAnnouncedAtMs > 15_000)) {
       this.lastAnnouncedState = state
       this.lastAnnouncedAtMs = now
-      this.announcement = hr !== null ? `Heart rate ${Math.round(hr)} beats per minute` : `No reliable heart rate: ${event.display.reason ?? state}`
+      this.announcement =
+        hr !== null ? `Heart rate ${Math.round(hr)} beats per minute` : `No reliable heart rate: ${event.display.reason ?? state}`
     }
   }
 
@@ -376,4 +377,3 @@ export class LiveState {
     }
   }
 }
-

@@ -56,7 +56,13 @@ export function planSegment(timeS: number, totalFrames: number, sampleRateHz: nu
  * overlap is the cross-fade into the next segment; none after the last). A segment that is the
  * whole recording gives exactly the buffer the whole recording would.
  */
-export function renderSegment(raw: Float32Array, plan: SegmentPlan, sampleRateHz: number, settings: SegmentSettings, overlapS: number): Float32Array {
+export function renderSegment(
+  raw: Float32Array,
+  plan: SegmentPlan,
+  sampleRateHz: number,
+  settings: SegmentSettings,
+  overlapS: number,
+): Float32Array {
   const filtered = filterForPlayback(raw, sampleRateHz, settings.filter)
   const stretched = settings.speed === 1 ? filtered : timeStretch(filtered, sampleRateHz, settings.speed)
   const limited = limitForPlayback(stretched, sampleRateHz, settings.gain)

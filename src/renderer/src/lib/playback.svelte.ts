@@ -118,7 +118,13 @@ export class Playback {
   /** A segment's buffer with the current settings. */
   private bufferFor(plan: SegmentPlan, raw: Float32Array): AudioBuffer {
     const reader = this.reader as AudioReader
-    const audio = renderSegment(raw, plan, reader.sampleRateHz, { filter: this.filter, speed: this.speed, gain: this.gain }, FADE_S * this.speed)
+    const audio = renderSegment(
+      raw,
+      plan,
+      reader.sampleRateHz,
+      { filter: this.filter, speed: this.speed, gain: this.gain },
+      FADE_S * this.speed,
+    )
     // Web Audio resamples to the output rate itself; 3 kHz … 768 kHz buffers are allowed.
     const buffer = this.audioContext().createBuffer(1, Math.max(1, audio.length), reader.sampleRateHz)
     buffer.copyToChannel(audio as Float32Array<ArrayBuffer>, 0)
@@ -280,7 +286,13 @@ export class Playback {
     const speed = this.speed
     const chain: Chain = { fromS: startS, startAtS: atS, speed, key: this.settingsKey(), voices: [], joinsAtS: [], cancelled: false }
     this.chain = chain
-    const voice = this.startVoice(context, first.buffer, atS, (startS - first.plan.startS) / speed, first.plan.final ? () => this.finish(chain) : undefined)
+    const voice = this.startVoice(
+      context,
+      first.buffer,
+      atS,
+      (startS - first.plan.startS) / speed,
+      first.plan.final ? () => this.finish(chain) : undefined,
+    )
     chain.voices.push(voice)
     this.fadesEndS = atS + FADE_S
     if (!first.plan.final) void this.scheduleNext(chain, first.plan.endS)

@@ -52,7 +52,12 @@ export class SessionAudioSource implements AudioReader {
   peaks(startFrame: number, endFrame: number, columns: number): Promise<SessionPeaks> {
     const start = Math.max(0, Math.min(this.totalFrames - 1, Math.floor(startFrame)))
     const end = Math.max(start + 1, Math.min(this.totalFrames, Math.ceil(endFrame)))
-    return this.api.invoke('sessions:peaks', { id: this.sessionId, startFrame: start, endFrame: end, columns: Math.max(1, Math.min(8192, Math.round(columns))) })
+    return this.api.invoke('sessions:peaks', {
+      id: this.sessionId,
+      startFrame: start,
+      endFrame: end,
+      columns: Math.max(1, Math.min(8192, Math.round(columns))),
+    })
   }
 
   private block(index: number): Promise<Float32Array> {

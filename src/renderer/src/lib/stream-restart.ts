@@ -14,7 +14,11 @@ export interface StreamPosition {
 }
 
 /** A pcg event starts a new time line: another source, or stream time going back. */
-export function isRestart(currentSourceId: string | null, buffer: StreamPosition, event: { sourceId: string; firstSampleIndex: number }): boolean {
+export function isRestart(
+  currentSourceId: string | null,
+  buffer: StreamPosition,
+  event: { sourceId: string; firstSampleIndex: number },
+): boolean {
   if (buffer.length === 0) return false
   return (currentSourceId !== null && event.sourceId !== currentSourceId) || event.firstSampleIndex < buffer.lastSampleIndex
 }
@@ -23,7 +27,11 @@ export function isRestart(currentSourceId: string | null, buffer: StreamPosition
  * Whether a window event belongs to the stream the buffer holds. A window analysed just before a
  * restart can arrive after it; its beats lie at times the new stream has not reached yet.
  */
-export function isWindowOfStream(currentSourceId: string | null, buffer: StreamPosition, event: { sourceId: string; windowEndS: number }): boolean {
+export function isWindowOfStream(
+  currentSourceId: string | null,
+  buffer: StreamPosition,
+  event: { sourceId: string; windowEndS: number },
+): boolean {
   if (currentSourceId !== null && event.sourceId !== currentSourceId) return false
   // Nothing held (before the first chunk, or just cleared for a new source): nothing to mark.
   if (buffer.length === 0 || buffer.sampleRateHz === 0) return false

@@ -18,7 +18,14 @@ function emptyColumns(width: number): WaveColumns {
  * Columns from overview buckets: bucket b covers frames [b·spb, (b+1)·spb); `minMax` holds
  * buckets firstBucket, firstBucket + 1, …. Each column takes every bucket it overlaps.
  */
-export function columnsFromPeaks(minMax: Float32Array, firstBucket: number, samplesPerBucket: number, startFrame: number, endFrame: number, width: number): WaveColumns {
+export function columnsFromPeaks(
+  minMax: Float32Array,
+  firstBucket: number,
+  samplesPerBucket: number,
+  startFrame: number,
+  endFrame: number,
+  width: number,
+): WaveColumns {
   const out = emptyColumns(width)
   const buckets = minMax.length / 2
   const perColumn = (endFrame - startFrame) / width
@@ -47,7 +54,13 @@ export function columnsFromPeaks(minMax: Float32Array, firstBucket: number, samp
  * Columns from samples: `samples` holds frames [samplesStart, samplesStart + length). Under one
  * frame per column, each column takes the sample at its left edge (the drawing joins them).
  */
-export function columnsFromSamples(samples: Float32Array, samplesStart: number, startFrame: number, endFrame: number, width: number): WaveColumns {
+export function columnsFromSamples(
+  samples: Float32Array,
+  samplesStart: number,
+  startFrame: number,
+  endFrame: number,
+  width: number,
+): WaveColumns {
   const out = emptyColumns(width)
   const perColumn = (endFrame - startFrame) / width
   for (let c = 0; c < width; c++) {

@@ -42,7 +42,11 @@ export interface RecordOptions {
   chunkFrames?: number
 }
 
-export function recordCircor(dataDir: string, name: string, options: RecordOptions = {}): { meta: SessionMeta; dir: string; samples: Float32Array } {
+export function recordCircor(
+  dataDir: string,
+  name: string,
+  options: RecordOptions = {},
+): { meta: SessionMeta; dir: string; samples: Float32Array } {
   const { samples, sampleRateHz, trace } = loadCircor(name)
   const recorder = SessionRecorder.start({
     dataDir,
@@ -61,7 +65,8 @@ export function recordCircor(dataDir: string, name: string, options: RecordOptio
   for (let at = 0; at < samples.length; at += chunk) {
     recorder.appendAudio({ samples: samples.subarray(at, at + chunk), sampleRateHz, firstSampleIndex: at })
     const nowS = Math.min(samples.length, at + chunk) / sampleRateHz
-    while (nextEvent < trace.length && (trace[nextEvent] as HrTraceEntry).timeS <= nowS) recorder.appendWindowEvent(trace[nextEvent++] as HrTraceEntry)
+    while (nextEvent < trace.length && (trace[nextEvent] as HrTraceEntry).timeS <= nowS)
+      recorder.appendWindowEvent(trace[nextEvent++] as HrTraceEntry)
   }
   const meta = recorder.stop()
   return { meta, dir: recorder.dir, samples }

@@ -35,7 +35,16 @@ const timer = setInterval(() => {
   next += chunk.length
   if (next % source.sampleRateHz === 0) {
     const timeS = next / source.sampleRateHz
-    recorder.appendWindowEvent({ timeS, hrBpm: 100 + timeS, confidence: 0.9, layers: [{ index: 0, hrBpm: 101, confidence: 0.5 }], classicalHrBpm: 99, classicalQuality: 0.8 })
+    recorder.appendWindowEvent({
+      timeS,
+      hrBpm: 100 + timeS,
+      confidence: 0.9,
+      layers: [{ index: 0, hrBpm: 101, confidence: 0.5 }],
+      classicalHrBpm: 99,
+      classicalQuality: 0.8,
+    })
   }
-  process.stdout.write(`${JSON.stringify({ event: 'progress', framesWritten: recorder.framesWritten, framesInHeader: recorder.framesInHeader })}\n`)
+  process.stdout.write(
+    `${JSON.stringify({ event: 'progress', framesWritten: recorder.framesWritten, framesInHeader: recorder.framesInHeader })}\n`,
+  )
 }, 100)
