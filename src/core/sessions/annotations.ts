@@ -9,8 +9,34 @@ import { InvalidArgumentError } from '../errors'
 import { CorruptSessionError } from './session-errors'
 import { describeIssue } from './zod-issue'
 
-export const SPAN_KINDS = ['S1', 'S2', 'systole', 'diastole', 'murmur', 'noise', 'custom'] as const
+export const SPAN_KINDS = ['S1', 'S2', 'systole', 'diastole', 'murmur', 'noise', 'click', 'S3', 'S4', 'rub', 'custom'] as const
 export type SpanKind = (typeof SPAN_KINDS)[number]
+
+/**
+ * The labels a cardiologist picks from (S3/S4 are the gallop sounds); any other text is a free
+ * label. A span labelled with one of them has that kind; any other label makes it `custom`.
+ */
+export const STANDARD_LABELS = ['S1', 'S2', 'systole', 'diastole', 'murmur', 'click', 'S3', 'S4', 'rub', 'noise'] as const
+export type StandardLabel = (typeof STANDARD_LABELS)[number]
+
+/** How a person reads each standard label (the select's text). */
+export const STANDARD_LABEL_TEXT: Readonly<Record<StandardLabel, string>> = {
+  S1: 'S1',
+  S2: 'S2',
+  systole: 'Systole',
+  diastole: 'Diastole',
+  murmur: 'Murmur',
+  click: 'Click',
+  S3: 'Gallop S3',
+  S4: 'Gallop S4',
+  rub: 'Rub',
+  noise: 'Noise',
+}
+
+/** The span kind a label implies: the label itself when it is a standard one, else `custom`. */
+export function spanKindForLabel(label: string): SpanKind {
+  return (STANDARD_LABELS as readonly string[]).includes(label) ? (label as SpanKind) : 'custom'
+}
 
 export const ANNOTATIONS_SCHEMA_VERSION = 1
 

@@ -21,6 +21,9 @@ export interface HrTraceEntry {
   layers: HrLayerEstimate[]
   classicalHrBpm: number | null
   classicalQuality: number
+  /** S1 and S2 onsets the monitor detected in this window, in recording seconds (absent in older traces). */
+  s1OnsetsS?: number[]
+  s2OnsetsS?: number[]
 }
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number')
@@ -32,6 +35,8 @@ export const hrTraceEntrySchema = z.object({
   layers: z.array(z.object({ index: z.number().int().nonnegative(), hrBpm: finite, confidence: finite })),
   classicalHrBpm: finite.nullable(),
   classicalQuality: finite,
+  s1OnsetsS: z.array(finite).optional(),
+  s2OnsetsS: z.array(finite).optional(),
 })
 
 export function formatHrTraceLine(entry: HrTraceEntry): string {
