@@ -35,7 +35,8 @@ const recordings = files.map((f) => {
 })
 const totalSeconds = recordings.reduce((sum, r) => sum + r.seconds, 0)
 console.log(
-  `node ${process.version}; ${files.length} samples/ recordings, ${totalSeconds.toFixed(1)} s of 4 kHz audio (best of repeated runs, one thread)\n`,
+  `node ${process.version}; ${files.length} samples/ recordings, ${totalSeconds.toFixed(1)} s of 4 kHz audio (best of repeated ` +
+    `runs, one thread)\n`,
 )
 
 let windows = 0
@@ -51,7 +52,8 @@ const hrMs = best(3, () => {
 console.log(`classical HR, 5-s windows at 1-s hop: ${windows} windows in ${hrMs.toFixed(0)} ms = ${(hrMs / windows).toFixed(2)} ms/window`)
 console.log(`  ${((windows * 5) / (hrMs / 1000)).toFixed(0)} s of windowed audio per second (each window's 5 s counted)`)
 console.log(
-  `  ${(totalSeconds / (hrMs / 1000)).toFixed(0)} s of recording per second with the 1-s hop (a live monitor needs 1 window per second: ${(1000 / (hrMs / windows)).toFixed(0)}× headroom)`,
+  `  ${(totalSeconds / (hrMs / 1000)).toFixed(0)} s of recording per second with the 1-s hop (a live monitor needs 1 window per ` +
+    `second: ${(1000 / (hrMs / windows)).toFixed(0)}× headroom)`,
 )
 
 const decodeMs = best(10, () => {

@@ -189,31 +189,45 @@ async function main(): Promise<void> {
     const quantile = (p: number): number => quantileOf(latenciesMs, p)
     const expectedClicks = Math.floor((SECONDS - 0.5) / CLICK_PERIOD_S)
     console.log(
-      `listening latency over ${SECONDS} s (capture ${RATE_HZ} Hz, ${FRAMES_PER_BUFFER}-frame buffers, wide filter, ${path.latencySamples}-sample look-ahead, output ${output.description} at ${OUTPUT_LATENCY_MS} ms)`,
+      `listening latency over ${SECONDS} s (capture ${RATE_HZ} Hz, ${FRAMES_PER_BUFFER}-frame buffers, wide filter, ` +
+        `${path.latencySamples}-sample look-ahead, output ${output.description} at ${OUTPUT_LATENCY_MS} ms)`,
     )
     console.log(`  clicks: ${expectedClicks} played, ${inOnsets.length} captured at the input, ${latenciesMs.length} matched at the output`)
     console.log(
-      `  input-to-output latency: median ${quantile(0.5).toFixed(1)} ms, p95 ${quantile(0.95).toFixed(1)} ms, min ${quantile(0).toFixed(1)} ms, max ${quantile(1).toFixed(1)} ms`,
+      `  input-to-output latency: median ${quantile(0.5).toFixed(1)} ms, p95 ${quantile(0.95).toFixed(1)} ms, min ` +
+        `${quantile(0).toFixed(1)} ms, max ${quantile(1).toFixed(1)} ms`,
     )
     console.log(`  output underruns: ${underruns}; input overflows: ${input.overflows}`)
     const at = (s: number): AudioOutputStats => timeline[Math.min(s, timeline.length - 1)] ?? final
     const early = Math.min(underruns, Math.max(0, at(SETTLE_S).underruns - underrunsBefore))
     console.log(
-      `  underruns: ${early} in the first ${SETTLE_S} s, ${underruns - early} in the remaining ${Math.max(0, SECONDS - SETTLE_S)} s; latency after the first ${SETTLE_S} s: median ${fmt(quantileOf(settledMs, 0.5))} ms, p95 ${fmt(quantileOf(settledMs, 0.95))} ms (${settledMs.length} clicks)`,
+      `  underruns: ${early} in the first ${SETTLE_S} s, ${underruns - early} in the remaining ` +
+        `${Math.max(0, SECONDS - SETTLE_S)} s; latency after the first ${SETTLE_S} s: median ${fmt(quantileOf(settledMs, 0.5))} ` +
+        `ms, p95 ${fmt(quantileOf(settledMs, 0.95))} ms (${settledMs.length} clicks)`,
     )
     const marks = timeline.map((stats, s) => ({ stats, s })).filter(({ s }) => s % 5 === 0 || s === timeline.length - 1)
     console.log(
       `  jitter buffer target over time (s: ms): ${marks.map(({ stats, s }) => `${s}: ${fmt(stats.targetLatencyMs, 0)}`).join(', ')}`,
     )
     console.log(
-      `  jitter buffer at the end: target ${fmt(final.targetLatencyMs)} ms, queued ${fmt(final.bufferedMs)} ms; trimmed ${fmt(final.trimmedMs)} ms, dropped at the ${OUTPUT_MAX_MS}-ms bound ${fmt(final.droppedMs)} ms; host-side underflows during the clicks (the PortAudio callback itself ran late) ${Number.isFinite(hostUnderflows) ? hostUnderflows : 'n/a'}, real-time callback thread: ${final.realtimeCallback ?? 'n/a'}${REALTIME ? '' : ' (not asked: LISTEN_BENCH_REALTIME=0)'}${failure ? `; FAILED: ${failure.message}` : ''}`,
+      `  jitter buffer at the end: target ${fmt(final.targetLatencyMs)} ms, queued ${fmt(final.bufferedMs)} ms; trimmed ` +
+        `${fmt(final.trimmedMs)} ms, dropped at the ${OUTPUT_MAX_MS}-ms bound ${fmt(final.droppedMs)} ms; host-side underflows ` +
+        `during the clicks (the PortAudio callback itself ran late) ` +
+        `${Number.isFinite(hostUnderflows) ? hostUnderflows : 'n/a'}, real-time callback thread: ` +
+        `${final.realtimeCallback ?? 'n/a'}${REALTIME ? '' : ' (not asked: LISTEN_BENCH_REALTIME=0)'}` +
+        `${failure ? `; FAILED: ${failure.message}` : ''}`,
     )
     console.log(
-      `  machine: ${cpus().length} cores, load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')} before, ${loadAfter.map((x) => x.toFixed(2)).join(' ')} after; background load: ${LOAD_PROCESSES > 0 ? `${LOAD_PROCESSES} busy loop(s) for the first ${Math.min(LOAD_SECONDS, SECONDS)} s` : 'none added'}`,
+      `  machine: ${cpus().length} cores, load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')} before, ` +
+        `${loadAfter.map((x) => x.toFixed(2)).join(' ')} after; background load: ` +
+        `${LOAD_PROCESSES > 0 ? `${LOAD_PROCESSES} busy loop(s) for the first ${Math.min(LOAD_SECONDS, SECONDS)} s` : 'none added'}`,
     )
     arrivalGapsMs.sort((a, b) => a - b)
     console.log(
-      `  input buffers: ${FRAMES_PER_BUFFER} frames = ${((1000 * FRAMES_PER_BUFFER) / RATE_HZ).toFixed(0)} ms each, arriving every ${arrivalGapsMs[Math.floor(arrivalGapsMs.length / 2)]?.toFixed(1)} ms (median), p99 ${arrivalGapsMs[Math.floor(arrivalGapsMs.length * 0.99)]?.toFixed(1)} ms, max ${arrivalGapsMs[arrivalGapsMs.length - 1]?.toFixed(1)} ms`,
+      `  input buffers: ${FRAMES_PER_BUFFER} frames = ${((1000 * FRAMES_PER_BUFFER) / RATE_HZ).toFixed(0)} ms each, arriving ` +
+        `every ${arrivalGapsMs[Math.floor(arrivalGapsMs.length / 2)]?.toFixed(1)} ms (median), p99 ` +
+        `${arrivalGapsMs[Math.floor(arrivalGapsMs.length * 0.99)]?.toFixed(1)} ms, max ` +
+        `${arrivalGapsMs[arrivalGapsMs.length - 1]?.toFixed(1)} ms`,
     )
     console.log(`  processing: ${(processMs / Math.max(1, chunks)).toFixed(3)} ms per ${FRAMES_PER_BUFFER}-frame chunk (${chunks} chunks)`)
   } finally {

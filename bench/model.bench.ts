@@ -40,7 +40,8 @@ async function main(): Promise<void> {
   console.log(`model            ${card.id}@${card.version} (${model.layerCount} layers)`)
   console.log(`ONNX size        ${(bytes / 1e6).toFixed(2)} MB (budget 20 MB)`)
   console.log(
-    `one window, 1 thread: median ${percentile(timings, 0.5).toFixed(2)} ms, p90 ${percentile(timings, 0.9).toFixed(2)} ms, p99 ${percentile(timings, 0.99).toFixed(2)} ms over ${runs} runs (budget 10 ms)`,
+    `one window, 1 thread: median ${percentile(timings, 0.5).toFixed(2)} ms, p90 ${percentile(timings, 0.9).toFixed(2)} ms, p99 ` +
+      `${percentile(timings, 0.99).toFixed(2)} ms over ${runs} runs (budget 10 ms)`,
   )
   console.log(`batch of ${batch.length}, 1 thread: ${(batchMs / batch.length).toFixed(2)} ms per window`)
   if (card.trainingWallSeconds !== undefined)

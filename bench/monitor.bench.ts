@@ -97,16 +97,21 @@ async function main(): Promise<void> {
   const flat48k = await runFlatOut(monitor, SOUND_CARD_SECONDS, [], [], sample48k)
   rmSync(dir, { recursive: true, force: true })
   console.log(
-    `engine real-time factor: ${(AUDIO_SECONDS / flat.seconds).toFixed(0)}× (${AUDIO_SECONDS} s of audio, ${flat.windows} windows in ${flat.seconds.toFixed(1)} s; budget ≥ 200×)`,
+    `engine real-time factor: ${(AUDIO_SECONDS / flat.seconds).toFixed(0)}× (${AUDIO_SECONDS} s of audio, ${flat.windows} ` +
+      `windows in ${flat.seconds.toFixed(1)} s; budget ≥ 200×)`,
   )
   console.log(
-    `engine real-time factor with a 48-kHz source (sound card; resampling to 4 kHz included): ${(SOUND_CARD_SECONDS / flat48k.seconds).toFixed(0)}× (${SOUND_CARD_SECONDS} s of audio in ${flat48k.seconds.toFixed(1)} s)`,
+    `engine real-time factor with a 48-kHz source (sound card; resampling to 4 kHz included): ` +
+      `${(SOUND_CARD_SECONDS / flat48k.seconds).toFixed(0)}× (${SOUND_CARD_SECONDS} s of audio in ${flat48k.seconds.toFixed(1)} s)`,
   )
   console.log(
-    `latency window end → event at 10× real time: p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms over ${latencies.length} windows (budget p99 ≤ 50 ms)`,
+    `latency window end → event at 10× real time: p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ` +
+      `${percentile(latencies, 0.99).toFixed(1)} ms over ${latencies.length} windows (budget p99 ≤ 50 ms)`,
   )
   console.log(
-    `RSS: ${mb(rssStart)} at start (after 3 min of warm-up audio), ${rssDuring[0] !== undefined ? `${mb(rssDuring[0])} after ${AUDIO_SECONDS / 120} min, ` : ''}${mb(rssEnd)} after ${AUDIO_SECONDS / 60} min of audio (growth ${mb(rssEnd - rssStart)}; budget ≤ 20 MB)`,
+    `RSS: ${mb(rssStart)} at start (after 3 min of warm-up audio), ` +
+      `${rssDuring[0] !== undefined ? `${mb(rssDuring[0])} after ${AUDIO_SECONDS / 120} min, ` : ''}${mb(rssEnd)} after ` +
+      `${AUDIO_SECONDS / 60} min of audio (growth ${mb(rssEnd - rssStart)}; budget ≤ 20 MB)`,
   )
   console.log(`dropped windows: ${status.droppedWindows}; execution provider: ${status.executionProvider}`)
   await monitor.dispose()

@@ -49,7 +49,8 @@ function run(name: string, stream: Uint8Array, chunkBytes: number): void {
   const mbPerS = (stream.length * repeats) / seconds / 1e6
   const audioSeconds = samples.length / sampleRateHz
   console.log(
-    `${name.padEnd(28)} ${mbPerS.toFixed(1).padStart(6)} MB/s, ${((audioSeconds * repeats) / seconds).toFixed(0).padStart(6)}x real time, chunks ${chunkBytes} B; ${JSON.stringify(stats)}`,
+    `${name.padEnd(28)} ${mbPerS.toFixed(1).padStart(6)} MB/s, ${((audioSeconds * repeats) / seconds).toFixed(0).padStart(6)}x ` +
+      `real time, chunks ${chunkBytes} B; ${JSON.stringify(stats)}`,
   )
 }
 

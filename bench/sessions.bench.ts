@@ -48,7 +48,10 @@ function stats(ms: number[]): string {
   const sorted = [...ms].sort((a, b) => a - b)
   const mean = ms.reduce((a, b) => a + b, 0) / ms.length
   const p = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number
-  return `mean ${mean.toFixed(3)} ms, median ${p(0.5).toFixed(3)}, p99 ${p(0.99).toFixed(3)}, max ${(sorted.at(-1) as number).toFixed(3)} (n=${ms.length})`
+  return (
+    `mean ${mean.toFixed(3)} ms, median ${p(0.5).toFixed(3)}, p99 ${p(0.99).toFixed(3)}, max ` +
+    `${(sorted.at(-1) as number).toFixed(3)} (n=${ms.length})`
+  )
 }
 
 async function recorderFigures(): Promise<void> {
@@ -127,7 +130,8 @@ async function recorderFigures(): Promise<void> {
   console.log(`stop (final sync + atomic session.json): ${stopMs.toFixed(2)} ms`)
   console.log(`WAV for ${seconds} s: ${(wavBytes / 1e6).toFixed(2)} MB`)
   console.log(
-    `export folder: ${folderMs.toFixed(1)} ms; zip: ${zipMs.toFixed(1)} ms, ${(statSync(zip.path).size / 1e6).toFixed(2)} MB (${((100 * statSync(zip.path).size) / wavBytes).toFixed(0)} % of the WAV)`,
+    `export folder: ${folderMs.toFixed(1)} ms; zip: ${zipMs.toFixed(1)} ms, ${(statSync(zip.path).size / 1e6).toFixed(2)} MB ` +
+      `(${((100 * statSync(zip.path).size) / wavBytes).toFixed(0)} % of the WAV)`,
   )
   console.log(`repair check of a finished session: ${scanMs.toFixed(2)} ms`)
 }
@@ -266,9 +270,12 @@ async function openInLibrary(page: Page, server: BrowserModeProcess, live: LiveW
 
 function describeOpen(name: string, f: OpenFigures): string {
   return (
-    `${name}: first waveform drawn ${f.firstDrawMs.toFixed(0)} ms after the click (target ≤ 300; until the bench saw it ${f.clickToDrawnMs.toFixed(0)} ms); ` +
-    `server RSS ${(f.rssBeforeBytes / MB).toFixed(0)} → peak ${(f.rssPeakBytes / MB).toFixed(0)} MB (+${((f.rssPeakBytes - f.rssBeforeBytes) / MB).toFixed(1)} MB, target ≤ 50); ` +
-    `live stream meanwhile: longest wait for a strip-chart chunk ${f.pcgGap.gapMs.toFixed(0)} ms (${(f.pcgGap.gapMs - 100).toFixed(0)} ms late on the 100-ms period, target ≤ 50; ` +
+    `${name}: first waveform drawn ${f.firstDrawMs.toFixed(0)} ms after the click (target ≤ 300; until the bench saw it ` +
+    `${f.clickToDrawnMs.toFixed(0)} ms); ` +
+    `server RSS ${(f.rssBeforeBytes / MB).toFixed(0)} → peak ${(f.rssPeakBytes / MB).toFixed(0)} MB ` +
+    `(+${((f.rssPeakBytes - f.rssBeforeBytes) / MB).toFixed(1)} MB, target ≤ 50); ` +
+    `live stream meanwhile: longest wait for a strip-chart chunk ${f.pcgGap.gapMs.toFixed(0)} ms ` +
+    `(${(f.pcgGap.gapMs - 100).toFixed(0)} ms late on the 100-ms period, target ≤ 50; ` +
     `the server's main thread was on the CPU ${f.pcgGap.busyMs} ms of it), for an HR window ${f.windowGapMs.toFixed(0)} ms; ` +
     `server main thread CPU over the ${(f.wallMs / 1000).toFixed(1)}-s open and first use: ${f.mainCpuMs} ms`
   )
@@ -329,8 +336,10 @@ async function longSessionOpen(): Promise<void> {
     const quietTo = performance.now()
     const quiet = longestChunkGap(live, quietFrom, quietTo)
     console.log(
-      `live stream with the library idle (the noise floor, 5 s): longest wait for a strip-chart chunk ${quiet.gapMs.toFixed(0)} ms (main thread on the CPU ${quiet.busyMs} ms of it), ` +
-        `for an HR window ${longestGapMs(live.windowMs, quietFrom, quietTo).toFixed(0)} ms; server main thread CPU ${mainThreadCpuMs(server.pid) - quietCpuMs} ms in the 5 s (monitor, recorder, events)`,
+      `live stream with the library idle (the noise floor, 5 s): longest wait for a strip-chart chunk ${quiet.gapMs.toFixed(0)} ` +
+        `ms (main thread on the CPU ${quiet.busyMs} ms of it), ` +
+        `for an HR window ${longestGapMs(live.windowMs, quietFrom, quietTo).toFixed(0)} ms; server main thread CPU ` +
+        `${mainThreadCpuMs(server.pid) - quietCpuMs} ms in the 5 s (monitor, recorder, events)`,
     )
     console.log(describeOpen(`open the ${HOURS}-h session (overview saved at stop)`, await openInLibrary(page, server, live, recorded.id)))
     console.log(
@@ -353,8 +362,10 @@ async function longSessionOpen(): Promise<void> {
     const recordedS = (statSync(wav).size - 44) / 4 / 4000
     const expectedS = status.elapsedS + (killedMs - statusAtMs) / 1000
     console.log(
-      `SIGKILL 150 ms into an open (overview being built) while recording: ${recordedS.toFixed(2)} s on disk of the ${expectedS.toFixed(2)} s streamed, ` +
-        `${Math.max(0, expectedS - recordedS).toFixed(2)} s lost (target ≤ 1 s; the last 100-ms strip-chart chunk and the source's own chunk are in flight at any moment)`,
+      `SIGKILL 150 ms into an open (overview being built) while recording: ${recordedS.toFixed(2)} s on disk of the ` +
+        `${expectedS.toFixed(2)} s streamed, ` +
+        `${Math.max(0, expectedS - recordedS).toFixed(2)} s lost (target ≤ 1 s; the last 100-ms strip-chart chunk and the ` +
+        `source's own chunk are in flight at any moment)`,
     )
     watcher.close()
   } finally {

@@ -37,7 +37,8 @@ async function main(): Promise<void> {
     appendMs.push(performance.now() - t0)
   }
   console.log(
-    `PcgBuffer.append (100-ms chunk, 4 kHz, wide filter): median ${percentile(appendMs, 0.5).toFixed(3)} ms, p95 ${percentile(appendMs, 0.95).toFixed(3)} ms`,
+    `PcgBuffer.append (100-ms chunk, 4 kHz, wide filter): median ${percentile(appendMs, 0.5).toFixed(3)} ms, p95 ` +
+      `${percentile(appendMs, 0.95).toFixed(3)} ms`,
   )
 
   // Window events as the monitor sends them: 5-s windows every 1 s, each with the S1/S2 onsets
@@ -71,10 +72,12 @@ async function main(): Promise<void> {
     lookupMs.push(performance.now() - t1)
   }
   console.log(
-    `BeatTrack.add (one window event, ~12 S1/S2 onsets, track holding 120 s): median ${percentile(addMs, 0.5).toFixed(3)} ms, p95 ${percentile(addMs, 0.95).toFixed(3)} ms (once a second)`,
+    `BeatTrack.add (one window event, ~12 S1/S2 onsets, track holding 120 s): median ${percentile(addMs, 0.5).toFixed(3)} ms, ` +
+      `p95 ${percentile(addMs, 0.95).toFixed(3)} ms (once a second)`,
   )
   console.log(
-    `BeatTrack.marksBetween (the strip chart's 7.5-s view): median ${percentile(lookupMs, 0.5).toFixed(4)} ms, p95 ${percentile(lookupMs, 0.95).toFixed(4)} ms (every frame)`,
+    `BeatTrack.marksBetween (the strip chart's 7.5-s view): median ${percentile(lookupMs, 0.5).toFixed(4)} ms, p95 ` +
+      `${percentile(lookupMs, 0.95).toFixed(4)} ms (every frame)`,
   )
 
   const filterMs: number[] = []
@@ -84,7 +87,8 @@ async function main(): Promise<void> {
     filterMs.push(performance.now() - t0)
   }
   console.log(
-    `filterForPlayback (${(audio.samples.length / rate).toFixed(1)} s at 4 kHz, bell, with lead-in): median ${percentile(filterMs, 0.5).toFixed(2)} ms, p95 ${percentile(filterMs, 0.95).toFixed(2)} ms (once per filter change)`,
+    `filterForPlayback (${(audio.samples.length / rate).toFixed(1)} s at 4 kHz, bell, with lead-in): median ` +
+      `${percentile(filterMs, 0.5).toFixed(2)} ms, p95 ${percentile(filterMs, 0.95).toFixed(2)} ms (once per filter change)`,
   )
 
   const server = createServer()
@@ -101,7 +105,8 @@ async function main(): Promise<void> {
     rttMs.push(performance.now() - t0)
   }
   console.log(
-    `WebSocket request round trip (validated both ends), 500 calls: median ${percentile(rttMs, 0.5).toFixed(3)} ms, p95 ${percentile(rttMs, 0.95).toFixed(3)} ms`,
+    `WebSocket request round trip (validated both ends), 500 calls: median ${percentile(rttMs, 0.5).toFixed(3)} ms, p95 ` +
+      `${percentile(rttMs, 0.95).toFixed(3)} ms`,
   )
   socket.close()
   await transport.close()

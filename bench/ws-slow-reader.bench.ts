@@ -39,7 +39,8 @@ async function scenario(name: string, frames: (sessionId: string) => Buffer[]): 
     process.stdout.write(
       `${name}: RSS before ${(outcome.rssBeforeBytes / MB).toFixed(0)} MB, peak ${(outcome.peakRssBytes / MB).toFixed(0)} MB ` +
         `(+${((outcome.peakRssBytes - outcome.rssBeforeBytes) / MB).toFixed(0)} MB); sent ${(outcome.bytesSent / MB).toFixed(1)} MB, ` +
-        `${outcome.unsent} requests left unsent; client read ${(outcome.bytesReceived / MB).toFixed(1)} MB; connection ${ending}; longest wait for an HR event ${longestGapS.toFixed(1)} s; ` +
+        `${outcome.unsent} requests left unsent; client read ${(outcome.bytesReceived / MB).toFixed(1)} MB; connection ` +
+        `${ending}; longest wait for an HR event ${longestGapS.toFixed(1)} s; ` +
         `server ${alive ? 'alive' : `ended (${server.exitStatus()})`}\n`,
     )
   } finally {

@@ -11,7 +11,8 @@ const here = __dirname
 
 function notice(message) {
   process.stderr.write(
-    `ausculta native audio: ${message}\n  The app will run without audio devices (serial devices and demo files still work).\n  See native/README.md.\n`,
+    `ausculta native audio: ${message}\n  The app will run without audio devices (serial devices and demo files still work).\n  ` +
+      `See native/README.md.\n`,
   )
   process.exit(0)
 }

@@ -51,7 +51,8 @@ async function main(): Promise<void> {
     throw new Error(`${values.suite}: a ${suite.manifest.split} suite; calibrate on validation only`)
   await model.release()
   process.stdout.write(
-    `collected in ${((Date.now() - t0) / 1000).toFixed(0)} s: ${clean.streams.length} clean streams, ${suite.results.length} suite conditions\n`,
+    `collected in ${((Date.now() - t0) / 1000).toFixed(0)} s: ${clean.streams.length} clean streams, ${suite.results.length} ` +
+      `suite conditions\n`,
   )
 
   const suiteStreams: CollectedStream[] = [...suite.streams.values()].flat()
@@ -74,7 +75,8 @@ async function main(): Promise<void> {
   })
   const isotonic = fitIsotonic(points)
   process.stdout.write(
-    `temperature ${temperature} (NLL ${nll.toFixed(4)}, at T=1 ${nllAtOne.toFixed(4)}); isotonic ${isotonic.x.length} knots over ${points.length} labelled windows\n`,
+    `temperature ${temperature} (NLL ${nll.toFixed(4)}, at T=1 ${nllAtOne.toFixed(4)}); isotonic ${isotonic.x.length} knots ` +
+      `over ${points.length} labelled windows\n`,
   )
 
   const decideAll = (streams: CollectedStream[], calibration: DisplayCalibration): ReturnType<typeof scoreDecisions> => {
@@ -128,7 +130,10 @@ async function main(): Promise<void> {
   )
   const display = {
     calibration,
-    fittedOn: `validation patients only (split seed ${card.training.splitSeed ?? 0}: ${validation.length} patients, ${clean.streams.length} streamed recordings) and the validation robustness suite (${suite.results.length} conditions, ${suite.manifest.variant} variant)`,
+    fittedOn:
+      `validation patients only (split seed ${card.training.splitSeed ?? 0}: ${validation.length} patients, ` +
+      `${clean.streams.length} streamed recordings) and the validation robustness suite (${suite.results.length} conditions, ` +
+      `${suite.manifest.variant} variant)`,
     fittedBy: 'scripts/calibrate-display.ts',
     validation: {
       meetsTargets: best.meets,

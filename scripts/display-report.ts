@@ -44,31 +44,39 @@ function reliabilitySvg(series: Array<{ rows: CalibrationRow[]; colour: string; 
     .flatMap(({ rows, colour }) =>
       rows.map(
         (r) =>
-          `<circle cx="${scale(r.meanConfidence).toFixed(1)}" cy="${y(r.within5Share).toFixed(1)}" r="${Math.max(3, Math.min(12, Math.sqrt(r.windows) / 2)).toFixed(1)}" fill="${colour}" fill-opacity="0.6"><title>${r.windows} windows: confidence ${pct(r.meanConfidence)}, observed ${pct(r.within5Share)}</title></circle>`,
+          `<circle cx="${scale(r.meanConfidence).toFixed(1)}" cy="${y(r.within5Share).toFixed(1)}" ` +
+          `r="${Math.max(3, Math.min(12, Math.sqrt(r.windows) / 2)).toFixed(1)}" fill="${colour}" ` +
+          `fill-opacity="0.6"><title>${r.windows} windows: confidence ${pct(r.meanConfidence)}, observed ` +
+          `${pct(r.within5Share)}</title></circle>`,
       ),
     )
     .join('')
   const legend = series
     .map(
       ({ colour, label }, i) =>
-        `<circle cx="${pad + 8}" cy="${pad + 8 + i * 14}" r="4" fill="${colour}"/><text x="${pad + 16}" y="${pad + 12 + i * 14}" font-size="10">${label}</text>`,
+        `<circle cx="${pad + 8}" cy="${pad + 8 + i * 14}" r="4" fill="${colour}"/><text x="${pad + 16}" ` +
+        `y="${pad + 12 + i * 14}" font-size="10">${label}</text>`,
     )
     .join('')
   const ticks = [0, 0.25, 0.5, 0.75, 1]
     .map(
       (t) =>
-        `<text x="${scale(t)}" y="${size - pad + 16}" font-size="10" text-anchor="middle">${t}</text><text x="${pad - 6}" y="${y(t) + 3}" font-size="10" text-anchor="end">${t}</text>`,
+        `<text x="${scale(t)}" y="${size - pad + 16}" font-size="10" text-anchor="middle">${t}</text><text x="${pad - 6}" ` +
+        `y="${y(t) + 3}" font-size="10" text-anchor="end">${t}</text>`,
     )
     .join('')
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 ${size} ${size}" font-family="sans-serif">
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 ${size} ${size}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="white"/><text x="${size / 2}" y="16" font-size="11" text-anchor="middle">${title}</text>
 <line x1="${scale(0)}" y1="${y(0)}" x2="${scale(1)}" y2="${y(1)}" stroke="#999" stroke-dasharray="4 3"/>
-<line x1="${pad}" y1="${size - pad}" x2="${size - pad}" y2="${size - pad}" stroke="black"/><line x1="${pad}" y1="${pad}" x2="${pad}" y2="${size - pad}" stroke="black"/>
+<line x1="${pad}" y1="${size - pad}" x2="${size - pad}" y2="${size - pad}" stroke="black"/><line x1="${pad}" y1="${pad}" ` +
+    `x2="${pad}" y2="${size - pad}" stroke="black"/>
 ${ticks}${bars}${legend}
 <text x="${size / 2}" y="${size - 8}" font-size="11" text-anchor="middle">stated confidence</text>
 <text x="12" y="${size / 2}" font-size="11" text-anchor="middle" transform="rotate(-90 12 ${size / 2})">observed within 5 bpm</text>
 </svg>
 `
+  )
 }
 
 function suiteGroups(run: SuiteRun): Map<string, StreamScores> {
@@ -241,7 +249,12 @@ async function main(): Promise<void> {
   const md: string[] = []
   md.push('## The HR on the screen (issue 15)', '')
   md.push(
-    `Model \`${card.id}@${card.version}\`; display decision \`src/core/hr/hr-decision.ts\` (docs/hr-decision.md), fitted on validation patients and the validation robustness suite only (card \`display.fittedOn\`). Everything below is measured on what it was **not** fitted on: the ${split.test.length} test patients of split seed ${card.training.splitSeed ?? 0} (${test.windows} labelled windows) and the test robustness suite (${suite.results.length} conditions built from test patients by \`models/training/robustness.py\`, ${suite.manifest.variant} variant). The displayed HR is what the screen shows had each recording been streamed from its start; a window without a number counts as declined.`,
+    `Model \`${card.id}@${card.version}\`; display decision \`src/core/hr/hr-decision.ts\` (docs/hr-decision.md), fitted on ` +
+      `validation patients and the validation robustness suite only (card \`display.fittedOn\`). Everything below is measured ` +
+      `on what it was **not** fitted on: the ${split.test.length} test patients of split seed ${card.training.splitSeed ?? 0} ` +
+      `(${test.windows} labelled windows) and the test robustness suite (${suite.results.length} conditions built from test ` +
+      `patients by \`models/training/robustness.py\`, ${suite.manifest.variant} variant). The displayed HR is what the screen shows ` +
+      'had each recording been streamed from its start; a window without a number counts as declined.',
     '',
   )
   md.push('### Targets', '', table(['target', 'wanted', 'measured', ''], targets), '')
@@ -255,11 +268,12 @@ async function main(): Promise<void> {
     '',
   )
   md.push(
-    `Displayed HR: answered ${pct(test.displayed?.answeredShare ?? Number.NaN)}, shown numbers off by > 5 bpm ${pct(test.displayed?.off5Share ?? Number.NaN, 2)}, off by > 10 bpm ${pct(test.displayed?.off10Share ?? Number.NaN, 2)}; withheld: ${
-      Object.entries(test.displayed?.withheld ?? {})
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ') || 'none'
-    }.`,
+    `Displayed HR: answered ${pct(test.displayed?.answeredShare ?? Number.NaN)}, shown numbers off by > 5 bpm ` +
+      `${pct(test.displayed?.off5Share ?? Number.NaN, 2)}, off by > 10 bpm ${pct(test.displayed?.off10Share ?? Number.NaN, 2)}; withheld: ${
+        Object.entries(test.displayed?.withheld ?? {})
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || 'none'
+      }.`,
     '',
   )
   md.push(
@@ -279,7 +293,8 @@ async function main(): Promise<void> {
   const offWindows = testRecords.filter((r) => r.displayed?.hrBpm != null && Math.abs(r.displayed.hrBpm - r.referenceBpm) > 5)
   if (offWindows.length > 0) {
     md.push(
-      'Every shown number off by more than 5 bpm from its protocol label, for a reader to check against the `.tsv` (a label is 60 / mean S1–S1 interval, so one missing or extra S1 row moves it):',
+      'Every shown number off by more than 5 bpm from its protocol label, for a reader to check against the `.tsv` (a label is ' +
+        '60 / mean S1–S1 interval, so one missing or extra S1 row moves it):',
       '',
     )
     md.push(
@@ -300,12 +315,21 @@ async function main(): Promise<void> {
   }
   if (below70Val.length > 0)
     md.push(
-      `Validation patients (fitted on) below 70 bpm: ${below70Val.map((b) => `production ${num(b?.production?.maeBpm)} bpm, displayed ${num(b?.displayed?.maeBpm)} bpm over ${b?.production?.count} windows`).join('; ')}.`,
+      `Validation patients (fitted on) below 70 bpm: ` +
+        `${below70Val
+          .map(
+            (b) =>
+              `production ${num(b?.production?.maeBpm)} bpm, displayed ${num(b?.displayed?.maeBpm)} bpm ` +
+              `over ${b?.production?.count} windows`,
+          )
+          .join('; ')}.`,
       '',
     )
   md.push('### Calibration of the stated confidence', '')
   md.push(
-    `The confidence on the screen is P(|error| ≤ 5 bpm) of the window's estimate. Expected calibration error on the test patients: **${num(test.displayed?.ece ?? Number.NaN, 3)}**; on the test robustness suite's labelled windows: **${num(suiteReliability.ece, 3)}** (validation, fitted on: card \`display.validation.ece\`).`,
+    `The confidence on the screen is P(|error| ≤ 5 bpm) of the window's estimate. Expected calibration error on the test ` +
+      `patients: **${num(test.displayed?.ece ?? Number.NaN, 3)}**; on the test robustness suite's labelled windows: ` +
+      `**${num(suiteReliability.ece, 3)}** (validation, fitted on: card \`display.validation.ece\`).`,
     '',
   )
   md.push(
@@ -348,7 +372,9 @@ async function main(): Promise<void> {
     '',
   )
   md.push(
-    `All conditions together: ${suiteAll.labelledWindows} labelled windows, answered ${pct(suiteAll.answeredShare)}, shown MAE ${num(suiteAll.maeBpm)} bpm, ${suiteAll.off10} shown numbers off by > 10 bpm; ${suiteAll.noHeartShown} of ${suiteAll.noHeartWindows} windows without a heart showed an HR.`,
+    `All conditions together: ${suiteAll.labelledWindows} labelled windows, answered ${pct(suiteAll.answeredShare)}, shown MAE ` +
+      `${num(suiteAll.maeBpm)} bpm, ${suiteAll.off10} shown numbers off by > 10 bpm; ${suiteAll.noHeartShown} of ` +
+      `${suiteAll.noHeartWindows} windows without a heart showed an HR.`,
     '',
   )
   md.push('<details><summary>Every condition</summary>', '', table(ROBUSTNESS_HEADERS, robustnessRows(suite.results)), '', '</details>', '')
@@ -357,24 +383,23 @@ async function main(): Promise<void> {
     const oldScores = (
       pred: (r: { id: string; kind: string }) => boolean,
     ): { shown: number; windows: number; off10: number; answered: number; labelled: number } =>
-      old
-        .filter(pred)
-        .reduce(
-          (a, r) => ({
-            shown: a.shown + r.noHeartShown,
-            windows: a.windows + r.noHeartWindows,
-            off10: a.off10 + r.off10,
-            answered: a.answered + r.answered,
-            labelled: a.labelled + r.labelledWindows,
-          }),
-          { shown: 0, windows: 0, off10: 0, answered: 0, labelled: 0 },
-        )
+      old.filter(pred).reduce(
+        (a, r) => ({
+          shown: a.shown + r.noHeartShown,
+          windows: a.windows + r.noHeartWindows,
+          off10: a.off10 + r.off10,
+          answered: a.answered + r.answered,
+          labelled: a.labelled + r.labelledWindows,
+        }),
+        { shown: 0, windows: 0, off10: 0, answered: 0, labelled: 0 },
+      )
     const oldNoHeart = oldScores((r) => r.kind !== 'heart')
     const oldHard = oldScores((r) => /^(device|tempo)/.test(r.id))
     const oldProd = before.eval.summary.estimators.find((e) => e.estimator === 'production')?.metrics
     md.push('### Before and after', '')
     md.push(
-      'The previous model (1.0.0, trained without tempo/device/background augmentation and without a no-HR head) through the same display decision with its default settings, on the same test windows and suite:',
+      'The previous model (1.0.0, trained without tempo/device/background augmentation and without a no-HR head) through the ' +
+        'same display decision with its default settings, on the same test windows and suite:',
       '',
     )
     md.push(
@@ -407,13 +432,18 @@ async function main(): Promise<void> {
   }
   md.push('### How it was measured', '')
   md.push(
-    `- \`node --require tsx/cjs scripts/display-report.ts --data <CirCor> --suite <test suite>\` (this file); the suite: \`/usr/bin/python3 -m models.training.robustness --data <CirCor> --split test --variant full --out <dir>\`; the same figures per condition: \`npm run eval:robustness\`; per window: \`ausculta eval <CirCor> --split test --windows out.csv\`.`,
+    `- \`node --require tsx/cjs scripts/display-report.ts --data <CirCor> --suite <test suite>\` (this file); the suite: ` +
+      `\`/usr/bin/python3 -m models.training.robustness --data <CirCor> --split test --variant full --out <dir>\`; the same ` +
+      `figures per condition: \`npm run eval:robustness\`; per window: \`ausculta eval <CirCor> --split test --windows out.csv\`.`,
   )
   md.push(
-    `- One window, one thread: median of 200 runs of the whole graph in onnxruntime-node on this 2-core machine (shared with other work); \`npm run bench:model\` gives the full figures.`,
+    `- One window, one thread: median of 200 runs of the whole graph in onnxruntime-node on this 2-core machine (shared with ` +
+      `other work); \`npm run bench:model\` gives the full figures.`,
   )
   md.push(
-    '- The test robustness suite is synthetic around real test-patient recordings (tempo by beat-wise warping of the .tsv segmentation, device responses, mixed backgrounds, generated no-heart audio). It shows how the decision behaves where CirCor has no data; it is not a clinical validation.',
+    '- The test robustness suite is synthetic around real test-patient recordings (tempo by beat-wise warping of the .tsv ' +
+      'segmentation, device responses, mixed backgrounds, generated no-heart audio). It shows how the decision behaves where ' +
+      'CirCor has no data; it is not a clinical validation.',
   )
   md.push('')
   writeFileSync(values.out, md.join('\n'))

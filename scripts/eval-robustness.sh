@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 split="${1:-test}"
 data="${AUSCULTA_CIRCOR_DIR:-../shared/data/circor}"
 if [ ! -d "$data" ]; then
-  echo "eval:robustness needs the CirCor data: set AUSCULTA_CIRCOR_DIR (e.g. AUSCULTA_CIRCOR_DIR=../shared/data/circor npm run eval:robustness)" >&2
+  echo "eval:robustness needs the CirCor data: set AUSCULTA_CIRCOR_DIR" \
+    "(e.g. AUSCULTA_CIRCOR_DIR=../shared/data/circor npm run eval:robustness)" >&2
   exit 2
 fi
 suite="${AUSCULTA_ROBUSTNESS_DIR:-.cache/robustness-$split}"

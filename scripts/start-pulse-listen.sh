@@ -12,7 +12,8 @@ pulseaudio -D -n --exit-idle-time=-1 --log-target=file:"$XDG_RUNTIME_DIR/pulse.l
   --load="module-null-sink sink_name=ausculta_in rate=48000" \
   --load="module-null-sink sink_name=ausculta_out rate=48000" \
   --load="module-remap-source master=ausculta_in.monitor source_name=ausculta_mic source_properties=device.description=AuscultaMic" \
-  --load="module-remap-source master=ausculta_out.monitor source_name=ausculta_out_mic source_properties=device.description=AuscultaOutMic" \
+  --load="module-remap-source master=ausculta_out.monitor source_name=ausculta_out_mic \
+source_properties=device.description=AuscultaOutMic" \
   --load="module-always-sink"
 for i in $(seq 50); do pactl info >/dev/null 2>&1 && break; sleep 0.1; done
 pactl set-default-sink ausculta_out

@@ -64,7 +64,10 @@ folder.recordings.forEach((recording, index) => {
 console.log(`${items.length} labelled windows from ${Math.ceil(folder.recordings.length / every)} recordings`)
 
 function fmt(m: ReturnType<typeof hrMetrics>): string {
-  return `n=${m.count} declined=${m.declinedCount} MAE ${m.maeBpm.toFixed(2)} median ${m.medianAbsErrorBpm.toFixed(2)} within5 ${(100 * m.within5BpmShare).toFixed(1)}% RMSE ${m.rmseBpm.toFixed(2)}`
+  return (
+    `n=${m.count} declined=${m.declinedCount} MAE ${m.maeBpm.toFixed(2)} median ${m.medianAbsErrorBpm.toFixed(2)} within5 ` +
+    `${(100 * m.within5BpmShare).toFixed(1)}% RMSE ${m.rmseBpm.toFixed(2)}`
+  )
 }
 
 type Acf = { acf: Float32Array; envelopeRateHz: number }
@@ -72,7 +75,9 @@ function acfs(tuning: ClassicalHrTuning): Acf[] {
   const t0 = performance.now()
   const out = items.map((item) => envelopeAutocorrelation(item.samples, 4000, 60 / DEFAULT_MIN_BPM, tuning))
   console.log(
-    `  envelopes (rate ${tuning.envelopeRateHz} Hz, lowpass ${tuning.envelopeLowpassHz} Hz, band ${tuning.bandLowHz}-${tuning.bandHighHz}, unbiased ${tuning.unbiased}): ${((performance.now() - t0) / items.length).toFixed(2)} ms/window`,
+    `  envelopes (rate ${tuning.envelopeRateHz} Hz, lowpass ${tuning.envelopeLowpassHz} Hz, band ` +
+      `${tuning.bandLowHz}-${tuning.bandHighHz}, unbiased ${tuning.unbiased}): ` +
+      `${((performance.now() - t0) / items.length).toFixed(2)} ms/window`,
   )
   return out
 }
@@ -149,7 +154,19 @@ if (values.grid) {
               const m = hrMetrics(evaluate(cache, tuning, 0).pairs)
               results.push({
                 mae: m.maeBpm,
-                text: `${fmt(m)}  ${JSON.stringify({ bandLowHz, bandHighHz, envelopeMethod, fastBpm, fastSubharmonicRatio, fastSearchFrom, fastSearchTo, slowBpm, slowHarmonicRatio })}`,
+                text:
+                  `${fmt(m)}  ` +
+                  JSON.stringify({
+                    bandLowHz,
+                    bandHighHz,
+                    envelopeMethod,
+                    fastBpm,
+                    fastSubharmonicRatio,
+                    fastSearchFrom,
+                    fastSearchTo,
+                    slowBpm,
+                    slowHarmonicRatio,
+                  }),
               })
             }
           }

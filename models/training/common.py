@@ -290,7 +290,9 @@ class Data:
         caption = cap.caption(self.by_id[rec.patient_id], rec, hr, inside)
         return x.astype(np.float32), hr, inside, frames, caption
 
-    def _lift_or_place(self, rng: np.random.Generator, x: np.ndarray, onsets: List[float], frames: np.ndarray):  # type: ignore[no-untyped-def]
+    def _lift_or_place(  # type: ignore[no-untyped-def]
+        self, rng: np.random.Generator, x: np.ndarray, onsets: List[float], frames: np.ndarray
+    ):
         """The chestpiece lifted (heart, then ambient) or placed (ambient, then heart) mid-window.
         The window keeps an HR only when >= 3 S1 onsets and >= 3 s of heart remain."""
         at_s = float(rng.uniform(0.5, 4.5))

@@ -87,7 +87,8 @@ def load_patients(data_dir: str = DEFAULT_DATA_DIR, load_audio: bool = True,
         with open(csv_path, newline="", encoding="utf-8") as f:
             for row in csv.DictReader(f):
                 csv_meta[row["Patient ID"].strip()] = {k.strip().rstrip(":"): _clean(v) for k, v in row.items()}
-    ids = sorted((f[:-4] for f in os.listdir(folder) if f.endswith(".txt") and (not flat or f[:-4].isdigit())), key=lambda s: int(s) if s.isdigit() else s)
+    ids = sorted((f[:-4] for f in os.listdir(folder) if f.endswith(".txt") and (not flat or f[:-4].isdigit())),
+                 key=lambda s: int(s) if s.isdigit() else s)
     if limit_patients is not None:
         ids = ids[:limit_patients]
     patients: List[Patient] = []

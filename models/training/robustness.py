@@ -523,13 +523,16 @@ def lifted_condition(ambient: str) -> Builder:
 
 
 def conditions() -> List[Condition]:
-    out: List[Condition] = [Condition("clean", "clean", "heart", "the source recordings unchanged (cut to at most 30 s around the longest annotated run)", FS, build_clean, True)]
+    out: List[Condition] = [Condition("clean", "clean", "heart",
+                                      "the source recordings unchanged (cut to at most 30 s around the longest annotated run)",
+                                      FS, build_clean, True)]
     for target, smoke in ((40, True), (50, False)):
         out.append(Condition(f"tempo-slow-{target}", "tempo", "heart",
                              f"hearts slowed to about {target} bpm (diastole lengthened, pitch kept)", FS, tempo_condition(target), smoke))
     for target, smoke in ((160, False), (190, True), (220, False)):
         out.append(Condition(f"tempo-fast-{target}", "tempo", "heart",
-                             f"hearts quickened to about {target} bpm (diastole shortened, systole a little, pitch kept)", FS, tempo_condition(target), smoke))
+                             f"hearts quickened to about {target} bpm (diastole shortened, systole a little, pitch kept)",
+                             FS, tempo_condition(target), smoke))
     for rate in (1000, 2000, 8000, 44100, 48000):
         out.append(Condition(f"device-rate-{rate}", "device", "heart",
                              f"recorded at {rate} Hz (resampled from 4 kHz with scipy resample_poly; the app resamples back)",
@@ -538,7 +541,8 @@ def conditions() -> List[Condition]:
                        ("phone", "phone microphone: high-pass 300 Hz (3rd order) and a +8 dB presence peak at 1.5 kHz")):
         out.append(Condition(f"device-{kind}", "device", "heart", desc, FS,
                              heart_condition(lambda ctx, src, x, rng, k=kind: (chestpiece(x, k), {})), kind == "bell"))
-    out.append(Condition("device-agc", "device", "heart", "automatic gain control (RMS follower, 10 ms attack, 0.5 s release, up to +30 dB)",
+    out.append(Condition("device-agc", "device", "heart",
+                         "automatic gain control (RMS follower, 10 ms attack, 0.5 s release, up to +30 dB)",
                          FS, heart_condition(lambda ctx, src, x, rng: (agc(x), {}))))
     out.append(Condition("device-clip", "device", "heart", "driven 3x past full scale and hard-clipped", FS,
                          heart_condition(lambda ctx, src, x, rng: (hard_clip(x, 3.0), {"drive": 3.0}))))
@@ -558,7 +562,8 @@ def conditions() -> List[Condition]:
     for k, (kind, desc, smoke) in enumerate(nh):  # ids 900001.., 900101.., ...: fixed whatever the subset
         out.append(Condition(f"no-heart-{kind}", "no-heart", "no-heart", f"no heart sound, 30 s: {desc}", FS,
                              no_heart_condition(kind, FIRST_SYNTHETIC_ID + 100 * k), smoke))
-    for amb, desc, smoke in (("silence", "silence (converter noise)", True), ("room", "room noise (pink noise and speech, 10-25 dB below the heart)", False),
+    for amb, desc, smoke in (("silence", "silence (converter noise)", True),
+                             ("room", "room noise (pink noise and speech, 10-25 dB below the heart)", False),
                              ("rubbing", "rubbing and handling (-6 to +6 dB re the heart)", False)):
         out.append(Condition(f"lifted-{amb}", "lifted", "lifted",
                              f"heart, then the chestpiece lifted at a random time: {desc} until 30 s", FS, lifted_condition(amb), smoke))
@@ -669,7 +674,8 @@ def condition_rng(seed: int, cond_id: str) -> np.random.Generator:
 
 
 def generate(data: str, split: str, split_seed: int, variant: str, out: str, seed: int = DEFAULT_SEED,
-             max_recordings: Optional[int] = None, only: Optional[Sequence[str]] = None, log=print) -> Dict[str, object]:  # type: ignore[no-untyped-def]
+             max_recordings: Optional[int] = None, only: Optional[Sequence[str]] = None,
+             log=print) -> Dict[str, object]:  # type: ignore[no-untyped-def]
     t0 = time.time()
     if os.path.exists(out) and os.listdir(out):
         mpath = os.path.join(out, "manifest.json")
@@ -727,13 +733,15 @@ def generate(data: str, split: str, split_seed: int, variant: str, out: str, see
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", required=True, help="CirCor folder: release layout (training_data/ + training_data.csv) or flat (like samples/)")
+    ap.add_argument("--data", required=True,
+                    help="CirCor folder: release layout (training_data/ + training_data.csv) or flat (like samples/)")
     ap.add_argument("--split", required=True, choices=["validation", "test", "all"])
     ap.add_argument("--split-seed", type=int, default=0)
     ap.add_argument("--variant", required=True, choices=["smoke", "full"])
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    ap.add_argument("--max-recordings", type=int, default=None, help="recordings per condition (default: full 6 heart / 4 no-heart, smoke 2 / 1)")
+    ap.add_argument("--max-recordings", type=int, default=None,
+                    help="recordings per condition (default: full 6 heart / 4 no-heart, smoke 2 / 1)")
     ap.add_argument("--conditions", default=None, help="comma-separated condition ids or groups to write (default: all of the variant)")
     args = ap.parse_args(argv)
     only = [c.strip() for c in args.conditions.split(",") if c.strip()] if args.conditions else None

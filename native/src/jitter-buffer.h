@@ -263,7 +263,8 @@ class JitterBuffer {
     // Digital silence (1e-4, -80 dBFS) is always quiet, even before any peak was seen.
     double quietBelow = std::max(1e-4, config_.quietRatio * peak_);
     if (loudest <= quietBelow) return true;
-    if (excessSinceClock_ != 0 && clock_ - excessSinceClock_ >= config_.forceSpliceAfterFrames && clock_ - lastSpliceClock_ >= config_.forceSpliceAfterFrames / 32) {
+    if (excessSinceClock_ != 0 && clock_ - excessSinceClock_ >= config_.forceSpliceAfterFrames &&
+        clock_ - lastSpliceClock_ >= config_.forceSpliceAfterFrames / 32) {
       ++forcedSplices_;
       return true;
     }

@@ -108,10 +108,12 @@ beforeAll(async () => {
   // Keep a copy of each recording-length buffer the page hands to Web Audio (session playback),
   // so the test can check what is played; the real AudioBuffer still gets the samples. A string:
   // it runs in the page, whose DOM types the Node-side test does not compile against.
-  await page.context().addInitScript(`(() => {
+  await page.context().addInitScript(
+    `(() => {
     const copyToChannel = AudioBuffer.prototype.copyToChannel
     AudioBuffer.prototype.copyToChannel = function (source, channel, start) {
-      if (this.length >= this.sampleRate) globalThis.__auscultaPlayed = { sampleRateHz: this.sampleRate, samples: Float32Array.from(source) }
+      if (this.length >= this.sampleRate) globalThis.__auscultaPlayed = { sampleRateHz: this.sampleRate, samples: ` +
+      `Float32Array.from(source) }
       return copyToChannel.call(this, source, channel, start)
     }
     // And the largest value any AudioParam (the app sets only gains) is given, so a gain applied
@@ -125,8 +127,10 @@ beforeAll(async () => {
       AudioParam.prototype[name] = function (v, ...rest) { note(v); return method.call(this, v, ...rest) }
     }
     const curve = AudioParam.prototype.setValueCurveAtTime
-    AudioParam.prototype.setValueCurveAtTime = function (values, ...rest) { for (const v of values) note(v); return curve.call(this, values, ...rest) }
-  })()`)
+    AudioParam.prototype.setValueCurveAtTime = function (values, ...rest) { for (const v of values) note(v); return ` +
+      `curve.call(this, values, ...rest) }
+  })()`,
+  )
   await page.goto(url.href)
 }, 180_000)
 
@@ -200,7 +204,8 @@ describe('browser mode end to end (Chromium)', () => {
     const fps = (after.draws - before.draws) / ((Date.now() - t0) / 1000)
     const msPerFrame = (after.busyMs - before.busyMs) / Math.max(1, after.draws - before.draws)
     console.log(
-      `[e2e] PCG strip chart: ${fps.toFixed(1)} frames/s over 3 s in Chromium, ${msPerFrame.toFixed(2)} ms of drawing per frame (demo source, ${SAMPLE})`,
+      `[e2e] PCG strip chart: ${fps.toFixed(1)} frames/s over 3 s in Chromium, ${msPerFrame.toFixed(2)} ms of drawing per frame ` +
+        `(demo source, ${SAMPLE})`,
     )
     expect(after.draws).toBeGreaterThan(before.draws)
   })
@@ -365,7 +370,8 @@ describe('browser mode end to end (Chromium)', () => {
       diaphragm150to400Db: change(diaphragm, 150, 400),
     }
     console.log(
-      `[e2e] playback filters, change of each band's share of the played energy vs off (dB): ${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(1)) : v))}`,
+      `[e2e] playback filters, change of each band's share of the played energy vs off (dB): ` +
+        `${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(1)) : v))}`,
     )
     expect(bell.samples.length).toBe(off.samples.length)
     // Each filter's stop band, an octave or more outside its pass band, loses ≥ 24 dB of gain;
@@ -419,7 +425,9 @@ describe('browser mode end to end (Chromium)', () => {
       }
     }
     console.log(
-      `[e2e] playback at ×${PLAYBACK_GAIN_MAX}: peak handed to Web Audio per filter and speed ${JSON.stringify(peaks, (_k, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(4)) : v))}; ceiling ${PLAYBACK_CEILING.toFixed(4)}; unfiltered peak at ×1 ${peak(unity).toFixed(3)}`,
+      `[e2e] playback at ×${PLAYBACK_GAIN_MAX}: peak handed to Web Audio per filter and speed ` +
+        `${JSON.stringify(peaks, (_k, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(4)) : v))}; ceiling ` +
+        `${PLAYBACK_CEILING.toFixed(4)}; unfiltered peak at ×1 ${peak(unity).toFixed(3)}`,
     )
     // Without the limiter the unfiltered recording alone would reach ×20 its own peak, far over full scale.
     expect(peak(unity) * PLAYBACK_GAIN_MAX).toBeGreaterThan(2)

@@ -59,7 +59,10 @@ async function waitForUrl(child: ChildProcess): Promise<URL> {
   })
 }
 
-/** What the live screen shows of the stream, read in the page (a string: it runs in the page, whose DOM types this file does not compile against). */
+/**
+ * What the live screen shows of the stream, read in the page (a string: it runs in the page, whose DOM types this file does
+ * not compile against).
+ */
 interface Shown {
   hr: string
   hrReason: string
@@ -96,7 +99,8 @@ async function until(done: (s: Shown) => boolean, timeoutMs: number, what: strin
   while (!done(last)) {
     if (Date.now() > deadline)
       throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}; the screen shows ${JSON.stringify(last)}; server log:\n${serverLog.slice(-1500)}`,
+        `timed out after ${timeoutMs} ms waiting for ${what}; the screen shows ${JSON.stringify(last)}; server ` +
+          `log:\n${serverLog.slice(-1500)}`,
       )
     await on.waitForTimeout(intervalMs)
     last = await shown(on)
@@ -232,14 +236,17 @@ describe('live screen: no value outlives its signal (Chromium, browser mode)', (
     await startSource('demo:50238_MV.wav')
     await waitForNumber(60_000)
     // Every change of the HR panel, the level meter and the chart's overlay, timed in the page.
-    await page.evaluate(`(() => {
+    await page.evaluate(
+      `(() => {
       const records = []
       globalThis.__auscultaShown = records
       const read = () => records.push({ t: performance.now(), ...${READ_SHOWN} })
-      new MutationObserver(read).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['data-state', 'data-blank'] })
+      new MutationObserver(read).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: ` +
+        `true, attributeFilter: ['data-state', 'data-blank'] })
       // The moment of the pick: the picker's change event, before the app's own handler (capture phase).
       document.addEventListener('change', () => (globalThis.__auscultaSwitchAt = performance.now()), { capture: true, once: true })
-    })()`)
+    })()`,
+    )
     await page.getByTestId('device-picker').selectOption('demo:84740_PV.wav')
     await page.getByTestId('monitor-status').filter({ hasText: 'Streaming' }).waitFor({ timeout: 15_000 })
     // The new stream's first window: its data-state leaves warming-up (a number or a reason of its own).
@@ -261,7 +268,8 @@ describe('live screen: no value outlives its signal (Chromium, browser mode)', (
     const firstWindow = after.find((r) => r.hrState !== 'warming-up' && r.hrState !== 'switching') as Shown & { t: number }
     const firstWindowS = (firstWindow.t - switchAt) / 1000
     console.log(
-      `[e2e] switch: first window of the new source after ${firstWindowS.toFixed(2)} s; states seen ${[...new Set(after.map((r) => r.hrState))].join(' → ')}`,
+      `[e2e] switch: first window of the new source after ${firstWindowS.toFixed(2)} s; states seen ` +
+        `${[...new Set(after.map((r) => r.hrState))].join(' → ')}`,
     )
     expect(firstWindowS).toBeGreaterThan(4.5)
     for (const r of after.filter((x) => x.t < firstWindow.t)) expect(r.hr).toBe(BLANK)

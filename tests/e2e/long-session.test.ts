@@ -95,13 +95,16 @@ beforeAll(async () => {
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
   page = await browser.newPage({ viewport: { width: 1366, height: 820 } })
   page.on('pageerror', (error) => (serverLog += `\n[pageerror] ${error.message}`))
-  await page.addInitScript(`(() => {
+  await page.addInitScript(
+    `(() => {
     const copyToChannel = AudioBuffer.prototype.copyToChannel
     AudioBuffer.prototype.copyToChannel = function (source, channel, start) {
-      if (this.length >= this.sampleRate) globalThis.__auscultaPlayed = { sampleRateHz: this.sampleRate, samples: Float32Array.from(source) }
+      if (this.length >= this.sampleRate) globalThis.__auscultaPlayed = { sampleRateHz: this.sampleRate, samples: ` +
+      `Float32Array.from(source) }
       return copyToChannel.call(this, source, channel, start)
     }
-  })()`)
+  })()`,
+  )
   await page.goto(url)
 }, 240_000)
 

@@ -173,7 +173,8 @@ export function openRawWebSocket(port: number, token: string, options: { timeout
     socket.on('connect', () => {
       socket.write(
         `GET /api?token=${encodeURIComponent(token)} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: http://127.0.0.1:${port}\r\n` +
-          `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+          `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ` +
+          `${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
       )
     })
     const write = (bytes: Buffer): void => {

@@ -169,7 +169,8 @@ export function fuzzFrame(random: SeededRandom, sessionId: string): { kind: Fram
 export function junkHandshake(random: SeededRandom, port: number, token: string): Buffer {
   const key = 'dGhlIHNhbXBsZSBub25jZQ=='
   const upgrade = (target: string, extra = ''): string =>
-    `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: http://127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`
+    `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: http://127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: ` +
+    `Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`
   return Buffer.from(
     random.pick([
       upgrade('/api?token=wrong'),

@@ -12,7 +12,11 @@ const ROOT = join(__dirname, '../..')
 describe('models/training Python unit tests', () => {
   for (const module of ['models.training.test_augment', 'models.training.test_robustness']) {
     it(module, async () => {
-      const result = await promisify(execFile)('/usr/bin/python3', ['-m', 'unittest', module], { cwd: ROOT, env: { ...process.env, PYTHONPATH: ROOT }, maxBuffer: 16 << 20 }).catch((error: { stderr: string; code: number }) => ({ stderr: error.stderr, code: error.code }))
+      const result = await promisify(execFile)('/usr/bin/python3', ['-m', 'unittest', module], {
+        cwd: ROOT,
+        env: { ...process.env, PYTHONPATH: ROOT },
+        maxBuffer: 16 << 20,
+      }).catch((error: { stderr: string; code: number }) => ({ stderr: error.stderr, code: error.code }))
       const stderr = (result as { stderr: string }).stderr
       expect(stderr, stderr).toMatch(/\nOK/)
     })

@@ -134,10 +134,13 @@ void Run(const char* name, const JitterBufferConfig& config, const Timeline& lin
   for (int s = 0; s < line.seconds; ++s) std::printf("%s%.2f", s ? "," : "", targetMsAtS[s]);
   std::printf("],\"queueMsMeanPerS\":[");
   for (int s = 0; s < line.seconds; ++s) std::printf("%s%.2f", s ? "," : "", queueMsMeanPerS[s] / std::max(1, queueSamplesPerS[s]));
-  std::printf("],\"trimmedMs\":%.3f,\"droppedMs\":%.3f,\"splices\":%lld,\"forcedSplices\":%lld,\"maxStepIn\":%.5f,\"maxStepOut\":%.5f,\"maxTargetMs\":%.2f,\"minTargetMs\":%.2f}\n",
-              1000.0 * static_cast<double>(buffer.TrimmedFrames()) / kRateHz, 1000.0 * static_cast<double>(buffer.DroppedFrames()) / kRateHz,
+  std::printf("],\"trimmedMs\":%.3f,\"droppedMs\":%.3f,\"splices\":%lld,\"forcedSplices\":%lld,"
+              "\"maxStepIn\":%.5f,\"maxStepOut\":%.5f,\"maxTargetMs\":%.2f,\"minTargetMs\":%.2f}\n",
+              1000.0 * static_cast<double>(buffer.TrimmedFrames()) / kRateHz,
+              1000.0 * static_cast<double>(buffer.DroppedFrames()) / kRateHz,
               static_cast<long long>(buffer.Splices()), static_cast<long long>(buffer.ForcedSplices()), maxStepIn, maxStepOut,
-              1000.0 * static_cast<double>(config.maxTargetFrames) / kRateHz, 1000.0 * static_cast<double>(config.minTargetFrames) / kRateHz);
+              1000.0 * static_cast<double>(config.maxTargetFrames) / kRateHz,
+              1000.0 * static_cast<double>(config.minTargetFrames) / kRateHz);
 }
 
 }  // namespace

@@ -83,6 +83,9 @@ export interface WindowEvent {
 export type AlarmKind = 'hr-high' | 'hr-low' | 'signal-lost'
 export type AlarmState = 'raised' | 'acknowledged' | 'cleared'
 
+/** IEC 60601-1-8 priorities (src/core/alarms/alarm-priority.ts, docs/alarms.md); this monitor raises no high-priority alarm. */
+export type AlarmPriority = 'high' | 'medium' | 'low'
+
 export interface AlarmEvent {
   type: 'alarm'
   kind: AlarmKind
@@ -90,6 +93,11 @@ export interface AlarmEvent {
   /** Stream time of the transition. */
   atS: number
   message: string
+  priority?: AlarmPriority
+  /** HR alarms: the displayed HR that raised the alarm (raised) or the last one seen (acknowledged, cleared). */
+  valueBpm?: number
+  /** HR alarms: the limit it is judged against. */
+  limitBpm?: number
 }
 
 export interface MonitorErrorEvent {
@@ -106,7 +114,10 @@ export interface MonitorErrorEvent {
  * says this instead (a number must never outlive the signal it came from).
  */
 export interface MonitorStopReason {
-  /** 'stopped': by the user (or a hardware button); 'switching': another source is being started; 'source-failed': the source could not start. */
+  /**
+   * 'stopped': by the user (or a hardware button); 'switching': another source is being started;
+   * 'source-failed': the source could not start.
+   */
   kind: 'stopped' | 'switching' | 'source-failed'
   /** For 'source-failed': the source's own error message (at most MAX_STOP_DETAIL_CHARS). */
   detail?: string

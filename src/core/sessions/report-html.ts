@@ -35,6 +35,10 @@ const SPAN_COLOURS: Readonly<Record<SpanKind, string>> = {
   diastole: '#aec7e8',
   murmur: '#9467bd',
   noise: '#7f7f7f',
+  click: '#8c564b',
+  S3: '#e377c2',
+  S4: '#bcbd22',
+  rub: '#17becf',
   custom: '#2ca02c',
 }
 
@@ -96,14 +100,24 @@ function pcgSvg(input: ReportInput, durationS: number): string {
       if (a.kind === 'span') {
         const x = xOf(a.startS)
         const w = Math.max(0.5, xOf(a.endS) - x)
-        return `<rect x="${fmt(x, 2)}" y="0" width="${fmt(w, 2)}" height="${PCG_HEIGHT_PX}" fill="${SPAN_COLOURS[a.spanKind]}" fill-opacity="0.3"><title>${escapeHtml(a.label)} ${fmt(a.startS, 3)}–${fmt(a.endS, 3)} s</title></rect>`
+        return (
+          `<rect x="${fmt(x, 2)}" y="0" width="${fmt(w, 2)}" height="${PCG_HEIGHT_PX}" fill="${SPAN_COLOURS[a.spanKind]}" ` +
+          `fill-opacity="0.3"><title>${escapeHtml(a.label)} ${fmt(a.startS, 3)}–${fmt(a.endS, 3)} s</title></rect>`
+        )
       }
       const x = xOf(a.timeS)
-      return `<line x1="${fmt(x, 2)}" x2="${fmt(x, 2)}" y1="0" y2="${PCG_HEIGHT_PX}" stroke="#000" stroke-dasharray="3 2"><title>${escapeHtml(a.label)}</title></line>`
+      return (
+        `<line x1="${fmt(x, 2)}" x2="${fmt(x, 2)}" y1="0" y2="${PCG_HEIGHT_PX}" stroke="#000" stroke-dasharray="3 ` +
+        `2"><title>${escapeHtml(a.label)}</title></line>`
+      )
     })
     .join('')
   const height = PCG_HEIGHT_PX + AXIS_HEIGHT_PX
-  return `<svg class="pcg" width="${WIDTH_PX}" height="${height}" viewBox="0 0 ${WIDTH_PX} ${height}" role="img" aria-label="PCG overview">${spans}<path d="${pcgPath(input.samples, WIDTH_PX, PCG_HEIGHT_PX)}" stroke="#222" stroke-width="1" fill="none"/>${timeAxis(durationS)}</svg>`
+  return (
+    `<svg class="pcg" width="${WIDTH_PX}" height="${height}" viewBox="0 0 ${WIDTH_PX} ${height}" role="img" ` +
+    `aria-label="PCG overview">${spans}<path d="${pcgPath(input.samples, WIDTH_PX, PCG_HEIGHT_PX)}" stroke="#222" ` +
+    `stroke-width="1" fill="none"/>${timeAxis(durationS)}</svg>`
+  )
 }
 
 /** Second ticks along the PCG, at a step that gives at most about 20 labels. */
@@ -114,7 +128,8 @@ function timeAxis(durationS: number): string {
   for (let t = 0; t <= durationS; t += stepS) {
     const x = (t / durationS) * WIDTH_PX
     ticks.push(
-      `<line x1="${fmt(x, 1)}" x2="${fmt(x, 1)}" y1="${PCG_HEIGHT_PX}" y2="${PCG_HEIGHT_PX + 4}" stroke="#666"/><text x="${fmt(Math.min(x + 2, WIDTH_PX - 24), 1)}" y="${PCG_HEIGHT_PX + 12}" font-size="9" fill="#666">${t} s</text>`,
+      `<line x1="${fmt(x, 1)}" x2="${fmt(x, 1)}" y1="${PCG_HEIGHT_PX}" y2="${PCG_HEIGHT_PX + 4}" stroke="#666"/><text ` +
+        `x="${fmt(Math.min(x + 2, WIDTH_PX - 24), 1)}" y="${PCG_HEIGHT_PX + 12}" font-size="9" fill="#666">${t} s</text>`,
     )
   }
   return ticks.join('')
@@ -139,7 +154,11 @@ function hrSvg(trace: readonly HrTraceEntry[], durationS: number): string {
       `<line x1="0" x2="${WIDTH_PX}" y1="${y}" y2="${y}" stroke="#ddd"/><text x="2" y="${y}" font-size="10" fill="#666">${bpm}</text>`,
     )
   }
-  return `<svg class="hr" width="${WIDTH_PX}" height="${HR_HEIGHT_PX}" viewBox="0 0 ${WIDTH_PX} ${HR_HEIGHT_PX}" role="img" aria-label="HR trend">${grid.join('')}<polyline points="${line((e) => e.classicalHrBpm)}" fill="none" stroke="#999" stroke-dasharray="4 3"/><polyline points="${line((e) => e.hrBpm)}" fill="none" stroke="#d62728" stroke-width="2"/></svg>`
+  return (
+    `<svg class="hr" width="${WIDTH_PX}" height="${HR_HEIGHT_PX}" viewBox="0 0 ${WIDTH_PX} ${HR_HEIGHT_PX}" role="img" ` +
+    `aria-label="HR trend">${grid.join('')}<polyline points="${line((e) => e.classicalHrBpm)}" fill="none" stroke="#999" ` +
+    `stroke-dasharray="4 3"/><polyline points="${line((e) => e.hrBpm)}" fill="none" stroke="#d62728" stroke-width="2"/></svg>`
+  )
 }
 
 function annotationTable(doc: AnnotationDoc): string {
@@ -160,7 +179,10 @@ function annotationTable(doc: AnnotationDoc): string {
   })
   const more = listed.length > MAX_TABLE_ROWS ? `<p>… and ${listed.length - MAX_TABLE_ROWS} more (see annotations.json).</p>` : ''
   if (listed.length === 0) return `${segmentation}<p>No markers or murmur/noise/custom spans.</p>`
-  return `${segmentation}<table><thead><tr><th>Time (s)</th><th>Kind</th><th>Label</th><th>Note</th></tr></thead><tbody>${rows.join('')}</tbody></table>${more}`
+  return (
+    `${segmentation}<table><thead><tr><th>Time ` +
+    `(s)</th><th>Kind</th><th>Label</th><th>Note</th></tr></thead><tbody>${rows.join('')}</tbody></table>${more}`
+  )
 }
 
 export function renderSessionReport(input: ReportInput): string {
@@ -183,7 +205,8 @@ export function renderSessionReport(input: ReportInput): string {
     ['Status', meta.status + (meta.repairs.length > 0 ? ` (${meta.repairs.map((r) => r.action).join('; ')})` : '')],
   ]
   const footnotes = (input.footnotes ?? []).map((f) => `<p class="foot">${escapeHtml(f)}</p>`).join('')
-  return `<!doctype html>
+  return (
+    `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Ausculta session ${escapeHtml(meta.id)}</title>
 <style>
 @page { size: A4 landscape; margin: 8mm; }
@@ -192,7 +215,8 @@ h1 { font-size: 17px; margin: 2px 0; } h2 { font-size: 12px; margin: 6px 0 2px; 
 dl { display: grid; grid-template-columns: max-content 1fr max-content 1fr; gap: 2px 12px; margin: 0; }
 dt { font-weight: 600; } dd { margin: 0; }
 svg { display: block; border: 1px solid #ccc; }
-table { border-collapse: collapse; width: 100%; font-size: 10px; } td, th { border-bottom: 1px solid #eee; text-align: left; padding: 1px 4px; }
+table { border-collapse: collapse; width: 100%; font-size: 10px; } td, th { border-bottom: 1px solid #eee; text-align: left; ` +
+    `padding: 1px 4px; }
 .notes { white-space: pre-wrap; } .foot { font-size: 9px; color: #555; }
 </style></head><body>
 <h1>Auscultation ${escapeHtml(meta.id)}</h1>
@@ -207,4 +231,5 @@ ${annotationTable(input.annotations)}
 ${footnotes}
 </body></html>
 `
+  )
 }

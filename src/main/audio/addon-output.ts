@@ -59,7 +59,8 @@ export class AddonOutput implements AudioOutput {
       this.releasePulseSink?.()
       throw error
     }
-    this.description = `PortAudio '${device.name}'${options.device ? ` → ${options.device}` : ''}${this.live ? ' (live, adaptive jitter buffer)' : ''}`
+    this.description =
+      `PortAudio ` + `'${device.name}'${options.device ? ` → ${options.device}` : ''}${this.live ? ' (live, adaptive jitter buffer)' : ''}`
     this.watchOpening()
   }
 

@@ -125,7 +125,8 @@ export function scanCircorFolder(folder: string): CircorFolder {
     if (csvCandidate !== null && csv === undefined) warnings.push(`${csvCandidate}: no row for patient ${txt.patientId}`)
     if (csv !== undefined && csv.metadata.murmur !== txt.metadata.murmur) {
       warnings.push(
-        `patient ${txt.patientId}: murmur '${txt.metadata.murmur}' in ${name}, '${csv.metadata.murmur}' in training_data.csv (using the .txt)`,
+        `patient ${txt.patientId}: murmur '${txt.metadata.murmur}' in ${name}, '${csv.metadata.murmur}' in training_data.csv ` +
+          `(using the .txt)`,
       )
     }
     const recordings: CircorRecording[] = []

@@ -81,7 +81,8 @@ export function loadAudioAddon(): AudioBinding | AudioBackendUnavailableError {
   const path = tried.find((p) => existsSync(p))
   if (!path) {
     cached = new AudioBackendUnavailableError(
-      `audio devices unavailable: install PortAudio (no compiled addon; looked for ${tried.join(', ')}; install PortAudio, then run \`node native/build.js\`)`,
+      `audio devices unavailable: install PortAudio (no compiled addon; looked for ${tried.join(', ')}; install PortAudio, then ` +
+        `run \`node native/build.js\`)`,
     )
     return cached
   }

@@ -108,7 +108,8 @@ export class SerialSource implements PcmSource {
         this.audioWaiter = undefined
         reject(
           new SerialPortError(
-            `serial source ${this.options.path}: no answer to START within ${this.options.replyTimeoutMs} ms — not an Ausculta serial-protocol device? (devices sending bare int16 samples are 'raw serial' sources; see docs/serial-protocol.md)`,
+            `serial source ${this.options.path}: no answer to START within ${this.options.replyTimeoutMs} ms — not an Ausculta ` +
+              `serial-protocol device? (devices sending bare int16 samples are 'raw serial' sources; see docs/serial-protocol.md)`,
           ),
         )
       }, this.options.replyTimeoutMs)

@@ -141,7 +141,8 @@ export class Monitor {
     const card = info.card
     if (this.state === 'running' && card.input.sampleRateHz !== this.modelRateHz) {
       throw new InvalidArgumentError(
-        `${onnxPath}: takes ${card.input.sampleRateHz} Hz, the running stream is analysed at ${this.modelRateHz} Hz; stop the stream to switch`,
+        `${onnxPath}: takes ${card.input.sampleRateHz} Hz, the running stream is analysed at ${this.modelRateHz} Hz; stop the ` +
+          `stream to switch`,
       )
     }
     this.model = info

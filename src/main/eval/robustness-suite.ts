@@ -93,7 +93,10 @@ export async function runRobustnessSuite(
 const pct = (share: number): string => (Number.isFinite(share) ? `${(100 * share).toFixed(1)} %` : '–')
 const num = (value: number, digits = 2): string => (Number.isFinite(value) ? value.toFixed(digits) : '–')
 
-/** One row per condition: labelled windows (answered, MAE of the shown HR, shown off by > 5 and > 10 bpm, the production head's MAE) and no-heart windows (HR shown). */
+/**
+ * One row per condition: labelled windows (answered, MAE of the shown HR, shown off by > 5 and > 10 bpm, the production
+ * head's MAE) and no-heart windows (HR shown).
+ */
 export function robustnessRows(results: readonly ConditionResult[]): string[][] {
   return results.map(({ condition, scores: s }) => [
     condition.id,

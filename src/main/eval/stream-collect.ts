@@ -18,7 +18,10 @@ import { readRecordingInput } from './recording-input'
 
 export type WindowTruth = { kind: 'hr'; bpm: number } | { kind: 'no-heart' } | { kind: 'unknown' }
 
-/** What the folder holds: heart recordings with their segmentation, recordings with no heart sound, or hearts whose chestpiece is lifted after the last annotated row. */
+/**
+ * What the folder holds: heart recordings with their segmentation, recordings with no heart sound, or hearts whose
+ * chestpiece is lifted after the last annotated row.
+ */
 export type FolderKind = 'heart' | 'no-heart' | 'lifted'
 
 export interface CollectedWindow {

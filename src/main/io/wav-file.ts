@@ -90,7 +90,8 @@ export function readWavFile(path: string): WavAudio {
   const audio = decodeWav(readRegularFile(path), path)
   if (audio.sampleRateHz > MAX_WAV_SAMPLE_RATE_HZ) {
     throw new WavFormatError(
-      `${path}: sample rate ${audio.sampleRateHz} Hz in the fmt chunk is beyond any audio device (at most ${MAX_WAV_SAMPLE_RATE_HZ} Hz); the header is damaged`,
+      `${path}: sample rate ${audio.sampleRateHz} Hz in the fmt chunk is beyond any audio device (at most ` +
+        `${MAX_WAV_SAMPLE_RATE_HZ} Hz); the header is damaged`,
     )
   }
   if (audio.frames === 0) {
@@ -98,7 +99,9 @@ export function readWavFile(path: string): WavAudio {
   } else if (audio.frames < MIN_USEFUL_WAV_SECONDS * audio.sampleRateHz) {
     const seconds = audio.frames / audio.sampleRateHz
     audio.warnings.push(
-      `${path}: only ${audio.frames} sample${audio.frames === 1 ? '' : 's'} (${seconds < 0.01 ? `${(seconds * 1000).toFixed(2)} ms` : `${seconds.toFixed(2)} s`}): too short for a heart rate (one beat at 30 bpm takes ${MIN_USEFUL_WAV_SECONDS} s)`,
+      `${path}: only ${audio.frames} sample${audio.frames === 1 ? '' : 's'} ` +
+        `(${seconds < 0.01 ? `${(seconds * 1000).toFixed(2)} ms` : `${seconds.toFixed(2)} s`}): too short for a heart rate (one ` +
+        `beat at 30 bpm takes ${MIN_USEFUL_WAV_SECONDS} s)`,
     )
   }
   for (const warning of audio.warnings) warningHandler(warning)

@@ -70,7 +70,8 @@ export class EncoderModel {
     const sha256 = createHash('sha256').update(modelBytes).digest('hex')
     if (sha256 !== card.onnx.sha256) {
       throw new ModelCardError(
-        `${cardPath}: field 'onnx.sha256' is ${card.onnx.sha256} but ${onnxPath} hashes to ${sha256}: the card does not describe this model`,
+        `${cardPath}: field 'onnx.sha256' is ${card.onnx.sha256} but ${onnxPath} hashes to ${sha256}: the card does not ` +
+          `describe this model`,
       )
     }
     const plan = planProviders(options.executionProvider ?? 'cpu')
@@ -104,7 +105,8 @@ export class EncoderModel {
     }
     if (outputs.segProbs !== undefined && !this.card.segmentation) {
       throw new ModelCardError(
-        `${this.onnxPath}: the card names a segmentation output '${outputs.segProbs}' but has no 'segmentation' block (class order, frame timing)`,
+        `${this.onnxPath}: the card names a segmentation output '${outputs.segProbs}' but has no 'segmentation' block (class ` +
+          `order, frame timing)`,
       )
     }
     const optional = [outputs.segProbs, outputs.noHrProb].filter((name): name is string => name !== undefined)
@@ -123,7 +125,8 @@ export class EncoderModel {
     windows.forEach((window, index) => {
       if (window.length !== windowSamples) {
         throw new InvalidArgumentError(
-          `run: window ${index} has ${window.length} samples, the model takes ${windowSamples} (${this.card.input.windowSeconds} s at ${this.card.input.sampleRateHz} Hz)`,
+          `run: window ${index} has ${window.length} samples, the model takes ${windowSamples} ` +
+            `(${this.card.input.windowSeconds} s at ${this.card.input.sampleRateHz} Hz)`,
         )
       }
       for (let i = 0; i < window.length; i++) {
@@ -150,7 +153,8 @@ export class EncoderModel {
       const perWindow = this.card.segmentation.frames * this.card.segmentation.classes.length
       if (!segData || segData.length !== count * perWindow) {
         throw new ModelLoadError(
-          `${this.onnxPath}: segmentation output '${outputs.segProbs}' has ${segData?.length ?? 0} values, the card promises ${count} × ${perWindow}`,
+          `${this.onnxPath}: segmentation output '${outputs.segProbs}' has ${segData?.length ?? 0} values, the card promises ` +
+            `${count} × ${perWindow}`,
         )
       }
       segmentation = Array.from({ length: count }, (_, w) => segData.slice(w * perWindow, (w + 1) * perWindow))

@@ -104,7 +104,10 @@ export class ExamVisit {
     })
   }
 
-  /** Attaches a finished recording (stop()'s result) to its point; a re-recording replaces the pointer, the old session stays in the library. */
+  /**
+   * Attaches a finished recording (stop()'s result) to its point; a re-recording replaces the pointer, the old session
+   * stays in the library.
+   */
   attach(meta: SessionMeta): Visit {
     if (meta.visitId !== this.current.id)
       throw new InvalidArgumentError(`session ${meta.id}: belongs to visit ${meta.visitId ?? '(none)'}, not ${this.current.id}`)

@@ -55,7 +55,8 @@ export function sessionExportFiles(library: SessionLibrary, id: string, prefix =
   const notes = [...trace.warnings]
   if (tsv.omitted > 0) {
     notes.push(
-      `${id}: ${tsv.omitted} annotation(s) (markers, murmur/noise/custom spans) have no CirCor label; they are in annotations.json, not in the .tsv`,
+      `${id}: ${tsv.omitted} annotation(s) (markers, murmur/noise/custom spans) have no CirCor label; they are in ` +
+        `annotations.json, not in the .tsv`,
     )
   }
   const footnotes = meta.attribution === undefined ? [] : [meta.attribution]
@@ -140,7 +141,11 @@ export function exportVisit(library: SessionLibrary, visitId: string, destDir: s
     links.push(`<li><a href="${point}/report.html">${point}</a> — session ${escapeHtml(sessionId)}</li>`)
   }
   const patient = [visit.patient.name, visit.patient.id ? `#${visit.patient.id}` : undefined].filter(Boolean).join(' ') || '—'
-  const index = `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Ausculta visit ${escapeHtml(visit.id)}</title></head><body>\n<h1>4-point exam ${escapeHtml(visit.id)}</h1>\n<p>Patient: ${escapeHtml(patient)}; ${escapeHtml(visit.createdAt)}</p>\n<ul>${links.join('')}</ul>\n<p>${escapeHtml(visit.notes)}</p>\n</body></html>\n`
+  const index =
+    `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Ausculta visit ` +
+    `${escapeHtml(visit.id)}</title></head><body>\n<h1>4-point exam ${escapeHtml(visit.id)}</h1>\n<p>Patient: ` +
+    `${escapeHtml(patient)}; ` +
+    `${escapeHtml(visit.createdAt)}</p>\n<ul>${links.join('')}</ul>\n<p>${escapeHtml(visit.notes)}</p>\n</body></html>\n`
   entries.push(
     { name: 'visit.json', data: Buffer.from(`${JSON.stringify(visit, null, 2)}\n`) },
     { name: 'index.html', data: Buffer.from(index) },

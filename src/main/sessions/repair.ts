@@ -138,7 +138,8 @@ function repairWav(
     })
     const frames = dataBytes / layout.blockAlign
     actions.push(
-      `audio.wav: data size ${oldDataBytes} → ${dataBytes} bytes (${frames} frames, ${(frames / layout.sampleRateHz).toFixed(3)} s) from the file length`,
+      `audio.wav: data size ${oldDataBytes} → ${dataBytes} bytes (${frames} frames, ` +
+        `${(frames / layout.sampleRateHz).toFixed(3)} s) from the file length`,
     )
     if (payload !== dataBytes) actions.push(`audio.wav: ${payload - dataBytes} trailing bytes of a torn frame kept after the data chunk`)
     return { frames, sampleRateHz: layout.sampleRateHz, format: layout.format }
@@ -230,7 +231,8 @@ export function repairSessionDir(dir: string, options: RepairOptions = {}): Repa
         salvaged = salvage.fields
         const kept = Object.keys(salvaged)
         actions.push(
-          `session.json could not be read (${err.message.slice(metaPath.length + 2)}): kept as ${keepUnreadableAs}; rebuilt from audio.wav` +
+          `session.json could not be read (${err.message.slice(metaPath.length + 2)}): kept as ${keepUnreadableAs}; rebuilt ` +
+            `from audio.wav` +
             (kept.length > 0 ? ` with the fields still valid (${kept.join(', ')})` : '') +
             (salvage.dropped.length > 0 ? `; not kept: ${salvage.dropped.join(', ')}` : ''),
         )

@@ -156,7 +156,8 @@ export class SessionAudioReader {
     return this.withWav(dataDir, id, async ({ handle, layout, name }) => {
       if (layout.frames > maxFrames) {
         throw new AudioRangeError(
-          `session ${id}: ${layout.frames} frames (${(layout.frames / layout.sampleRateHz / 60).toFixed(1)} min) are too many to send whole (at most ${maxFrames}); read it with sessions:audioRange and sessions:peaks`,
+          `session ${id}: ${layout.frames} frames (${(layout.frames / layout.sampleRateHz / 60).toFixed(1)} min) are too many ` +
+            `to send whole (at most ${maxFrames}); read it with sessions:audioRange and sessions:peaks`,
         )
       }
       const { offset, length } = frameByteRange(layout, 0, layout.frames)

@@ -278,7 +278,8 @@ export class SessionRecorder {
       const gap = chunk.firstSampleIndex - expected
       if (gap > MAX_DROPOUT_S * this.meta.sampleRateHz) {
         throw new InvalidArgumentError(
-          `session ${this.id}: chunk firstSampleIndex ${chunk.firstSampleIndex} jumps ${gap} samples ahead (> ${MAX_DROPOUT_S} s); refusing to pad that much silence`,
+          `session ${this.id}: chunk firstSampleIndex ${chunk.firstSampleIndex} jumps ${gap} samples ahead (> ${MAX_DROPOUT_S} ` +
+            `s); refusing to pad that much silence`,
         )
       }
       this.dropouts.push({ atS: this.framesWritten / this.meta.sampleRateHz, samples: gap })

@@ -22,7 +22,9 @@ describe('parseTrainingCsv', () => {
   })
 
   it('handles quoted fields with commas, doubled quotes and line breaks, and a BOM', () => {
-    const text = `\uFEFF${HEADER}\r\n1,AV+MV,"Child",Female,"98.0",15.9,False,"Present, loud","said ""hi""\nthere",CC2015,nan\r\n2,PV,nan,Male,nan,nan,nan,Absent,Normal,CC2014,"1.0"\n`
+    const text =
+      `\uFEFF${HEADER}\r\n1,AV+MV,"Child",Female,"98.0",15.9,False,"Present, loud","said ` +
+      `""hi""\nthere",CC2015,nan\r\n2,PV,nan,Male,nan,nan,nan,Absent,Normal,CC2014,"1.0"\n`
     const csv = parseTrainingCsv(text, 't.csv')
     expect(csv.patients.map((p) => p.line)).toEqual([2, 4])
     expect(csv.patients[0]!.metadata).toMatchObject({

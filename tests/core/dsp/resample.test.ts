@@ -107,24 +107,28 @@ describe('resample: two-stage path for large down-ratios', () => {
     [192000, 4000],
     [44100, 2000],
   ] as [number, number][]) {
-    it(`${from} → ${to}: the first-stage FIR is flat to < 0.01 dB below 0.9 × the final Nyquist and ≥ 80 dB down wherever a tone would fold into the final band`, () => {
-      const { factor, halfTaps } = decimatorCoefficients(from, to)!
-      const passEdgeHz = 0.9 * (to / 2)
-      const stopEdgeHz = from / factor - to / 2 // folds to the final Nyquist after decimating by k
-      // A 10 000-point grid: spacing ≤ 10 Hz against side lobes ≥ ~700 Hz wide (rate / length), so no peak is missed.
-      let worstPassDb = 0
-      let worstStopDb = -Infinity
-      for (let i = 0; i <= 10_000; i++) {
-        const passHz = (passEdgeHz * i) / 10_000
-        worstPassDb = Math.max(worstPassDb, Math.abs(20 * Math.log10(firstStageGain(halfTaps, passHz, from))))
-        const stopHz = stopEdgeHz + ((from / 2 - stopEdgeHz) * i) / 10_000
-        worstStopDb = Math.max(worstStopDb, 20 * Math.log10(firstStageGain(halfTaps, stopHz, from)))
-      }
-      expect(worstPassDb).toBeLessThan(0.01) // the brief's flatness for the first stage
-      expect(worstStopDb).toBeLessThanOrEqual(-80) // the brief's protection of the final band
-      // And short: a first stage as long as the single-stage bank (2 × 26 × ratio taps) would buy nothing.
-      expect(2 * halfTaps.length - 1).toBeLessThan((2 * 26 * from) / to / 8)
-    })
+    it(
+      `${from} → ${to}: the first-stage FIR is flat to < 0.01 dB below 0.9 × the final Nyquist and ≥ 80 dB down wherever a ` +
+        `tone would fold into the final band`,
+      () => {
+        const { factor, halfTaps } = decimatorCoefficients(from, to)!
+        const passEdgeHz = 0.9 * (to / 2)
+        const stopEdgeHz = from / factor - to / 2 // folds to the final Nyquist after decimating by k
+        // A 10 000-point grid: spacing ≤ 10 Hz against side lobes ≥ ~700 Hz wide (rate / length), so no peak is missed.
+        let worstPassDb = 0
+        let worstStopDb = -Infinity
+        for (let i = 0; i <= 10_000; i++) {
+          const passHz = (passEdgeHz * i) / 10_000
+          worstPassDb = Math.max(worstPassDb, Math.abs(20 * Math.log10(firstStageGain(halfTaps, passHz, from))))
+          const stopHz = stopEdgeHz + ((from / 2 - stopEdgeHz) * i) / 10_000
+          worstStopDb = Math.max(worstStopDb, 20 * Math.log10(firstStageGain(halfTaps, stopHz, from)))
+        }
+        expect(worstPassDb).toBeLessThan(0.01) // the brief's flatness for the first stage
+        expect(worstStopDb).toBeLessThanOrEqual(-80) // the brief's protection of the final band
+        // And short: a first stage as long as the single-stage bank (2 × 26 × ratio taps) would buy nothing.
+        expect(2 * halfTaps.length - 1).toBeLessThan((2 * 26 * from) / to / 8)
+      },
+    )
   }
 
   for (const from of [48000, 44100]) {

@@ -25,7 +25,8 @@ const trace: HrTraceEntry[] = Array.from({ length: 16 }, (_, i) => ({
   classicalQuality: 0.8,
 }))
 const attribution =
-  'Contains data from the CirCor DigiScope Phonocardiogram Dataset v1.0.3 (Oliveira et al., 2022, PhysioNet, doi:10.13026/tshs-mw03), used under the ODC Attribution License v1.0.'
+  'Contains data from the CirCor DigiScope Phonocardiogram Dataset v1.0.3 (Oliveira et al., 2022, PhysioNet, ' +
+  'doi:10.13026/tshs-mw03), used under the ODC Attribution License v1.0.'
 
 const html = renderSessionReport({
   meta: { ...sampleMeta, patient: { name: 'Ana <Lima>' } },

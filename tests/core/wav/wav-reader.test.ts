@@ -54,7 +54,13 @@ describe('decodeWav on the real CirCor recording', () => {
       '/usr/bin/python3',
       [
         '-c',
-        'import wave,sys,struct\nw=wave.open(sys.argv[1])\nn=w.getnframes()\nd=struct.unpack("<%dh"%n,w.readframes(n))\nprint(n,sum(d),sum(abs(x) for x in d),d[0],d[-1])',
+        [
+          'import wave,sys,struct',
+          'w=wave.open(sys.argv[1])',
+          'n=w.getnframes()',
+          'd=struct.unpack("<%dh"%n,w.readframes(n))',
+          'print(n,sum(d),sum(abs(x) for x in d),d[0],d[-1])',
+        ].join('\n'),
         REAL_WAV,
       ],
       { encoding: 'utf8' },

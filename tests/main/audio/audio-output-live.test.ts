@@ -125,7 +125,9 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('addon output stream, liv
     await sleep(4000)
     const late = out.stats()
     process.stdout.write(
-      `starved writes: ${early.underruns} underruns in the first 4 s (target ${early.targetLatencyMs?.toFixed(1)} ms), ${late.underruns - early.underruns} in the next 4 s (target ${late.targetLatencyMs?.toFixed(1)} ms, queued ${late.bufferedMs?.toFixed(1)} ms, trimmed ${late.trimmedMs?.toFixed(1)} ms)\n`,
+      `starved writes: ${early.underruns} underruns in the first 4 s (target ${early.targetLatencyMs?.toFixed(1)} ms), ` +
+        `${late.underruns - early.underruns} in the next 4 s (target ${late.targetLatencyMs?.toFixed(1)} ms, queued ` +
+        `${late.bufferedMs?.toFixed(1)} ms, trimmed ${late.trimmedMs?.toFixed(1)} ms)\n`,
     )
     // A 150-ms stall against the 20-ms floor must underrun before the target has grown.
     expect(early.underruns).toBeGreaterThanOrEqual(1)

@@ -245,7 +245,8 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('choosing the PortAudio o
     const heard = await recorder.stop()
     const { loudSeconds } = loudStretch(heard)
     process.stdout.write(
-      `LiveListening on ${choice!.id}: ${loudSeconds.toFixed(2)} s of heart sound heard on ausculta_sink (${(heard.length / RATE_HZ).toFixed(2)} s recorded)\n`,
+      `LiveListening on ${choice!.id}: ${loudSeconds.toFixed(2)} s of heart sound heard on ausculta_sink ` +
+        `(${(heard.length / RATE_HZ).toFixed(2)} s recorded)\n`,
     )
     // The heart sound at gain 0 through the wide filter: parec hears exact 0 on a null sink when
     // nothing plays; 1.21 s between the first and last sample beyond 0.05 was measured (of 1.65 s

@@ -116,7 +116,9 @@ describe('a 25-min session opened over browser mode while a recording runs', () 
       await failure(library.api.invoke('sessions:audioRange', { id: session.id, startFrame: samples.length - 10, frames: 20 })),
     ).toEqual({
       name: 'AudioRangeError',
-      message: `session ${session.id}: frames ${samples.length - 10}..${samples.length + 10} are outside the recording (0..${samples.length})`,
+      message:
+        `session ${session.id}: frames ${samples.length - 10}..${samples.length + 10} are outside the recording ` +
+        `(0..${samples.length})`,
     })
     expect(
       await failure(library.api.invoke('sessions:audioRange', { id: '20990101T000000Z-abcdef', startFrame: 0, frames: 20 })),
@@ -141,8 +143,11 @@ describe('a 25-min session opened over browser mode while a recording runs', () 
     const gaps = during.slice(1).map((t, i) => t - (during[i] as number))
     const result = await witness.finish({ maxWindowGapMs: 2000 })
     console.log(
-      `[long-session-open] ${MINUTES} min: first peaks (overview built) ${firstPeaksMs.toFixed(0)} ms; all ${reads} ranges and zooms ${openMs.toFixed(0)} ms; ` +
-        `window events during the open ${opened.length}, longest gap ${Math.max(...gaps).toFixed(0)} ms; recording ${result.durationS.toFixed(2)} s in ${result.wallS.toFixed(2)} s; server peak RSS ${(server.memory().peakRssBytes / 1e6).toFixed(0)} MB`,
+      `[long-session-open] ${MINUTES} min: first peaks (overview built) ${firstPeaksMs.toFixed(0)} ms; all ${reads} ranges and ` +
+        `zooms ${openMs.toFixed(0)} ms; ` +
+        `window events during the open ${opened.length}, longest gap ${Math.max(...gaps).toFixed(0)} ms; recording ` +
+        `${result.durationS.toFixed(2)} s in ${result.wallS.toFixed(2)} s; server peak RSS ` +
+        `${(server.memory().peakRssBytes / 1e6).toFixed(0)} MB`,
     )
     // A window is due every 1 s; 2 s allows one late one on a loaded machine, not a freeze.
     expect(Math.max(...gaps), `gaps during the open: ${gaps.map((g) => g.toFixed(0)).join(' ')} ms`).toBeLessThanOrEqual(2000)

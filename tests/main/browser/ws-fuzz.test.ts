@@ -155,7 +155,8 @@ describe('browser mode: WebSocket fuzz', () => {
       expect(memory.peakRssBytes - rssBefore).toBeLessThan(300 * MB)
       const outcome = await witness.finish()
       console.log(
-        `ws fuzz: recorded ${outcome.durationS.toFixed(2)} s in ${outcome.wallS.toFixed(2)} s, ${outcome.windowEvents} window events, longest gap ${outcome.maxWindowGapMs.toFixed(0)} ms`,
+        `ws fuzz: recorded ${outcome.durationS.toFixed(2)} s in ${outcome.wallS.toFixed(2)} s, ${outcome.windowEvents} window ` +
+          `events, longest gap ${outcome.maxWindowGapMs.toFixed(0)} ms`,
       )
       expect(server.stderr()).not.toMatch(/Uncaught|Unhandled|\n\s+at .+:\d+:\d+\)?\n/)
     },

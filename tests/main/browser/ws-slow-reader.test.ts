@@ -31,7 +31,9 @@ describe('browser mode: a client that does not read', () => {
     const flood = await runSlowReader(server, { frames: [audioFlood], holdMs: 8000 })
     const growthMb = (flood.peakRssBytes - flood.rssBeforeBytes) / MB
     console.log(
-      `sessions:audio × 200, never read: RSS ${(flood.rssBeforeBytes / MB).toFixed(0)} MB → peak ${(flood.peakRssBytes / MB).toFixed(0)} MB (+${growthMb.toFixed(0)} MB); client read ${(flood.bytesReceived / MB).toFixed(1)} MB; close ${flood.closeCode}`,
+      `sessions:audio × 200, never read: RSS ${(flood.rssBeforeBytes / MB).toFixed(0)} MB → peak ` +
+        `${(flood.peakRssBytes / MB).toFixed(0)} MB (+${growthMb.toFixed(0)} MB); client read ` +
+        `${(flood.bytesReceived / MB).toFixed(1)} MB; close ${flood.closeCode}`,
     )
     expect(server.exitStatus(), server.stderr()).toBeNull()
     expect(flood.closeCode).toBe(1008)
@@ -43,7 +45,9 @@ describe('browser mode: a client that does not read', () => {
     const echo = await runSlowReader(server, { frames: Array.from({ length: 60 }, () => big), holdMs: 6000, closeTimeoutMs: 3000 })
     const replies = echo.messages.filter((m) => m.startsWith('{"kind":"response"'))
     console.log(
-      `60 × 900-kB unknown-channel requests: RSS ${(echo.rssBeforeBytes / MB).toFixed(0)} MB → peak ${(echo.peakRssBytes / MB).toFixed(0)} MB; ${replies.length} replies, longest ${Math.max(0, ...replies.map((r) => r.length))} chars`,
+      `60 × 900-kB unknown-channel requests: RSS ${(echo.rssBeforeBytes / MB).toFixed(0)} MB → peak ` +
+        `${(echo.peakRssBytes / MB).toFixed(0)} MB; ${replies.length} replies, longest ` +
+        `${Math.max(0, ...replies.map((r) => r.length))} chars`,
     )
     expect(server.exitStatus(), server.stderr()).toBeNull()
     expect(replies.length).toBeGreaterThan(0)

@@ -102,7 +102,8 @@ describe.skipIf(skip !== undefined)('PortAudio addon capture (PulseAudio null si
       const wholeLag = bestLag(captured, reference)
       const rWhole = pearson(captured.subarray(wholeLag, wholeLag + reference.length), reference)
       process.stdout.write(
-        `capture ${sampleRateHz} Hz: ${captured.length} samples, delay ${(lag / alignRateHz).toFixed(4)} s, r = ${r.toFixed(5)} (whole-sample alignment: r = ${rWhole.toFixed(5)})\n`,
+        `capture ${sampleRateHz} Hz: ${captured.length} samples, delay ${(lag / alignRateHz).toFixed(4)} s, r = ${r.toFixed(5)} ` +
+          `(whole-sample alignment: r = ${rWhole.toFixed(5)})\n`,
       )
       // the issue's acceptance bound: only PulseAudio's two resamplers stand between file and capture
       expect(r).toBeGreaterThan(0.99)
@@ -126,7 +127,8 @@ describe.skipIf(skip !== undefined)('PortAudio addon capture (PulseAudio null si
     const lostSamples = overruns.reduce((n, e) => n + (e.type === 'overrun' ? e.lostSamples : 0), 0)
     const gapSamples = chunks.reduce((n, c) => n + (c.gaps ?? []).reduce((m, [a, b]) => m + b - a, 0), 0)
     process.stdout.write(
-      `overrun: ${overruns.length} event(s), ${lostSamples} samples lost (${(lostSamples / sampleRateHz).toFixed(2)} s), filled ${gapSamples}\n`,
+      `overrun: ${overruns.length} event(s), ${lostSamples} samples lost (${(lostSamples / sampleRateHz).toFixed(2)} s), filled ` +
+        `${gapSamples}\n`,
     )
     // 2.5 s blocked minus the 1 s queue: about 1.5 s lost; at least 0.5 s allows for buffering in PulseAudio/ALSA
     expect(lostSamples).toBeGreaterThan(0.5 * sampleRateHz)

@@ -49,7 +49,8 @@ describe.skipIf(skip !== undefined)('PortAudio addon: audio server killed mid-st
     await source.stop()
     const stopMs = Date.now() - stopStarted
     process.stdout.write(
-      `device loss detected ${detectedMs} ms after SIGKILL; stop() took ${stopMs} ms; message: ${error?.type === 'error' ? error.error.message : ''}\n`,
+      `device loss detected ${detectedMs} ms after SIGKILL; stop() took ${stopMs} ms; message: ` +
+        `${error?.type === 'error' ? error.error.message : ''}\n`,
     )
     // stop() after loss has nothing left to wait for; 3 s is the request timeout, the worst case
     expect(stopMs).toBeLessThan(3500)

@@ -110,7 +110,8 @@ describe.skipIf(skip !== undefined)('serial simulator over a socat pty pair', ()
       const counts = sim.counts()!
       const { samples, gapSamples } = timeline(chunks)
       process.stdout.write(
-        `corrupt 1 %: simulator sent ${counts.framesSent} frames, corrupted ${counts.framesCorrupted}; decoder ${JSON.stringify(source.stats)}\n`,
+        `corrupt 1 %: simulator sent ${counts.framesSent} frames, corrupted ${counts.framesCorrupted}; decoder ` +
+          `${JSON.stringify(source.stats)}\n`,
       )
       // the point of the protocol: time never shifts, and every lost frame is accounted for
       expect(samples.length).toBe(clip.length)

@@ -16,7 +16,8 @@ describe('analyseWindow: beats', () => {
     try {
       // Measured S1 F1 per recording (encoder 2.0.0): 50238_MV 0.966, 68303_AV 0.993, 74420_MV 1.000,
       // 84740_PV 0.913 (held-out test patients: 0.980, models/BEATS.md; encoder 1.0.0 had 0.955,
-      // 0.987, 1.000, 0.980 and 0.983 held out). 0.88 allows about two more misses on the weakest. 84749_TV (49 bpm with an extra diastolic sound) is left out: the head
+      // 0.987, 1.000, 0.980 and 0.983 held out). 0.88 allows about two more misses on the weakest. 84749_TV (49 bpm with an
+      // extra diastolic sound) is left out: the head
       // reads it at double rate (S1 F1 0.66, documented in segmentation-beats.ts).
       for (const id of ['50238_MV', '68303_AV', '74420_MV', '84740_PV']) {
         const { samples, sampleRateHz } = readWavMono(join(SAMPLES, `${id}.wav`))

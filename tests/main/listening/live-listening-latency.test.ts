@@ -129,7 +129,10 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('live listening latency w
       const q = (p: number): string => (latenciesMs[Math.min(latenciesMs.length - 1, Math.floor(p * latenciesMs.length))] ?? NaN).toFixed(1)
       const expectedClicks = Math.floor((SECONDS - 0.5) / CLICK_PERIOD_S)
       process.stdout.write(
-        `live listening (AudioDeviceSource 8 kHz/64 frames → LiveListening → ${after.outputDescription}): ${latenciesMs.length} of ${expectedClicks} clicks heard; input-to-output latency median ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${q(1)} ms; underruns over the ${SECONDS}-s train ${after.underruns - before.underruns} (${before.underruns} at the start); jitter-buffer target ${after.targetLatencyMs?.toFixed(1)} ms\n`,
+        `live listening (AudioDeviceSource 8 kHz/64 frames → LiveListening → ${after.outputDescription}): ${latenciesMs.length} ` +
+          `of ${expectedClicks} clicks heard; input-to-output latency median ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${q(1)} ms; ` +
+          `underruns over the ${SECONDS}-s train ${after.underruns - before.underruns} (${before.underruns} at the start); ` +
+          `jitter-buffer target ${after.targetLatencyMs?.toFixed(1)} ms\n`,
       )
       // Every click must come through; one may fall at the train's edges or in a start-up gap.
       expect(latenciesMs.length).toBeGreaterThanOrEqual(expectedClicks - 1)

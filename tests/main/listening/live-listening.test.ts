@@ -163,7 +163,9 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('live listening through t
     await sleep(PLAY_SECONDS * 1000)
     const settled = (await call('listening:status')) as ListeningStatus
     process.stdout.write(
-      `listening over ${PLAY_SECONDS} s: ${settled.underruns - before.underruns} underruns (${before.underruns} during the start), jitter-buffer target ${settled.targetLatencyMs?.toFixed(1)} ms, queued ${settled.queuedMs?.toFixed(1)} ms, output ${settled.outputDescription}\n`,
+      `listening over ${PLAY_SECONDS} s: ${settled.underruns - before.underruns} underruns (${before.underruns} during the ` +
+        `start), jitter-buffer target ${settled.targetLatencyMs?.toFixed(1)} ms, queued ${settled.queuedMs?.toFixed(1)} ms, ` +
+        `output ${settled.outputDescription}\n`,
     )
     expect(settled.state).toBe('playing')
 
@@ -187,7 +189,9 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('live listening through t
     const match = bestCorrelation(segment, expected, start - RATE_HZ, start + RATE_HZ)
     const unfiltered = bestCorrelation(segment, twoLaps, start - RATE_HZ, start + RATE_HZ)
     process.stdout.write(
-      `heard vs the file through the diaphragm filter: r = ${match.r.toFixed(3)} at ${((1000 * (match.offset - start)) / RATE_HZ).toFixed(0)} ms from the stream clock; vs the unfiltered file r = ${unfiltered.r.toFixed(3)}\n`,
+      `heard vs the file through the diaphragm filter: r = ${match.r.toFixed(3)} at ` +
+        `${((1000 * (match.offset - start)) / RATE_HZ).toFixed(0)} ms from the stream clock; vs the unfiltered file r = ` +
+        `${unfiltered.r.toFixed(3)}\n`,
     )
     // Two resamplings (4 → 48 → 4 kHz in PulseAudio) and the limiter leave the waveform nearly
     // intact: 0.9 is well above what an unrelated stretch of heart sound gives (< 0.5).

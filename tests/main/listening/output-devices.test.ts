@@ -30,7 +30,8 @@ describe('parsePulseSinks', () => {
 describe('parsePulseShortSinks', () => {
   it('takes the name column of `pactl list short sinks` (pactl before 16)', () => {
     const text =
-      '0\talsa_output.pci-0000_00_1f.3.analog-stereo\tmodule-alsa-card.c\ts16le 2ch 44100Hz\tSUSPENDED\n1\tausculta_sink\tmodule-null-sink.c\tfloat32le 2ch 48000Hz\tRUNNING\n'
+      '0\talsa_output.pci-0000_00_1f.3.analog-stereo\tmodule-alsa-card.c\ts16le 2ch ' +
+      '44100Hz\tSUSPENDED\n1\tausculta_sink\tmodule-null-sink.c\tfloat32le 2ch 48000Hz\tRUNNING\n'
     expect(parsePulseShortSinks(text, 'ausculta_sink')).toEqual([
       { id: 'alsa_output.pci-0000_00_1f.3.analog-stereo', name: 'alsa_output.pci-0000_00_1f.3.analog-stereo', isDefault: false },
       { id: 'ausculta_sink', name: 'ausculta_sink', isDefault: true },

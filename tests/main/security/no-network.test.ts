@@ -51,8 +51,19 @@ describe('no network', () => {
 
   it('uses network APIs only in browser mode (loopback server and its same-origin client)', () => {
     const allowed = new Set(['src/main/browser/browser-server.ts', 'src/main/api/ws-transport.ts', 'src/renderer/src/lib/api.ts'])
-    const networkApi =
-      /\bfetch\s*\(|\bhttps?\.(request|get)\s*\(|\bnet\.(connect|createConnection)\s*\(|new\s+WebSocket\s*\(|\bdgram\b|XMLHttpRequest|new\s+EventSource|sendBeacon|\.listen\s*\(/
+    const networkApi = new RegExp(
+      [
+        String.raw`\bfetch\s*\(`,
+        String.raw`\bhttps?\.(request|get)\s*\(`,
+        String.raw`\bnet\.(connect|createConnection)\s*\(`,
+        String.raw`new\s+WebSocket\s*\(`,
+        String.raw`\bdgram\b`,
+        'XMLHttpRequest',
+        String.raw`new\s+EventSource`,
+        'sendBeacon',
+        String.raw`\.listen\s*\(`,
+      ].join('|'),
+    )
     const users = files(join(ROOT, 'src'), /\.(ts|svelte|js|cjs)$/)
       .filter((file) => networkApi.test(readFileSync(file, 'utf8')))
       .map((file) => relative(ROOT, file))

@@ -46,7 +46,8 @@ const canMount = isRoot && tryMountTmpfs(join(root, 'probe'), '64k')
 const canMakeReadOnly = canMount || !isRoot
 if (!canMount)
   console.warn(
-    `faults.test: cannot mount tmpfs: disk-full test skipped; read-only test ${canMakeReadOnly ? 'uses chmod 0500' : 'skipped (root ignores chmod)'}`,
+    `faults.test: cannot mount tmpfs: disk-full test skipped; read-only test ` +
+      `${canMakeReadOnly ? 'uses chmod 0500' : 'skipped (root ignores chmod)'}`,
   )
 const source = loadCircor('68303_AV')
 const deadRecorder = { isRecorderLive: () => false }

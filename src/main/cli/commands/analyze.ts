@@ -48,10 +48,13 @@ function table(analysis: RecordingAnalysis): string {
   const withReference = analysis.tsvPath !== null
   const lines: string[] = []
   lines.push(
-    `${analysis.wavPath}: ${analysis.durationS.toFixed(2)} s at ${analysis.sourceRateHz} Hz${analysis.sourceRateHz !== analysis.analysisRateHz ? ` (resampled to ${analysis.analysisRateHz} Hz)` : ''}`,
+    `${analysis.wavPath}: ${analysis.durationS.toFixed(2)} s at ${analysis.sourceRateHz} ` +
+      `Hz${analysis.sourceRateHz !== analysis.analysisRateHz ? ` (resampled to ${analysis.analysisRateHz} Hz)` : ''}`,
   )
   lines.push(
-    `estimator: ${analysis.estimator === 'model' ? `model ${analysis.modelId}` : 'classical'}; ${analysis.windows.length} windows of ${analysis.windowS} s every ${analysis.hopS} s${withReference ? ` inside the annotated runs of ${analysis.tsvPath}` : ''}`,
+    `estimator: ${analysis.estimator === 'model' ? `model ${analysis.modelId}` : 'classical'}; ${analysis.windows.length} ` +
+      `windows of ${analysis.windowS} s every ${analysis.hopS} ` +
+      `s${withReference ? ` inside the annotated runs of ${analysis.tsvPath}` : ''}`,
   )
   lines.push('')
   const headers = [
@@ -83,14 +86,17 @@ function table(analysis: RecordingAnalysis): string {
   }
   lines.push('')
   lines.push(
-    `median shown HR: ${fixed(analysis.medianHrBpm, 1)} bpm; HR shown in ${analysis.reliableShare === null ? '–' : `${(100 * analysis.reliableShare).toFixed(0)} %`} of windows`,
+    `median shown HR: ${fixed(analysis.medianHrBpm, 1)} bpm; HR shown in ` +
+      `${analysis.reliableShare === null ? '–' : `${(100 * analysis.reliableShare).toFixed(0)} %`} of windows`,
   )
   const line = (name: string, m: RecordingAnalysis['metrics']): void => {
     if (m === null) return
     lines.push(
       m.count === 0
         ? `${name} vs reference: no window with both a reference and an estimate (${m.declinedCount} declined)`
-        : `${name} vs reference (${m.count} windows${m.declinedCount > 0 ? `, ${m.declinedCount} declined` : ''}): MAE ${m.maeBpm.toFixed(2)} bpm, median AE ${m.medianAbsErrorBpm.toFixed(2)} bpm, within 5 bpm ${(100 * m.within5BpmShare).toFixed(1)} %, RMSE ${m.rmseBpm.toFixed(2)} bpm`,
+        : `${name} vs reference (${m.count} windows${m.declinedCount > 0 ? `, ${m.declinedCount} declined` : ''}): MAE ` +
+            `${m.maeBpm.toFixed(2)} bpm, median AE ${m.medianAbsErrorBpm.toFixed(2)} bpm, within 5 bpm ` +
+            `${(100 * m.within5BpmShare).toFixed(1)} %, RMSE ${m.rmseBpm.toFixed(2)} bpm`,
     )
   }
   line('shown', analysis.metrics)

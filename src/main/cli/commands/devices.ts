@@ -59,7 +59,8 @@ export const command: CliCommand = {
     for (const d of hidInterfaces as Array<Record<string, unknown>>) {
       const hex = (n: unknown): string => (typeof n === 'number' ? `0x${n.toString(16).padStart(4, '0')}` : '?')
       process.stdout.write(
-        `hid-iface  vendorId ${hex(d.vendorId)} (${String(d.vendorId)}) productId ${hex(d.productId)} (${String(d.productId)}) usagePage ${hex(d.usagePage)} usage ${hex(d.usage)} ${String(d.product ?? '')} ${String(d.path ?? '')}\n`,
+        `hid-iface  vendorId ${hex(d.vendorId)} (${String(d.vendorId)}) productId ${hex(d.productId)} (${String(d.productId)}) ` +
+          `usagePage ${hex(d.usagePage)} usage ${hex(d.usage)} ${String(d.product ?? '')} ${String(d.path ?? '')}\n`,
       )
     }
     for (const p of problems) process.stderr.write(`ausculta devices: ${p}\n`)

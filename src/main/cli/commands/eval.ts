@@ -69,9 +69,12 @@ export const command: CliCommand = {
       })
       const layerNames = model?.card.layers.map((layer) => layer.name) ?? []
       const summary = summariseEval(evaluation.records, layerNames)
-      const title = `Ausculta eval: ${folder}${values.split ? ` (${values.split} patients)` : ''} — model ${model ? `${model.card.id}@${model.card.version}` : 'none (classical only)'}`
+      const title =
+        `Ausculta eval: ${folder}${values.split ? ` (${values.split} patients)` : ''} — model ` +
+        `${model ? `${model.card.id}@${model.card.version}` : 'none (classical only)'}`
       const notes = [
-        `Recordings read: ${evaluation.recordingsRead} (${evaluation.recordingsWithoutWindows} without a labelled window); skipped: ${evaluation.skipped.length}.`,
+        `Recordings read: ${evaluation.recordingsRead} (${evaluation.recordingsWithoutWindows} without a labelled window); ` +
+          `skipped: ${evaluation.skipped.length}.`,
         ...evaluation.skipped.slice(0, 20).map((skip) => `- skipped ${skip.path}: ${skip.reason}`),
       ]
       if (values.report) writeFileSync(values.report, formatEvalMarkdown(summary, title, notes))
@@ -101,7 +104,9 @@ export const command: CliCommand = {
         // Exit 1 must say why: nothing was scored (every recording skipped, or none with a labelled window).
         const first = evaluation.skipped[0]
         process.stderr.write(
-          `ausculta eval: no labelled window could be evaluated in ${folder}: ${evaluation.recordingsRead} recordings read (${evaluation.recordingsWithoutWindows} without a labelled window), ${evaluation.skipped.length} skipped${first ? ` (first: ${first.path}: ${first.reason})` : ''}\n`,
+          `ausculta eval: no labelled window could be evaluated in ${folder}: ${evaluation.recordingsRead} recordings read ` +
+            `(${evaluation.recordingsWithoutWindows} without a labelled window), ${evaluation.skipped.length} ` +
+            `skipped${first ? ` (first: ${first.path}: ${first.reason})` : ''}\n`,
         )
         return 1
       }

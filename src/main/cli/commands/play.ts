@@ -13,7 +13,9 @@ import { parseOptions } from '../parse-options'
 
 const SPEEDS = [0.5, 1, 2] as const
 
-const usage = `Usage: ausculta play <file.wav> [--speed 0.5|1|2] [--filter bell|diaphragm|wide|none] [--gain <dB>] [--out <file.wav>] [--device <sink>]
+const usage =
+  `Usage: ausculta play <file.wav> [--speed 0.5|1|2] [--filter bell|diaphragm|wide|none] [--gain <dB>] [--out ` +
+  `<file.wav>] [--device <sink>]
 
 Plays a recording through the listening filter, gain and limiter (as live listening does),
 at half, normal or double speed without changing pitch.
@@ -70,7 +72,9 @@ export const command: CliCommand = {
     const wavPath = positionals[0] as string
     const { samples, sampleRateHz } = readWavMono(wavPath)
     const rendered = renderPlayback(samples, sampleRateHz, { speed, filter, gainDb })
-    const describe = `${wavPath}: ${(samples.length / sampleRateHz).toFixed(2)} s at ${sampleRateHz} Hz, ${speed}x, filter ${filter}, gain ${gainDb} dB → ${(rendered.length / sampleRateHz).toFixed(2)} s`
+    const describe =
+      `${wavPath}: ${(samples.length / sampleRateHz).toFixed(2)} s at ${sampleRateHz} Hz, ${speed}x, filter ` +
+      `${filter}, gain ${gainDb} dB → ${(rendered.length / sampleRateHz).toFixed(2)} s`
     if (values.out !== undefined) {
       writeWavFile(values.out, [rendered], sampleRateHz, 'pcm16')
       process.stdout.write(`${describe}\nwrote ${values.out}\n`)

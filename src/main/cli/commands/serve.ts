@@ -6,7 +6,9 @@ import { createBackend, DEFAULT_DEMO_RECORDING } from '../../api/create-backend'
 import { CliUsageError, type CliCommand } from '../command'
 import { parseOptions } from '../parse-options'
 
-const usage = `Usage: ausculta serve [--port <n>] [--listen <address>] [--data-dir <dir>] [--model <file.onnx>] [--demo <file.wav>|--no-demo] [--demo-speed <x>] [--no-devices]
+const usage =
+  `Usage: ausculta serve [--port <n>] [--listen <address>] [--data-dir <dir>] [--model <file.onnx>] [--demo ` +
+  `<file.wav>|--no-demo] [--demo-speed <x>] [--no-devices]
 
 Browser mode: serves the built app (run \`npm run build\` first) and its API (WebSocket, guarded by
 a random token in the printed address) on http://127.0.0.1:<port>/. With no device picked it
@@ -59,7 +61,8 @@ export const command: CliCommand = {
     const running = await startBrowserServer({ rendererDir, port, host, api: { handlers: service.handlers, events: service, token } })
     if (host !== '127.0.0.1' && host !== 'localhost') {
       process.stderr.write(
-        `WARNING: browser mode is listening on ${isWildcardHost(host) ? 'every network interface' : host}, not only on this computer. Anyone on the network\n` +
+        `WARNING: browser mode is listening on ${isWildcardHost(host) ? 'every network interface' : host}, not only on this ` +
+          `computer. Anyone on the network\n` +
           `who has an address below (with its token) can see live heart sounds and patient sessions; the connection is not encrypted.\n`,
       )
     }

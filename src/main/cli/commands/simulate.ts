@@ -288,7 +288,10 @@ export const command: CliCommand = {
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)
     process.stderr.write(
-      `simulate: ${options.serialPath}: ${basename(options.wavPath)}, ${samples.length} samples at ${sampleRateHz} Hz, ${options.format}, ${options.frameSamples} samples/frame${options.corrupt > 0 ? `, corrupting ${options.corrupt * 100} % of audio bytes` : ''}; ${options.autostart ? 'streaming' : 'waiting for START'}\n`,
+      `simulate: ${options.serialPath}: ${basename(options.wavPath)}, ${samples.length} samples at ${sampleRateHz} Hz, ` +
+        `${options.format}, ${options.frameSamples} ` +
+        `samples/frame${options.corrupt > 0 ? `, corrupting ${options.corrupt * 100} % of audio bytes` : ''}; ` +
+        `${options.autostart ? 'streaming' : 'waiting for START'}\n`,
     )
     if (options.autostart) device.start()
     await device.done

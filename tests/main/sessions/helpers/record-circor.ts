@@ -14,7 +14,8 @@ import { SessionRecorder } from '../../../../src/main/sessions/session-recorder'
 /** The CirCor recordings in the repository (byte-identical to the release, with their .tsv). */
 export const CIRCOR_DIR = join(__dirname, '../../../../samples')
 export const CIRCOR_ATTRIBUTION =
-  'Contains data from the CirCor DigiScope Phonocardiogram Dataset v1.0.3 (Oliveira et al., 2022, PhysioNet, doi:10.13026/tshs-mw03), used under the ODC Attribution License v1.0.'
+  'Contains data from the CirCor DigiScope Phonocardiogram Dataset v1.0.3 (Oliveira et al., 2022, PhysioNet, ' +
+  'doi:10.13026/tshs-mw03), used under the ODC Attribution License v1.0.'
 
 export function loadCircor(name: string): { samples: Float32Array; sampleRateHz: number; tsv: string; trace: HrTraceEntry[] } {
   const audio = decodeWav(readFileSync(join(CIRCOR_DIR, `${name}.wav`)), `${name}.wav`)
