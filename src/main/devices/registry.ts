@@ -1,18 +1,18 @@
 /**
  * The device registry of the main process: every source the user can pick (sound-card inputs
  * through the PortAudio addon, serial stethoscopes, raw-int16 DIY serial devices, HID button
- * interfaces, demo files), hot-plug polling (every ~2 s: PortAudio rescan, serialport list(),
- * node-hid enumeration) with added/removed events, connect/disconnect, and a status per source.
+ * interfaces, demo files), hot-plug polling (every ~2 s, through the table of scanners in
+ * device-scanners.ts: PortAudio rescan, serialport list(), node-hid enumeration) with
+ * added/removed events, connect/disconnect, and a status per source.
  * It also implements the API layer's DeviceCatalog (src/main/api/monitor-port.ts).
  */
-import { SerialPort } from 'serialport'
-import { AuscultaError, InvalidArgumentError } from '../../core/errors'
 import type { HidAction } from '../../core/hid/hid-report'
 import type { DeviceCatalog, DeviceEntry } from '../api/monitor-port'
-import { AudioBackendUnavailableError, loadAudioAddon, type AudioBinding, type NativeInputDevice } from './audio-addon'
-import { AudioDeviceSource, audioSourceId } from './audio-device-source'
-import { listHidControls, openHidControl, type HidControlInfo, type OpenHidControl } from './hid-controls'
+import { AudioBackendUnavailableError, loadAudioAddon, type AudioBinding } from './audio-addon'
+import { defaultScanners, type DeviceScanner, type ScannedSource, type SerialPortListing } from './device-scanners'
+import { openHidControl, type HidControlInfo, type OpenHidControl } from './hid-controls'
 import { RawSerialSource } from './raw-serial-source'
+import { SourceUnavailableError, UnknownSourceError } from './registry-errors'
 import { SerialSource, serialSourceId } from './serial-source'
 import type { PcmSource, SourceStatus } from './source'
 
@@ -35,16 +35,7 @@ export type RegistryEvent =
   | { type: 'hid-action'; id: string; action: HidAction; control: string }
   | { type: 'poll-error'; kind: RegistryKind; error: Error }
 
-export class UnknownSourceError extends InvalidArgumentError {}
-export class SourceUnavailableError extends AuscultaError {}
-
-/** What a serial port listing gives (serialport's PortInfo, the part we use). */
-export interface SerialPortListing {
-  path: string
-  manufacturer?: string
-  vendorId?: string
-  productId?: string
-}
+export { SourceUnavailableError, UnknownSourceError, type SerialPortListing }
 
 export interface DeviceRegistryOptions {
   /** the addon or the reason it is missing; default loadAudioAddon() */
@@ -71,6 +62,8 @@ export interface DeviceRegistryOptions {
    * worker thread), so audio is rescanned less often than serial and HID; default 6000 ms.
    */
   audioRescanIntervalMs?: number
+  /** The scanners polled (default: audio, serial, HID built from the options above). */
+  scanners?: DeviceScanner[]
 }
 
 interface Entry {
@@ -94,13 +87,14 @@ export class DeviceRegistry implements DeviceCatalog {
   private polling: Promise<void> | undefined
   private demoFactory: ((path: string) => PcmSource) | undefined
   /** a device scan still running: never start a second (each would park a libuv worker thread) */
-  private audioScan: Promise<NativeInputDevice[] | null> | undefined
-  private audioCache: { atMs: number; items: Array<{ descriptor: SourceDescriptor; create?: () => PcmSource }> } | undefined
+  /** What the poll asks, in turn, for the devices plugged in now (device-scanners.ts). */
+  private readonly scanners: DeviceScanner[]
 
   constructor(options: DeviceRegistryOptions = {}) {
     this.options = options
     this.audio = options.audio ?? loadAudioAddon()
     this.demoFactory = options.demoFactory
+    this.scanners = options.scanners ?? defaultScanners({ ...options, audio: this.audio })
   }
 
   on(listener: (event: RegistryEvent) => void): () => void {
@@ -259,48 +253,19 @@ export class DeviceRegistry implements DeviceCatalog {
   // ---- polling ----
 
   private async poll(): Promise<void> {
-    const seen = new Map<string, { descriptor: SourceDescriptor; create?: () => PcmSource; hid?: HidControlInfo }>()
-    let audioOk = true
-    let serialOk = true
-    let hidOk = true
-    try {
-      const now = Date.now()
-      if (!this.audioCache || now - this.audioCache.atMs >= (this.options.audioRescanIntervalMs ?? 6000)) {
-        this.audioCache = { atMs: now, items: await this.pollAudio() }
-      }
-      for (const item of this.audioCache.items) seen.set(item.descriptor.id, { ...item, descriptor: { ...item.descriptor } })
-    } catch (error) {
-      audioOk = false
-      this.emit({ type: 'poll-error', kind: 'audio', error: asError(error) })
-    }
-    try {
-      const ports = await (this.options.listSerialPorts ?? (() => SerialPort.list()))()
-      for (const port of ports) {
-        const label = [port.manufacturer, port.path].filter(Boolean).join(' ')
-        const id = serialSourceId(port.path)
-        seen.set(id, {
-          descriptor: { id, kind: 'serial', label: `Serial ${label}`, status: 'available' },
-          create: () => new SerialSource({ path: port.path, baudRate: this.options.serialBaudRate, label: `Serial ${label}` }),
-        })
-      }
-    } catch (error) {
-      serialOk = false
-      this.emit({ type: 'poll-error', kind: 'serial', error: asError(error) })
-    }
-    if (this.options.listHidControls !== null) {
-      try {
-        for (const hid of await (this.options.listHidControls ?? (() => listHidControls()))())
-          seen.set(hid.id, { descriptor: { id: hid.id, kind: 'hid', label: hid.label, status: 'available' }, hid })
-      } catch (error) {
-        hidOk = false
-        this.emit({ type: 'poll-error', kind: 'hid', error: asError(error) })
-      }
-    }
+    const seen = new Map<string, ScannedSource>()
     // removals: only for kinds whose listing succeeded, never for entries the user added
-    const listed = (kind: RegistryKind): boolean =>
-      kind === 'audio' ? audioOk : kind === 'hid' ? hidOk : kind === 'serial' ? serialOk : false
+    const listed = new Set<RegistryKind>()
+    for (const scanner of this.scanners) {
+      try {
+        for (const item of await scanner.scan()) seen.set(item.descriptor.id, item)
+        listed.add(scanner.kind)
+      } catch (error) {
+        this.emit({ type: 'poll-error', kind: scanner.kind, error: asError(error) })
+      }
+    }
     for (const [id, entry] of [...this.entries]) {
-      if (entry.manual || seen.has(id) || !listed(entry.descriptor.kind)) continue
+      if (entry.manual || seen.has(id) || !listed.has(entry.descriptor.kind)) continue
       // A connected source that vanished normally reports its own loss, but the poll can notice
       // first; the loss is reported here then, since the listener goes with the entry.
       if (
@@ -337,49 +302,6 @@ export class DeviceRegistry implements DeviceCatalog {
   private shouldAutoConnect(hid: HidControlInfo): boolean {
     const mode = this.options.autoConnectHid ?? 'matched-ids'
     return mode === 'all' || (mode === 'matched-ids' && hid.entry.vendorId !== null)
-  }
-
-  private async pollAudio(): Promise<Array<{ descriptor: SourceDescriptor; create?: () => PcmSource }>> {
-    const audio = this.audio
-    if (audio instanceof Error) {
-      return [
-        { descriptor: { id: 'audio:unavailable', kind: 'audio', label: 'Audio devices', status: 'unavailable', detail: audio.message } },
-      ]
-    }
-    // rescan finds hot-plugged devices; while a stream is open it cannot, and the old list stands
-    if (this.audioScan)
-      throw new SourceUnavailableError('audio devices: the previous device scan has not finished (audio server not answering)')
-    const scan = audio.rescanInputDevicesAsync()
-    this.audioScan = scan
-    void scan.then(
-      () => (this.audioScan = undefined),
-      () => (this.audioScan = undefined),
-    )
-    let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new SourceUnavailableError('audio devices: device scan took over 5 s (audio server not answering)')),
-        5000,
-      )
-    })
-    const devices = (await Promise.race([scan, timeout]).finally(() => clearTimeout(timer))) ?? audio.listInputDevices()
-    return devices.map((device: NativeInputDevice) => {
-      const id = audioSourceId(device)
-      return {
-        descriptor: {
-          id,
-          kind: 'audio' as const,
-          label: `${device.name} (${device.hostApi})${device.isDefaultInput ? ' — default' : ''}`,
-          status: 'available' as const,
-        },
-        create: () => {
-          // indices change on rescan: resolve the device by id at connect time
-          const current = (audio.listInputDevices() as NativeInputDevice[]).find((d) => audioSourceId(d) === id)
-          if (!current) throw new SourceUnavailableError(`${id}: device no longer present`)
-          return new AudioDeviceSource(audio, current, { sampleRateHz: this.options.audioSampleRateHz ?? current.defaultSampleRateHz })
-        },
-      }
-    })
   }
 
   private upsert(descriptor: SourceDescriptor, create: () => PcmSource, manual: boolean): SourceDescriptor {

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AudioBackendUnavailableError, loadAudioAddon, resetAudioAddonCache } from '../../../src/main/devices/audio-addon'
 import { DeviceRegistry, SourceUnavailableError, UnknownSourceError, type RegistryEvent } from '../../../src/main/devices/registry'
+import { serialScanner } from '../../../src/main/devices/device-scanners'
 import { loadHidTable } from '../../../src/main/devices/hid-controls'
 import { DemoFileSource } from '../../../src/main/engine/demo-source'
 import type { PcmSource } from '../../../src/main/devices/source'
@@ -25,6 +26,40 @@ function recordEvents(registry: DeviceRegistry): RegistryEvent[] {
   registry.on((e) => events.push(e))
   return events
 }
+
+describe('device registry: the table of scanners', () => {
+  it('polls every scanner in turn; a failing one reports poll-error and keeps its devices, the others still add and remove', async () => {
+    let serialPaths = ['/dev/ttyFAKE0']
+    let hidFails = false
+    const registry = new DeviceRegistry({
+      audio: new AudioBackendUnavailableError('no addon (test)'),
+      scanners: [
+        serialScanner({
+          audio: new AudioBackendUnavailableError('unused'),
+          listSerialPorts: async () => serialPaths.map((path) => ({ path })),
+        }),
+        {
+          kind: 'hid',
+          scan: async () => {
+            if (hidFails) throw new Error('hidraw unreadable (test)')
+            return [{ descriptor: { id: 'hid:test', kind: 'hid', label: 'Test buttons', status: 'available' } }]
+          },
+        },
+      ],
+    })
+    const events = recordEvents(registry)
+    await registry.refresh()
+    expect(registry.listSources().map((s) => s.id)).toEqual(['serial:/dev/ttyFAKE0', 'hid:test'])
+    serialPaths = ['/dev/ttyFAKE1']
+    hidFails = true
+    await registry.refresh()
+    expect(registry.listSources().map((s) => s.id)).toEqual(['hid:test', 'serial:/dev/ttyFAKE1'])
+    expect(events.filter((e) => e.type === 'poll-error').map((e) => e.type === 'poll-error' && [e.kind, e.error.message])).toEqual([
+      ['hid', 'hidraw unreadable (test)'],
+    ])
+    expect(events.filter((e) => e.type === 'removed').map((e) => e.type === 'removed' && e.source.id)).toEqual(['serial:/dev/ttyFAKE0'])
+  })
+})
 
 describe('device registry: audio backend missing', () => {
   it('the loader returns a typed error saying to install PortAudio, never throws', () => {
