@@ -69,6 +69,9 @@ export const alarmEventSchema = z.object({
   state: z.enum(['raised', 'acknowledged', 'cleared']),
   atS: z.number(),
   message: z.string(),
+  priority: z.enum(['high', 'medium', 'low']).optional(),
+  valueBpm: z.number().optional(),
+  limitBpm: z.number().optional(),
 })
 
 const monitorErrorEventSchema = z.object({ type: z.literal('error'), name: z.string(), message: z.string(), fatal: z.boolean() })
