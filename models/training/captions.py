@@ -119,3 +119,94 @@ EXTRA_WORDS = [
     "no heart sound speech breathing rubbing mains hum noise rumble handling silence in background chestpiece lifted",
     "noisy recording quiet",
 ] + [hr_band_text(b) for b in range(30, 240, 10)]
+
+
+# --- Caption variants for the text tuning stage (issue 18, text_tune.py) ---------------------------
+# The pretraining captions are long and templated, so a user's short query ("systolic murmur",
+# "fast heart", "murmur at the apex") shares few words with them, and words the vocabulary held only
+# for queries ("fast", "noisy") were never trained. Each crop's caption is therefore also shown as a
+# random subset of its facts, in short and clinical forms, with filler words the text encoder must
+# learn to ignore.
+
+# Where each valve is heard, as clinicians name the places.
+LOCATION_SYNONYMS = {
+    "mitral valve": ["mitral", "apex", "apical", "mitral area"],
+    "aortic valve": ["aortic", "base", "aortic area", "right upper sternal border"],
+    "pulmonary valve": ["pulmonary", "pulmonic", "left upper sternal border"],
+    "tricuspid valve": ["tricuspid", "left lower sternal border"],
+}
+FILLER_WORDS = ["a", "the", "at", "in", "of", "with", "heard", "sound", "sounds", "recording", "over", "and", "on", "patient"]
+FAST_BPM = 140.0
+SLOW_BPM = 60.0
+VARIANT_EXTRA_WORDS = sorted({w for forms in LOCATION_SYNONYMS.values() for f in forms for w in words(f)}
+                             | set(FILLER_WORDS)
+                             | set(words("heart murmur murmurs present absent fast slow tachycardia bradycardia noisy noise "
+                                         "clean normal heart sounds elsewhere")))
+
+
+def _variant_murmur(fact: str, rng: np.random.Generator) -> str:
+    if fact in ("no murmur", "murmur unknown"):
+        return fact if fact == "murmur unknown" or rng.random() < 0.6 else "no murmur; normal heart sounds"
+    if fact == "murmur not audible here":
+        return fact if rng.random() < 0.7 else "murmur elsewhere"
+    if fact == "murmur present":
+        return str(rng.choice(["murmur present", "murmur", "heart murmur"]))
+    # "<timing> <shape> grade <g> <pitch> pitched <quality> systolic murmur"
+    phase = "diastolic murmur" if fact.endswith("diastolic murmur") else "systolic murmur"
+    u = rng.random()
+    if u < 0.25:
+        return str(rng.choice(["murmur", "heart murmur", "murmur present"]))
+    if u < 0.55:
+        return phase
+    descriptors = fact[: -len(phase)].split()
+    keep = [w for w in descriptors if rng.random() < 0.4]
+    return " ".join(keep + [phase])
+
+
+def _variant_head(fact: str, rng: np.random.Generator) -> str:
+    for place, synonyms in LOCATION_SYNONYMS.items():
+        if fact.startswith(place):
+            if rng.random() < 0.5:
+                return str(rng.choice(synonyms))
+            return place if rng.random() < 0.5 else fact
+    return fact
+
+
+def _variant_hr(fact: str, hr_bpm: Optional[float], rng: np.random.Generator) -> str:
+    if hr_bpm is None or rng.random() < 0.4:
+        return fact
+    if hr_bpm >= FAST_BPM:
+        return str(rng.choice(["fast heart rate", "fast heart", "tachycardia"]))
+    if hr_bpm <= SLOW_BPM:
+        return str(rng.choice(["slow heart rate", "slow heart", "bradycardia"]))
+    return fact
+
+
+def caption_variant(caption_text: str, hr_bpm: Optional[float], rng: np.random.Generator) -> str:
+    """A random rewording of one crop's caption: the whole caption (30 %), one fact (35 %) or a
+    subset of facts, in short forms, sometimes with filler words."""
+    facts = [f for f in caption_text.split("; ") if f]
+    u = rng.random()
+    if u < 0.3 or not facts:
+        return caption_text
+    out: List[str] = []
+    for fact in facts:
+        if "murmur" in fact and "recording of" not in fact:
+            out.append(_variant_murmur(fact, rng))
+        elif "recording of" in fact:
+            out.append(_variant_head(fact, rng))
+        elif fact.startswith("heart rate"):
+            out.append(_variant_hr(fact, hr_bpm, rng))
+        elif fact.endswith("in background"):
+            out.append(fact if rng.random() < 0.5 else str(rng.choice(["noisy recording", "noisy", "noise"])))
+        else:
+            out.append(fact)
+    if u < 0.65:
+        chosen = [out[int(rng.integers(len(out)))]]
+    else:
+        chosen = [f for f in out if rng.random() < 0.5] or [out[int(rng.integers(len(out)))]]
+    text = "; ".join(chosen)
+    if rng.random() < 0.3:
+        extra = [str(w) for w in rng.choice(FILLER_WORDS, size=int(rng.integers(1, 3)))]
+        text = " ".join(extra[:1] + [text] + extra[1:])
+    return text

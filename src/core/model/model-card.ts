@@ -81,6 +81,8 @@ export const modelCardSchema = z
       })
       .loose()
       .optional(),
+    /** Width of the audio (and text) embedding; optional in older cards. */
+    embeddingDim: z.number().int().positive().optional(),
     hrBins: z.object({ minBpm: z.number(), maxBpm: z.number(), stepBpm: z.number().positive() }),
     training: z
       .object({
