@@ -15,6 +15,12 @@ export interface DemoSourceOptions {
   loop?: boolean
   /** Length of each chunk in seconds of audio (sound cards deliver ~10–100 ms). */
   chunkSeconds?: number
+  /**
+   * With `loop`: the stretch of the file that repeats, in seconds (default: all of it). A loop cut
+   * at two S1 onsets repeats whole cardiac cycles; a loop cut mid-cycle gives the stream a beat the
+   * heart never had once per pass (demo-catalog.ts).
+   */
+  loopSeconds?: { startS: number; endS: number }
 }
 
 export class DemoFileSource implements PcmSource {
@@ -25,6 +31,7 @@ export class DemoFileSource implements PcmSource {
   private readonly speed: number
   private readonly loop: boolean
   private readonly chunkSeconds: number
+  private readonly loopSeconds: { startS: number; endS: number } | null
   private running = false
   private timer: NodeJS.Timeout | null = null
   private finished: Promise<void> = Promise.resolve()
@@ -37,6 +44,9 @@ export class DemoFileSource implements PcmSource {
     this.speed = options.speed ?? 1
     this.loop = options.loop ?? false
     this.chunkSeconds = options.chunkSeconds ?? 0.05
+    this.loopSeconds = options.loopSeconds ?? null
+    if (this.loopSeconds && !(this.loopSeconds.startS >= 0 && this.loopSeconds.endS > this.loopSeconds.startS))
+      throw new InvalidArgumentError(`demo source loopSeconds must satisfy 0 ≤ startS < endS, got ${JSON.stringify(this.loopSeconds)}`)
     if (!(this.speed > 0)) throw new InvalidArgumentError(`demo source speed must be > 0, got ${this.speed}`)
     if (!(this.chunkSeconds > 0)) throw new InvalidArgumentError(`demo source chunkSeconds must be > 0, got ${this.chunkSeconds}`)
     this.id = `demo:${wavPath}`
@@ -72,6 +82,11 @@ export class DemoFileSource implements PcmSource {
       const error = new InvalidArgumentError(`${this.wavPath}: the recording holds no samples`)
       await this.emit({ type: 'error', error })
       throw error
+    }
+    if (this.loop && this.loopSeconds) {
+      const first = Math.min(audio.samples.length - 1, Math.round(this.loopSeconds.startS * audio.sampleRateHz))
+      const end = Math.min(audio.samples.length, Math.round(this.loopSeconds.endS * audio.sampleRateHz))
+      if (end > first) audio = { samples: audio.samples.subarray(first, end), sampleRateHz: audio.sampleRateHz }
     }
     this.running = true
     await this.emit({ type: 'status', status: 'streaming' })

@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks'
 import { inputLevel, signalQualityFlags } from '../../core/dsp/signal-quality'
 import { detectBeats, type BeatAnalysis } from '../../core/hr/beat-detection'
 import { DEFAULT_MIN_BPM, envelopeAutocorrelation, hrFromEnvelopeAutocorrelation } from '../../core/hr/classical-hr'
+import { RHYTHM_IRREGULAR_CV, rhythmIrregularity } from '../../core/hr/rhythm-irregularity'
 import { beatsFromSegmentation } from '../../core/hr/segmentation-beats'
 import type { EncoderModel } from '../model/encoder-model'
 import type { WindowAnalysis } from './inference-protocol'
@@ -42,6 +43,10 @@ export async function analyseWindow(window: Float32Array, sampleRateHz: number, 
     }
   }
   beats ??= detectBeats(window, sampleRateHz, undefined, envelopeAcf)
+  // The rhythm is judged against the window's HR (a whole-window estimate a stray sound does not
+  // move), with split cycles and missed beats taken out first (rhythm-irregularity.ts).
+  const cycleBpm = production?.hrBpm ?? classical.hrBpm
+  const irregularity = rhythmIrregularity(beats.intervalsS, cycleBpm !== null && cycleBpm > 0 ? 60 / cycleBpm : null)
   return {
     production,
     productionProbs,
@@ -58,8 +63,8 @@ export async function analyseWindow(window: Float32Array, sampleRateHz: number, 
       s2OnsetsS: beats.s2OnsetsS,
       intervalsS: beats.intervalsS,
       // NaN does not survive JSON (the renderer transport): null instead.
-      irregularity: Number.isFinite(beats.irregularity) ? beats.irregularity : null,
-      irregular: beats.irregular,
+      irregularity: Number.isFinite(irregularity) ? irregularity : null,
+      irregular: irregularity > RHYTHM_IRREGULAR_CV,
     },
     inferenceMs: performance.now() - started,
   }
