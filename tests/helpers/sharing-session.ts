@@ -29,7 +29,7 @@ export function sharingSession(options: { scale?: number; location?: 'AV' | 'oth
       sampleRateHz: wav.sampleRateHz,
       modelId: 'ausculta-encoder-2.0.0',
       audio: { file: 'audio.wav', sampleFormat: 'float32', channels: 1, frames, durationS: frames / wav.sampleRateHz },
-      hrSummary: { windows: 3, minBpm: 71.25, maxBpm: 74.123456789012345, meanBpm: 72.5 },
+      hrSummary: { windows: 3, minBpm: 71.25, maxBpm: 74.12345678901234, meanBpm: 72.5 },
       notes: 'Soft systolic murmur at the left sternal border; re-check in 2 weeks.',
       repairs: [],
     },
@@ -44,7 +44,7 @@ export function sharingSession(options: { scale?: number; location?: 'AV' | 'oth
         classicalQuality: 0.7,
       },
       { timeS: 6, hrBpm: null, confidence: 0.2, layers: [], classicalHrBpm: null, classicalQuality: 0.1 },
-      { timeS: 7.000244140625, hrBpm: 74.123456789012345, confidence: 0.88, layers: [], classicalHrBpm: 73, classicalQuality: 0.66 },
+      { timeS: 7.000244140625, hrBpm: 74.12345678901234, confidence: 0.88, layers: [], classicalHrBpm: 73, classicalQuality: 0.66 },
       { timeS: 8, hrBpm: 72.125, confidence: 0.95, layers: [], classicalHrBpm: null, classicalQuality: 0.5 },
     ],
     annotations: {
