@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { expect } from 'vitest'
 import { decodeFloat32Base64 } from '../../src/core/api/contract'
 import { DEFAULT_DEMO_RECORDING } from '../../src/main/api/create-backend'
+import { wholeCycleLoop } from '../../src/main/api/demo-catalog'
 import { readWavMono } from '../../src/main/io/wav-file'
 import { connectApi, type ApiConnection, type BrowserModeProcess } from './browser-mode-process'
 
@@ -95,7 +96,13 @@ export async function startRecordingWitness(server: BrowserModeProcess, dataDir:
       expect(meta.dropouts ?? []).toEqual([])
       const audio = await connection.api.invoke('sessions:audio', { id: summary?.id ?? '' })
       const recorded = decodeFloat32Base64(audio.float32Base64, audio.frames)
-      const demo = readWavMono(join(ROOT, 'samples', DEFAULT_DEMO_RECORDING)).samples
+      // The demo source loops whole cardiac cycles of the file (demo-catalog.ts: wholeCycleLoop).
+      const demoPath = join(ROOT, 'samples', DEFAULT_DEMO_RECORDING)
+      const wav = readWavMono(demoPath)
+      const cycles = wholeCycleLoop(demoPath)
+      const demo = cycles
+        ? wav.samples.subarray(Math.round(cycles.startS * wav.sampleRateHz), Math.round(cycles.endS * wav.sampleRateHz))
+        : wav.samples
       expect(loopOffsetOf(recorded, demo), 'the recording is not one unbroken stretch of the demo stream').toBeGreaterThanOrEqual(0)
       connection.close()
       return { durationS, wallS, maxWindowGapMs, windowEvents: windowTimesMs.length }
