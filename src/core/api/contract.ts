@@ -8,7 +8,9 @@
 import { z } from 'zod'
 import { SPAN_KINDS } from '../sessions/annotations'
 import { audioRangeRequestSchema, audioRangeSchema, peaksRequestSchema, peaksSchema } from './session-audio-contract'
+import { VISIT_METHODS } from './visit-contract'
 import { MAX_STOP_DETAIL_CHARS } from '../monitor/monitor-events'
+import { describeIssue as describeZodIssue } from '../zod-issue'
 
 // ---------------------------------------------------------------- monitor events (monitor-events.ts)
 
@@ -187,6 +189,8 @@ export const listeningOutputsSchema = z.object({
   reason: z.string().nullable(),
 })
 
+export const displayPreferencesSchema = z.object({ expertView: z.boolean() })
+
 export const appSettingsSchema = z.object({
   monitor: monitorSettingsSchema,
   /** ONNX file the monitor runs; its card is the `.card.json` beside it. */
@@ -196,6 +200,8 @@ export const appSettingsSchema = z.object({
   dataDir: z.string(),
   /** Live listening through the audio addon; absent until first changed. */
   listening: listeningPreferencesSchema.optional(),
+  /** How the live screen looks: the bedside view, or the expert view with the layer diagnostics; absent until first changed. */
+  display: displayPreferencesSchema.optional(),
 })
 
 export const settingsPatchSchema = z.object({
@@ -209,6 +215,7 @@ export const settingsPatchSchema = z.object({
   modelPath: z.string().min(1).optional(),
   executionProvider: executionProviderSchema.optional(),
   dataDir: z.string().min(1).optional(),
+  display: displayPreferencesSchema.optional(),
 })
 
 export const deviceInfoSchema = z.object({
@@ -239,14 +246,30 @@ export const modelSummarySchema = z.object({
 
 export const modelFileSchema = z.object({ path: z.string(), name: z.string(), hasCard: z.boolean() })
 
+export const sessionLocationSchema = z.enum(['AV', 'PV', 'TV', 'MV', 'other'])
+
+/** The recording that ended last: what "Saved: Mitral, 0:15 — open" says and opens. */
+export const savedRecordingSchema = z.object({
+  sessionId: z.string(),
+  location: sessionLocationSchema,
+  durationS: z.number().nonnegative(),
+  patientId: z.string().nullable(),
+  /** The 4-point exam visit it was filed in, else null. */
+  visitId: z.string().nullable(),
+})
+
 export const recordingStatusSchema = z.object({
   recording: z.boolean(),
   sessionId: z.string().nullable(),
   elapsedS: z.number().nonnegative(),
   markers: z.number().int().nonnegative(),
+  /** Site, visit and planned length (a guided exam's timed clip; null: until stopped) of the recording under way. */
+  location: sessionLocationSchema.optional(),
+  visitId: z.string().nullable().optional(),
+  clipS: z.number().positive().nullable().optional(),
+  /** The last recording that ended in this run of the app (null before the first). */
+  lastSaved: savedRecordingSchema.nullable().optional(),
 })
-
-export const sessionLocationSchema = z.enum(['AV', 'PV', 'TV', 'MV', 'other'])
 
 export const sessionSummarySchema = z.object({
   id: z.string(),
@@ -260,6 +283,8 @@ export const sessionSummarySchema = z.object({
   meanHrBpm: z.number().nullable(),
   notes: z.string(),
   annotationCount: z.number().int().nonnegative(),
+  /** The 4-point exam visit the session belongs to (the library shows a visit as one item). */
+  visitId: z.string().nullable().optional(),
 })
 
 const annotationIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)
@@ -302,13 +327,26 @@ export const sessionAudioSchema = z.object({
 })
 
 export const annotationEditSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('addMarker'), timeS: timeSchema, label: z.string().max(256).default('') }),
+  z.object({
+    type: z.literal('addMarker'),
+    timeS: timeSchema,
+    label: z.string().max(256).default(''),
+    note: z.string().max(4000).default(''),
+  }),
   z.object({
     type: z.literal('addSpan'),
     startS: timeSchema,
     endS: timeSchema,
     spanKind: z.enum(SPAN_KINDS),
     label: z.string().max(256).default(''),
+    note: z.string().max(4000).default(''),
+  }),
+  /** Renames (a span's kind follows its label: spanKindForLabel) and sets the note; one undo step. */
+  z.object({
+    type: z.literal('update'),
+    id: annotationIdSchema,
+    label: z.string().max(256).optional(),
+    note: z.string().max(4000).optional(),
   }),
   /** Moves a marker to `timeS` or a span to start at `startS` (keeping its length), or sets both ends. */
   z.object({
@@ -324,6 +362,26 @@ export const annotationEditSchema = z.discriminatedUnion('type', [
 ])
 
 export const exportResultSchema = z.object({ path: z.string(), files: z.array(z.string()) })
+
+/** What one export button makes: the session's folder as a .zip, the PDF or HTML report, the Audacity labels, the CirCor .tsv. */
+export const exportKindSchema = z.enum(['zip', 'pdf', 'html', 'audacity', 'circor'])
+
+/** One exported file handed to the renderer (browser mode: a download). */
+export const exportFileSchema = z.object({ fileName: z.string(), mimeType: z.string(), base64: z.string() })
+
+/** The S1/S2 and HR detected in a session (src/core/sessions/session-beats.ts): the waveform's lanes. */
+export const sessionBeatsSchema = z.object({
+  source: z.enum(['recorded', 'envelope', 'none']),
+  s1OnsetsS: z.array(finite),
+  s2OnsetsS: z.array(finite),
+  hr: z.array(z.object({ timeS: finite, hrBpm: finite.nullable() })),
+})
+
+export const annotationImportResultSchema = z.object({
+  imported: z.number().int().nonnegative(),
+  warnings: z.array(z.string()),
+  detail: z.lazy(() => sessionDetailSchema),
+})
 
 /**
  * A session folder the library cannot list as a normal session (docs/sessions.md, "Problem
@@ -356,6 +414,11 @@ export const sessionRepairResultSchema = z.object({
   /** The session as the library now lists it (null if the folder is still not a clean session). */
   session: sessionSummarySchema.nullable(),
 })
+
+/** One chunk of a WAV import: 512 KiB of base64 (384 KiB of WAV), well inside a 1-MiB WebSocket message. */
+export const IMPORT_CHUNK_BASE64_CHARS = 512 * 1024
+/** The largest WAV the library imports: 2 GiB (about 37 h of 4-kHz float32 audio). */
+export const MAX_IMPORT_WAV_BYTES = 2 * 1024 ** 3
 
 // ---------------------------------------------------------------- the channel table
 
@@ -407,12 +470,48 @@ export const API_METHODS = {
     request: z.object({ id: z.string().min(1), format: z.enum(['folder', 'zip']).default('folder') }),
     response: exportResultSchema,
   },
+  'sessions:beats': { request: z.object({ id: z.string().min(1) }), response: sessionBeatsSchema },
+  /**
+   * A WAV file (any rate and format the reader accepts) becomes a library session to analyse and
+   * annotate. Sent in chunks (a WebSocket message is at most 1 MiB) under one `uploadId`, in
+   * order; the last (`done`) answers the new session, the others null.
+   */
+  'sessions:importWav': {
+    request: z.object({
+      uploadId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+      fileName: z.string().min(1).max(256),
+      offset: z.number().int().nonnegative(),
+      chunkBase64: z.string().max(IMPORT_CHUNK_BASE64_CHARS),
+      done: z.boolean(),
+    }),
+    response: sessionSummarySchema.nullable(),
+  },
+  /** Audacity labels are added; a CirCor .tsv replaces the session's S1/systole/S2/diastole spans. One undo step. */
+  'sessions:importAnnotations': {
+    request: z.object({
+      id: z.string().min(1),
+      format: z.enum(['audacity', 'circor']),
+      fileName: z.string().min(1).max(256),
+      text: z.string().max(8_000_000),
+    }),
+    response: annotationImportResultSchema,
+  },
+  /** One export as bytes (browser mode downloads it). */
+  'sessions:exportFile': { request: z.object({ id: z.string().min(1), kind: exportKindSchema }), response: exportFileSchema },
+  /** Electron: asks where with a save dialog and writes there; null path when the user cancelled. */
+  'sessions:saveAs': {
+    request: z.object({ id: z.string().min(1), kind: exportKindSchema }),
+    response: z.object({ path: z.string().nullable() }),
+  },
+  /** Electron: shows an exported file in the system's file manager. */
+  'app:showInFolder': { request: z.object({ path: z.string().min(1) }), response: z.object({ ok: z.boolean() }) },
   'sessions:problems': { request: empty, response: z.array(sessionProblemSchema) },
   'sessions:repair': { request: z.object({ key: problemKeySchema }), response: sessionRepairResultSchema },
   'sessions:exportRaw': { request: z.object({ key: problemKeySchema }), response: exportResultSchema },
   'listening:outputs': { request: empty, response: listeningOutputsSchema },
   'listening:status': { request: empty, response: listeningStatusSchema },
   'listening:set': { request: listeningPatchSchema, response: listeningStatusSchema },
+  ...VISIT_METHODS,
 } as const
 
 /** Server-pushed streams: one channel each. */
@@ -446,11 +545,16 @@ export type DeviceInfo = z.output<typeof deviceInfoSchema>
 export type ModelSummary = z.output<typeof modelSummarySchema>
 export type ModelFile = z.output<typeof modelFileSchema>
 export type RecordingStatus = z.output<typeof recordingStatusSchema>
+export type SavedRecording = z.output<typeof savedRecordingSchema>
 export type SessionSummary = z.output<typeof sessionSummarySchema>
 export type SessionDetail = z.output<typeof sessionDetailSchema>
 export type SessionAudio = z.output<typeof sessionAudioSchema>
 export type ApiAnnotation = z.output<typeof annotationSchema>
 export type AnnotationEdit = z.output<typeof annotationEditSchema>
+export type ExportKind = z.output<typeof exportKindSchema>
+export type ExportFile = z.output<typeof exportFileSchema>
+export type SessionBeatsPayload = z.output<typeof sessionBeatsSchema>
+export type AnnotationImportResult = z.output<typeof annotationImportResultSchema>
 export type ExportResult = z.output<typeof exportResultSchema>
 export type SessionProblemInfo = z.output<typeof sessionProblemSchema>
 export type SessionRepairResult = z.output<typeof sessionRepairResultSchema>
@@ -526,15 +630,9 @@ export function isApiEventChannel(value: unknown): value is ApiEventChannel {
   return typeof value === 'string' && Object.hasOwn(API_EVENTS, value)
 }
 
-/**
- * The first problem, named by its field. Never quotes what the client sent (zod's message for
- * unknown keys does): an error must not echo request text back (issue 20, item 4).
- */
+/** The first problem, named by its field; never quotes what the client sent (issue 20, item 4). */
 function describeIssue(error: z.ZodError): string {
-  const issue = error.issues[0]
-  if (!issue) return 'invalid'
-  const message = issue.code === 'unrecognized_keys' ? `${issue.keys.length} unrecognized key(s)` : issue.message
-  return `field '${issue.path.map(String).join('.') || '(root)'}': ${message}`
+  return describeZodIssue(error).summary
 }
 
 export function parseApiRequest<C extends ApiChannel>(channel: C, raw: unknown): ApiRequest<C> {

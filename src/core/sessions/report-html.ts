@@ -6,6 +6,7 @@
  */
 import type { AnnotationDoc, SpanKind } from './annotations'
 import type { HrTraceEntry } from './hr-trace'
+import type { SessionBeats } from './session-beats'
 import type { SessionMeta } from './session-schema'
 
 export interface ReportInput {
@@ -16,6 +17,8 @@ export interface ReportInput {
   annotations: AnnotationDoc
   /** Extra lines printed at the foot, e.g. the CirCor ODC-By attribution for derived audio. */
   footnotes?: readonly string[]
+  /** Detected S1/S2 (session-beats.ts): ticks on the PCG; its HR stands in for an empty trace (an imported WAV). */
+  beats?: SessionBeats
 }
 
 const WIDTH_PX = 960
@@ -93,6 +96,43 @@ function pcgPath(samples: Float32Array, widthPx: number, heightPx: number): stri
   return parts.join('')
 }
 
+/** S1 (red, top) and S2 (blue, bottom) ticks of the detected onsets between `fromS` and `fromS + durationS`. */
+function beatTicks(beats: SessionBeats | undefined, fromS: number, durationS: number, heightPx = PCG_HEIGHT_PX): string {
+  if (!beats || durationS <= 0) return ''
+  const tick = (t: number, y1: number, y2: number, colour: string, name: string): string => {
+    const x = fmt(((t - fromS) / durationS) * WIDTH_PX, 2)
+    return `<line class="${name}" x1="${x}" x2="${x}" y1="${y1}" y2="${y2}" stroke="${colour}" stroke-width="2"/>`
+  }
+  const inside = (t: number): boolean => t >= fromS && t <= fromS + durationS
+  return (
+    beats.s1OnsetsS
+      .filter(inside)
+      .map((t) => tick(t, 0, 14, '#d62728', 's1'))
+      .join('') +
+    beats.s2OnsetsS
+      .filter(inside)
+      .map((t) => tick(t, heightPx - 14, heightPx, '#1f77b4', 's2'))
+      .join('')
+  )
+}
+
+/** The first seconds at a readable scale, so single beats and their S1/S2 show in a long recording. */
+const DETAIL_S = 8
+/** Lower than the overview so the page still holds ten table rows. */
+const DETAIL_HEIGHT_PX = 80
+
+function detailSvg(input: ReportInput, durationS: number): string {
+  if (durationS <= DETAIL_S * 1.5) return ''
+  const samples = input.samples.subarray(0, Math.round(DETAIL_S * input.sampleRateHz))
+  const height = DETAIL_HEIGHT_PX
+  return (
+    `<h2>The first ${DETAIL_S} s (S1 red ticks above, S2 blue below)</h2>` +
+    `<svg class="pcg-detail" width="${WIDTH_PX}" height="${height}" viewBox="0 0 ${WIDTH_PX} ${height}" role="img" ` +
+    `aria-label="PCG detail">${beatTicks(input.beats, 0, DETAIL_S, height)}<path d="${pcgPath(samples, WIDTH_PX, height)}" ` +
+    `stroke="#222" stroke-width="1" fill="none"/></svg>`
+  )
+}
+
 function pcgSvg(input: ReportInput, durationS: number): string {
   const xOf = (t: number): number => (durationS > 0 ? (t / durationS) * WIDTH_PX : 0)
   const spans = input.annotations.items
@@ -115,7 +155,8 @@ function pcgSvg(input: ReportInput, durationS: number): string {
   const height = PCG_HEIGHT_PX + AXIS_HEIGHT_PX
   return (
     `<svg class="pcg" width="${WIDTH_PX}" height="${height}" viewBox="0 0 ${WIDTH_PX} ${height}" role="img" ` +
-    `aria-label="PCG overview">${spans}<path d="${pcgPath(input.samples, WIDTH_PX, PCG_HEIGHT_PX)}" stroke="#222" ` +
+    `aria-label="PCG overview">${spans}${beatTicks(input.beats, 0, durationS)}` +
+    `<path d="${pcgPath(input.samples, WIDTH_PX, PCG_HEIGHT_PX)}" stroke="#222" ` +
     `stroke-width="1" fill="none"/>${timeAxis(durationS)}</svg>`
   )
 }
@@ -185,6 +226,19 @@ function annotationTable(doc: AnnotationDoc): string {
   )
 }
 
+/** The trace, or for a session without one (an imported WAV) the detected HR drawn as the classical estimator's. */
+function traceOrBeats(input: ReportInput): readonly HrTraceEntry[] {
+  if (input.trace.length > 0 || !input.beats) return input.trace
+  return input.beats.hr.map((p) => ({
+    timeS: p.timeS,
+    hrBpm: null,
+    confidence: 0,
+    layers: [],
+    classicalHrBpm: p.hrBpm,
+    classicalQuality: 0,
+  }))
+}
+
 export function renderSessionReport(input: ReportInput): string {
   const { meta } = input
   const durationS = input.sampleRateHz > 0 ? input.samples.length / input.sampleRateHz : 0
@@ -223,8 +277,9 @@ table { border-collapse: collapse; width: 100%; font-size: 10px; } td, th { bord
 <dl>${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>
 <h2>Phonocardiogram (${fmt(durationS, 1)} s) with annotation spans</h2>
 ${pcgSvg(input, durationS)}
+${detailSvg(input, durationS)}
 <h2>Heart rate (red: model, grey dashed: classical estimator), bpm</h2>
-${hrSvg(input.trace, durationS)}
+${hrSvg(traceOrBeats(input), durationS)}
 <h2>Annotations (${input.annotations.items.length})</h2>
 ${annotationTable(input.annotations)}
 <h2>Notes</h2><p class="notes">${escapeHtml(clip(meta.notes, MAX_NOTES_CHARS) || '—')}</p>

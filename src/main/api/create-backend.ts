@@ -4,7 +4,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
+import { appRoot } from '../app-root'
 import { DeviceRegistry } from '../devices/registry'
 import { Monitor } from '../engine/monitor'
 import { repairUnfinishedSessions } from '../sessions/repair'
@@ -13,9 +14,10 @@ import { CombinedCatalog } from './combined-catalog'
 import { DemoDeviceCatalog } from './demo-catalog'
 import type { DeviceCatalog } from './monitor-port'
 import { FsSessionLibrary } from './session-library-port'
+import type { ExportHost } from './session-exchange'
 
-/** The repository / install root (src/main/api → ../../..). */
-export const APP_ROOT = resolve(__dirname, '../../..')
+/** The repository / install root (the folder of our package.json, from the sources or the build). */
+export const APP_ROOT = appRoot()
 export const DEFAULT_DEMO_RECORDING = '50238_MV.wav'
 
 export function defaultDataDir(): string {
@@ -25,6 +27,8 @@ export function defaultDataDir(): string {
 
 export interface BackendOptions {
   mode: 'electron' | 'browser'
+  /** Electron: save dialog, file manager and printing for exports (session-exchange.ts). */
+  exportHost?: ExportHost
   dataDir?: string
   modelPath?: string | null
   samplesDir?: string
@@ -57,7 +61,7 @@ export async function createBackend(options: BackendOptions): Promise<AppService
   const catalogs: DeviceCatalog[] = registry ? [registry, demo] : [demo]
   // The library follows the data folder chosen in Settings.
   let current: AppService | null = null
-  const library = new FsSessionLibrary(() => current?.dataDir ?? settings.dataDir)
+  const library = new FsSessionLibrary(() => current?.dataDir ?? settings.dataDir, options.exportHost)
   const service = new AppService({
     monitor: new Monitor(),
     devices: new CombinedCatalog(catalogs),

@@ -7,10 +7,16 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { AppService } from './app-service'
 import { createBackend } from './create-backend'
+import { electronExportHost } from './electron-export-host'
 import { registerIpcTransport } from './ipc-transport'
 
 export function createElectronBackend(): Promise<AppService> {
-  return createBackend({ mode: 'electron', appRoot: app.getAppPath(), dataDir: join(app.getPath('userData'), 'data') })
+  return createBackend({
+    mode: 'electron',
+    appRoot: app.getAppPath(),
+    dataDir: join(app.getPath('userData'), 'data'),
+    exportHost: electronExportHost(),
+  })
 }
 
 /**

@@ -7,7 +7,12 @@ import { statSync } from 'node:fs'
 import { basename, join, sep } from 'node:path'
 import {
   type AnnotationEdit,
+  type AnnotationImportResult,
   type ApiAnnotation,
+  type ApiRequest,
+  type ExportFile,
+  type ExportKind,
+  type SessionBeatsPayload,
   type SessionAudio,
   type SessionDetail,
   type SessionProblemInfo,
@@ -17,14 +22,18 @@ import {
 import type { AudioRange, SessionPeaks } from '../../core/api/session-audio-contract'
 import { MAX_WHOLE_AUDIO_FRAMES } from '../../core/sessions/audio-range'
 import { InvalidArgumentError } from '../../core/errors'
-import type { AnnotationDoc, AnnotationOp } from '../../core/sessions/annotations'
+import { spanKindForLabel, type AnnotationDoc, type AnnotationOp } from '../../core/sessions/annotations'
+import { parseAudacityLabels } from '../../core/sessions/audacity-labels'
 import type { SessionLocation, SessionMeta } from '../../core/sessions/session-schema'
+import { nextAnnotationId as nextId } from '../../core/sessions/annotations'
 import { AnnotationEditor, readAnnotations } from '../sessions/annotation-store'
 import { SessionAudioClient } from '../sessions/session-audio-client'
 import { SESSION_FILES } from '../sessions/data-dir'
 import { exportRawSessionRun, exportSessionRun } from '../sessions/exporter'
 import { repairSessionDir, type RepairResult } from '../sessions/repair'
 import { SessionLibrary, type SessionProblem } from '../sessions/session-store'
+import { nodePdfPrinter } from '../sessions/pdf-printer'
+import { SessionExchange, toExportFile, type ExportHost } from './session-exchange'
 
 export interface SessionChanges {
   notes?: string
@@ -58,6 +67,14 @@ export interface SessionLibraryPort {
   exportRaw(key: string): Promise<{ path: string; files: string[] }>
   /** What start-up repair did, so failures reach the library instead of stderr alone. */
   noteRepairResults(results: readonly RepairResult[]): void
+  /** Detected S1/S2 and HR of a session (the waveform's lanes). */
+  beats(id: string): Promise<SessionBeatsPayload>
+  /** One chunk of a WAV import; the last answers the new session. */
+  importWav(request: ApiRequest<'sessions:importWav'>): Promise<SessionSummary | null>
+  importAnnotations(request: ApiRequest<'sessions:importAnnotations'>): Promise<AnnotationImportResult>
+  exportFile(id: string, kind: ExportKind): Promise<ExportFile>
+  saveAs(id: string, kind: ExportKind): Promise<{ path: string | null }>
+  showInFolder(path: string): Promise<{ ok: boolean }>
 }
 
 /** A message about a file in session folder `dir`, with the folder's absolute path taken out. */
@@ -78,6 +95,7 @@ export function summaryOf(meta: SessionMeta, doc: AnnotationDoc): SessionSummary
     meanHrBpm: meta.hrSummary?.meanBpm ?? null,
     notes: meta.notes,
     annotationCount: doc.items.length,
+    visitId: meta.visitId ?? null,
   }
 }
 
@@ -85,8 +103,23 @@ export class FsSessionLibrary implements SessionLibraryPort {
   private readonly editors = new Map<string, AnnotationEditor>()
   /** The last repair failure per session folder (start-up or on request), until a repair succeeds. */
   private readonly repairFailures = new Map<string, Error>()
-  /** `dataDir` is read on every call: the data folder can change in Settings. */
-  constructor(private readonly dataDir: () => string) {}
+  private readonly exchange: SessionExchange
+  /**
+   * `dataDir` is read on every call: the data folder can change in Settings. `host`: what the
+   * Electron app offers (save dialog, file manager, printing); plain Node prints with a Chromium
+   * found on the machine.
+   */
+  constructor(
+    private readonly dataDir: () => string,
+    host: ExportHost = {},
+  ) {
+    let printer: ExportHost['printPdf'] | null | undefined = host.printPdf
+    const resolved = (): ExportHost => {
+      if (printer === undefined) printer = nodePdfPrinter()
+      return printer === null ? host : { ...host, printPdf: printer }
+    }
+    this.exchange = new SessionExchange(() => this.library(), resolved)
+  }
   /**
    * Audio, peaks and overviews are read on a worker thread: an hours-long session must never
    * hold up the main thread, which carries the capture → recorder path and the live events.
@@ -154,6 +187,14 @@ export class FsSessionLibrary implements SessionLibraryPort {
     if (edit.type === 'remove') return { type: 'remove', id: edit.id }
     const item = doc.items.find((i) => i.id === edit.id)
     if (!item) throw new InvalidArgumentError(`annotation ${edit.id}: no such annotation`)
+    if (edit.type === 'update') {
+      const label = edit.label?.trim()
+      const changes = { ...(label === undefined ? {} : { label }), ...(edit.note === undefined ? {} : { note: edit.note }) }
+      // A span's kind follows its label (S1, murmur, rub…; any other text: custom), so CirCor and the colours agree with it.
+      if (item.kind === 'span' && label !== undefined)
+        return { type: 'update', id: edit.id, changes: { ...changes, spanKind: spanKindForLabel(label) } }
+      return { type: 'update', id: edit.id, changes }
+    }
     if (item.kind === 'marker') return { type: 'update', id: edit.id, changes: { timeS: edit.timeS ?? edit.startS ?? item.timeS } }
     // Moving the start alone keeps the span's length; setting an end alone resizes it.
     const startS = edit.startS ?? item.startS
@@ -171,10 +212,16 @@ export class FsSessionLibrary implements SessionLibraryPort {
         editor.redo()
         break
       case 'addMarker':
-        editor.addMarker(edit.timeS, edit.label)
+        editor.addMarker(edit.timeS, edit.label, edit.note)
         break
       case 'addSpan':
-        editor.addSpan(edit.spanKind, Math.min(edit.startS, edit.endS), Math.max(edit.startS, edit.endS), edit.label || edit.spanKind)
+        editor.addSpan(
+          edit.spanKind,
+          Math.min(edit.startS, edit.endS),
+          Math.max(edit.startS, edit.endS),
+          edit.label || edit.spanKind,
+          edit.note,
+        )
         break
       default:
         editor.apply(this.opFor(editor.doc, edit))
@@ -210,8 +257,52 @@ export class FsSessionLibrary implements SessionLibraryPort {
   async exportSession(id: string, format: 'folder' | 'zip'): Promise<{ path: string; files: string[] }> {
     // One folder per export run (exporting again never collides with the last one), created only
     // once the session has been read and the export written.
-    const result = exportSessionRun(this.library(), id, join(this.dataDir(), 'exports'), format)
+    const beats = this.exchange.beats(id)
+    const pdf = await this.exchange.tryPdf(id, beats).catch(() => undefined)
+    const result = exportSessionRun(this.library(), id, join(this.dataDir(), 'exports'), format, new Date(), {
+      beats,
+      ...(pdf ? { pdf } : {}),
+    })
     return { path: result.path, files: result.files }
+  }
+
+  async beats(id: string): Promise<SessionBeatsPayload> {
+    return this.exchange.beats(id)
+  }
+
+  async importWav(request: ApiRequest<'sessions:importWav'>): Promise<SessionSummary | null> {
+    const meta = this.exchange.importWavChunk(this.dataDir(), request)
+    return meta === null ? null : summaryOf(meta, { schemaVersion: 1, items: [] })
+  }
+
+  async importAnnotations(request: ApiRequest<'sessions:importAnnotations'>): Promise<AnnotationImportResult> {
+    const editor = this.editor(request.id)
+    let imported: number
+    let warnings: string[]
+    if (request.format === 'circor') {
+      ;({ imported, warnings } = editor.importCircorTsv(request.text, request.fileName))
+    } else {
+      const parsed = parseAudacityLabels(request.text, request.fileName)
+      // Fresh ids after the document's own, one undo step for the whole file.
+      const first = Number(/\d+$/.exec(nextId(editor.doc))?.[0] ?? 1)
+      const items = parsed.items.map((item, i) => ({ ...item, id: `a${first + i}` }))
+      editor.apply({ type: 'replaceSpans', kinds: [], items })
+      imported = items.length
+      warnings = parsed.warnings
+    }
+    return { imported, warnings, detail: this.detail(request.id) }
+  }
+
+  async exportFile(id: string, kind: ExportKind): Promise<ExportFile> {
+    return toExportFile(await this.exchange.exportFile(id, kind))
+  }
+
+  async saveAs(id: string, kind: ExportKind): Promise<{ path: string | null }> {
+    return { path: await this.exchange.saveAs(id, kind) }
+  }
+
+  async showInFolder(path: string): Promise<{ ok: boolean }> {
+    return { ok: this.exchange.showInFolder(path) }
   }
 
   noteRepairResults(results: readonly RepairResult[]): void {

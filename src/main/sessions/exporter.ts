@@ -1,7 +1,9 @@
 /**
- * Export of a session or a whole visit, as a folder or a zip: audio.wav (as recorded), the CirCor
- * .tsv of its S1/systole/S2/diastole spans, annotations.json (everything, including markers and
- * spans CirCor has no label for), hr.csv, session.json and a one-page report.html.
+ * Export of a session or a whole visit, as a folder or a zip, each file named by what it holds:
+ * `<patient>_<site>.wav` (as recorded) with its CirCor `.tsv` (annotated S1/systole/S2/diastole,
+ * else the detected ones, SEGMENTATION.txt saying which), `.labels.txt` (every annotation as an
+ * Audacity label track), annotations.json (Ausculta's own), hr.csv, session.json and a one-page
+ * report.html (and report.pdf where a printer is at hand).
  * Exports are atomic too: a folder is built under a hidden temporary name and renamed into place,
  * a zip is written with writeFileAtomic, so a failure never leaves a half export behind. An export
  * run of the app (`<dataDir>/exports/<time>/`) validates the session first and builds the whole
@@ -11,12 +13,14 @@
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { InvalidArgumentError } from '../../core/errors'
-import { formatAnnotationDoc } from '../../core/sessions/annotations'
+import { formatAnnotationDoc, type AnnotationDoc } from '../../core/sessions/annotations'
+import { formatAudacityLabels } from '../../core/sessions/audacity-labels'
 import { exportCircorTsv } from '../../core/sessions/circor-tsv'
 import { formatHrCsv } from '../../core/sessions/hr-trace'
 import { escapeHtml, renderSessionReport } from '../../core/sessions/report-html'
 import { SessionNotFoundError } from '../../core/sessions/session-errors'
-import { formatSessionMeta } from '../../core/sessions/session-schema'
+import { segmentationFromOnsets, type SessionBeats } from '../../core/sessions/session-beats'
+import { formatSessionMeta, type SessionMeta } from '../../core/sessions/session-schema'
 import { EXAM_POINTS } from '../../core/sessions/visit-schema'
 import { fsyncDirectory, writeFileAtomic } from './atomic-write'
 import { readAnnotations } from './annotation-store'
@@ -43,22 +47,70 @@ interface ExportFiles {
   notes: string[]
 }
 
+/**
+ * What an export holds besides the session's files: its detected S1/S2 (read from the trace or
+ * detected from the audio by the caller) and, where a printer is at hand, the PDF report.
+ */
+export interface ExportExtras {
+  beats?: SessionBeats
+  pdf?: Uint8Array
+}
+
+/** `<patient or session id>_<site>`, CirCor's `<patient>_<site>` naming, in a portable alphabet. */
+export function exportBaseName(meta: SessionMeta): string {
+  const who = (meta.patient.id ?? meta.id).replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || meta.id
+  return `${who}_${meta.location}`
+}
+
+/**
+ * The CirCor segmentation of a session: the S1/systole/S2/diastole spans a person annotated when
+ * there are any, else the ones built from the detected onsets (`detected: true`).
+ */
+export function circorSegmentation(annotations: AnnotationDoc, beats: SessionBeats | undefined, durationS: number) {
+  const annotated = exportCircorTsv(annotations, durationS)
+  if (annotated.rows > 0 || beats === undefined || beats.s1OnsetsS.length + beats.s2OnsetsS.length === 0) {
+    return { ...annotated, detected: false }
+  }
+  const spans = segmentationFromOnsets(beats.s1OnsetsS, beats.s2OnsetsS)
+  return { ...exportCircorTsv({ schemaVersion: annotations.schemaVersion, items: spans }, durationS), detected: true }
+}
+
+/** Says where the .tsv's rows came from: CirCor's format has no column for it. */
+function segmentationReadme(base: string, detected: boolean, beats: SessionBeats | undefined): string {
+  const by =
+    beats?.source === 'recorded'
+      ? "the monitor while recording (the encoder's segmentation head when a model ran, else the envelope beat detector)"
+      : 'the envelope beat detector run over the audio'
+  const what = detected
+    ? [
+        `${base}.tsv holds S1/S2 DETECTED by ${by}, not annotated by a person.`,
+        'Sound lengths are typical ones (S1 120 ms, S2 100 ms, cut at half the gap to the next sound);',
+        'systole and diastole fill the gaps. Check before using it as a reference.',
+      ]
+    : [`${base}.tsv holds the S1/systole/S2/diastole spans annotated in Ausculta (or imported from a CirCor .tsv).`]
+  return [
+    ...what,
+    '',
+    `${base}.wav + ${base}.tsv form a recording in the CirCor layout (label 0 unannotated, 1 S1, 2 systole, 3 S2, 4 diastole).`,
+    `${base}.labels.txt is every annotation (markers, murmurs, notes) as an Audacity label track: File > Import > Labels.`,
+    "annotations.json is the same in Ausculta's own format; hr.csv the HR per window; report.html / report.pdf one page.",
+    '',
+  ].join('\n')
+}
+
 /** The files of one session's export, named under `prefix` ('' or 'AV/'). */
-export function sessionExportFiles(library: SessionLibrary, id: string, prefix = ''): ExportFiles {
+export function sessionExportFiles(library: SessionLibrary, id: string, prefix = '', extras: ExportExtras = {}): ExportFiles {
   const { meta, dir } = library.get(id)
   const audioPath = join(dir, SESSION_FILES.audio)
   const audioBytes = withStorageErrors(audioPath, 'reading', () => readFileSync(audioPath))
   const audio = library.readAudio(id)
   const trace = library.readTrace(id)
   const annotations = readAnnotations(dir)
-  const tsv = exportCircorTsv(annotations, audio.frames / audio.sampleRateHz)
+  const durationS = audio.frames / audio.sampleRateHz
+  const tsv = circorSegmentation(annotations, extras.beats, durationS)
+  const base = exportBaseName(meta)
   const notes = [...trace.warnings]
-  if (tsv.omitted > 0) {
-    notes.push(
-      `${id}: ${tsv.omitted} annotation(s) (markers, murmur/noise/custom spans) have no CirCor label; they are in ` +
-        `annotations.json, not in the .tsv`,
-    )
-  }
+  if (tsv.detected) notes.push(`${id}: ${base}.tsv holds detected S1/S2, not annotated ones (see SEGMENTATION.txt)`)
   const footnotes = meta.attribution === undefined ? [] : [meta.attribution]
   const report = renderSessionReport({
     meta,
@@ -67,16 +119,20 @@ export function sessionExportFiles(library: SessionLibrary, id: string, prefix =
     trace: trace.entries,
     annotations,
     footnotes,
+    ...(extras.beats ? { beats: extras.beats } : {}),
   })
   const text = (s: string): Uint8Array => Buffer.from(s, 'utf8')
   const entries: ZipEntry[] = [
-    { name: `${prefix}audio.wav`, data: audioBytes },
-    { name: `${prefix}annotations.tsv`, data: text(tsv.text) },
+    { name: `${prefix}${base}.wav`, data: audioBytes },
+    { name: `${prefix}${base}.tsv`, data: text(tsv.text) },
+    { name: `${prefix}${base}.labels.txt`, data: text(formatAudacityLabels(annotations)) },
+    { name: `${prefix}SEGMENTATION.txt`, data: text(segmentationReadme(base, tsv.detected, extras.beats)) },
     { name: `${prefix}annotations.json`, data: text(formatAnnotationDoc(annotations)) },
     { name: `${prefix}hr.csv`, data: text(formatHrCsv(trace.entries)) },
     { name: `${prefix}session.json`, data: text(formatSessionMeta(meta)) },
     { name: `${prefix}report.html`, data: text(report) },
   ]
+  if (extras.pdf !== undefined) entries.push({ name: `${prefix}report.pdf`, data: extras.pdf })
   if (meta.attribution !== undefined) entries.push({ name: `${prefix}NOTICE.txt`, data: text(`${meta.attribution}\n`) })
   return { entries, notes }
 }
@@ -196,8 +252,9 @@ export function exportSessionRun(
   exportsRoot: string,
   format: ExportFormat,
   now: Date = new Date(),
+  extras: ExportExtras = {},
 ): ExportResult {
-  const files = sessionExportFiles(library, id)
+  const files = sessionExportFiles(library, id, '', extras)
   return inExportRun(exportsRoot, now, (runDir) => writeExport(files, runDir, `ausculta-${id}`, format))
 }
 
