@@ -12,7 +12,12 @@ export default defineConfig({
           'inference-worker': resolve(__dirname, 'src/main/engine/inference-worker.ts'),
           // So is the session audio worker (ranges and peak overviews of recordings for the library).
           'session-audio-worker': resolve(__dirname, 'src/main/sessions/session-audio-worker.ts'),
+          // The command line (bin/ausculta.js runs it): `npx ausculta` needs no TypeScript at run time.
+          cli: resolve(__dirname, 'src/main/cli/main.ts'),
         },
+        // Shared chunks sit beside the entries, not in chunks/: code that finds files next to
+        // itself (the workers, the audio addon, app-root) then has the same __dirname everywhere.
+        output: { chunkFileNames: '[name]-[hash].js' },
         // Native and WASM-bearing packages load from node_modules at run time, never bundled.
         external: ['onnxruntime-node', 'serialport', 'node-hid', 'ws'],
       },

@@ -7,6 +7,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Tests that spawn bin/ausculta.js run the CLI from the sources, never from a stale build
+    // (tests/main/cli/built-cli.test.ts runs the build itself).
+    env: { AUSCULTA_CLI_FROM_SOURCE: '1' },
     reporters: ['default'],
   },
 })

@@ -1,38 +1,24 @@
 /**
- * `ausculta` entry point: dispatches to src/main/cli/commands/<name>.ts, so each command lives in
- * its own module and adding one never touches this file.
+ * `ausculta` entry point: dispatches to the commands of the fixed table in commands/index.ts
+ * (each in its own module). Runs from the build (out/main/cli.js, bin/ausculta.js) or from the
+ * sources through tsx (tests, a checkout before its first build).
  */
-import { existsSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { AuscultaError } from '../../core/errors'
 import { setWavWarningHandler } from '../io/wav-file'
 import { CliUsageError, type CliCommand } from './command'
-
-const COMMANDS_DIR = join(__dirname, 'commands')
+import { COMMANDS } from './commands'
 
 function commandNames(): string[] {
-  return readdirSync(COMMANDS_DIR)
-    .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
-    .map((file) => file.slice(0, -3))
-    .sort()
+  return Object.keys(COMMANDS).sort()
 }
 
-async function loadCommand(name: string): Promise<CliCommand | undefined> {
-  if (!/^[a-z][a-z-]*$/.test(name)) return undefined
-  const file = join(COMMANDS_DIR, `${name}.ts`)
-  if (!existsSync(file)) return undefined
-  // require, not import(): the CLI runs as CommonJS through tsx, whose ESM hook is not loaded.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const module = require(file) as { command: CliCommand }
-  return module.command
+function findCommand(name: string): CliCommand | undefined {
+  return Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
 }
 
-async function printHelp(): Promise<void> {
+function printHelp(): void {
   const lines = ['Usage: ausculta <command> [options]', '', 'Commands:']
-  for (const name of commandNames()) {
-    const command = await loadCommand(name)
-    if (command) lines.push(`  ${name.padEnd(10)} ${command.summary}`)
-  }
+  for (const name of commandNames()) lines.push(`  ${name.padEnd(10)} ${COMMANDS[name]!.summary}`)
   lines.push('', "Run `ausculta <command> --help` for a command's options.")
   process.stdout.write(lines.join('\n') + '\n')
 }
@@ -40,10 +26,10 @@ async function printHelp(): Promise<void> {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    await printHelp()
+    printHelp()
     return name === undefined ? 2 : 0
   }
-  const command = await loadCommand(name)
+  const command = findCommand(name)
   if (!command) {
     process.stderr.write(`ausculta: unknown command '${name}'. Commands: ${commandNames().join(', ')}\n`)
     return 2

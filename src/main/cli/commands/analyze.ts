@@ -11,8 +11,9 @@ import { analyzeRecording, type AnalyzedWindow, type RecordingAnalysis } from '.
 import { EncoderModel } from '../../model/encoder-model'
 import { CliUsageError, type CliCommand } from '../command'
 import { parseOptions } from '../parse-options'
+import { appRoot } from '../../app-root'
 
-const DEFAULT_MODEL = join(__dirname, '../../../../models/ausculta-encoder.onnx')
+const DEFAULT_MODEL = join(appRoot(), 'models', 'ausculta-encoder.onnx')
 
 const usage = `Usage: ausculta analyze <file.wav> [--estimator model|classical] [--model <file.onnx>] [--tsv <segmentation.tsv>]
                         [--json | --csv] [--hop <s>] [--window <s>]

@@ -7,8 +7,9 @@ import { EncoderModel } from '../../model/encoder-model'
 import { CliUsageError, type CliCommand } from '../command'
 import { parseOptions } from '../parse-options'
 import { ProgressBar } from '../progress-bar'
+import { appRoot } from '../../app-root'
 
-const DEFAULT_MODEL = join(__dirname, '../../../../models/ausculta-encoder.onnx')
+const DEFAULT_MODEL = join(appRoot(), 'models', 'ausculta-encoder.onnx')
 
 const usage = `Usage: ausculta eval <folder in CirCor format> [--model <file.onnx> | --model none] [--json] [--report <out.md>]
                      [--split validation|test] [--windows <out.csv>]

@@ -11,8 +11,9 @@ import { formatRobustnessMarkdown, ROBUSTNESS_HEADERS, robustnessRows, runRobust
 import { CliUsageError, type CliCommand } from '../command'
 import { parseOptions } from '../parse-options'
 import { ProgressBar } from '../progress-bar'
+import { appRoot } from '../../app-root'
 
-const DEFAULT_MODEL = join(__dirname, '../../../../models/ausculta-encoder.onnx')
+const DEFAULT_MODEL = join(appRoot(), 'models', 'ausculta-encoder.onnx')
 
 const usage = `Usage: ausculta robustness <suite folder> [--model <file.onnx> | --model none] [--json] [--report <out.md>]
 

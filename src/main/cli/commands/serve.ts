@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { isWildcardHost, startBrowserServer, BrowserServerError } from '../../browser/browser-server'
 import { createBackend, DEFAULT_DEMO_RECORDING } from '../../api/create-backend'
+import { appRoot } from '../../app-root'
 import { CliUsageError, type CliCommand } from '../command'
 import { parseOptions } from '../parse-options'
 
@@ -40,16 +41,16 @@ export const command: CliCommand = {
       throw new CliUsageError(`--listen must be an IP address or host name, got '${values.listen}'`)
     const demoSpeed = Number(values['demo-speed'])
     if (!(demoSpeed > 0 && demoSpeed <= 100)) throw new CliUsageError(`--demo-speed must be in (0, 100], got '${values['demo-speed']}'`)
-    const appRoot = join(__dirname, '../../../..')
-    const rendererDir = join(appRoot, 'out/renderer')
+    const root = appRoot()
+    const rendererDir = join(root, 'out/renderer')
     if (!existsSync(join(rendererDir, 'index.html'))) {
       throw new BrowserServerError(`${rendererDir}: no built app found; run \`npm run build\` first`)
     }
-    const demoPath = values.demo ? resolve(values.demo) : join(appRoot, 'samples', DEFAULT_DEMO_RECORDING)
+    const demoPath = values.demo ? resolve(values.demo) : join(root, 'samples', DEFAULT_DEMO_RECORDING)
     if (values.model && !existsSync(values.model)) throw new CliUsageError(`--model: ${values.model}: no such file`)
     const service = await createBackend({
       mode: 'browser',
-      appRoot,
+      appRoot: root,
       demoSpeed,
       devices: !values['no-devices'],
       ...(values['data-dir'] ? { dataDir: resolve(values['data-dir']) } : {}),

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { appVersion } from '../../app-root'
 import type { CliCommand } from '../command'
 import { parseOptions } from '../parse-options'
 
@@ -8,8 +7,7 @@ export const command: CliCommand = {
   usage: 'Usage: ausculta version',
   async run(argv) {
     parseOptions(argv, { options: {} })
-    const pkg = JSON.parse(readFileSync(join(__dirname, '../../../../package.json'), 'utf8')) as { version: string }
-    process.stdout.write(`ausculta ${pkg.version}\n`)
+    process.stdout.write(`ausculta ${appVersion()}\n`)
     return 0
   },
 }
