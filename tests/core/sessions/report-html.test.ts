@@ -45,7 +45,9 @@ describe('session report HTML', () => {
   })
 
   it('draws the PCG, the HR trend and one rect per annotation span', () => {
-    expect(html.match(/<svg /g)).toHaveLength(2)
+    // The overview, the first 8 s in detail (the recording is longer than 12 s) and the HR trend.
+    expect(html.match(/<svg /g)).toHaveLength(3)
+    expect(html).toContain('aria-label="PCG detail"')
     expect(html).toContain('aria-label="PCG overview"')
     expect(html).toContain('aria-label="HR trend"')
     expect(html.match(/<rect /g)).toHaveLength(spans.length)
