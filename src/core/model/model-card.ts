@@ -84,6 +84,8 @@ export const modelCardSchema = z
     /** Width of the audio (and text) embedding; optional in older cards. */
     embeddingDim: z.number().int().positive().optional(),
     hrBins: z.object({ minBpm: z.number(), maxBpm: z.number(), stepBpm: z.number().positive() }),
+    /** The CLAP text encoder trained with this model (file names beside the ONNX file, the text ONNX's sha256). */
+    text: z.object({ onnx: z.string(), tokenizer: z.string(), sha256: z.string().optional() }).loose().optional(),
     training: z
       .object({
         dataset: z.string(),
