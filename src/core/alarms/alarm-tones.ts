@@ -98,7 +98,7 @@ export function pulseEnvelope(pulse: TonePulse, t: number): number {
  * One burst as mono samples (peak `peak`, default -6 dBFS so that it can be mixed over the heart
  * sound without clipping). Harmonics above the Nyquist frequency are left out.
  */
-export function synthesizeBurst(spec: BurstSpec, sampleRateHz: number, peak = 0.5): Float32Array {
+export function synthesizeBurst(spec: BurstSpec, sampleRateHz: number, peak = 0.5): Float32Array<ArrayBuffer> {
   if (!(sampleRateHz >= 8000 && sampleRateHz <= 768_000)) {
     throw new InvalidArgumentError(`alarm tone: sample rate must be 8000–768000 Hz, got ${sampleRateHz}`)
   }

@@ -3,10 +3,11 @@
  * PCG chunks and HR windows, keeps the marks, and reports its status (at once on every change,
  * and once a second while it records so the elapsed time moves).
  */
-import type { RecordingStatus, SessionSummary } from '../../core/api/contract'
+import { alarmLogLabel } from '../../core/alarms/alarm-priority'
+import type { RecordingStatus, SavedRecording, SessionSummary } from '../../core/api/contract'
 import { InvalidArgumentError } from '../../core/errors'
 import type { MonitorEvent } from '../../core/monitor/monitor-events'
-import type { SessionLocation } from '../../core/sessions/session-schema'
+import type { SessionLocation, SessionMeta } from '../../core/sessions/session-schema'
 import type { PcmSource } from '../devices/source'
 import { SessionRecorder } from '../sessions/session-recorder'
 import type { SessionLibraryPort } from './session-library-port'
@@ -18,7 +19,12 @@ export const CIRCOR_ATTRIBUTION =
 export interface RecordingRequest {
   location: SessionLocation
   patientId?: string
+  patientName?: string
   notes?: string
+  /** The 4-point exam visit the recording belongs to (exam-controller.ts). */
+  visitId?: string
+  /** A timed clip: the recording stops by itself after this many seconds of audio. */
+  clipS?: number
 }
 
 /** Where a recording starts: the folder, the running source and the loaded model. */
@@ -34,6 +40,8 @@ export interface RecordingControllerOptions {
   onStatus(status: RecordingStatus): void
   /** A chunk that could not be written: reported, the recording goes on. */
   onError(error: Error): void
+  /** A recording ended and is final (before its status says so: a visit files it first). */
+  onSaved?(meta: SessionMeta): void
 }
 
 interface ActiveRecording {
@@ -42,12 +50,19 @@ interface ActiveRecording {
   originSampleIndex: number | null
   sampleRateHz: number
   markers: Array<{ timeS: number; label: string }>
+  request: RecordingRequest
+  /** A timed clip's length in frames (null: until stopped). */
+  clipFrames: number | null
+  /** The session's alarm log: every alarm transition while it records, filed as markers beside the user's marks. */
+  alarmLog: Array<{ timeS: number; label: string }>
 }
 
 export class RecordingController {
   private recording: ActiveRecording | null = null
   private lastPcgRateHz = 4000
   private lastStreamSampleIndex = 0
+  /** The recording that ended last (what the screen's "Saved: …" line names). */
+  private lastSaved: SavedRecording | null = null
   private readonly ticker: NodeJS.Timeout
 
   constructor(private readonly options: RecordingControllerOptions) {
@@ -77,16 +92,29 @@ export class RecordingController {
           recording.originSampleIndex = event.firstSampleIndex
           recording.sampleRateHz = event.sampleRateHz
         }
+        if (recording.clipFrames === null && recording.request.clipS !== undefined)
+          recording.clipFrames = Math.round(recording.request.clipS * event.sampleRateHz)
+        // A timed clip takes exactly its length: the chunk that crosses the end is cut there.
+        const room = recording.clipFrames === null ? Infinity : recording.clipFrames - recording.recorder.framesWritten
+        const samples = room < event.samples.length ? event.samples.slice(0, Math.max(0, room)) : event.samples
         try {
-          recording.recorder.appendAudio({
-            samples: Float32Array.from(event.samples),
-            sampleRateHz: event.sampleRateHz,
-            firstSampleIndex: event.firstSampleIndex,
-          })
+          if (samples.length > 0)
+            recording.recorder.appendAudio({
+              samples: Float32Array.from(samples),
+              sampleRateHz: event.sampleRateHz,
+              firstSampleIndex: event.firstSampleIndex,
+            })
         } catch (error) {
           this.options.onError(error as Error)
         }
+        if (recording.clipFrames !== null && recording.recorder.framesWritten >= recording.clipFrames) {
+          this.stop().catch((error: unknown) => this.options.onError(error as Error))
+        }
       }
+    } else if (event.type === 'alarm' && recording && recording.recorder.status === 'recording') {
+      // Stream time to recording time; an alarm before the first chunk is filed at the start.
+      const originS = recording.originSampleIndex === null ? event.atS : recording.originSampleIndex / recording.sampleRateHz
+      recording.alarmLog.push({ timeS: Math.max(0, event.atS - originS), label: alarmLogLabel(event) })
     } else if (event.type === 'window' && recording && recording.originSampleIndex !== null && recording.recorder.status === 'recording') {
       const originS = recording.originSampleIndex / recording.sampleRateHz
       const timeS = event.windowEndS - originS
@@ -115,8 +143,17 @@ export class RecordingController {
 
   status(): RecordingStatus {
     const r = this.recording
-    if (!r) return { recording: false, sessionId: null, elapsedS: 0, markers: 0 }
-    return { recording: true, sessionId: r.recorder.id, elapsedS: r.recorder.framesWritten / r.sampleRateHz, markers: r.markers.length }
+    if (!r) return { recording: false, sessionId: null, elapsedS: 0, markers: 0, lastSaved: this.lastSaved }
+    return {
+      recording: true,
+      sessionId: r.recorder.id,
+      elapsedS: r.recorder.framesWritten / r.sampleRateHz,
+      markers: r.markers.length,
+      location: r.request.location,
+      visitId: r.request.visitId ?? null,
+      clipS: r.request.clipS ?? null,
+      lastSaved: this.lastSaved,
+    }
   }
 
   start(request: RecordingRequest, context: RecordingContext): RecordingStatus {
@@ -128,13 +165,14 @@ export class RecordingController {
       dataDir: context.dataDir,
       sampleRateHz,
       location: request.location,
-      patient: request.patientId ? { id: request.patientId } : {},
+      patient: { ...(request.patientId ? { id: request.patientId } : {}), ...(request.patientName ? { name: request.patientName } : {}) },
+      ...(request.visitId ? { visitId: request.visitId } : {}),
       device: { id: source.id, name: source.label },
       modelId: context.modelId,
       notes: request.notes ?? '',
       ...(source.kind === 'demo' ? { attribution: CIRCOR_ATTRIBUTION } : {}),
     })
-    this.recording = { recorder, originSampleIndex: null, sampleRateHz, markers: [] }
+    this.recording = { recorder, originSampleIndex: null, sampleRateHz, markers: [], alarmLog: [], request, clipFrames: null }
     const status = this.status()
     this.options.onStatus(status)
     return status
@@ -146,7 +184,15 @@ export class RecordingController {
     if (!r) return null
     this.recording = null
     const meta = r.recorder.stop()
-    await this.options.library.addMarkers(meta.id, r.markers)
+    await this.options.library.addMarkers(meta.id, [...r.markers, ...r.alarmLog])
+    this.options.onSaved?.(meta)
+    this.lastSaved = {
+      sessionId: meta.id,
+      location: meta.location,
+      durationS: meta.audio.durationS,
+      patientId: meta.patient.id ?? null,
+      visitId: meta.visitId ?? null,
+    }
     this.options.onStatus(this.status())
     const summaries = await this.options.library.list()
     return summaries.find((s) => s.id === meta.id) ?? null

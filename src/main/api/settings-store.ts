@@ -10,7 +10,6 @@ import { InvalidArgumentError } from '../../core/errors'
 import { DEFAULT_MONITOR_SETTINGS, type MonitorSettings } from '../../core/monitor/monitor-events'
 import { writeFileAtomic } from '../sessions/atomic-write'
 import { ensurePrivateDir } from '../sessions/data-dir'
-import type { ExecutionProviderName } from './monitor-port'
 import { checkDataDir, checkModelPath, UNUSABLE_MODEL_MESSAGE } from './settings-paths'
 
 export function defaultAppSettings(dataDir: string, modelPath: string | null): AppSettings {
@@ -21,7 +20,7 @@ export function defaultAppSettings(dataDir: string, modelPath: string | null): A
 export interface SettingsEffects {
   /** Model paths the app itself offers or was started with (their load errors may be shown as they are). */
   knownModelPaths(): string[]
-  loadModel(path: string, executionProvider: ExecutionProviderName): Promise<void>
+  loadModel(path: string, executionProvider: AppSettings['executionProvider']): Promise<void>
   applyMonitorSettings(settings: MonitorSettings): void
 }
 
@@ -38,6 +37,8 @@ export function mergeSettingsPatch(current: AppSettings, patch: SettingsPatch, d
     dataDir,
     ...(current.listening ? { listening: current.listening } : {}),
   }
+  const display = patch.display ?? current.display
+  if (display) next.display = display
   if (next.monitor.alarms.hrLowBpm >= next.monitor.alarms.hrHighBpm) {
     throw new InvalidArgumentError(
       `alarm limits: low ${next.monitor.alarms.hrLowBpm} bpm must be below high ${next.monitor.alarms.hrHighBpm} bpm`,

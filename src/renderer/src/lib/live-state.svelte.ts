@@ -17,6 +17,7 @@ import type {
   RecordingStatus,
   WindowEventPayload,
 } from '../../../core/api/contract'
+import { AlarmCenter } from './alarm-center.svelte'
 import { BeatTrack } from './beat-track'
 import { liveBlanking, type LiveBlanking } from './live-freshness'
 import { LiveListener } from './live-listener'
@@ -44,7 +45,10 @@ export class LiveState {
   model = $state<ModelSummary | null>(null)
   settings = $state<AppSettings | null>(null)
   recording = $state<RecordingStatus>({ recording: false, sessionId: null, elapsedS: 0, markers: 0 })
-  alarms = $state<AlarmEventPayload[]>([])
+  /** The alarms shown and sounded, the audio pause and the alarm log of this run. */
+  readonly alarmCenter = new AlarmCenter()
+  /** The live screen: the bedside view, or the expert view with the layer diagnostics (remembered in the settings). */
+  expertView = $state(false)
   filter = $state<ListeningFilterName>('wide')
   /** Auscultation site the next recording is filed under (the 4-point exam). */
   location = $state<'AV' | 'PV' | 'TV' | 'MV' | 'other'>('other')
@@ -93,7 +97,10 @@ export class LiveState {
     this.listeningRoute = listeningRouteFor(mode)
   }
 
-  activeAlarms = $derived(this.alarms.filter((a) => a.state === 'raised'))
+  /** Raised and acknowledged alarms: both keep their colour while their condition persists. */
+  get alarms(): AlarmEventPayload[] {
+    return this.alarmCenter.alarms
+  }
 
   /** What may not be shown now, and why: a stopped, failed or switching source, or a stream gone quiet. */
   blanking: LiveBlanking = $derived(
@@ -112,7 +119,10 @@ export class LiveState {
 
   async start(): Promise<void> {
     // 4 ticks a second, for the page's lifetime: a stream gone quiet is marked within 0.25 s of its limit.
-    setInterval(() => (this.nowMs = Date.now()), 250)
+    setInterval(() => {
+      this.nowMs = Date.now()
+      this.alarmCenter.tick(this.nowMs)
+    }, 250)
     this.api.on('event:monitor', (event) => {
       switch (event.type) {
         case 'pcg': {
@@ -160,6 +170,7 @@ export class LiveState {
     if (this.status === null) this.onStatus(status)
     this.recording = recording
     this.settings = settings
+    this.expertView = settings.display?.expertView ?? false
     if (this.listeningRoute === 'addon') await this.startAddonListening()
     await this.refreshModel()
   }
@@ -214,6 +225,8 @@ export class LiveState {
     if (status.state === 'running') {
       const sameStream = previous?.state === 'running' && previous.sourceId === status.sourceId
       if (!sameStream) {
+        // The monitor starts every stream with its alarms reset: none of the old stream's stays.
+        if (previous?.state === 'running') this.alarmCenter.endAll(Date.now(), 'another stream started')
         this.clearLiveValues()
         this.streamStartedAtMs = Date.now()
       }
@@ -222,6 +235,8 @@ export class LiveState {
     }
     this.clearLiveValues()
     this.streamStartedAtMs = null
+    // Stopped or switched by the user: its alarms end with it. A source that failed keeps them (the device is lost).
+    if (status.stopReason?.kind !== 'source-failed') this.alarmCenter.endAll(Date.now(), 'monitoring stopped')
     const blank = this.blanking.stream
     if (blank && previous?.state === 'running') this.announcement = blank.reason
   }
@@ -288,8 +303,21 @@ export class LiveState {
   }
 
   private onAlarm(event: AlarmEventPayload): void {
-    const others = this.alarms.filter((a) => a.kind !== event.kind)
-    this.alarms = event.state === 'cleared' ? others : [...others, event]
+    this.alarmCenter.onEvent(event, Date.now())
+  }
+
+  /** Bedside or expert view; remembered in the settings (a failed save keeps the view and says so). */
+  async setExpertView(on: boolean): Promise<void> {
+    this.expertView = on
+    await this.run(async () => {
+      this.settings = await this.api.invoke('settings:update', { display: { expertView: on } })
+    })
+  }
+
+  /** Silences every alarm sounding now for 2 min (a new alarm still sounds); pressing again ends the pause. */
+  toggleAlarmAudioPause(): void {
+    if (this.alarmCenter.pause) this.alarmCenter.resumeAudio(Date.now())
+    else this.alarmCenter.pauseAudio(Date.now())
   }
 
   setFilter(mode: ListeningFilterName): void {
@@ -344,7 +372,7 @@ export class LiveState {
   }
 
   async acknowledge(kind?: AlarmKindName): Promise<void> {
-    const kinds = kind ? [kind] : this.activeAlarms.map((a) => a.kind)
+    const kinds = kind ? [kind] : this.alarmCenter.raisedKinds
     await this.run(async () => {
       for (const k of kinds) await this.api.invoke('monitor:acknowledgeAlarm', { kind: k })
     })
