@@ -11,6 +11,7 @@ import { LiveListening, type LiveListeningOptions } from '../listening/live-list
 import { listOutputDevices } from '../listening/output-devices'
 import { listModels, modelSummary } from './model-catalog'
 import type { DeviceCatalog, MonitorPort } from './monitor-port'
+import { ExamController } from './exam-controller'
 import { CIRCOR_ATTRIBUTION, RecordingController, type RecordingRequest } from './recording-controller'
 import { redactPaths, withRedactedErrors } from './redact-paths'
 import type { SessionLibraryPort } from './session-library-port'
@@ -47,6 +48,8 @@ export class AppService {
   private readonly settings: SettingsStore
   private readonly sources: SourceControl
   private readonly recordings: RecordingController
+  /** The guided 4-point exam: visits and their timed clips. */
+  private readonly exams: ExamController
   /** The active source's sound on the chosen output device (Electron mode's listening path). */
   private readonly listening: LiveListening
   private readonly unsubscribeMonitor: () => void
@@ -72,6 +75,13 @@ export class AppService {
       library: options.library,
       onStatus: (status) => this.emit('event:recording', status),
       onError: (error) => this.reportError('recording', error),
+      onSaved: (meta) => this.exams.onSaved(meta),
+    })
+    this.exams = new ExamController({
+      dataDir: () => this.settings.get().dataDir,
+      library: options.library,
+      startRecording: (request) => this.startRecording(request),
+      onError: (error) => this.reportError('4-point exam', error),
     })
     this.sources = new SourceControl({
       monitor: options.monitor,
@@ -210,6 +220,10 @@ export class AppService {
     'listening:outputs': async () => listOutputDevices(this.options.listening?.env),
     'listening:status': async () => this.listening.status(),
     'listening:set': async (patch) => this.listening.set(patch),
+    'visits:start': async ({ patientId, patientName }) => this.exams.start(patientId, patientName),
+    'visits:get': async ({ id }) => this.exams.get(id),
+    'visits:list': async () => this.exams.list(),
+    'visits:record': async ({ id, point, clipS }) => this.exams.record(id, point, clipS),
   }
 
   /**
