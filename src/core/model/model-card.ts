@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import { FormatError } from '../errors'
+import { parseJsonWith } from '../zod-issue'
 
 export class ModelCardError extends FormatError {}
 
@@ -119,17 +120,7 @@ export type ModelCard = z.infer<typeof modelCardSchema>
 
 /** Parses and validates a card; errors name the card file and the offending field. */
 export function parseModelCard(json: string, sourceName: string): ModelCard {
-  let raw: unknown
-  try {
-    raw = JSON.parse(json)
-  } catch (error) {
-    throw new ModelCardError(`${sourceName}: not valid JSON (${(error as Error).message})`)
-  }
-  const result = modelCardSchema.safeParse(raw)
-  if (!result.success) {
-    const issue = result.error.issues[0]
-    const field = issue ? issue.path.join('.') || '(root)' : '(root)'
-    throw new ModelCardError(`${sourceName}: field '${field}': ${issue?.message ?? 'invalid'}`)
-  }
-  return result.data
+  return parseJsonWith(modelCardSchema, json, ({ summary }) => {
+    throw new ModelCardError(`${sourceName}: ${summary}`)
+  })
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { FormatError } from '../errors'
+import { parseJsonWith } from '../zod-issue'
 
 export class TokenizerError extends FormatError {}
 
@@ -31,18 +32,9 @@ export interface Tokenizer {
 }
 
 export function parseTokenizer(json: string, sourceName: string): Tokenizer {
-  let raw: unknown
-  try {
-    raw = JSON.parse(json)
-  } catch (error) {
-    throw new TokenizerError(`${sourceName}: not valid JSON (${(error as Error).message})`)
-  }
-  const parsed = tokenizerSchema.safeParse(raw)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    throw new TokenizerError(`${sourceName}: field '${issue?.path.join('.') ?? ''}': ${issue?.message ?? 'invalid'}`)
-  }
-  const spec = parsed.data
+  const spec = parseJsonWith(tokenizerSchema, json, ({ summary }) => {
+    throw new TokenizerError(`${sourceName}: ${summary}`)
+  })
   let splitter: RegExp
   try {
     splitter = new RegExp(spec.split_regex, 'g')

@@ -18,9 +18,9 @@
  *   …   u32 CRC-32 of every byte before it
  */
 import { z } from 'zod'
-import { crc32 } from '../sessions/crc32'
+import { crc32 } from '../crc32'
 import { CorruptSessionError } from '../sessions/session-errors'
-import { describeIssue } from '../sessions/zod-issue'
+import { describeIssue } from '../zod-issue'
 
 export const EMBEDDING_FILE_MAGIC = 'AEMB'
 export const EMBEDDING_FILE_VERSION = 1

@@ -6,8 +6,8 @@
  */
 import { z } from 'zod'
 import { InvalidArgumentError } from '../errors'
-import { CorruptSessionError } from './session-errors'
-import { describeIssue } from './zod-issue'
+import { CorruptSessionError, corruptSession } from './session-errors'
+import { parseJsonWith, validateWith } from '../zod-issue'
 
 export const SPAN_KINDS = ['S1', 'S2', 'systole', 'diastole', 'murmur', 'noise', 'click', 'S3', 'S4', 'rub', 'custom'] as const
 export type SpanKind = (typeof SPAN_KINDS)[number]
@@ -91,23 +91,13 @@ function sortItems(items: readonly Annotation[]): Annotation[] {
 }
 
 export function parseAnnotationDoc(text: string, file: string): AnnotationDoc {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (err) {
-    throw new CorruptSessionError(file, undefined, `not valid JSON (${(err as Error).message})`, { cause: err })
-  }
-  const result = annotationDocSchema.safeParse(value)
-  if (!result.success) {
-    const { field, detail } = describeIssue(result.error, value)
-    throw new CorruptSessionError(file, field, detail)
-  }
+  const doc = parseJsonWith(annotationDocSchema, text, corruptSession(file))
   const ids = new Set<string>()
-  for (const [i, item] of result.data.items.entries()) {
+  for (const [i, item] of doc.items.entries()) {
     if (ids.has(item.id)) throw new CorruptSessionError(file, `items.${i}.id`, `duplicate id "${item.id}"`)
     ids.add(item.id)
   }
-  return { schemaVersion: ANNOTATIONS_SCHEMA_VERSION, items: sortItems(result.data.items) }
+  return { schemaVersion: ANNOTATIONS_SCHEMA_VERSION, items: sortItems(doc.items) }
 }
 
 export function formatAnnotationDoc(doc: AnnotationDoc): string {
@@ -134,12 +124,9 @@ export type AnnotationOp =
   | { type: 'replaceSpans'; kinds: readonly SpanKind[]; items: readonly Annotation[] }
 
 function checkItem(item: Annotation): Annotation {
-  const result = annotationSchema.safeParse(item)
-  if (!result.success) {
-    const { field, detail } = describeIssue(result.error, item)
+  return validateWith(annotationSchema, item, ({ field, detail }) => {
     throw new InvalidArgumentError(`annotation ${item.id}: field "${field ?? '(item)'}": ${detail}`)
-  }
-  return result.data
+  })
 }
 
 /** Applies one edit, returning a new document; throws InvalidArgumentError on an impossible edit. */

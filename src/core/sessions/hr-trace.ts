@@ -5,7 +5,7 @@
 import { z } from 'zod'
 import type { HrSummary } from './session-schema'
 import { CorruptSessionError } from './session-errors'
-import { describeIssue } from './zod-issue'
+import { describeIssue } from '../zod-issue'
 
 export interface HrLayerEstimate {
   index: number

@@ -4,6 +4,7 @@
  * and so tests can assert the kind of failure rather than its wording.
  */
 import { AuscultaError, FormatError } from '../errors'
+import type { SchemaFailure } from '../zod-issue'
 
 /** Any failure reading or writing the session store; `path` is the file or folder involved. */
 export class SessionStorageError extends AuscultaError {
@@ -30,6 +31,13 @@ export class CorruptSessionError extends FormatError {
     super(`${file}: ${field === undefined ? '' : `field "${field}": `}${detail}`, options)
     this.file = file
     this.field = field
+  }
+}
+
+/** The `fail` for parseJsonWith/validateWith (src/core/zod-issue.ts) on a session file: a CorruptSessionError naming it. */
+export function corruptSession(file: string): (failure: SchemaFailure) => never {
+  return ({ field, detail, cause }) => {
+    throw new CorruptSessionError(file, field, detail, cause === undefined ? undefined : { cause })
   }
 }
 

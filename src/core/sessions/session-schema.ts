@@ -4,8 +4,8 @@
  * folder lives on the user's disk and may have been edited by hand.
  */
 import { z } from 'zod'
-import { CorruptSessionError } from './session-errors'
-import { describeIssue } from './zod-issue'
+import { corruptSession } from './session-errors'
+import { parseJsonWith, validateWith } from '../zod-issue'
 
 export const SESSION_SCHEMA_VERSION = 1
 
@@ -83,21 +83,12 @@ export type SessionMeta = z.infer<typeof sessionMetaSchema>
 
 /** Validates an already-parsed value; `file` names the source in any error. */
 export function validateSessionMeta(value: unknown, file: string): SessionMeta {
-  const result = sessionMetaSchema.safeParse(value)
-  if (result.success) return result.data
-  const { field, detail } = describeIssue(result.error, value)
-  throw new CorruptSessionError(file, field, detail)
+  return validateWith(sessionMetaSchema, value, corruptSession(file))
 }
 
 /** Parses session.json text; bad JSON and schema violations become CorruptSessionError. */
 export function parseSessionMeta(text: string, file: string): SessionMeta {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (err) {
-    throw new CorruptSessionError(file, undefined, `not valid JSON (${(err as Error).message})`, { cause: err })
-  }
-  return validateSessionMeta(value, file)
+  return parseJsonWith(sessionMetaSchema, text, corruptSession(file))
 }
 
 export function formatSessionMeta(meta: SessionMeta): string {

@@ -4,8 +4,8 @@
  * so either side can be rebuilt from the other.
  */
 import { z } from 'zod'
-import { CorruptSessionError } from './session-errors'
-import { describeIssue } from './zod-issue'
+import { corruptSession } from './session-errors'
+import { parseJsonWith } from '../zod-issue'
 import { SESSION_ID_PATTERN, patientSchema } from './session-schema'
 
 /** The guided order: aortic, pulmonic, tricuspid, mitral (base to apex). */
@@ -29,18 +29,7 @@ export const visitSchema = z.object({
 export type Visit = z.infer<typeof visitSchema>
 
 export function parseVisit(text: string, file: string): Visit {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (err) {
-    throw new CorruptSessionError(file, undefined, `not valid JSON (${(err as Error).message})`, { cause: err })
-  }
-  const result = visitSchema.safeParse(value)
-  if (!result.success) {
-    const { field, detail } = describeIssue(result.error, value)
-    throw new CorruptSessionError(file, field, detail)
-  }
-  return result.data
+  return parseJsonWith(visitSchema, text, corruptSession(file))
 }
 
 /** Next point to record in the guided order, or null when all four are done. */

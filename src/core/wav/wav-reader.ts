@@ -8,6 +8,8 @@ import {
 } from './wav-format'
 
 export { WavFormatError, type WavSampleFormat } from './wav-format'
+/** Mean of the channels (a mono file comes back as a copy of its only channel). */
+export { downmixToMono } from '../dsp/downmix'
 
 export interface WavAudio {
   sampleRateHz: number
@@ -230,14 +232,4 @@ export function decodeFrames(
     }
   }
   return channelData
-}
-
-/** Mean of the channels (a mono file comes back as a copy of its only channel). */
-export function downmixToMono(audio: Pick<WavAudio, 'channelData' | 'frames'>): Float32Array {
-  const mono = new Float32Array(audio.frames)
-  const channels = audio.channelData.length
-  if (channels === 0) return mono
-  for (const data of audio.channelData) for (let i = 0; i < audio.frames; i++) mono[i]! += data[i]!
-  if (channels > 1) for (let i = 0; i < audio.frames; i++) mono[i]! /= channels
-  return mono
 }

@@ -6,7 +6,8 @@
 import { AuscultaError, InvalidArgumentError } from '../../core/errors'
 import type { AudioBinding, NativeInputDevice, NativeInputStream, NativeStreamEvent } from './audio-addon'
 import type { PcmSource, SourceListener, SourceStatus } from './source'
-import { SourceEventHub, downmixToMono } from './source-events'
+import { downmixInterleavedToMono } from '../../core/dsp/downmix'
+import { SourceEventHub } from './source-events'
 
 export class AudioDeviceError extends AuscultaError {}
 /** The device disappeared or the audio server stopped while streaming. */
@@ -179,7 +180,7 @@ export class AudioDeviceSource implements PcmSource {
       // the host API overran without saying how much: report it, the timeline stays as delivered
       this.hub.emit({ type: 'overrun', lostSamples: 0 })
     }
-    const samples = downmixToMono(interleaved, this.options.channels)
+    const samples = downmixInterleavedToMono(interleaved, this.options.channels)
     this.hub.emit({ type: 'chunk', chunk: { samples, sampleRateHz, firstSampleIndex: this.nextSampleIndex } })
     this.nextSampleIndex += samples.length
   }

@@ -7,7 +7,8 @@ import { InvalidArgumentError } from '../../core/errors'
 import { SerialDecoder, type DecodedFrame, type SerialDecoderStats } from '../../core/serial/serial-decoder'
 import { encodeCommand, parseInfo, type DeviceInfo } from '../../core/serial/serial-commands'
 import type { PcmSource, SourceListener, SourceStatus } from './source'
-import { SourceEventHub, downmixToMono } from './source-events'
+import { downmixInterleavedToMono } from '../../core/dsp/downmix'
+import { SourceEventHub } from './source-events'
 import { SerialPortError, openSerialLink, type SerialLink } from './serial-port'
 
 export interface SerialSourceOptions {
@@ -168,7 +169,7 @@ export class SerialSource implements PcmSource {
     for (const frame of frames) {
       if (frame.type === 'audio') {
         this.audioWaiter?.()
-        const samples = downmixToMono(frame.samples, frame.channels)
+        const samples = downmixInterleavedToMono(frame.samples, frame.channels)
         this.hub.emit({ type: 'chunk', chunk: { samples, sampleRateHz: frame.sampleRateHz, firstSampleIndex: frame.streamSampleIndex } })
       } else if (frame.type === 'gap') {
         this.hub.emit({

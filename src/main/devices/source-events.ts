@@ -31,19 +31,6 @@ export class SourceEventHub {
   }
 }
 
-/** Mixes interleaved frames to mono by averaging channels (keeps [-1,1]). */
-export function downmixToMono(interleaved: Float32Array, channels: number): Float32Array {
-  if (channels === 1) return interleaved
-  const frames = Math.floor(interleaved.length / channels)
-  const mono = new Float32Array(frames)
-  for (let f = 0, i = 0; f < frames; f++) {
-    let sum = 0
-    for (let c = 0; c < channels; c++) sum += interleaved[i++]!
-    mono[f] = sum / channels
-  }
-  return mono
-}
-
 function reportListenerError(error: unknown): void {
   process.emitWarning(
     `source listener failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,

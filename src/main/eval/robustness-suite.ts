@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { FormatError } from '../../core/errors'
+import { parseJsonWith } from '../../core/zod-issue'
 import type { EncoderModel } from '../model/encoder-model'
 import { collectFolderStreams, scoreDecisions, type CollectedStream, type StreamScores } from './stream-collect'
 
@@ -42,20 +43,12 @@ export function readRobustnessManifest(suiteDir: string): RobustnessManifest {
     throw new RobustnessSuiteError(
       `${suiteDir}: no manifest.json (make the suite with: /usr/bin/python3 -m models.training.robustness --help)`,
     )
-  let raw: unknown
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'))
-  } catch (error) {
-    throw new RobustnessSuiteError(`${path}: not valid JSON (${(error as Error).message})`)
-  }
-  const parsed = manifestSchema.safeParse(raw)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    throw new RobustnessSuiteError(`${path}: field '${issue?.path.join('.') || '(root)'}': ${issue?.message ?? 'invalid'}`)
-  }
-  if (parsed.data.complete === false)
+  const manifest = parseJsonWith(manifestSchema, readFileSync(path, 'utf8'), ({ summary }) => {
+    throw new RobustnessSuiteError(`${path}: ${summary}`)
+  })
+  if (manifest.complete === false)
     throw new RobustnessSuiteError(`${path}: the suite is incomplete (its generation did not finish): generate it again`)
-  return parsed.data
+  return manifest
 }
 
 export interface ConditionResult {

@@ -26,7 +26,7 @@ import { InvalidArgumentError } from '../../core/errors'
 import type { PcmChunk } from '../devices/source'
 import { formatHrTraceLine, hrTraceEntrySchema, type HrTraceEntry } from '../../core/sessions/hr-trace'
 import { SessionStorageError } from '../../core/sessions/session-errors'
-import { describeIssue } from '../../core/sessions/zod-issue'
+import { describeIssue } from '../../core/zod-issue'
 import {
   SESSION_SCHEMA_VERSION,
   formatSessionMeta,

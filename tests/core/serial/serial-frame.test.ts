@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { crc32 } from '../../../src/core/serial/crc32'
+import { crc32 } from '../../../src/core/crc32'
 import {
   encodeAudioFrame,
   encodeEndFrame,
