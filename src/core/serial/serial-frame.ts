@@ -16,7 +16,7 @@
  *  18+n   4    crc32           CRC-32/ISO-HDLC of bytes [2, 18+n), LE
  */
 import { FormatError, InvalidArgumentError } from '../errors'
-import { crc32 } from './crc32'
+import { crc32 } from '../crc32'
 
 export const SYNC_0 = 0xa5
 export const SYNC_1 = 0x5a
