@@ -1,8 +1,9 @@
 /**
  * CirCor `training_data.csv`: one row per patient, comma-separated with a header row, RFC 4180
- * quoting allowed (a quoted field may hold commas, doubled quotes and line breaks); `nan` → null.
+ * quoting allowed (a quoted field may hold commas, doubled quotes and line breaks; csv-parse reads it); `nan` → null.
  * Structural defects throw TrainingCsvError naming the file, line and field.
  */
+import { CsvError, parse } from 'csv-parse/sync'
 import { FormatError, InvalidArgumentError } from '../errors'
 import { circorValue, patientMetadataFromFields, type PatientMetadata } from './patient-metadata'
 
@@ -27,58 +28,25 @@ interface CsvRecord {
   readonly fields: string[]
 }
 
-/** RFC 4180 records with the line each starts on. */
+/** RFC 4180 records (csv-parse) with the line each starts on: where it ends, less the line breaks inside its quoted fields. */
 function csvRecords(text: string, sourceName: string): CsvRecord[] {
-  const records: CsvRecord[] = []
-  let fields: string[] = []
-  let field = ''
-  let line = 1
-  let recordLine = 1
-  let quoted = false
-  let fieldStarted = false
-  const endRecord = (): void => {
-    fields.push(field)
-    if (!(fields.length === 1 && fields[0] === '')) records.push({ line: recordLine, fields })
-    fields = []
-    field = ''
-    fieldStarted = false
-  }
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"'
-          i++
-        } else quoted = false
-      } else {
-        if (c === '\n') line++
-        field += c
-      }
-      continue
+  let rows: Array<{ record: string[]; info: { lines: number } }>
+  try {
+    rows = parse(text, { info: true, relax_column_count: true, skip_empty_lines: true, record_delimiter: ['\r\n', '\n', '\r'] })
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error
+    const line = (error as CsvError & { lines?: number }).lines ?? 1
+    const what: Record<string, string> = {
+      CSV_QUOTE_NOT_CLOSED: 'quoted field not closed before the end of the file',
+      INVALID_OPENING_QUOTE: 'quote inside an unquoted field',
+      CSV_INVALID_CLOSING_QUOTE: 'text after a closing quote',
     }
-    if (c === '"') {
-      if (fieldStarted && field !== '')
-        throw new TrainingCsvError(`${sourceName}:${line}: quote inside an unquoted field (after '${field}')`)
-      quoted = true
-      fieldStarted = true
-    } else if (c === ',') {
-      fields.push(field)
-      field = ''
-      fieldStarted = false
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++
-      endRecord()
-      line++
-      recordLine = line
-    } else {
-      field += c
-      fieldStarted = true
-    }
+    throw new TrainingCsvError(`${sourceName}:${line}: ${what[error.code] ?? error.message}`, { cause: error })
   }
-  if (quoted) throw new TrainingCsvError(`${sourceName}:${recordLine}: quoted field not closed before the end of the file`)
-  if (field !== '' || fields.length > 0) endRecord()
-  return records
+  return rows.map(({ record, info }) => ({
+    line: info.lines - record.reduce((n, field) => n + (field.match(/\r\n|\r|\n/g)?.length ?? 0), 0),
+    fields: record,
+  }))
 }
 
 export function parseTrainingCsv(input: string | Uint8Array, sourceName = 'training_data.csv'): TrainingCsv {

@@ -49,6 +49,8 @@ describe('parseTrainingCsv', () => {
         /t\.csv:3: field 'Patient ID': patient 1 already on line 2/,
       ],
       [`${HEADER}\n1,"AV,Child\n`, /t\.csv:2: quoted field not closed/],
+      [`${HEADER}\n1,A"V,Child,Male,1,1,False,Absent,Normal,CC2014,nan\n`, /t\.csv:2: quote inside an unquoted field/],
+      [`${HEADER}\n\n1,"AV"x,Child,Male,1,1,False,Absent,Normal,CC2014,nan\n`, /t\.csv:3: text after a closing quote/],
     ]
     for (const [text, message] of cases) expect(() => parseTrainingCsv(text, 't.csv')).toThrow(message)
     expect(() => parseTrainingCsv('', 't.csv')).toThrow(TrainingCsvError)
