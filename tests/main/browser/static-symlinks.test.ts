@@ -46,7 +46,21 @@ describe('static files and symlinks', () => {
 
     const server = await startBrowserServer({ rendererDir: app, port: 0 })
     try {
-      for (const path of ['/leak.txt', '/assets/private/secret.txt', '/passwd.js', '/dangling.js', '/%2e%2e/private/secret.txt']) {
+      // Links out, and path traversal in every spelling a client can send (raw, encoded, mixed, backslashes, a NUL).
+      const refused = ['/leak.txt', '/assets/private/secret.txt', '/passwd.js', '/dangling.js', '/%2e%2e/private/secret.txt']
+      refused.push(
+        '/../private/secret.txt',
+        '/assets/../../private/secret.txt',
+        '/..%2fprivate%2fsecret.txt',
+        '/%2e%2e%2fprivate/secret.txt',
+      )
+      refused.push(
+        '/assets/..%5c..%5cprivate%5csecret.txt',
+        '/..\\private\\secret.txt',
+        '/index.html%00.js',
+        '/%252e%252e/private/secret.txt',
+      )
+      for (const path of refused) {
         const res = await get(server.port, path)
         expect(res.status, path).toBe(404)
         expect(res.body).not.toContain('patient data')
