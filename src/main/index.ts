@@ -2,7 +2,7 @@
  * Electron main process entry. Only window creation lives here; everything else is plain-Node code
  * under src/main/* so that it runs (and is tested) without Electron.
  */
-import { app, BrowserWindow, ipcMain, session } from 'electron'
+import { app, BrowserWindow, session } from 'electron'
 import { join } from 'node:path'
 import type { AppService } from './api/app-service'
 import { createElectronBackend, registerIpcApi } from './api/electron-api'
@@ -50,7 +50,6 @@ app.on('web-contents-created', (_event, contents) => hardenWebContents(contents,
 
 void app.whenReady().then(async () => {
   denyAllPermissions(session.defaultSession)
-  ipcMain.handle('app:version', () => app.getVersion())
   const service = await createElectronBackend()
   createMainWindow(service)
   app.on('activate', () => {

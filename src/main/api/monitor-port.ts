@@ -1,8 +1,7 @@
 /**
- * What the app service needs from the monitor engine, the device registry and the session
- * library: the interfaces those modules publish, restated here so the API layer compiles and is
- * tested against them whichever of them has landed, and so a test can drive it with a real
- * Monitor on a real demo file.
+ * What the app service needs from the monitor engine and the device registry: the API layer
+ * depends on these ports, not on the engine's and registry's classes, so a test can drive it
+ * with a real Monitor on a real demo file and any catalog of sources.
  */
 import type { AlarmKind, MonitorEvent, MonitorSettings, MonitorStatusEvent, MonitorStopReason } from '../../core/monitor/monitor-events'
 import type { ModelCard } from '../../core/model/model-card'
@@ -10,7 +9,7 @@ import type { PcmSource } from '../devices/source'
 
 export type ExecutionProviderName = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml'
 
-/** src/main/engine/monitor.ts `Monitor`, as the lead specified it. */
+/** What src/main/engine/monitor.ts `Monitor` offers the API layer. */
 export interface MonitorPort {
   on(listener: (event: MonitorEvent) => void): () => void
   start(source: PcmSource): Promise<void>

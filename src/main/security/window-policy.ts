@@ -59,8 +59,3 @@ export function denyAllPermissions(session: Session): void {
   session.setPermissionCheckHandler(() => false)
   session.setDevicePermissionHandler(() => false)
 }
-
-/** IPC is answered only for frames that show our own pages. */
-export function isTrustedIpcSender(senderUrl: string | undefined, devServerUrl: string | undefined): boolean {
-  return senderUrl !== undefined && isAllowedAppUrl(senderUrl, devServerUrl)
-}

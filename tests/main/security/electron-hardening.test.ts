@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import ts from 'typescript'
-import { isAllowedAppUrl, isTrustedIpcSender, SECURE_WEB_PREFERENCES } from '../../../src/main/security/window-policy'
+import { isAllowedAppUrl, SECURE_WEB_PREFERENCES } from '../../../src/main/security/window-policy'
 import { testTempDir } from '../../helpers/temp-dir'
 
 const ROOT = join(__dirname, '../../..')
@@ -102,7 +102,7 @@ describe('BrowserWindow options', () => {
   })
 })
 
-describe('URL and IPC policy', () => {
+describe('URL policy', () => {
   it('allows only the bundled pages (and the dev server in development)', () => {
     expect(isAllowedAppUrl('file:///opt/Ausculta/resources/app.asar/out/renderer/index.html', undefined)).toBe(true)
     expect(isAllowedAppUrl('https://example.com/', undefined)).toBe(false)
@@ -110,8 +110,6 @@ describe('URL and IPC policy', () => {
     expect(isAllowedAppUrl('http://localhost:5173/page', 'http://localhost:5173/')).toBe(true)
     expect(isAllowedAppUrl('http://localhost:5174/', 'http://localhost:5173/')).toBe(false)
     expect(isAllowedAppUrl('not a url', undefined)).toBe(false)
-    expect(isTrustedIpcSender(undefined, undefined)).toBe(false)
-    expect(isTrustedIpcSender('https://evil.example/', undefined)).toBe(false)
   })
 })
 
