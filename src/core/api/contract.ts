@@ -8,6 +8,7 @@
 import { z } from 'zod'
 import { SPAN_KINDS } from '../sessions/annotations'
 import { audioRangeRequestSchema, audioRangeSchema, peaksRequestSchema, peaksSchema } from './session-audio-contract'
+import { SOUND_SEARCH_METHODS } from './sound-search-contract'
 import { VISIT_METHODS } from './visit-contract'
 import { MAX_STOP_DETAIL_CHARS } from '../monitor/monitor-events'
 import { describeIssue as describeZodIssue } from '../zod-issue'
@@ -512,6 +513,7 @@ export const API_METHODS = {
   'listening:status': { request: empty, response: listeningStatusSchema },
   'listening:set': { request: listeningPatchSchema, response: listeningStatusSchema },
   ...VISIT_METHODS,
+  ...SOUND_SEARCH_METHODS,
 } as const
 
 /** Server-pushed streams: one channel each. */

@@ -40,3 +40,8 @@ export const soundSearchResponseSchema = z.object({
 export type SoundSearchRequest = z.output<typeof soundSearchRequestSchema>
 export type SoundSearchResult = z.output<typeof soundSearchResultSchema>
 export type SoundSearchResponse = z.output<typeof soundSearchResponseSchema>
+
+/** The channel, spread into API_METHODS (contract.ts). */
+export const SOUND_SEARCH_METHODS = {
+  'sessions:soundSearch': { request: soundSearchRequestSchema, response: soundSearchResponseSchema },
+} as const

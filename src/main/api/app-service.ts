@@ -17,6 +17,7 @@ import { redactPaths, withRedactedErrors } from './redact-paths'
 import type { SessionLibraryPort } from './session-library-port'
 import { SettingsStore } from './settings-store'
 import { SourceControl } from './source-control'
+import { SoundSearch } from '../search/sound-search'
 
 export { CIRCOR_ATTRIBUTION } from './recording-controller'
 export { defaultAppSettings } from './settings-store'
@@ -54,9 +55,12 @@ export class AppService {
   private readonly listening: LiveListening
   private readonly unsubscribeMonitor: () => void
   private readonly unsubscribeDevices: () => void
+  /** Find by sound: sessions' window embeddings (made when a recording is saved) against a text query. */
+  private readonly soundSearch: SoundSearch
 
   constructor(private readonly options: AppServiceOptions) {
     this.settings = new SettingsStore(options.settings)
+    this.soundSearch = new SoundSearch({ dataDir: () => this.settings.get().dataDir, modelPath: () => this.settings.get().modelPath })
     const listeningPreferences = this.settings.get().listening
     this.listening = new LiveListening({
       ...options.listening,
@@ -75,7 +79,13 @@ export class AppService {
       library: options.library,
       onStatus: (status) => this.emit('event:recording', status),
       onError: (error) => this.reportError('recording', error),
-      onSaved: (meta) => this.exams.onSaved(meta),
+      onSaved: (meta) => {
+        this.exams.onSaved(meta)
+        // In the background: a failure leaves the session to be embedded at its first search.
+        this.soundSearch
+          .indexAfterRecording(meta.id)
+          .catch((error: unknown) => this.reportError('indexing the recording for search', error))
+      },
     })
     this.exams = new ExamController({
       dataDir: () => this.settings.get().dataDir,
@@ -217,6 +227,7 @@ export class AppService {
     'sessions:problems': async () => this.options.library.problems(),
     'sessions:repair': async ({ key }) => this.options.library.repair(key),
     'sessions:exportRaw': async ({ key }) => this.options.library.exportRaw(key),
+    'sessions:soundSearch': async (request) => this.soundSearch.search(request),
     'listening:outputs': async () => listOutputDevices(this.options.listening?.env),
     'listening:status': async () => this.listening.status(),
     'listening:set': async (patch) => this.listening.set(patch),
@@ -249,6 +260,7 @@ export class AppService {
     this.unsubscribeDevices()
     await this.options.monitor.dispose()
     await this.options.library.dispose?.()
+    await this.soundSearch.dispose()
     for (const dispose of this.options.onDispose ?? []) await dispose()
     this.listeners.clear()
   }

@@ -69,6 +69,18 @@ export class SoundSearch {
     return this.indexSessionDir(new SessionLibrary(this.options.dataDir()).get(id).dir)
   }
 
+  /**
+   * Embeds a session that has just been saved. Without a model (or with one that has no text
+   * encoder) there is nothing to do and nothing to report: search says so when it is used.
+   */
+  async indexAfterRecording(id: string): Promise<void> {
+    try {
+      await this.indexSession(id)
+    } catch (error) {
+      if (!(error instanceof SoundSearchUnavailableError)) throw error
+    }
+  }
+
   /** Embeds every finished session that lacks current embeddings; returns how many were computed and what failed. */
   async backfill(
     onProgress?: (done: number, total: number) => void,
