@@ -18,7 +18,7 @@ function findCommand(name: string): CliCommand | undefined {
 
 function printHelp(): void {
   const lines = ['Usage: ausculta <command> [options]', '', 'Commands:']
-  for (const name of commandNames()) lines.push(`  ${name.padEnd(10)} ${COMMANDS[name]!.summary}`)
+  for (const name of commandNames()) lines.push(`  ${name.padEnd(12)} ${COMMANDS[name]!.summary}`)
   lines.push('', "Run `ausculta <command> --help` for a command's options.")
   process.stdout.write(lines.join('\n') + '\n')
 }

@@ -3,6 +3,7 @@
  * DICOM → STOW-RS into Orthanc (from apt, started here on 127.0.0.1) → QIDO-RS list on laptop B →
  * WADO-RS fetch into B's library: the same session, files byte for byte.
  */
+import { spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -18,6 +19,7 @@ import { orthancMissing, startOrthanc, type OrthancServer } from '../../helpers/
 import { sharingSession } from '../../helpers/sharing-session'
 import { testTempDir } from '../../helpers/temp-dir'
 
+const ROOT = join(__dirname, '../../..')
 const missing = orthancMissing()
 if (missing) console.warn(`PACS round trip skipped: ${missing}`)
 
@@ -103,4 +105,46 @@ describe.skipIf(missing !== undefined)('sessions through a real Orthanc (DICOMwe
     const closed = new DicomWebClient({ url: 'http://127.0.0.1:9/dicom-web', timeoutMs: 5000 })
     await expect(listPacsSessions(closed)).rejects.toThrow(/not reachable/)
   }, 60_000)
+
+  it('ausculta export-dicom, export-fhir and pacs send|list|fetch do the same from the command line', async () => {
+    const laptopA = testTempDir('ausculta-cli-a-')
+    const laptopB = testTempDir('ausculta-cli-b-')
+    const id = recordSession(laptopA)
+    const folder = new SessionLibrary(laptopA).get(id).dir
+    const env = { ...process.env, AUSCULTA_PACS_URL: orthanc.dicomWebUrl, AUSCULTA_PACS_USER: orthanc.username }
+    const cli = (args: string[], extraEnv: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } =>
+      spawnSync(process.execPath, [join(ROOT, 'bin/ausculta.js'), ...args], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...env, ...extraEnv },
+      })
+
+    const dcm = join(laptopA, 'out.dcm')
+    const exported = cli(['export-dicom', folder, dcm])
+    expect(exported.stderr).toBe('')
+    expect(exported.status).toBe(0)
+    expect(decodeSessionDicom(readFileSync(dcm)).meta.id).toBe(id)
+    const fhir = join(laptopA, 'out.json')
+    expect(cli(['export-fhir', id, fhir, '--data-dir', laptopA]).status).toBe(0)
+    expect(JSON.parse(readFileSync(fhir, 'utf8'))).toMatchObject({ resourceType: 'Bundle', type: 'transaction' })
+
+    const refused = cli(['pacs', 'list'], { AUSCULTA_PACS_PASSWORD: 'wrong' })
+    expect(refused.status).toBe(1)
+    expect(refused.stderr).toMatch(/PacsError: .*user name or password refused/)
+    expect(cli(['pacs', 'list'], { AUSCULTA_PACS_URL: '' }).status).toBe(2)
+
+    const withPassword = { AUSCULTA_PACS_PASSWORD: orthanc.password }
+    expect(cli(['pacs', 'send', folder], withPassword).status).toBe(0)
+    const listed = cli(['pacs', 'list', '--json', '--patient', 'MRN-0042'], withPassword)
+    expect(listed.status).toBe(0)
+    const rows = JSON.parse(listed.stdout) as { seriesUid: string }[]
+    const seriesUid = decodeSessionDicom(readFileSync(dcm)).seriesUid
+    expect(rows.map((r) => r.seriesUid)).toContain(seriesUid)
+    const fetched = cli(['pacs', 'fetch', seriesUid, '--data-dir', laptopB], withPassword)
+    expect(fetched.stdout).toContain(`fetched session ${id}`)
+    expect(readFileSync(join(new SessionLibrary(laptopB).get(id).dir, 'audio.wav')).equals(readFileSync(join(folder, 'audio.wav')))).toBe(
+      true,
+    )
+  }, 180_000)
 })

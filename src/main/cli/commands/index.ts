@@ -7,6 +7,9 @@ import type { CliCommand } from '../command'
 import { command as analyze } from './analyze'
 import { command as devices } from './devices'
 import { command as evalCommand } from './eval'
+import { command as exportDicom } from './export-dicom'
+import { command as exportFhir } from './export-fhir'
+import { command as pacs } from './pacs'
 import { command as play } from './play'
 import { command as query } from './query'
 import { command as robustness } from './robustness'
@@ -18,6 +21,9 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   analyze,
   devices,
   eval: evalCommand,
+  'export-dicom': exportDicom,
+  'export-fhir': exportFhir,
+  pacs,
   play,
   query,
   robustness,
