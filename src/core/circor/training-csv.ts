@@ -32,7 +32,13 @@ interface CsvRecord {
 function csvRecords(text: string, sourceName: string): CsvRecord[] {
   let rows: Array<{ record: string[]; info: { lines: number } }>
   try {
-    rows = parse(text, { info: true, relax_column_count: true, skip_empty_lines: true, record_delimiter: ['\r\n', '\n', '\r'] })
+    // With `info`, each row comes as { record, info } (the types of csv-parse/sync do not say so).
+    rows = parse(text, {
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      record_delimiter: ['\r\n', '\n', '\r'],
+    }) as unknown as typeof rows
   } catch (error) {
     if (!(error instanceof CsvError)) throw error
     const line = (error as CsvError & { lines?: number }).lines ?? 1

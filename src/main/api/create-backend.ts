@@ -3,8 +3,8 @@
  * Electron and for browser mode, so both run the identical core.
  */
 import { existsSync, readFileSync } from 'node:fs'
-import { homedir } from 'node:os'
 import { join } from 'node:path'
+import envPaths from 'env-paths'
 import { appRoot } from '../app-root'
 import { DeviceRegistry } from '../devices/registry'
 import { Monitor } from '../engine/monitor'
@@ -20,9 +20,13 @@ import type { ExportHost } from './session-exchange'
 export const APP_ROOT = appRoot()
 export const DEFAULT_DEMO_RECORDING = '50238_MV.wav'
 
+/**
+ * Where the library lives unless --data-dir says otherwise, by each system's convention (env-paths):
+ * $XDG_DATA_HOME/ausculta or ~/.local/share/ausculta on Linux, ~/Library/Application Support/ausculta
+ * on macOS, %LOCALAPPDATA%\ausculta\Data on Windows.
+ */
 export function defaultDataDir(): string {
-  const base = process.env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share')
-  return join(base, 'ausculta')
+  return envPaths('ausculta', { suffix: '' }).data
 }
 
 export interface BackendOptions {

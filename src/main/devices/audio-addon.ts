@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
+import nodeGypBuild from 'node-gyp-build'
 import { AuscultaError } from '../../core/errors'
 
 export interface NativeInputDevice {
@@ -60,25 +61,35 @@ export interface AudioBinding {
 
 export class AudioBackendUnavailableError extends AuscultaError {}
 
-const ADDON_FILE = 'ausculta_audio.node'
-
-function candidatePaths(): string[] {
-  const paths: string[] = []
-  if (process.env.AUSCULTA_AUDIO_ADDON) paths.push(process.env.AUSCULTA_AUDIO_ADDON)
-  // src/main/devices (tsx, vitest) and out/main (electron-vite bundle)
-  paths.push(join(__dirname, '../../../native/build/Release', ADDON_FILE))
-  paths.push(join(__dirname, '../../native/build/Release', ADDON_FILE))
+/** The folders holding native/binding.gyp: from src/main/devices (tsx, vitest), out/main (electron-vite bundle), a packaged app. */
+function nativeDirs(): string[] {
+  const dirs = [join(__dirname, '../../../native'), join(__dirname, '../../native')]
   const resourcesPath = (process as NodeJS.Process & { resourcesPath?: string }).resourcesPath
-  if (resourcesPath) paths.push(join(resourcesPath, 'app.asar.unpacked/native/build/Release', ADDON_FILE))
-  return paths
+  if (resourcesPath) dirs.push(join(resourcesPath, 'app.asar.unpacked/native'))
+  return dirs
+}
+
+/** The addon file: AUSCULTA_AUDIO_ADDON, else what node-gyp-build finds (build/Release, build/Debug, prebuilds/<platform>-<arch>). */
+function findAddon(): { path: string | undefined; tried: string[] } {
+  const override = process.env.AUSCULTA_AUDIO_ADDON
+  if (override) return { path: existsSync(override) ? override : undefined, tried: [override] }
+  const tried: string[] = []
+  for (const dir of nativeDirs()) {
+    tried.push(dir)
+    try {
+      return { path: nodeGypBuild.path(dir), tried }
+    } catch {
+      // No build for this platform in this folder: try the next.
+    }
+  }
+  return { path: undefined, tried }
 }
 
 let cached: AudioBinding | AudioBackendUnavailableError | undefined
 
 export function loadAudioAddon(): AudioBinding | AudioBackendUnavailableError {
   if (cached) return cached
-  const tried = candidatePaths()
-  const path = tried.find((p) => existsSync(p))
+  const { path, tried } = findAddon()
   if (!path) {
     cached = new AudioBackendUnavailableError(
       `audio devices unavailable: install PortAudio (no compiled addon; looked for ${tried.join(', ')}; install PortAudio, then ` +
