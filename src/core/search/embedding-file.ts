@@ -140,6 +140,7 @@ export function decodeEmbeddingFile(bytes: Uint8Array, fileName: string): Window
     )
   const startFrames = new Uint32Array(header.count)
   for (let i = 0; i < header.count; i++) startFrames[i] = view.getUint32(startsOffset + i * 4, true)
-  const vectors = new Int8Array(bytes.slice(vectorsOffset, crcOffset).buffer)
+  // A copy through a view of the bytes' own buffer: `bytes` may be a Node Buffer, whose slice() shares a pooled buffer.
+  const vectors = new Int8Array(bytes.buffer, bytes.byteOffset + vectorsOffset, crcOffset - vectorsOffset).slice()
   return { header, startFrames, vectors }
 }

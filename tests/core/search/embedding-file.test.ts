@@ -47,6 +47,17 @@ describe('embedding file', () => {
     expect(Array.from(decoded.vectors)).toEqual(Array.from(embeddings.vectors))
   })
 
+  it('reads the same from a Node Buffer that sits inside a larger pooled buffer (as readFile returns)', () => {
+    const { embeddings } = sample(5)
+    const bytes = encodeEmbeddingFile(embeddings)
+    const pooled = Buffer.alloc(bytes.length + 300)
+    const inside = pooled.subarray(137, 137 + bytes.length)
+    inside.set(bytes)
+    const decoded = decodeEmbeddingFile(inside, 'embeddings.bin')
+    expect(Array.from(decoded.vectors)).toEqual(Array.from(embeddings.vectors))
+    expect(Array.from(decoded.startFrames)).toEqual(Array.from(embeddings.startFrames))
+  })
+
   it('keeps every cosine similarity within 0.005 of float32 (int8 per-vector scaling)', () => {
     const { vectors, embeddings } = sample(40)
     const dim = embeddings.header.dim
