@@ -7,7 +7,9 @@
  */
 import { z } from 'zod'
 import { SPAN_KINDS } from '../sessions/annotations'
+import { sessionLocationSchema } from '../sessions/session-schema'
 import { audioRangeRequestSchema, audioRangeSchema, peaksRequestSchema, peaksSchema } from './session-audio-contract'
+import { PACS_METHODS } from './pacs-contract'
 import { SOUND_SEARCH_METHODS } from './sound-search-contract'
 import { VISIT_METHODS } from './visit-contract'
 import { MAX_STOP_DETAIL_CHARS } from '../monitor/monitor-events'
@@ -246,8 +248,6 @@ export const modelSummarySchema = z.object({
 })
 
 export const modelFileSchema = z.object({ path: z.string(), name: z.string(), hasCard: z.boolean() })
-
-export const sessionLocationSchema = z.enum(['AV', 'PV', 'TV', 'MV', 'other'])
 
 /** The recording that ended last: what "Saved: Mitral, 0:15 — open" says and opens. */
 export const savedRecordingSchema = z.object({
@@ -514,6 +514,7 @@ export const API_METHODS = {
   'listening:set': { request: listeningPatchSchema, response: listeningStatusSchema },
   ...VISIT_METHODS,
   ...SOUND_SEARCH_METHODS,
+  ...PACS_METHODS,
 } as const
 
 /** Server-pushed streams: one channel each. */

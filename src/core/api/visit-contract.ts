@@ -4,9 +4,9 @@
  * (src/core/sessions/visit-schema.ts on disk, src/main/api/exam-controller.ts behind the API).
  */
 import { z } from 'zod'
-import { EXAM_POINTS } from '../sessions/visit-schema'
+import { examPointSchema } from '../sessions/session-schema'
 
-export const examPointSchema = z.enum(EXAM_POINTS)
+export { examPointSchema }
 
 /**
  * Clip length of one site. 15 s by default (three of the protocol's 5-s windows, a dozen beats

@@ -9,9 +9,15 @@ import { parseJsonWith, validateWith } from '../zod-issue'
 
 export const SESSION_SCHEMA_VERSION = 1
 
+/** The four sites of the auscultation exam: aortic, pulmonic, tricuspid, mitral (the one list of them). */
+export const examPointSchema = z.enum(['AV', 'PV', 'TV', 'MV'])
+export type ExamPoint = z.infer<typeof examPointSchema>
+export const EXAM_POINTS = examPointSchema.options
+
 /** Auscultation sites of the 4-point exam plus a free "other" (detail in `locationDetail`). */
-export const SESSION_LOCATIONS = ['AV', 'PV', 'TV', 'MV', 'other'] as const
-export type SessionLocation = (typeof SESSION_LOCATIONS)[number]
+export const sessionLocationSchema = z.enum([...EXAM_POINTS, 'other'])
+export type SessionLocation = z.infer<typeof sessionLocationSchema>
+export const SESSION_LOCATIONS = sessionLocationSchema.options
 
 /** CirCor's age groups plus "adult", the app's users being not only paediatric. */
 export const AGE_GROUPS = ['neonate', 'infant', 'child', 'adolescent', 'young-adult', 'adult'] as const
@@ -51,7 +57,7 @@ export const sessionMetaSchema = z.looseObject({
   startedAt: isoTime,
   endedAt: isoTime.optional(),
   patient: patientSchema,
-  location: z.enum(SESSION_LOCATIONS),
+  location: sessionLocationSchema,
   locationDetail: z.string().max(128).optional(),
   device: z.object({ id: z.string(), name: z.string() }),
   sampleRateHz: z.number().int().positive().max(384_000),

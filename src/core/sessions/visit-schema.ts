@@ -6,11 +6,10 @@
 import { z } from 'zod'
 import { corruptSession } from './session-errors'
 import { parseJsonWith } from '../zod-issue'
-import { SESSION_ID_PATTERN, patientSchema } from './session-schema'
+import { EXAM_POINTS, SESSION_ID_PATTERN, examPointSchema, patientSchema, type ExamPoint } from './session-schema'
 
 /** The guided order: aortic, pulmonic, tricuspid, mitral (base to apex). */
-export const EXAM_POINTS = ['AV', 'PV', 'TV', 'MV'] as const
-export type ExamPoint = (typeof EXAM_POINTS)[number]
+export { EXAM_POINTS, type ExamPoint } from './session-schema'
 
 export const visitSchema = z.object({
   schemaVersion: z.literal(1),
@@ -18,12 +17,8 @@ export const visitSchema = z.object({
   createdAt: z.iso.datetime({ offset: true }),
   patient: patientSchema,
   /** Session id recorded at each point, null until recorded (a re-recording replaces the pointer). */
-  points: z.object({
-    AV: z.string().regex(SESSION_ID_PATTERN).nullable(),
-    PV: z.string().regex(SESSION_ID_PATTERN).nullable(),
-    TV: z.string().regex(SESSION_ID_PATTERN).nullable(),
-    MV: z.string().regex(SESSION_ID_PATTERN).nullable(),
-  }),
+  /** Every site, each with the session recorded there (null until it is). */
+  points: z.record(examPointSchema, z.string().regex(SESSION_ID_PATTERN).nullable()),
   notes: z.string(),
 })
 export type Visit = z.infer<typeof visitSchema>

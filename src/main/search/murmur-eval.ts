@@ -16,12 +16,13 @@ import type { WindowEmbeddings } from '../../core/search/embedding-file'
 import { matchRecording, windowSimilarities } from '../../core/search/rank'
 import { resample } from '../../core/dsp/resample'
 import type { CircorRecording } from '../data/circor-folder'
+import { EXAM_POINTS } from '../../core/sessions/session-schema'
 import { readWavMono } from '../io/wav-file'
 import type { EncoderModel } from '../model/encoder-model'
 import type { TextEncoderModel } from '../model/text-query'
 import { embedAudio, samplesReader } from './embed-audio'
 
-export const MURMUR_LOCATIONS = ['AV', 'PV', 'TV', 'MV'] as const
+export const MURMUR_LOCATIONS = EXAM_POINTS
 
 /** The query the report leads with: the words of a training caption of a murmur. */
 export const DEFAULT_MURMUR_QUERY = 'systolic murmur'

@@ -17,6 +17,7 @@ import type {
   RecordingStatus,
   WindowEventPayload,
 } from '../../../core/api/contract'
+import type { SessionLocation } from '../../../core/sessions/session-schema'
 import { AlarmCenter } from './alarm-center.svelte'
 import { BeatTrack } from './beat-track'
 import { liveBlanking, type LiveBlanking } from './live-freshness'
@@ -51,7 +52,7 @@ export class LiveState {
   expertView = $state(false)
   filter = $state<ListeningFilterName>('wide')
   /** Auscultation site the next recording is filed under (the 4-point exam). */
-  location = $state<'AV' | 'PV' | 'TV' | 'MV' | 'other'>('other')
+  location = $state<SessionLocation>('other')
   lastError = $state<string | null>(null)
   connected = $state(true)
   /** Bumped when the trend gains a point (the trend array itself is not reactive). */
