@@ -18,6 +18,7 @@ import type { SessionLibraryPort } from './session-library-port'
 import { SettingsStore } from './settings-store'
 import { SourceControl } from './source-control'
 import { SoundSearch } from '../search/sound-search'
+import { PacsService } from '../sharing/pacs-service'
 
 export { CIRCOR_ATTRIBUTION } from './recording-controller'
 export { defaultAppSettings } from './settings-store'
@@ -57,10 +58,13 @@ export class AppService {
   private readonly unsubscribeDevices: () => void
   /** Find by sound: sessions' window embeddings (made when a recording is saved) against a text query. */
   private readonly soundSearch: SoundSearch
+  /** The PACS as the clinic's shared store (DICOMweb; docs/sharing.md). */
+  private readonly pacs: PacsService
 
   constructor(private readonly options: AppServiceOptions) {
     this.settings = new SettingsStore(options.settings)
     this.soundSearch = new SoundSearch({ dataDir: () => this.settings.get().dataDir, modelPath: () => this.settings.get().modelPath })
+    this.pacs = new PacsService({ homeDataDir: this.settings.homeDataDir, dataDir: () => this.settings.get().dataDir })
     const listeningPreferences = this.settings.get().listening
     this.listening = new LiveListening({
       ...options.listening,
@@ -228,6 +232,11 @@ export class AppService {
     'sessions:repair': async ({ key }) => this.options.library.repair(key),
     'sessions:exportRaw': async ({ key }) => this.options.library.exportRaw(key),
     'sessions:soundSearch': async (request) => this.soundSearch.search(request),
+    'pacs:settings': async (request) => this.pacs.settings(request),
+    'pacs:configure': async (request) => this.pacs.configure(request),
+    'pacs:send': async (request) => this.pacs.send(request),
+    'pacs:list': async (request) => this.pacs.list(request),
+    'pacs:fetch': async (request) => this.pacs.fetch(request),
     'listening:outputs': async () => listOutputDevices(this.options.listening?.env),
     'listening:status': async () => this.listening.status(),
     'listening:set': async (patch) => this.listening.set(patch),

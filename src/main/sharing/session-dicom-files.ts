@@ -33,6 +33,11 @@ function uidFrom(text: string): string {
   return uuidToDicomUid(uuidFromHash(createHash('sha256').update(text).digest()))
 }
 
+/** The DICOM series of a session: the same on every laptop, so a PACS list can tell which are here. */
+export function seriesUidOf(sessionId: string): string {
+  return uidFrom(`ausculta-series:${sessionId}`)
+}
+
 /**
  * UIDs derived from the session, so sending it twice gives the same objects (a PACS keeps one):
  * the study from the 4-point visit (its sessions are one study) or the session, the series from
@@ -45,7 +50,7 @@ export function dicomIdentityFor(session: SessionForDicom, now: Date = new Date(
   content.update(new Uint8Array(session.samples.buffer, session.samples.byteOffset, session.samples.byteLength))
   return {
     studyUid: uidFrom(`ausculta-study:${meta.visitId ?? meta.id}`),
-    seriesUid: uidFrom(`ausculta-series:${meta.id}`),
+    seriesUid: seriesUidOf(meta.id),
     instanceUid: uidFrom(`ausculta-instance:${meta.id}:${content.digest('hex')}`),
     createdAt: now,
     softwareVersion: `Ausculta ${appVersion()}`,

@@ -14,7 +14,9 @@ import { SessionRecorder } from '../../../src/main/sessions/session-recorder'
 import { SessionLibrary } from '../../../src/main/sessions/session-store'
 import { DicomWebClient, PacsError } from '../../../src/main/sharing/dicomweb-client'
 import { fetchPacsSession, listPacsSessions, sendSessions } from '../../../src/main/sharing/pacs'
+import { PacsService } from '../../../src/main/sharing/pacs-service'
 import { sessionDicomBytes } from '../../../src/main/sharing/session-dicom-files'
+import { InvalidArgumentError } from '../../../src/core/errors'
 import { orthancMissing, startOrthanc, type OrthancServer } from '../../helpers/orthanc'
 import { sharingSession } from '../../helpers/sharing-session'
 import { testTempDir } from '../../helpers/temp-dir'
@@ -147,4 +149,28 @@ describe.skipIf(missing !== undefined)('sessions through a real Orthanc (DICOMwe
       true,
     )
   }, 180_000)
+
+  it('the API service keeps the PACS settings (never handing the password out), sends, lists what is here, fetches', async () => {
+    const laptopA = testTempDir('ausculta-api-a-')
+    const laptopB = testTempDir('ausculta-api-b-')
+    const id = recordSession(laptopA)
+    const a = new PacsService({ homeDataDir: laptopA, dataDir: () => laptopA })
+    const b = new PacsService({ homeDataDir: laptopB, dataDir: () => laptopB })
+    await expect(a.send({ sessionId: id })).rejects.toThrow(/no PACS configured/)
+    await expect(a.configure({ url: 'ftp://pacs' })).rejects.toThrow(InvalidArgumentError)
+    await expect(a.configure({ url: 'http://nurse:pw@pacs.local/dicom-web' })).rejects.toThrow(/not inside the URL/)
+    const settings = { url: orthanc.dicomWebUrl, username: orthanc.username, password: orthanc.password }
+    expect(await a.configure(settings)).toEqual({ url: orthanc.dicomWebUrl, username: orthanc.username, hasPassword: true })
+    expect(JSON.stringify(await a.settings({}))).not.toContain(orthanc.password)
+    await b.configure(settings)
+    // Changing the address keeps the stored password unless one is given.
+    expect(await b.configure({ url: orthanc.dicomWebUrl })).toMatchObject({ hasPassword: true })
+
+    await a.send({ sessionId: id })
+    const seriesUid = decodeSessionDicom(sessionDicomBytes(new SessionLibrary(laptopA), id)).seriesUid
+    expect((await a.list({})).series.find((r) => r.seriesUid === seriesUid)?.inLibrary).toBe(true)
+    expect((await b.list({})).series.find((r) => r.seriesUid === seriesUid)?.inLibrary).toBe(false)
+    expect(await b.fetch({ seriesUid })).toEqual({ sessionId: id, alreadyPresent: false })
+    expect((await b.list({ patientId: 'MRN-0042' })).series.find((r) => r.seriesUid === seriesUid)?.inLibrary).toBe(true)
+  }, 60_000)
 })
