@@ -8,6 +8,7 @@
 import { z } from 'zod'
 import { SPAN_KINDS } from '../sessions/annotations'
 import { sessionLocationSchema } from '../sessions/session-schema'
+import { executionProviderChoiceSchema } from '../model/execution-provider'
 import { audioRangeRequestSchema, audioRangeSchema, peaksRequestSchema, peaksSchema } from './session-audio-contract'
 import { PACS_METHODS } from './pacs-contract'
 import { SOUND_SEARCH_METHODS } from './sound-search-contract'
@@ -20,7 +21,7 @@ import { describeIssue as describeZodIssue } from '../zod-issue'
 const finite = z.number().refine(Number.isFinite, 'must be a finite number')
 
 export const alarmKindSchema = z.enum(['hr-high', 'hr-low', 'signal-lost'])
-export const executionProviderSchema = z.enum(['auto', 'cpu', 'cuda', 'dml', 'coreml'])
+export const executionProviderSchema = executionProviderChoiceSchema
 export const listeningFilterSchema = z.enum(['bell', 'diaphragm', 'wide'])
 
 const inputLevelSchema = z.object({ rmsDbfs: z.number(), peakDbfs: z.number(), clippedShare: z.number().min(0).max(1) })

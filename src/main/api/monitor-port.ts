@@ -4,10 +4,9 @@
  * with a real Monitor on a real demo file and any catalog of sources.
  */
 import type { AlarmKind, MonitorEvent, MonitorSettings, MonitorStatusEvent, MonitorStopReason } from '../../core/monitor/monitor-events'
+import type { ExecutionProviderChoice } from '../../core/model/execution-provider'
 import type { ModelCard } from '../../core/model/model-card'
 import type { PcmSource } from '../devices/source'
-
-export type ExecutionProviderName = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml'
 
 /** What src/main/engine/monitor.ts `Monitor` offers the API layer. */
 export interface MonitorPort {
@@ -15,7 +14,7 @@ export interface MonitorPort {
   start(source: PcmSource): Promise<void>
   /** The status event it emits carries `reason` (default: stopped by the user). */
   stop(reason?: MonitorStopReason): Promise<void>
-  loadModel(onnxPath: string, options?: { executionProvider?: ExecutionProviderName }): Promise<unknown>
+  loadModel(onnxPath: string, options?: { executionProvider?: ExecutionProviderChoice }): Promise<unknown>
   updateSettings(settings: Partial<MonitorSettings>): void
   acknowledgeAlarm(kind: AlarmKind): void
   status(): MonitorStatusEvent

@@ -9,8 +9,9 @@ import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { listSupportedBackends } from 'onnxruntime-node'
 
-export type ExecutionProviderName = 'cpu' | 'cuda' | 'dml' | 'coreml'
-export type ExecutionProviderChoice = ExecutionProviderName | 'auto'
+import type { ExecutionProviderChoice, ExecutionProviderName } from '../../core/model/execution-provider'
+
+export type { ExecutionProviderChoice, ExecutionProviderName }
 
 export interface ProviderAttempt {
   provider: ExecutionProviderName
