@@ -56,3 +56,19 @@ export function alarmLogLabel(event: Pick<AlarmEvent, 'kind' | 'state' | 'valueB
   const value = valueAgainstLimit(event.kind, event.valueBpm, event.limitBpm)
   return `Alarm: ${ALARM_TITLES[event.kind]} ${event.state}${value ? ` · ${value}` : ''}`
 }
+
+/**
+ * An active HR alarm's value against its limit as shown now: the HR on screen while it is beyond
+ * the limit, else the last value that was (an acknowledged alarm whose HR is withheld a moment).
+ */
+export function shownValueAgainstLimit(
+  alarm: Pick<AlarmEvent, 'kind' | 'valueBpm' | 'limitBpm'>,
+  hrOnScreenBpm: number | null,
+): string | null {
+  const limit = alarm.limitBpm
+  const beyond =
+    hrOnScreenBpm !== null &&
+    limit !== undefined &&
+    ((alarm.kind === 'hr-high' && hrOnScreenBpm > limit) || (alarm.kind === 'hr-low' && hrOnScreenBpm < limit))
+  return valueAgainstLimit(alarm.kind, beyond ? hrOnScreenBpm : alarm.valueBpm, limit)
+}

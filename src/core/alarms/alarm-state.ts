@@ -46,9 +46,12 @@ export class AlarmStateMachine {
     const hr = display.state === 'reliable' ? display.hrBpm : null
     const conditions = this.conditions(hr, display.state === 'no-signal')
     const events: AlarmEvent[] = []
+    // A withheld HR (unreliable, checking, warming up) says nothing about the limits: HR alarms keep their state.
+    const hrUnknown = hr === null && display.state !== 'no-signal'
     for (const kind of ALARM_KINDS) {
       const track = this.track(kind)
       const condition = conditions[kind]
+      if (hrUnknown && condition.limitBpm !== null) continue
       if (condition.holds) {
         if (hr !== null && condition.limitBpm !== null) track.lastValueBpm = hr
         if (track.phase === 'inactive') {

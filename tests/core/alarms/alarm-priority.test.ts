@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { ALARM_PRIORITY, alarmLogLabel, byPriority, highestPriority, valueAgainstLimit } from '../../../src/core/alarms/alarm-priority'
+import {
+  ALARM_PRIORITY,
+  alarmLogLabel,
+  byPriority,
+  highestPriority,
+  shownValueAgainstLimit,
+  valueAgainstLimit,
+} from '../../../src/core/alarms/alarm-priority'
 
 describe('alarm priorities and words', () => {
   it('HR limits are medium, signal lost low; the highest wins', () => {
@@ -23,5 +30,9 @@ describe('alarm priorities and words', () => {
       'Alarm: Heart rate high raised · HR 142 > 120',
     )
     expect(alarmLogLabel({ kind: 'signal-lost', state: 'cleared' })).toBe('Alarm: Signal lost cleared')
+    // The HR on screen while beyond the limit, else the alarm's last value.
+    expect(shownValueAgainstLimit({ kind: 'hr-high', valueBpm: 130, limitBpm: 120 }, 135)).toBe('HR 135 > 120')
+    expect(shownValueAgainstLimit({ kind: 'hr-high', valueBpm: 130, limitBpm: 120 }, 110)).toBe('HR 130 > 120')
+    expect(shownValueAgainstLimit({ kind: 'hr-low', valueBpm: 40, limitBpm: 45 }, null)).toBe('HR 40 < 45')
   })
 })

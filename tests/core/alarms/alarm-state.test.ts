@@ -75,6 +75,16 @@ describe('AlarmStateMachine', () => {
     expect(alarms.update(unreliable, 100)).toEqual([])
   })
 
+  it('keeps a raised HR alarm while the HR is withheld; a lost signal clears it (signal lost takes over)', () => {
+    const alarms = new AlarmStateMachine(limits)
+    const checking: DisplayedHr = { hrBpm: null, state: 'check', reason: 'estimates disagree' }
+    alarms.update(hr(30), 0)
+    expect(alarms.update(hr(30), 5).map((e) => e.state)).toEqual(['raised'])
+    expect(alarms.update(checking, 6)).toEqual([])
+    expect(alarms.phase('hr-low')).toBe('raised')
+    expect(alarms.update(lost, 7).map((e) => [e.kind, e.state])).toEqual([['hr-low', 'cleared']])
+  })
+
   it('judges new limits from the next update on', () => {
     const alarms = new AlarmStateMachine(limits)
     alarms.update(hr(100), 0)

@@ -1,0 +1,65 @@
+/**
+ * The Settings form's checks, in words a clinician reads ("High heart-rate limit: enter a number
+ * from 30 to 300 bpm"), before anything is sent; and the backend's validation messages
+ * ("field 'monitor.alarms.hrHighBpm': Invalid input: …") turned into the same words.
+ */
+
+export interface SettingsFormValues {
+  windowSeconds: number | null
+  hopSeconds: number | null
+  hrLowBpm: number | null
+  hrHighBpm: number | null
+  sustainSeconds: number | null
+  signalLostSeconds: number | null
+}
+
+interface FieldRule {
+  key: keyof SettingsFormValues
+  /** The contract's path of the field (src/core/api/contract.ts). */
+  path: string
+  label: string
+  min: number
+  max: number
+  unit: string
+}
+
+/** Ranges of src/core/api/contract.ts (monitorSettingsSchema). */
+const RULES: readonly FieldRule[] = [
+  { key: 'hrLowBpm', path: 'monitor.alarms.hrLowBpm', label: 'Low heart-rate limit', min: 20, max: 250, unit: 'bpm' },
+  { key: 'hrHighBpm', path: 'monitor.alarms.hrHighBpm', label: 'High heart-rate limit', min: 30, max: 300, unit: 'bpm' },
+  { key: 'sustainSeconds', path: 'monitor.alarms.sustainSeconds', label: 'Alarm delay', min: 0, max: 600, unit: 's' },
+  { key: 'signalLostSeconds', path: 'monitor.alarms.signalLostSeconds', label: 'Signal-lost delay', min: 1, max: 600, unit: 's' },
+  { key: 'windowSeconds', path: 'monitor.windowSeconds', label: 'Analysis window', min: 1, max: 30, unit: 's' },
+  { key: 'hopSeconds', path: 'monitor.hopSeconds', label: 'Update interval', min: 0.1, max: 10, unit: 's' },
+]
+
+const rangeMessage = (rule: FieldRule): string => `${rule.label}: enter a number from ${rule.min} to ${rule.max} ${rule.unit}`
+
+/** Every problem of the form, one sentence each; empty when it can be applied. */
+export function checkSettingsForm(values: SettingsFormValues): string[] {
+  const problems: string[] = []
+  for (const rule of RULES) {
+    const v = values[rule.key]
+    if (v === null || typeof v !== 'number' || !Number.isFinite(v) || v < rule.min || v > rule.max) problems.push(rangeMessage(rule))
+  }
+  const { hrLowBpm: low, hrHighBpm: high, windowSeconds, hopSeconds } = values
+  if (problems.length === 0 && low !== null && high !== null && low >= high) {
+    problems.push(`The low heart-rate limit (${low} bpm) must be below the high one (${high} bpm)`)
+  }
+  if (problems.length === 0 && windowSeconds !== null && hopSeconds !== null && hopSeconds > windowSeconds) {
+    problems.push(`The update interval (${hopSeconds} s) must not be longer than the analysis window (${windowSeconds} s)`)
+  }
+  return problems
+}
+
+/** A backend error in the form's words: a field's validation message becomes its range sentence; anything else unchanged. */
+export function humanSettingsError(message: string): string {
+  const field = /field '([^']+)'/.exec(message)?.[1]
+  if (field) {
+    const rule = RULES.find((r) => r.path === field)
+    return rule ? rangeMessage(rule) : 'One of the settings is not valid: check the values and apply again'
+  }
+  const limits = /alarm limits: low (\S+) bpm must be below high (\S+) bpm/.exec(message)
+  if (limits) return `The low heart-rate limit (${limits[1]} bpm) must be below the high one (${limits[2]} bpm)`
+  return message
+}
