@@ -1,0 +1,278 @@
+/**
+ * End to end (issue 17): the annotation workstation in Chromium against `ausculta serve`, at
+ * 1024×600 and 1920×1080. A CirCor WAV is imported through the file picker (and another by drag
+ * and drop), opened with its detected S1/S2, HR and spectrogram lanes; zoomed to one beat and
+ * out to the whole recording; stepped beat by beat and annotation by annotation from the
+ * keyboard; a marker renamed from the standard labels and given a note, a span relabelled with
+ * free text, and the edits undone. Panels must not overlap at either size. Screenshots go to
+ * test-results/e2e/ (gitignored).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const ROOT = join(__dirname, '../..')
+const SHOTS = join(ROOT, 'test-results/e2e')
+const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run']
+const SIZES = [
+  { width: 1024, height: 600 },
+  { width: 1920, height: 1080 },
+] as const
+
+let server: ChildProcess
+let serverLog = ''
+let dataDir: string
+let browser: Browser
+let url: string
+
+async function waitForUrl(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve printed no URL within 60 s:\n${serverLog}`)), 60_000)
+    child.stdout?.on('data', (data: Buffer) => {
+      serverLog += data.toString()
+      const match = /Ausculta browser mode: (http:\/\/\S+)/.exec(serverLog)
+      if (match) {
+        clearTimeout(timer)
+        resolve(match[1] as string)
+      }
+    })
+    child.stderr?.on('data', (d: Buffer) => (serverLog += d.toString()))
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${serverLog}`)))
+  })
+}
+
+/** Boxes of the named parts that must not overlap one another (nothing hidden under another panel). */
+async function overlaps(page: Page, testIds: string[]): Promise<string[]> {
+  const boxes = await Promise.all(testIds.map(async (id) => ({ id, box: await page.getByTestId(id).first().boundingBox() })))
+  const found: string[] = []
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i]!.box
+      const b = boxes[j]!.box
+      if (!a || !b) continue
+      const x = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x)
+      const y = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y)
+      if (x > 1 && y > 1) found.push(`${boxes[i]!.id} × ${boxes[j]!.id}`)
+    }
+  }
+  return found
+}
+
+async function view(page: Page): Promise<{ start: number; duration: number }> {
+  const wave = page.getByTestId('session-waveform')
+  return {
+    start: Number(await wave.getAttribute('data-view-start')),
+    duration: Number(await wave.getAttribute('data-view-duration')),
+  }
+}
+
+async function positionS(page: Page): Promise<number> {
+  const text = (await page.getByTestId('play-position').textContent()) ?? ''
+  return (text.split(' / ')[0] ?? '')
+    .split(':')
+    .map(Number)
+    .reduce((t, p) => t * 60 + p, 0)
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(ROOT, 'out/renderer/index.html'))) {
+    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    })
+    if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}\n${build.stderr}`)
+  }
+  mkdirSync(SHOTS, { recursive: true })
+  dataDir = mkdtempSync(join(tmpdir(), 'ausculta-e2e-annotate-'))
+  server = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'bin/ausculta.js'),
+      'serve',
+      '--port',
+      '0',
+      '--no-devices',
+      '--data-dir',
+      dataDir,
+      '--demo',
+      join(ROOT, 'samples/50238_MV.wav'),
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  url = await waitForUrl(server)
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+}, 120_000)
+
+afterAll(async () => {
+  await browser?.close()
+  if (server && server.exitCode === null) {
+    const exited = new Promise((resolve) => server.once('exit', resolve))
+    server.kill('SIGTERM')
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))])
+    if (server.exitCode === null) server.kill('SIGKILL')
+  }
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+})
+
+describe.each(SIZES)('the annotation workstation at $width×$height (Chromium)', (size) => {
+  let page: Page
+  beforeAll(async () => {
+    page = await browser.newPage({ viewport: size })
+    page.on('pageerror', (error) => (serverLog += `\n[pageerror] ${error.message}`))
+    await page.goto(url)
+    await page.getByTestId('nav-sessions').click()
+  }, 60_000)
+  afterAll(async () => page?.close())
+
+  it('imports a WAV with the file picker and opens it with detected S1/S2, HR and spectrogram lanes', async () => {
+    const name = size.width === 1024 ? '84740_PV.wav' : '74420_MV.wav'
+    await page.getByTestId('import-wav-file').setInputFiles(join(ROOT, 'samples', name))
+    await page
+      .getByTestId('sessions-message')
+      .filter({ hasText: `Imported ${name}` })
+      .waitFor({ timeout: 30_000 })
+    const title = (await page.getByTestId('session-title').textContent()) ?? ''
+    // "<patient> · <site name> · <day> <month> <hh:mm>", local time, no raw id.
+    expect(title).toMatch(new RegExp(`^${name.slice(0, 5)} · (Pulmonic|Mitral) · \\d{1,2} [A-Z][a-z]{2} \\d{2}:\\d{2}$`))
+    const lanes = page.getByTestId('session-lanes')
+    await expect.poll(() => lanes.getAttribute('data-beats-source'), { timeout: 20_000 }).toBe('envelope')
+    expect(Number(await lanes.getAttribute('data-s1-count'))).toBeGreaterThan(5)
+    // The whole recording (over 60 s? no: CirCor files are 10–65 s) shows a spectrogram once a minute or less is in view.
+    await page.getByTestId('zoom-in').click()
+    await expect.poll(() => lanes.getAttribute('data-spectrogram'), { timeout: 10_000 }).toBe('drawn')
+    expect(await overlaps(page, ['library', 'session-waveform', 'session-lanes', 'annotation-table', 'save-details'])).toEqual([])
+    await page.screenshot({ path: join(SHOTS, `workstation-${size.width}x${size.height}.png`) })
+  }, 60_000)
+
+  it('zooms to one beat and out to the whole recording, and steps through beats with the keyboard', async () => {
+    await page.getByTestId('zoom-whole').click()
+    const whole = await view(page)
+    await page.locator('body').click({ position: { x: 2, y: 2 } })
+    await page.keyboard.press('b')
+    await expect.poll(async () => (await view(page)).duration, { timeout: 5000 }).toBeLessThan(2)
+    const beat = await view(page)
+    // One beat: a heart at 40–200 bpm beats every 0.3–1.5 s; the view is 1.25 beats.
+    expect(beat.duration).toBeGreaterThan(0.3)
+    const before = await positionS(page)
+    await page.keyboard.press('.')
+    await expect.poll(() => positionS(page), { timeout: 5000 }).toBeGreaterThan(before)
+    const first = await positionS(page)
+    await page.keyboard.press('.')
+    await expect.poll(() => positionS(page), { timeout: 5000 }).toBeGreaterThan(first + 0.2)
+    const second = await positionS(page)
+    // A beat apart (0.3–1.5 s), and the view followed the cursor.
+    expect(second - first).toBeLessThan(1.6)
+    const followed = await view(page)
+    expect(second).toBeGreaterThanOrEqual(followed.start)
+    expect(second).toBeLessThanOrEqual(followed.start + followed.duration)
+    await page.keyboard.press(',')
+    await expect.poll(() => positionS(page), { timeout: 5000 }).toBeCloseTo(first, 1)
+    await page.screenshot({ path: join(SHOTS, `workstation-beat-${size.width}x${size.height}.png`) })
+    await page.keyboard.press('0')
+    await expect.poll(async () => (await view(page)).duration, { timeout: 5000 }).toBeCloseTo(whole.duration, 2)
+  }, 60_000)
+
+  it('edits labels and notes of a marker and a span, steps between them with N, and undoes', async () => {
+    const rows = page.getByTestId('annotation-row')
+    await page.keyboard.press('k')
+    await expect.poll(() => rows.count(), { timeout: 5000 }).toBe(1)
+    await page.getByTestId('span-mode').check()
+    await page.getByTestId('span-label').selectOption('S3')
+    const box = (await page.getByTestId('session-waveform').boundingBox())!
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2)
+    await page.mouse.down()
+    await page.mouse.move(box.x + box.width * 0.7, box.y + box.height / 2, { steps: 4 })
+    await page.mouse.up()
+    await page.getByTestId('span-mode').uncheck()
+    await expect.poll(() => rows.count(), { timeout: 5000 }).toBe(2)
+    const span = page.locator('[data-testid=annotation-row][data-kind=span]')
+    await expect(span.getByTestId('annotation-label').inputValue()).resolves.toBe('S3')
+
+    const marker = page.locator('[data-testid=annotation-row][data-kind=marker]')
+    await marker.getByTestId('annotation-label').fill('click')
+    await marker.getByTestId('annotation-label').press('Enter')
+    await marker.getByTestId('annotation-note').fill('mid-systolic, after S1')
+    await marker.getByTestId('annotation-note').press('Enter')
+    await span.getByTestId('annotation-label').fill('holosystolic murmur 2/6')
+    await span.getByTestId('annotation-label').press('Enter')
+    await expect.poll(() => page.getByTestId('undo').isEnabled(), { timeout: 5000 }).toBe(true)
+    await expect
+      .poll(async () =>
+        page.evaluate(() => document.querySelectorAll('[data-testid=annotation-row] input[data-testid=annotation-label]').length),
+      )
+      .toBe(2)
+    // The edits are saved: a reload of the session shows them.
+    const id = (await page
+      .locator('[data-testid=session-item].current, [data-testid=session-item]')
+      .first()
+      .getAttribute('data-session-id'))!
+    const saved = JSON.parse(readFileSync(join(dataDir, 'sessions', readdirDay(dataDir, id), id, 'annotations.json'), 'utf8')) as {
+      items: Array<{ kind: string; label: string; note: string; spanKind?: string }>
+    }
+    expect(saved.items.find((i) => i.kind === 'marker')).toMatchObject({ label: 'click', note: 'mid-systolic, after S1' })
+    expect(saved.items.find((i) => i.kind === 'span')).toMatchObject({ label: 'holosystolic murmur 2/6', spanKind: 'custom' })
+
+    // N goes to the next annotation, Shift+N back.
+    await page.locator('body').click({ position: { x: 2, y: 2 } })
+    await page.keyboard.press('0')
+    await page.getByRole('button', { name: /^Go$/ }).first().click()
+    await page.keyboard.press('n')
+    await expect.poll(() => page.locator('[data-testid=annotation-row].selected').getAttribute('data-kind'), { timeout: 5000 }).toBe('span')
+    await page.keyboard.press('Shift+N')
+    await expect
+      .poll(() => page.locator('[data-testid=annotation-row].selected').getAttribute('data-kind'), { timeout: 5000 })
+      .toBe('marker')
+
+    // Undo the span's relabel, then the marker's note and label.
+    await page.keyboard.press('Control+z')
+    await expect.poll(() => span.getByTestId('annotation-label').inputValue(), { timeout: 5000 }).toBe('S3')
+    await page.getByTestId('undo').click()
+    await expect.poll(() => marker.getByTestId('annotation-note').inputValue(), { timeout: 5000 }).toBe('')
+    await page.getByTestId('undo').click()
+    await expect.poll(() => marker.getByTestId('annotation-label').inputValue(), { timeout: 5000 }).toBe('mark')
+    await page.getByTestId('redo').click()
+    await expect.poll(() => marker.getByTestId('annotation-label').inputValue(), { timeout: 5000 }).toBe('click')
+    expect(await overlaps(page, ['library', 'session-waveform', 'session-lanes', 'annotation-table', 'save-details'])).toEqual([])
+    await page.screenshot({ path: join(SHOTS, `workstation-annotated-${size.width}x${size.height}.png`) })
+  }, 60_000)
+
+  it('imports a WAV dropped on the library, and a search without a match says so', async () => {
+    const bytes = readFileSync(join(ROOT, 'samples/68303_AV.wav')).toString('base64')
+    const name = `drop${size.width}_AV.wav`
+    const transfer = await page.evaluateHandle(
+      ({ b64, fileName }) => {
+        const binary = atob(b64)
+        const data = new Uint8Array(binary.length)
+        for (let i = 0; i < binary.length; i++) data[i] = binary.charCodeAt(i)
+        const dt = new DataTransfer()
+        dt.items.add(new File([data], fileName, { type: 'audio/wav' }))
+        return dt
+      },
+      { b64: bytes, fileName: name },
+    )
+    await page.getByTestId('library').dispatchEvent('dragover', { dataTransfer: transfer })
+    await page.getByTestId('library').dispatchEvent('drop', { dataTransfer: transfer })
+    await page
+      .getByTestId('sessions-message')
+      .filter({ hasText: `Imported ${name}` })
+      .waitFor({ timeout: 30_000 })
+    await expect(page.getByTestId('session-title').textContent()).resolves.toMatch(/ · Aortic · /)
+
+    await page.getByTestId('search-input').fill('no-such-patient-xyz')
+    await page.getByRole('button', { name: 'Search', exact: true }).click()
+    await expect(page.getByTestId('no-match').textContent()).resolves.toContain('No recordings match “no-such-patient-xyz”')
+    await expect(page.getByTestId('library-empty').count()).resolves.toBe(0)
+    await page.getByRole('button', { name: 'Show all' }).click()
+    await expect.poll(() => page.getByTestId('session-item').count(), { timeout: 5000 }).toBeGreaterThan(0)
+    expect(serverLog).not.toContain('[pageerror]')
+  }, 60_000)
+})
+
+/** The day folder (`yyyy-mm-dd`) that holds session `id`. */
+function readdirDay(dir: string, id: string): string {
+  for (const day of readdirSync(join(dir, 'sessions'))) if (existsSync(join(dir, 'sessions', day, id))) return day
+  throw new Error(`session ${id} not found`)
+}
