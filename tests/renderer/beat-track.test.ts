@@ -112,6 +112,23 @@ describe('BeatTrack', () => {
     expect(track.version).toBeGreaterThan(version)
   })
 
+  it('one S1 per sound: a later window moving an S1 by 0.15 s replaces it instead of adding a second one ("S1S1")', () => {
+    const track = new BeatTrack()
+    track.add(beatsOf([1.0, 1.85], [1.3]))
+    // The soft S1 at 1.0 s is placed 0.15 s later by the next window; the S2 between is not touched.
+    track.add(beatsOf([1.15, 1.86], [1.3]))
+    expect(track.marks).toEqual([
+      { timeS: 1.15, kind: 'S1' },
+      { timeS: 1.3, kind: 'S2' },
+      { timeS: 1.86, kind: 'S1' },
+    ])
+    // Two S1s 0.3 s apart (200 bpm) stay two beats.
+    const fast = new BeatTrack()
+    fast.add(beatsOf([1.0]))
+    fast.add(beatsOf([1.0, 1.3]))
+    expect(fast.s1OnsetsS).toEqual([1.0, 1.3])
+  })
+
   it('ignores non-finite onsets rather than drawing them', () => {
     const track = new BeatTrack()
     track.add(beatsOf([Number.NaN, 1], [Number.POSITIVE_INFINITY]))

@@ -14,9 +14,8 @@ export async function scanAudioInputs(
   sampleRateHz: number | undefined,
 ): Promise<ScannedSource[]> {
   if (audio instanceof Error) {
-    return [
-      { descriptor: { id: 'audio:unavailable', kind: 'audio', label: 'Audio devices', status: 'unavailable', detail: audio.message } },
-    ]
+    const label = soundCardsUnavailableLabel()
+    return [{ descriptor: { id: 'audio:unavailable', kind: 'audio', label, status: 'unavailable', detail: audio.message } }]
   }
   // rescan finds hot-plugged devices; while a stream is open it cannot, and the old list stands
   if (inFlight.scan)
@@ -52,4 +51,16 @@ export async function scanAudioInputs(
       },
     }
   })
+}
+
+/**
+ * What the source picker shows for the sound cards when the PortAudio addon cannot load: the
+ * entry is a disabled line in a drop-down, so it says why and what to do in a few words (the
+ * entry's detail keeps the full reason). The package that provides the PortAudio library: Debian
+ * and Ubuntu `libportaudio2`, Homebrew `portaudio`; Windows builds carry it inside the addon.
+ */
+export function soundCardsUnavailableLabel(platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'darwin') return 'Sound cards unavailable: install PortAudio (brew install portaudio)'
+  if (platform === 'win32') return 'Sound cards unavailable: reinstall Ausculta (PortAudio addon missing)'
+  return 'Sound cards unavailable: install PortAudio (libportaudio2)'
 }

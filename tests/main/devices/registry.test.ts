@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AudioBackendUnavailableError, loadAudioAddon, resetAudioAddonCache } from '../../../src/main/devices/audio-addon'
 import { DeviceRegistry, SourceUnavailableError, UnknownSourceError, type RegistryEvent } from '../../../src/main/devices/registry'
+import { soundCardsUnavailableLabel } from '../../../src/main/devices/audio-scanner'
 import { serialScanner } from '../../../src/main/devices/device-scanners'
 import { loadHidTable } from '../../../src/main/devices/hid-controls'
 import { DemoFileSource } from '../../../src/main/engine/demo-source'
@@ -89,17 +90,20 @@ describe('device registry: audio backend missing', () => {
       {
         id: 'audio:unavailable',
         kind: 'audio',
-        label: 'Audio devices',
+        label: soundCardsUnavailableLabel(),
         status: 'unavailable',
         detail: 'audio devices unavailable: install PortAudio (test)',
       },
     ])
+    // The picker's line says why and what to install, per platform (issue 16, item 6).
+    expect(soundCardsUnavailableLabel('linux')).toBe('Sound cards unavailable: install PortAudio (libportaudio2)')
+    expect(soundCardsUnavailableLabel('darwin')).toBe('Sound cards unavailable: install PortAudio (brew install portaudio)')
     await expect(registry.connect('audio:unavailable')).rejects.toThrow(SourceUnavailableError)
     await expect(registry.connect('nope')).rejects.toThrow(UnknownSourceError)
     expect(await registry.list()).toEqual([
       {
         id: 'audio:unavailable',
-        name: 'Audio devices',
+        name: soundCardsUnavailableLabel(),
         kind: 'audio',
         status: 'unavailable',
         detail: 'audio devices unavailable: install PortAudio (test)',

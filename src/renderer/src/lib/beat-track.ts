@@ -32,6 +32,13 @@ export interface HeartSoundMark {
  * closest distinct sounds, S1→S2 at 240 bpm, are still ~150 ms apart.
  */
 const SAME_SOUND_S = 0.1
+/**
+ * Two reports of the same kind closer than this are one sound too: no heart makes two S1s (or two
+ * S2s) within 0.25 s (a beat at 240 bpm), while a detector's onset for one sound can move by more
+ * than 0.1 s between overlapping windows (a soft, long S1): two S1 marks drawn 0.15 s apart, the
+ * overlapping "S1S1" labels of issue 16, item 6.
+ */
+const SAME_KIND_S = 0.25
 /** Intervals longer than this are a gap in detection, not a beat (30 bpm). */
 const MAX_INTERVAL_S = 2
 
@@ -58,7 +65,8 @@ export class BeatTrack {
     const replaced = new Set<number>()
     for (const report of reports) {
       if (!Number.isFinite(report.timeS)) continue
-      const i = nearestWithin(before, report.timeS, SAME_SOUND_S)
+      let i = nearestWithin(before, report.timeS, SAME_SOUND_S)
+      if (i < 0) i = nearestWithin(before, report.timeS, SAME_KIND_S, report.kind)
       if (i >= 0 && !replaced.has(i)) {
         replaced.add(i)
         next[i] = report
@@ -129,13 +137,15 @@ function firstAtOrAfter(sounds: readonly HeartSoundMark[], timeS: number): numbe
   return lo
 }
 
-/** Index of the sound nearest timeS if it is closer than toleranceS, else −1. */
-function nearestWithin(sounds: readonly HeartSoundMark[], timeS: number, toleranceS: number): number {
+/** Index of the sound (of `kind`, when given) nearest timeS if it is closer than toleranceS, else −1. */
+function nearestWithin(sounds: readonly HeartSoundMark[], timeS: number, toleranceS: number, kind?: HeartSoundKind): number {
   const i = firstAtOrAfter(sounds, timeS)
   let best = -1
-  for (const j of [i - 1, i]) {
+  // Of a kind: the nearest of that kind may lie beyond a sound of the other kind on either side.
+  const candidates = kind === undefined ? [i - 1, i] : [i - 2, i - 1, i, i + 1]
+  for (const j of candidates) {
     const sound = sounds[j]
-    if (sound === undefined) continue
+    if (sound === undefined || (kind !== undefined && sound.kind !== kind)) continue
     const distance = Math.abs(sound.timeS - timeS)
     if (distance < toleranceS && (best < 0 || distance < Math.abs(sounds[best]!.timeS - timeS))) best = j
   }

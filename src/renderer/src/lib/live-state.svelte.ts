@@ -74,6 +74,11 @@ export class LiveState {
   readonly pcg = new PcgBuffer(STRIP_SECONDS, 'wide')
   private readonly listener = new LiveListener('wide', 8)
   readonly trend: TrendPoint[] = []
+  /**
+   * The marks made while recording (Mark, M, a stethoscope's button), in stream seconds: drawn on
+   * the strip chart where the signal was when the mark came in (the newest sample on screen).
+   */
+  readonly userMarks: Array<{ timeS: number; label: string }> = []
   /** Beat-by-beat S1/S2 onsets from the window events: the strip chart's marks and the beat-interval plot. */
   readonly beats = new BeatTrack()
   /** Source of the pcg events the strip chart holds (null before the first). */
@@ -158,7 +163,7 @@ export class LiveState {
           break
       }
     })
-    this.api.on('event:recording', (status) => (this.recording = status))
+    this.api.on('event:recording', (status) => this.onRecordingStatus(status))
     this.api.on('event:devices', (devices) => (this.devices = devices))
     const [devices, status, recording, settings] = await Promise.all([
       this.api.invoke('devices:list', {}),
@@ -216,6 +221,19 @@ export class LiveState {
     this.model = await this.api.invoke('model:summary', {})
   }
 
+  /** A recording's status; each new marker in it is placed on the strip chart at the newest sample. */
+  private onRecordingStatus(status: RecordingStatus): void {
+    const added = status.recording && this.recording.recording ? status.markers - this.recording.markers : 0
+    if (added > 0 && this.pcg.sampleRateHz > 0 && this.pcg.length > 0) {
+      const timeS = this.pcg.lastSampleIndex / this.pcg.sampleRateHz
+      for (let k = 0; k < added; k++) this.userMarks.push({ timeS, label: 'mark' })
+      // Marks older than the strip chart's view are not drawn; keep the list short.
+      const oldestS = timeS - STRIP_SECONDS
+      while (this.userMarks.length > 0 && this.userMarks[0]!.timeS < oldestS) this.userMarks.shift()
+    }
+    this.recording = status
+  }
+
   /**
    * A stream starts, stops, fails or is replaced. Whatever is not running any more leaves the
    * screen at once: the HR, the level, the strip chart and its marks.
@@ -244,6 +262,7 @@ export class LiveState {
 
   /** Forgets every value of the stream: nothing from it may be shown any more. */
   private clearLiveValues(): void {
+    this.userMarks.length = 0
     this.latest = null
     this.lastWindowAtMs = null
     this.lastSignalAtMs = null
@@ -285,6 +304,7 @@ export class LiveState {
 
   /** The source restarted its stream (clock back to 0, or another source): old samples and marks belong to another time line. */
   private onStreamRestart(): void {
+    this.userMarks.length = 0
     this.pcg.clear()
     this.beats.clear()
     this.beatsVersion++
