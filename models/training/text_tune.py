@@ -30,7 +30,7 @@ from models.training.model import TextEncoder
 
 STAGE = "text-tune"
 CROPS = 32768
-EPOCHS = 40
+EPOCHS = 20
 BATCH = 256
 LR = 1e-3
 

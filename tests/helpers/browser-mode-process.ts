@@ -26,10 +26,22 @@ export interface BrowserModeProcess {
   stop(): Promise<void>
 }
 
-export async function startBrowserModeProcess(options: { dataDir: string; rendererDir: string }): Promise<BrowserModeProcess> {
+export async function startBrowserModeProcess(options: {
+  dataDir: string
+  rendererDir: string
+  /** An encoder to load (default none: the classical estimator). */
+  modelPath?: string
+}): Promise<BrowserModeProcess> {
   const child: ChildProcessByStdio<Writable, Readable, Readable> = spawn(
     process.execPath,
-    ['--require', 'tsx/cjs', join(ROOT, 'tests/helpers/browser-mode-server.ts'), options.dataDir, options.rendererDir],
+    [
+      '--require',
+      'tsx/cjs',
+      join(ROOT, 'tests/helpers/browser-mode-server.ts'),
+      options.dataDir,
+      options.rendererDir,
+      ...(options.modelPath ? [options.modelPath] : []),
+    ],
     { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
   )
   let stderr = ''

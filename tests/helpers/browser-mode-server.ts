@@ -6,7 +6,8 @@
  * discovery, a private data folder, 127.0.0.1 only, and a renderer folder the test provides (the
  * API does not need the built app).
  *
- * Run: node --require tsx/cjs tests/helpers/browser-mode-server.ts <dataDir> <rendererDir>
+ * Run: node --require tsx/cjs tests/helpers/browser-mode-server.ts <dataDir> <rendererDir> [<model.onnx>]
+ * (a model only where a test needs one, e.g. find by sound).
  * Prints `READY {"port":…,"token":…}` once the demo recording is streaming; exits on SIGTERM or
  * when its stdin closes (the test process is gone).
  */
@@ -18,9 +19,16 @@ import { startBrowserServer } from '../../src/main/browser/browser-server'
 const ROOT = join(__dirname, '../..')
 
 async function main(): Promise<void> {
-  const [dataDir, rendererDir] = process.argv.slice(2)
+  const [dataDir, rendererDir, modelPath] = process.argv.slice(2)
   if (!dataDir || !rendererDir) throw new Error('usage: browser-mode-server.ts <dataDir> <rendererDir>')
-  const service = await createBackend({ mode: 'browser', appRoot: ROOT, dataDir, modelPath: null, devices: false, demoSpeed: 1 })
+  const service = await createBackend({
+    mode: 'browser',
+    appRoot: ROOT,
+    dataDir,
+    modelPath: modelPath ?? null,
+    devices: false,
+    demoSpeed: 1,
+  })
   const token = randomBytes(24).toString('base64url')
   const running = await startBrowserServer({
     rendererDir,

@@ -49,9 +49,12 @@ export function viewAround(startS: number, endS: number, durationS: number): { s
   return { startS: from, durationS: Math.max(0, to - from) }
 }
 
-/** One line about the session a hit belongs to: when, where, who. */
+const SITE_NAMES: Record<string, string> = { AV: 'Aortic', PV: 'Pulmonic', TV: 'Tricuspid', MV: 'Mitral', other: 'Other site' }
+
+/** One line about the session a hit belongs to, as the library titles it: who, where, when. */
 export function describeSession(summary: SessionSummary | undefined, sessionId: string): string {
   if (!summary) return sessionId
   const who = summary.patientName ?? summary.patientId
-  return [new Date(summary.startedAt).toLocaleString(), summary.location, who].filter(Boolean).join(' · ')
+  const when = new Date(summary.startedAt).toLocaleString(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })
+  return [who, SITE_NAMES[summary.location] ?? summary.location, when].filter(Boolean).join(' · ')
 }
