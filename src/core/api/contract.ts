@@ -13,117 +13,25 @@ import { audioRangeRequestSchema, audioRangeSchema, peaksRequestSchema, peaksSch
 import { PACS_METHODS } from './pacs-contract'
 import { SOUND_SEARCH_METHODS } from './sound-search-contract'
 import { VISIT_METHODS } from './visit-contract'
-import { MAX_STOP_DETAIL_CHARS } from '../monitor/monitor-events'
+import {
+  alarmEventSchema,
+  alarmKindSchema,
+  monitorEventSchema,
+  monitorStatusSchema,
+  pcgChunkEventSchema,
+  windowEventSchema,
+} from '../monitor/monitor-events'
+import { monitorSettingsSchema } from '../monitor/monitor-settings'
 import { describeIssue as describeZodIssue } from '../zod-issue'
 
-// ---------------------------------------------------------------- monitor events (monitor-events.ts)
+// ---------------------------------------------------------------- monitor events and settings (src/core/monitor)
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number')
 
-export const alarmKindSchema = z.enum(['hr-high', 'hr-low', 'signal-lost'])
+export { alarmKindSchema, alarmEventSchema, monitorEventSchema, monitorStatusSchema, pcgChunkEventSchema, windowEventSchema }
+export { monitorSettingsSchema }
 export const executionProviderSchema = executionProviderChoiceSchema
 export const listeningFilterSchema = z.enum(['bell', 'diaphragm', 'wide'])
-
-const inputLevelSchema = z.object({ rmsDbfs: z.number(), peakDbfs: z.number(), clippedShare: z.number().min(0).max(1) })
-
-const layerReadingSchema = z.object({
-  index: z.number().int().nonnegative(),
-  name: z.string(),
-  hrBpm: finite,
-  confidence: finite,
-  validationMaeBpm: z.number(),
-})
-
-export const windowEventSchema = z.object({
-  type: z.literal('window'),
-  seq: z.number().int().nonnegative(),
-  sourceId: z.string(),
-  windowStartS: finite,
-  windowEndS: finite,
-  latencyMs: z.number(),
-  modelId: z.string(),
-  hrBpm: finite.nullable(),
-  confidence: z.number(),
-  layers: z.array(layerReadingSchema),
-  classical: z.object({ hrBpm: finite.nullable(), quality: z.number() }),
-  level: inputLevelSchema,
-  flags: z.array(z.enum(['silence', 'clipping', 'noise', 'contact-lost'])),
-  display: z.object({
-    hrBpm: finite.nullable(),
-    state: z.enum(['reliable', 'unreliable', 'no-signal', 'warming-up', 'check']),
-    reason: z.string().optional(),
-    code: z.string().optional(),
-    confidence: z.number().min(0).max(1).optional(),
-  }),
-  droppedWindows: z.number().int().nonnegative(),
-  /** Beat-level reading (S1/S2 onsets in stream seconds, rhythm regularity), when the engine has one. */
-  beats: z
-    .object({
-      source: z.enum(['segmentation', 'envelope']),
-      s1OnsetsS: z.array(finite),
-      s2OnsetsS: z.array(finite),
-      intervalsS: z.array(finite),
-      irregularity: finite.nullable(),
-      irregular: z.boolean(),
-    })
-    .optional(),
-})
-
-export const alarmEventSchema = z.object({
-  type: z.literal('alarm'),
-  kind: alarmKindSchema,
-  state: z.enum(['raised', 'acknowledged', 'cleared']),
-  atS: z.number(),
-  message: z.string(),
-  priority: z.enum(['high', 'medium', 'low']).optional(),
-  valueBpm: z.number().optional(),
-  limitBpm: z.number().optional(),
-})
-
-const monitorErrorEventSchema = z.object({ type: z.literal('error'), name: z.string(), message: z.string(), fatal: z.boolean() })
-
-export const monitorStatusSchema = z.object({
-  type: z.literal('status'),
-  state: z.enum(['idle', 'running', 'stopped']),
-  stopReason: z
-    .object({ kind: z.enum(['stopped', 'switching', 'source-failed']), detail: z.string().max(MAX_STOP_DETAIL_CHARS).optional() })
-    .optional(),
-  sourceId: z.string().nullable(),
-  modelId: z.string().nullable(),
-  executionProvider: z.string().nullable(),
-  providerNote: z.string().optional(),
-  droppedWindows: z.number().int().nonnegative(),
-  analysedWindows: z.number().int().nonnegative(),
-})
-
-export const pcgChunkEventSchema = z.object({
-  type: z.literal('pcg'),
-  sourceId: z.string(),
-  sampleRateHz: z.number().positive(),
-  firstSampleIndex: z.number().int().nonnegative(),
-  samples: z.array(z.number()),
-})
-
-export const monitorEventSchema = z.discriminatedUnion('type', [
-  windowEventSchema,
-  alarmEventSchema,
-  monitorErrorEventSchema,
-  monitorStatusSchema,
-  pcgChunkEventSchema,
-])
-
-// ---------------------------------------------------------------- app-level shapes
-
-export const monitorSettingsSchema = z.object({
-  windowSeconds: z.number().min(1).max(30),
-  hopSeconds: z.number().min(0.1).max(10),
-  alarms: z.object({
-    hrHighBpm: z.number().min(30).max(300),
-    hrLowBpm: z.number().min(20).max(250),
-    sustainSeconds: z.number().min(0).max(600),
-    signalLostSeconds: z.number().min(1).max(600),
-  }),
-})
 
 // ---------------------------------------------------------------- live listening (src/main/listening)
 

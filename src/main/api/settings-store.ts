@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { appSettingsSchema, type AppSettings, type ListeningPreferences, type SettingsPatch } from '../../core/api/contract'
 import { InvalidArgumentError } from '../../core/errors'
-import { DEFAULT_MONITOR_SETTINGS, type MonitorSettings } from '../../core/monitor/monitor-events'
+import { DEFAULT_MONITOR_SETTINGS, monitorSettingsConflict, type MonitorSettings } from '../../core/monitor/monitor-settings'
 import { writeFileAtomic } from '../sessions/atomic-write'
 import { ensurePrivateDir } from '../sessions/data-dir'
 import { checkDataDir, checkModelPath, UNUSABLE_MODEL_MESSAGE } from './settings-paths'
@@ -39,14 +39,8 @@ export function mergeSettingsPatch(current: AppSettings, patch: SettingsPatch, d
   }
   const display = patch.display ?? current.display
   if (display) next.display = display
-  if (next.monitor.alarms.hrLowBpm >= next.monitor.alarms.hrHighBpm) {
-    throw new InvalidArgumentError(
-      `alarm limits: low ${next.monitor.alarms.hrLowBpm} bpm must be below high ${next.monitor.alarms.hrHighBpm} bpm`,
-    )
-  }
-  if (next.monitor.hopSeconds > next.monitor.windowSeconds) {
-    throw new InvalidArgumentError(`hop ${next.monitor.hopSeconds} s must not exceed the window ${next.monitor.windowSeconds} s`)
-  }
+  const conflict = monitorSettingsConflict(next.monitor)
+  if (conflict !== null) throw new InvalidArgumentError(conflict)
   return next
 }
 

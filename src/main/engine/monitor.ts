@@ -19,6 +19,7 @@ import {
   type MonitorStopReason,
   type WindowEvent,
 } from '../../core/monitor/monitor-events'
+import { checkMonitorSettings } from '../../core/monitor/monitor-settings'
 import { stopDetail } from '../../core/monitor/stop-reason'
 import type { PcmChunk, PcmSource, SourceEvent } from '../devices/source'
 import type { ExecutionProviderChoice } from '../model/execution-providers'
@@ -91,7 +92,7 @@ export class Monitor {
       ...options.settings,
       alarms: { ...DEFAULT_MONITOR_SETTINGS.alarms, ...options.settings?.alarms },
     }
-    validateSettings(this.settings)
+    checkMonitorSettings(this.settings)
     this.alarms = new AlarmMachine(this.settings.alarms)
     this.pcgEventsPerSecond = options.pcgEventsPerSecond ?? 10
     this.client = new InferenceClient<WindowMeta>((result) => {
@@ -154,7 +155,7 @@ export class Monitor {
 
   updateSettings(settings: Partial<MonitorSettings>): void {
     const next: MonitorSettings = { ...this.settings, ...settings, alarms: { ...this.settings.alarms, ...settings.alarms } }
-    validateSettings(next)
+    checkMonitorSettings(next)
     if (this.model && next.windowSeconds !== this.model.card.input.windowSeconds) {
       throw new InvalidArgumentError(
         `windowSeconds ${next.windowSeconds}: the model ${this.model.card.id} takes ${this.model.card.input.windowSeconds}-s windows`,
@@ -439,15 +440,4 @@ export class Monitor {
     const atS = this.streamTimeS() + silentForS
     for (const alarm of this.alarms.update({ hrBpm: null, state: 'no-signal', reason: 'no samples from the device' }, atS)) this.emit(alarm)
   }
-}
-
-function validateSettings(settings: MonitorSettings): void {
-  const { windowSeconds, hopSeconds, alarms } = settings
-  if (!(windowSeconds > 0 && windowSeconds <= 30)) throw new InvalidArgumentError(`windowSeconds must be in (0, 30], got ${windowSeconds}`)
-  if (!(hopSeconds >= 0.1 && hopSeconds <= windowSeconds))
-    throw new InvalidArgumentError(`hopSeconds must be in [0.1, windowSeconds], got ${hopSeconds}`)
-  if (!(alarms.hrLowBpm > 0 && alarms.hrHighBpm > alarms.hrLowBpm)) {
-    throw new InvalidArgumentError(`alarm limits need 0 < hrLowBpm < hrHighBpm, got ${alarms.hrLowBpm} and ${alarms.hrHighBpm}`)
-  }
-  if (!(alarms.sustainSeconds >= 0) || !(alarms.signalLostSeconds >= 0)) throw new InvalidArgumentError('alarm durations must be ≥ 0 s')
 }
