@@ -22,10 +22,10 @@ export interface ReportInput {
 }
 
 const WIDTH_PX = 960
-/** Heights chosen so header, both plots, 10 table rows and notes fit one A4 landscape page (tested by printing with Chromium). */
-const PCG_HEIGHT_PX = 120
+/** Heights chosen so header, the plots (with the 8-s detail), 10 table rows and notes fit one A4 landscape page (tested by printing). */
+const PCG_HEIGHT_PX = 100
 const AXIS_HEIGHT_PX = 14
-const HR_HEIGHT_PX = 90
+const HR_HEIGHT_PX = 72
 /** Rows of the annotation table (markers and murmur/noise/custom spans; the S1/S2/systole/diastole segmentation is counted instead). */
 const MAX_TABLE_ROWS = 10
 /** Span kinds of the routine segmentation: drawn, counted, not listed row by row. */
@@ -119,7 +119,7 @@ function beatTicks(beats: SessionBeats | undefined, fromS: number, durationS: nu
 /** The first seconds at a readable scale, so single beats and their S1/S2 show in a long recording. */
 const DETAIL_S = 8
 /** Lower than the overview so the page still holds ten table rows. */
-const DETAIL_HEIGHT_PX = 80
+const DETAIL_HEIGHT_PX = 70
 
 function detailSvg(input: ReportInput, durationS: number): string {
   if (durationS <= DETAIL_S * 1.5) return ''

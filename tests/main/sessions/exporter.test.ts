@@ -20,14 +20,25 @@ const library = new SessionLibrary(dataDir)
 const outDir = join(root, 'out')
 mkdirSync(outDir)
 
-const EXPECTED_FILES = ['NOTICE.txt', 'annotations.json', 'annotations.tsv', 'audio.wav', 'hr.csv', 'report.html', 'session.json']
+/** Named by what they hold: CirCor's `<patient>_<site>` pair, the Audacity labels, Ausculta's own files. */
+const EXPECTED_FILES = [
+  '50238_MV.labels.txt',
+  '50238_MV.tsv',
+  '50238_MV.wav',
+  'NOTICE.txt',
+  'SEGMENTATION.txt',
+  'annotations.json',
+  'hr.csv',
+  'report.html',
+  'session.json',
+]
 
 function checkExportedFiles(folder: string): void {
   expect(readdirSync(folder).sort()).toEqual(EXPECTED_FILES)
-  expect(readFileSync(join(folder, 'audio.wav'))).toEqual(readFileSync(join(dir, 'audio.wav')))
+  expect(readFileSync(join(folder, '50238_MV.wav'))).toEqual(readFileSync(join(dir, 'audio.wav')))
   expect(parseSessionMeta(readFileSync(join(folder, 'session.json'), 'utf8'), 'session.json')).toEqual(meta)
   const labelled = (t: string) => t.split('\n').filter((l) => /\t[1-4]$/.test(l))
-  expect(labelled(readFileSync(join(folder, 'annotations.tsv'), 'utf8'))).toEqual(
+  expect(labelled(readFileSync(join(folder, '50238_MV.tsv'), 'utf8'))).toEqual(
     labelled(readFileSync(join(CIRCOR_DIR, '50238_MV.tsv'), 'utf8')),
   )
   const csvRows = readFileSync(join(folder, 'hr.csv'), 'utf8').trim().split('\n')
@@ -37,14 +48,17 @@ function checkExportedFiles(folder: string): void {
   expect(report).not.toMatch(/https?:\/\//i)
   expect(report).toContain('Export Test')
   expect(readFileSync(join(folder, 'NOTICE.txt'), 'utf8')).toMatch(/ODC Attribution License/)
+  // The segmentation is the annotated one (imported from CirCor), and the marker the .tsv cannot hold is in the labels.
+  expect(readFileSync(join(folder, 'SEGMENTATION.txt'), 'utf8')).toMatch(/annotated in Ausculta/)
+  expect(readFileSync(join(folder, '50238_MV.labels.txt'), 'utf8')).toContain('1.500000\t1.500000\tclick\n')
 }
 
 describe('exportSession', () => {
   it('exports a folder with WAV, TSV, HR CSV, JSON and report', () => {
     const result = exportSession(library, meta.id, outDir, 'folder')
     expect(result.path).toBe(join(outDir, `ausculta-${meta.id}`))
-    // The click marker has no CirCor label: said so, and kept in annotations.json.
-    expect(result.notes.join('\n')).toMatch(/1 annotation\(s\).*no CirCor label/)
+    // Annotated S1/S2: nothing to warn about (the click marker goes to the Audacity labels).
+    expect(result.notes.join('\n')).not.toMatch(/detected/)
     checkExportedFiles(result.path)
     expect(readdirSync(outDir).filter((f) => f.startsWith('.'))).toEqual([])
     expect(() => exportSession(library, meta.id, outDir, 'folder')).toThrow(/already exists/)
