@@ -330,10 +330,11 @@ describe('browser mode end to end (Chromium)', () => {
     const exportedPath = /to (\S+)$/.exec((await message.textContent()) ?? '')?.[1] as string
     expect(exportedPath.startsWith(dataDir)).toBe(true)
     const exported = readdirSync(exportedPath)
-    expect(exported).toContain('audio.wav')
+    // Files named by what they hold: <patient>_<site>.wav beside its CirCor .tsv.
+    expect(exported).toContain('MRN-0042_other.wav')
     const annotations = JSON.parse(readFileSync(join(exportedPath, 'annotations.json'), 'utf8')) as { items: Array<{ kind: string }> }
     expect(annotations.items.filter((i) => i.kind === 'marker')).toHaveLength(2)
-    const audio = readWavMono(join(exportedPath, 'audio.wav'))
+    const audio = readWavMono(join(exportedPath, 'MRN-0042_other.wav'))
     const durationS = audio.samples.length / audio.sampleRateHz
     console.log(`[e2e] recorded session ${sessionId}: ${durationS.toFixed(2)} s`)
     // 5 s between the two key presses; ±1 s for key-to-server latency and the 100-ms strip-chart batches.
