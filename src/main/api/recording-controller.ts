@@ -3,6 +3,7 @@
  * PCG chunks and HR windows, keeps the marks, and reports its status (at once on every change,
  * and once a second while it records so the elapsed time moves).
  */
+import { alarmLogLabel } from '../../core/alarms/alarm-priority'
 import type { RecordingStatus, SavedRecording, SessionSummary } from '../../core/api/contract'
 import { InvalidArgumentError } from '../../core/errors'
 import type { MonitorEvent } from '../../core/monitor/monitor-events'
@@ -52,6 +53,8 @@ interface ActiveRecording {
   request: RecordingRequest
   /** A timed clip's length in frames (null: until stopped). */
   clipFrames: number | null
+  /** The session's alarm log: every alarm transition while it records, filed as markers beside the user's marks. */
+  alarmLog: Array<{ timeS: number; label: string }>
 }
 
 export class RecordingController {
@@ -108,6 +111,10 @@ export class RecordingController {
           this.stop().catch((error: unknown) => this.options.onError(error as Error))
         }
       }
+    } else if (event.type === 'alarm' && recording && recording.recorder.status === 'recording') {
+      // Stream time to recording time; an alarm before the first chunk is filed at the start.
+      const originS = recording.originSampleIndex === null ? event.atS : recording.originSampleIndex / recording.sampleRateHz
+      recording.alarmLog.push({ timeS: Math.max(0, event.atS - originS), label: alarmLogLabel(event) })
     } else if (event.type === 'window' && recording && recording.originSampleIndex !== null && recording.recorder.status === 'recording') {
       const originS = recording.originSampleIndex / recording.sampleRateHz
       const timeS = event.windowEndS - originS
@@ -165,7 +172,7 @@ export class RecordingController {
       notes: request.notes ?? '',
       ...(source.kind === 'demo' ? { attribution: CIRCOR_ATTRIBUTION } : {}),
     })
-    this.recording = { recorder, originSampleIndex: null, sampleRateHz, markers: [], request, clipFrames: null }
+    this.recording = { recorder, originSampleIndex: null, sampleRateHz, markers: [], alarmLog: [], request, clipFrames: null }
     const status = this.status()
     this.options.onStatus(status)
     return status
@@ -177,7 +184,7 @@ export class RecordingController {
     if (!r) return null
     this.recording = null
     const meta = r.recorder.stop()
-    await this.options.library.addMarkers(meta.id, r.markers)
+    await this.options.library.addMarkers(meta.id, [...r.markers, ...r.alarmLog])
     this.options.onSaved?.(meta)
     this.lastSaved = {
       sessionId: meta.id,
