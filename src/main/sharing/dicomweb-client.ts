@@ -82,9 +82,13 @@ export class DicomWebClient {
     return response
   }
 
+  /**
+   * The status only, not the answer's text: the address comes from settings a client can set, and
+   * echoing what some other server answered would let the API read any URL the app can reach.
+   */
   private async failure(response: Response, what: string): Promise<PacsError> {
-    const text = (await response.text().catch(() => '')).slice(0, 300)
-    return new PacsError(`PACS ${this.url}: ${what} answered ${response.status} ${response.statusText}${text ? `: ${text}` : ''}`)
+    await response.body?.cancel().catch(() => undefined)
+    return new PacsError(`PACS ${this.url}: ${what} answered ${response.status} ${response.statusText}`)
   }
 
   /** STOW-RS: stores Part 10 files; resolves when the PACS confirms every one of them. */
