@@ -42,7 +42,7 @@ export function typicalBeatS(s1OnsetsS: readonly number[]): number | null {
 
 /**
  * A view of the beat that holds `t`: from a little before its S1 to a little after the next S1,
- * so both sounds and the next S1 show. Without detected beats, 1 s around `t`.
+ * so both sounds and the next S1 show. Without detected beats, 1.25 s from just before `t`.
  */
 export function beatView(s1OnsetsS: readonly number[], t: number, durationS: number): { startS: number; durationS: number } {
   const beat = typicalBeatS(s1OnsetsS) ?? 1
