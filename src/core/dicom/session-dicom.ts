@@ -82,7 +82,8 @@ function pad2(n: number): string {
 export function dicomDateTime(date: Date): { da: string; tm: string; dt: string } {
   if (Number.isNaN(date.getTime())) throw new InvalidArgumentError('date: not a valid time')
   const da = `${date.getUTCFullYear()}${pad2(date.getUTCMonth() + 1)}${pad2(date.getUTCDate())}`
-  const tm = `${pad2(date.getUTCHours())}${pad2(date.getUTCMinutes())}${pad2(date.getUTCSeconds())}.${String(date.getUTCMilliseconds()).padStart(3, '0')}000`
+  const fraction = `${String(date.getUTCMilliseconds()).padStart(3, '0')}000`
+  const tm = `${pad2(date.getUTCHours())}${pad2(date.getUTCMinutes())}${pad2(date.getUTCSeconds())}.${fraction}`
   return { da, tm, dt: `${da}${tm}+0000` }
 }
 
