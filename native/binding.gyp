@@ -6,7 +6,13 @@
   "targets": [
     {
       "target_name": "ausculta_audio",
-      "sources": ["src/addon.cc"],
+      "sources": [
+        "src/addon.cc",
+        "src/portaudio-runtime.cc",
+        "src/device-list.cc",
+        "src/input-stream.cc",
+        "src/output-stream.cc"
+      ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],

@@ -4,10 +4,18 @@
  */
 import { AudioOutputLostError, NoAudioOutputError } from './audio-output-errors'
 import type { AudioOutput, AudioOutputOptions, AudioOutputStats } from './audio-output-types'
-import type { NativeOutputDevice, NativeOutputOptions, NativeOutputStream, OutputBinding } from './native-output-stream'
+import type {
+  NativeOutputDevice,
+  NativeOutputOptions,
+  NativeOutputStateEvent,
+  NativeOutputStream,
+  OutputBinding,
+} from './native-output-stream'
 import { overridePulseSink } from './pulse-sink-override'
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+/** PulseAudio starts consuming ~2 s after a stream starts (the addon's startupGraceMs is the same). */
+const STARTUP_GRACE_MS = 6000
 
 /**
  * Playback: the addon's stream keeps at most `latencyMs` queued; longer writes (a file) wait here
@@ -25,6 +33,13 @@ export class AddonOutput implements AudioOutput {
   private readonly feedFrames: number
   private timer: NodeJS.Timeout | null = null
   private releasePulseSink: (() => void) | null
+  private readonly failureListeners = new Set<(failure: NoAudioOutputError) => void>()
+  /** Resolved by the first state event after 'opening' (running, failed or closing). */
+  private readonly opened: Promise<void>
+  private resolveOpened!: () => void
+  private aborted = false
+  /** When the stream started playing (its 'running' event). */
+  private runningSinceMs: number | null = null
 
   constructor(binding: OutputBinding, device: NativeOutputDevice, options: AudioOutputOptions) {
     this.live = options.live === true
@@ -53,26 +68,33 @@ export class AddonOutput implements AudioOutput {
     // PulseAudio (through ALSA's pulse plugin) opens the sink named here; without one, whatever
     // an earlier stream chose must not linger.
     this.releasePulseSink = overridePulseSink(options.device || undefined)
+    this.opened = new Promise((resolve) => (this.resolveOpened = resolve))
     try {
-      this.stream = new binding.OutputStream!(streamOptions)
+      this.stream = new binding.OutputStream!(streamOptions, (event) => this.onState(event))
     } catch (error) {
       this.releasePulseSink?.()
       throw error
     }
     this.description =
       `PortAudio ` + `'${device.name}'${options.device ? ` → ${options.device}` : ''}${this.live ? ' (live, adaptive jitter buffer)' : ''}`
-    this.watchOpening()
   }
 
-  /** The ALSA pulse plugin reads PULSE_SINK while the stream opens; once it has, the override goes. */
-  private watchOpening(): void {
-    if (!this.releasePulseSink) return
-    if (this.stream.state !== 'opening') {
-      this.releasePulseSink()
-      this.releasePulseSink = null
-      return
-    }
-    setTimeout(() => this.watchOpening(), 10).unref()
+  /** The addon's state events (output-stream.cc), on the JS thread in the order they happened. */
+  private onState(event: NativeOutputStateEvent): void {
+    if (event.state === 'opening') return
+    // The ALSA pulse plugin reads PULSE_SINK while the stream opens; once it has, the override goes.
+    this.releasePulseSink?.()
+    this.releasePulseSink = null
+    if (event.state === 'running') this.runningSinceMs ??= Date.now()
+    this.resolveOpened()
+    if (event.state !== 'failed' || this.aborted) return
+    const failure = this.failure
+    if (failure) for (const listener of [...this.failureListeners]) listener(failure)
+  }
+
+  onFailure(listener: (failure: NoAudioOutputError) => void): () => void {
+    this.failureListeners.add(listener)
+    return () => this.failureListeners.delete(listener)
   }
 
   get underruns(): number {
@@ -100,8 +122,18 @@ export class AddonOutput implements AudioOutput {
   }
 
   async ready(): Promise<void> {
-    // Opening runs on the addon's own thread; a dead audio server fails there, not here.
-    for (let waitedMs = 0; this.stream.state === 'opening' && waitedMs < 5000; waitedMs += 10) await sleep(10)
+    // Opening runs on the addon's own thread; a dead audio server fails there, not here. Its
+    // first state event says how it went; 5 s without one is an open that hangs.
+    if (this.stream.state === 'opening') {
+      this.stream.ref()
+      let timer: NodeJS.Timeout | undefined
+      try {
+        await Promise.race([this.opened, new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000)))])
+      } finally {
+        clearTimeout(timer)
+        this.stream.unref()
+      }
+    }
     if (this.stream.state !== 'running')
       throw new NoAudioOutputError(`audio output ${this.description}: ${this.stream.error ?? `not running (${this.stream.state})`}`)
   }
@@ -140,9 +172,13 @@ export class AddonOutput implements AudioOutput {
     // A tail shorter than the prefill level is never started by the device, so stop waiting once
     // nothing has been played for a second; 6 s before anything played (PulseAudio starts
     // consuming ~2 s after the start). A dead device is the watchdog's business, not this.
+    // PortAudio's first callbacks fill the host buffer (a few played frames), then none come until
+    // PulseAudio starts: the 6 s hold for the stream's first 6 s, whatever was played.
+    const startingUntilMs = (this.runningSinceMs ?? Date.now()) + STARTUP_GRACE_MS
     let lastPlayed = this.stream.playedFrames
     let stalledMs = 0
-    while ((this.pending.length > 0 || this.stream.queuedFrames > 0) && stalledMs < (lastPlayed === 0 ? 6000 : 1000)) {
+    const allowedStallMs = (): number => (lastPlayed === 0 || Date.now() < startingUntilMs ? STARTUP_GRACE_MS : 1000)
+    while ((this.pending.length > 0 || this.stream.queuedFrames > 0) && stalledMs < allowedStallMs()) {
       if (this.stream.state === 'failed') break
       await sleep(10)
       stalledMs = this.stream.playedFrames === lastPlayed ? stalledMs + 10 : 0
@@ -154,6 +190,8 @@ export class AddonOutput implements AudioOutput {
   }
 
   abort(): void {
+    this.aborted = true
+    this.failureListeners.clear()
     if (this.timer) clearTimeout(this.timer)
     this.pending.length = 0
     this.stream.close()

@@ -32,6 +32,11 @@ export interface AudioOutput {
   stats(): AudioOutputStats
   /** What stopped the output (AudioOutputLostError when the device vanished), or null while it plays. */
   readonly failure: NoAudioOutputError | null
+  /**
+   * Called once when the output fails while open (the same error `failure` then holds): the device
+   * vanished, the audio server went away. Not called for abort() or a normal end. Returns unsubscribe.
+   */
+  onFailure(listener: (failure: NoAudioOutputError) => void): () => void
   /** Resolves when everything written has been played and the output is closed. */
   end(): Promise<void>
   /** Stop now, dropping what is queued. */

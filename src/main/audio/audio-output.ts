@@ -1,7 +1,8 @@
 /**
- * Where processed audio goes to be heard: the PortAudio addon's output stream (native/src/
- * output-stream.inc) when the built addon has one, else PulseAudio's `pacat` (every Linux
- * desktop with PulseAudio or PipeWire-pulse has it). Without either, a clear error says so.
+ * Where processed audio goes to be heard: the PortAudio addon's output stream
+ * (native/src/output-stream.cc, played by addon-output.ts) when the built addon has one, else
+ * PulseAudio's `pacat` (pacat-output.ts; every Linux desktop with PulseAudio or PipeWire-pulse
+ * has it). Without either, a clear error says so.
  *
  * Two ways to choose the device: a PortAudio output (`portAudioDevice`: any platform, resolved
  * against the addon's list when the stream opens), or a PulseAudio sink name (`device`: Linux
@@ -48,7 +49,8 @@ export function openAudioOutput(options: AudioOutputOptions, env: NodeJS.Process
   }
   if (!pulseReachable(env)) {
     throw new NoAudioOutputError(
-      'no audio output device: the PortAudio addon offers none and no PulseAudio server answers (pactl info failed); use --out <file.wav> to write the processed sound instead',
+      'no audio output device: the PortAudio addon offers none and no PulseAudio server answers (pactl info failed); ' +
+        'use --out <file.wav> to write the processed sound instead',
     )
   }
   return new PacatOutput(options, env)

@@ -1,14 +1,26 @@
 /**
- * The shape of the PortAudio addon's output side (native/src/output-stream.h): the stream object,
+ * The shape of the PortAudio addon's output side (native/src/output-stream.cc): the stream object,
  * its options and the device list. Types only; the addon itself is loaded by devices/audio-addon.
  */
 import type { AudioBinding } from '../devices/audio-addon'
 
-/** What the addon's OutputStream offers (native/src/output-stream.inc). */
+export type NativeOutputState = 'opening' | 'running' | 'failed' | 'closing' | 'closed'
+
+/** What onState receives after every state change (on the JS thread, in order). */
+export interface NativeOutputStateEvent {
+  state: NativeOutputState
+  error: string | null
+  errorCode: 'device-lost' | 'stream-error' | null
+}
+
+/** What the addon's OutputStream offers (native/src/output-stream.cc). */
 export interface NativeOutputStream {
   write(samples: Float32Array): void
   close(): void
-  readonly state: 'opening' | 'running' | 'failed' | 'closing' | 'closed'
+  /** Whether a pending state event keeps the process alive (unref'd from the start). */
+  ref(): void
+  unref(): void
+  readonly state: NativeOutputState
   readonly error: string | null
   /** Why it failed: the device vanished while playing, or it could not be opened/started. */
   readonly errorCode?: 'device-lost' | 'stream-error' | null
@@ -57,6 +69,6 @@ export interface NativeOutputDevice {
 }
 
 export type OutputBinding = AudioBinding & {
-  OutputStream?: new (options: NativeOutputOptions) => NativeOutputStream
+  OutputStream?: new (options: NativeOutputOptions, onState?: (event: NativeOutputStateEvent) => void) => NativeOutputStream
   listOutputDevices?: () => NativeOutputDevice[]
 }

@@ -20,6 +20,7 @@ export class PacatOutput implements AudioOutput {
   private readonly exited: Promise<number | null>
   private stderrTail = ''
   private aborted = false
+  private readonly failureListeners = new Set<(failure: NoAudioOutputError) => void>()
 
   constructor(options: AudioOutputOptions, env: NodeJS.ProcessEnv) {
     const args = [
@@ -47,6 +48,17 @@ export class PacatOutput implements AudioOutput {
       this.child.on('error', () => resolve(null))
       this.child.on('exit', (code) => resolve(code))
     })
+    // pacat exits when its server goes: that exit is the failure, told to listeners once its
+    // stderr is read ('close' comes after the streams end; the message quotes it).
+    this.child.on('close', () => {
+      const failure = this.failure
+      if (failure) for (const listener of [...this.failureListeners]) listener(failure)
+    })
+  }
+
+  onFailure(listener: (failure: NoAudioOutputError) => void): () => void {
+    this.failureListeners.add(listener)
+    return () => this.failureListeners.delete(listener)
   }
 
   get underruns(): number {

@@ -40,7 +40,7 @@ export interface LiveListeningOptions {
   maxLatencyMs?: number
   /** No device callback for this long while playing means the device is gone. */
   watchdogMs?: number
-  /** How often the open stream is checked for failure and underruns. */
+  /** How often the open stream's levels (underruns, queue) are refreshed in the status. */
   pollMs?: number
   backend?: AudioOutputOptions['backend']
   /** Where PulseAudio is (tests run a private server). */
@@ -208,17 +208,17 @@ export class LiveListening {
     output.ready().catch((error: unknown) => {
       if (this.output === output) this.fail(error, 'unavailable')
     })
-    this.poller = setInterval(() => this.poll(), this.options.pollMs ?? 200)
+    // A lost device or audio server is told by the output itself (the addon's state events, pacat's exit).
+    output.onFailure((failure) => {
+      if (this.output !== output) return
+      if (failure instanceof AudioOutputLostError) this.recoverOrFail(failure)
+      else this.fail(failure, 'unavailable')
+    })
+    // The levels shown (underruns, queue, target) move constantly: refreshed on a timer.
+    this.poller = setInterval(() => this.publish(), this.options.pollMs ?? 200)
     this.poller.unref()
     this.publish()
     return true
-  }
-
-  private poll(): void {
-    const failure = this.output?.failure ?? null
-    if (failure instanceof AudioOutputLostError) this.recoverOrFail(failure)
-    else if (failure) this.fail(failure, 'unavailable')
-    else this.publish()
   }
 
   /** A lost stream: reopen it when its device is still there (and has not kept failing), else report it lost. */

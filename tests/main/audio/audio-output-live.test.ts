@@ -11,10 +11,12 @@
 import { spawnSync } from 'node:child_process'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AudioOutputLostError, openAudioOutput, type AudioOutput } from '../../../src/main/audio/audio-output'
+import type { NativeOutputStateEvent, OutputBinding } from '../../../src/main/audio/native-output-stream'
 import { audioPrerequisites, waitFor } from '../devices/helpers/audio'
 import { startPulse, type PulseDaemon } from '../devices/helpers/pulse'
 
-const { binding, skip } = audioPrerequisites()
+const { binding: inputBinding, skip } = audioPrerequisites()
+const binding = inputBinding as OutputBinding | undefined
 const addonHasOutput = binding !== undefined && 'OutputStream' in binding
 const RATE_HZ = 8000
 // 1 s: long enough that scheduling hiccups on 2 busy cores never trip it (the longest stall the
@@ -77,6 +79,8 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('addon output stream, liv
 
   it('the sink unloaded with nowhere to move the stream: AudioOutputLostError within about 2 s', async () => {
     const out = await playing()
+    const told: Error[] = []
+    out.onFailure((failure) => told.push(failure))
     // Without module-always-sink and the monitor's remap source, the null sink is the last sink.
     pactl(pulse, 'unload-module', 'module-always-sink')
     pactl(pulse, 'unload-module', 'module-remap-source')
@@ -85,10 +89,14 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('addon output stream, liv
     // PortAudio's ALSA thread stops when PulseAudio kills the stream (measured ~0.2 s); the
     // bound is the slower path as well: no callback for the 1-s watchdog, plus the 50-ms control
     // tick, plus 1 s for a loaded 2-core machine.
-    await waitFor(() => out.failure !== null, WATCHDOG_MS + 1000, 'the output failure')
+    // Told by the addon's state event (onFailure), not found by polling `state`.
+    await waitFor(() => told.length > 0, WATCHDOG_MS + 1000, 'the output failure event')
     const detectedMs = Date.now() - unloadedAt
     expect(out.failure).toBeInstanceOf(AudioOutputLostError)
     expect(out.failure?.message).toMatch(/device lost: output 'pulse'/)
+    expect(told).toHaveLength(1)
+    expect(told[0]).toBeInstanceOf(AudioOutputLostError)
+    expect(told[0]?.message).toBe(out.failure?.message)
     // Writing to a lost output is harmless; end() reports the loss instead of waiting for ever.
     out.write(new Float32Array(160))
     const endStarted = Date.now()
@@ -96,6 +104,19 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('addon output stream, liv
     // Nothing left to wait for: the stream is closed already; 500 ms is slack for a busy machine.
     expect(Date.now() - endStarted).toBeLessThan(500)
     process.stdout.write(`output device loss detected ${detectedMs} ms after unload-module: ${out.failure?.message}\n`)
+  })
+
+  it('the native stream reports every state change as an event, in order: running, closing, closed', async () => {
+    const device = binding!.listOutputDevices!().find((d) => d.name === 'pulse')!
+    const events: NativeOutputStateEvent[] = []
+    const stream = new binding!.OutputStream!({ deviceIndex: device.index, sampleRateHz: RATE_HZ }, (event) => events.push(event))
+    expect(stream.state).toBe('opening')
+    await waitFor(() => events.length > 0, 5000, 'the first state event')
+    expect(events[0]).toEqual({ state: 'running', error: null, errorCode: null })
+    stream.close()
+    await waitFor(() => events.at(-1)?.state === 'closed', 5000, 'the closed event')
+    expect(events.map((e) => e.state)).toEqual(['running', 'closing', 'closed'])
+    expect(stream.state).toBe('closed')
   })
 
   it('the sink unloaded while another exists: PulseAudio moves the stream, playing goes on', async () => {

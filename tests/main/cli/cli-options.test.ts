@@ -2,8 +2,8 @@
  * Every `ausculta <command>` parses its options through one helper (src/main/cli/parse-options.ts):
  * an unknown option is a usage error (exit 2, the command's usage, no stack trace), never an
  * "internal error" with exit 70. Every command of the CLI's table is covered, and every module in
- * the commands folder must be in that table, so a new command is covered without editing this test. Also: `eval` on a folder whose only recording is truncated
- * says why it has nothing to score.
+ * the commands folder must be in that table, so a new command is covered without editing this
+ * test. Also: `eval` on a folder whose only recording is truncated says why it has nothing to score.
  */
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
