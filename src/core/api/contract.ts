@@ -6,7 +6,7 @@
  * validates responses and events.
  */
 import { z } from 'zod'
-import { SPAN_KINDS } from '../sessions/annotations'
+import { annotationIdSchema, annotationSchema, annotationTimeSchema as timeSchema, spanKindSchema } from '../sessions/annotations'
 import { sessionLocationSchema } from '../sessions/session-schema'
 import { executionProviderChoiceSchema } from '../model/execution-provider'
 import { audioRangeRequestSchema, audioRangeSchema, peaksRequestSchema, peaksSchema } from './session-audio-contract'
@@ -22,6 +22,8 @@ import {
   windowEventSchema,
 } from '../monitor/monitor-events'
 import { monitorSettingsSchema } from '../monitor/monitor-settings'
+import { LISTENING_GAIN_MAX_DB, LISTENING_GAIN_MIN_DB } from '../dsp/listening-path'
+import { LISTENING_FILTERS, type ListeningFilterMode } from '../dsp/listening-filters'
 import { describeIssue as describeZodIssue } from '../zod-issue'
 
 // ---------------------------------------------------------------- monitor events and settings (src/core/monitor)
@@ -31,11 +33,10 @@ const finite = z.number().refine(Number.isFinite, 'must be a finite number')
 export { alarmKindSchema, alarmEventSchema, monitorEventSchema, monitorStatusSchema, pcgChunkEventSchema, windowEventSchema }
 export { monitorSettingsSchema }
 export const executionProviderSchema = executionProviderChoiceSchema
-export const listeningFilterSchema = z.enum(['bell', 'diaphragm', 'wide'])
+/** The chest-piece bands of src/core/dsp/listening-filters.ts. */
+export const listeningFilterSchema = z.enum(Object.keys(LISTENING_FILTERS) as [ListeningFilterMode, ...ListeningFilterMode[]])
 
 // ---------------------------------------------------------------- live listening (src/main/listening)
-
-export const LISTENING_GAIN_RANGE_DB = { min: 0, max: 30 } as const
 
 /**
  * A PulseAudio sink name (what the addon's output is routed to): letters, digits and `_.:@+-`,
@@ -47,7 +48,7 @@ export const outputDeviceIdSchema = z.string().regex(/^[A-Za-z0-9_.:@+-]{1,256}$
 /** What persists across starts (settings.json): not `enabled`, so the app never starts playing on its own. */
 export const listeningPreferencesSchema = z.object({
   filter: listeningFilterSchema,
-  gainDb: z.number().min(LISTENING_GAIN_RANGE_DB.min).max(LISTENING_GAIN_RANGE_DB.max),
+  gainDb: z.number().min(LISTENING_GAIN_MIN_DB).max(LISTENING_GAIN_MAX_DB),
   /** null: the system's default output. */
   outputDeviceId: outputDeviceIdSchema.nullable(),
 })
@@ -197,21 +198,7 @@ export const sessionSummarySchema = z.object({
   visitId: z.string().nullable().optional(),
 })
 
-const annotationIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)
-const timeSchema = finite.refine((v) => v >= 0, 'must be ≥ 0')
-
-export const annotationSchema = z.union([
-  z.object({ kind: z.literal('marker'), id: annotationIdSchema, timeS: timeSchema, label: z.string().max(256), note: z.string() }),
-  z.object({
-    kind: z.literal('span'),
-    id: annotationIdSchema,
-    spanKind: z.enum(SPAN_KINDS),
-    startS: timeSchema,
-    endS: timeSchema,
-    label: z.string().max(256),
-    note: z.string(),
-  }),
-])
+export { annotationSchema }
 
 export const sessionDetailSchema = z.object({
   summary: sessionSummarySchema,
@@ -247,7 +234,7 @@ export const annotationEditSchema = z.discriminatedUnion('type', [
     type: z.literal('addSpan'),
     startS: timeSchema,
     endS: timeSchema,
-    spanKind: z.enum(SPAN_KINDS),
+    spanKind: spanKindSchema,
     label: z.string().max(256).default(''),
     note: z.string().max(4000).default(''),
   }),

@@ -40,26 +40,28 @@ export function spanKindForLabel(label: string): SpanKind {
 
 export const ANNOTATIONS_SCHEMA_VERSION = 1
 
-const time = z
+/** A time in the recording, seconds. */
+export const annotationTimeSchema = z
   .number()
   .refine(Number.isFinite, 'must be finite')
   .refine((v) => v >= 0, 'must be ≥ 0')
-const annotationId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)
+export const annotationIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)
+export const spanKindSchema = z.enum(SPAN_KINDS)
 
 const markerSchema = z.object({
   kind: z.literal('marker'),
-  id: annotationId,
-  timeS: time,
+  id: annotationIdSchema,
+  timeS: annotationTimeSchema,
   label: z.string().max(256),
   note: z.string(),
 })
 const spanSchema = z
   .object({
     kind: z.literal('span'),
-    id: annotationId,
-    spanKind: z.enum(SPAN_KINDS),
-    startS: time,
-    endS: time,
+    id: annotationIdSchema,
+    spanKind: spanKindSchema,
+    startS: annotationTimeSchema,
+    endS: annotationTimeSchema,
     /** Free label; for `custom` spans it is the user's name for the kind. */
     label: z.string().max(256),
     note: z.string(),
