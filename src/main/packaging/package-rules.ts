@@ -48,6 +48,8 @@ export const FORBIDDEN_DEPENDENCIES = [
   'svelte-check',
   'playwright-core',
   '@doyensec/electronegativity',
+  // Runs the TypeScript sources in development only; the app and the CLI run the build (out/).
+  'tsx',
 ]
 
 export function packagingProblems(contents: PackageContents): string[] {
