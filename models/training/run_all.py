@@ -1,4 +1,4 @@
-"""One command that rebuilds everything from the data: pretrain -> probes -> production -> export.
+"""One command that rebuilds everything from the data: pretrain -> probes -> production -> export -> text tuning.
 Resumable: completed stages are loaded, an interrupted stage resumes from its last epoch.
 
   /usr/bin/python3 -m models.training.run_all --data ../shared/data/circor --out models
@@ -13,7 +13,7 @@ import time
 
 import torch
 
-from models.training import export, pretrain, probes as probes_step, production, protocol
+from models.training import export, pretrain, probes as probes_step, production, protocol, text_tune
 from models.training.common import Data, Logger, add_common_args, run_dir
 
 
@@ -55,6 +55,12 @@ def main() -> None:
     t = time.time()
     export.export(args, data, log, clap, tok, probes, prod, timing["totalSeconds"])
     timed("export", t)
+    # Text tuning (issue 18): the text encoder learns the queries people type against the frozen
+    # audio embeddings; it replaces the exported text ONNX, tokenizer and the card's text hash.
+    t = time.time()
+    text, text_tok = text_tune.train(args, data, log)
+    text_tune.export_text(text, text_tok, args.out, log)
+    timed("text-tune", t)
     log(f"run_all done: stage seconds {json.dumps({k: round(v) for k, v in timing['stages'].items()})}, "
         f"total {timing['totalSeconds']:.0f}s")
     copy_to = args.log_copy or (os.path.join(args.out, "training-log.txt") if args.limit_patients is None else None)
