@@ -204,16 +204,15 @@ describe.each(SIZES)('the annotation workstation at $width×$height (Chromium)',
         page.evaluate(() => document.querySelectorAll('[data-testid=annotation-row] input[data-testid=annotation-label]').length),
       )
       .toBe(2)
-    // The edits are saved: a reload of the session shows them.
-    const id = (await page
-      .locator('[data-testid=session-item].current, [data-testid=session-item]')
-      .first()
-      .getAttribute('data-session-id'))!
-    const saved = JSON.parse(readFileSync(join(dataDir, 'sessions', readdirDay(dataDir, id), id, 'annotations.json'), 'utf8')) as {
-      items: Array<{ kind: string; label: string; note: string; spanKind?: string }>
-    }
-    expect(saved.items.find((i) => i.kind === 'marker')).toMatchObject({ label: 'click', note: 'mid-systolic, after S1' })
-    expect(saved.items.find((i) => i.kind === 'span')).toMatchObject({ label: 'holosystolic murmur 2/6', spanKind: 'custom' })
+    // The edits are on disk (annotations.json of the open session).
+    const id = (await page.locator('[data-testid=session-item].current').getAttribute('data-session-id'))!
+    type Saved = { items: Array<{ kind: string; label: string; note: string; spanKind?: string }> }
+    const saved = (): Saved =>
+      JSON.parse(readFileSync(join(dataDir, 'sessions', readdirDay(dataDir, id), id, 'annotations.json'), 'utf8')) as Saved
+    await expect
+      .poll(() => saved().items.find((i) => i.kind === 'span'), { timeout: 5000 })
+      .toMatchObject({ label: 'holosystolic murmur 2/6', spanKind: 'custom' })
+    expect(saved().items.find((i) => i.kind === 'marker')).toMatchObject({ label: 'click', note: 'mid-systolic, after S1' })
 
     // N goes to the next annotation, Shift+N back.
     await page.locator('body').click({ position: { x: 2, y: 2 } })
@@ -238,6 +237,28 @@ describe.each(SIZES)('the annotation workstation at $width×$height (Chromium)',
     expect(await overlaps(page, ['library', 'session-waveform', 'session-lanes', 'annotation-table', 'save-details'])).toEqual([])
     await page.screenshot({ path: join(SHOTS, `workstation-annotated-${size.width}x${size.height}.png`) })
   }, 60_000)
+
+  it.runIf(size.width === 1920)(
+    'lists a recording the moment it ends, with the S1/S2 the monitor detected while recording',
+    async () => {
+      const items = page.getByTestId('session-item')
+      const before = await items.count()
+      const known = await items.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-session-id')))
+      await page.getByTestId('record-button').click()
+      await page.getByTestId('recording-time').waitFor({ timeout: 5000 })
+      await page.waitForTimeout(7000)
+      await page.getByTestId('record-button').click()
+      // No search, no reload: the library refreshed itself when the recording ended.
+      await expect.poll(() => items.count(), { timeout: 5000 }).toBe(before + 1)
+      // The newest session is listed first.
+      expect(known).not.toContain(await items.first().getAttribute('data-session-id'))
+      await items.first().click()
+      await expect.poll(() => page.getByTestId('session-lanes').getAttribute('data-beats-source'), { timeout: 10_000 }).toBe('recorded')
+      expect(Number(await page.getByTestId('session-lanes').getAttribute('data-s1-count'))).toBeGreaterThan(2)
+      await page.screenshot({ path: join(SHOTS, `workstation-recorded-${size.width}x${size.height}.png`) })
+    },
+    60_000,
+  )
 
   it('imports a WAV dropped on the library, and a search without a match says so', async () => {
     const bytes = readFileSync(join(ROOT, 'samples/68303_AV.wav')).toString('base64')
