@@ -112,7 +112,17 @@ async function setLimits(high: number, sustain: number): Promise<void> {
   await page.getByTestId('alarm-high').fill(String(high))
   await page.getByTestId('alarm-sustain').fill(String(sustain))
   await page.getByTestId('settings-apply').click()
-  await page.getByText('Settings applied').waitFor({ timeout: 10_000 })
+  await page
+    .getByText('Settings applied')
+    .waitFor({ timeout: 10_000 })
+    .catch(async (error: unknown) => {
+      await page.screenshot({ path: join(SHOTS, 'alarm-settings-timeout.png') })
+      const shown = await page
+        .getByTestId('settings-error')
+        .textContent({ timeout: 1000 })
+        .catch(() => null)
+      throw new Error(`Settings not applied (${shown ?? 'no error shown'}): ${(error as Error).message}`)
+    })
   await page.keyboard.press('F1')
 }
 
@@ -206,10 +216,14 @@ describe('alarms and views (Chromium, browser mode)', () => {
       const plot = await page.getByTestId('beat-interval-plot').boundingBox()
       // The issue saw it squeezed to 22–35 px: at least 70 px (its minimum) at the smallest screen.
       expect(plot?.height ?? 0, `beat-interval plot at ${size.width}×${size.height}`).toBeGreaterThanOrEqual(70)
+      // The caption is shown whole inside its panel (on a short screen the page scrolls to it; it is never clipped).
       const caption = page.locator('.beat-intervals figcaption')
+      await caption.scrollIntoViewIfNeeded()
       expect(await caption.isVisible()).toBe(true)
       const box = await caption.boundingBox()
-      expect((box?.y ?? 1e9) + (box?.height ?? 0), 'caption inside the window').toBeLessThanOrEqual(size.height + 1)
+      const panel = await page.locator('section.beats').boundingBox()
+      expect(box?.height ?? 0).toBeGreaterThan(8)
+      expect((box?.y ?? 1e9) + (box?.height ?? 0), 'caption inside its panel').toBeLessThanOrEqual((panel?.y ?? 0) + (panel?.height ?? 0))
       expect(await page.getByTestId('alarm-state').textContent()).toContain('None active')
     }
     await page.setViewportSize(DEFAULT_VIEWPORT)
@@ -222,6 +236,14 @@ describe('alarms and views (Chromium, browser mode)', () => {
     const message = (await page.getByTestId('settings-error').textContent()) ?? ''
     expect(message).toContain('High heart-rate limit: enter a number from 30 to 300 bpm')
     expect(message).not.toMatch(/field '|Invalid input|received null/)
+    // No environment variables, raw paths of the app's internals or validation jargon on the screen.
+    const text = (await page.locator('main').textContent()) ?? ''
+    const envLike = /\$[A-Z_]{3,}|[A-Z]{3,}_[A-Z_]{3,}|process\.env/.exec(text)
+    expect(
+      envLike?.[0] ?? null,
+      `Settings shows ${JSON.stringify(text.slice(Math.max(0, (envLike?.index ?? 0) - 200), (envLike?.index ?? 0) + 200))}`,
+    ).toBeNull()
+    await screenshots('settings-empty-limit')
     await page.keyboard.press('F1')
   }, 30_000)
 

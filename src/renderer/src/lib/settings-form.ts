@@ -63,3 +63,25 @@ export function humanSettingsError(message: string): string {
   if (limits) return `The low heart-rate limit (${limits[1]} bpm) must be below the high one (${limits[2]} bpm)`
   return message
 }
+
+const PROVIDER_NAMES: Readonly<Record<string, string>> = {
+  cuda: 'NVIDIA graphics card (CUDA)',
+  dml: 'DirectML (Windows graphics)',
+  coreml: 'Core ML (Mac)',
+  cpu: 'processor',
+}
+
+/**
+ * The monitor's note on accelerators that did not load ("cuda: CUDA provider library not
+ * installed (reinstall onnxruntime-node with ONNXRUNTIME_NODE_INSTALL=cuda12 …)") in words for
+ * the person at the laptop: which acceleration is unavailable, and that the model still runs.
+ * Install instructions (environment variables, package names) are for whoever installs the app:
+ * they stay in the service's log, not on this screen.
+ */
+export function providerNoteForPeople(note: string, runningOn: string | null): string {
+  const failed = [...note.matchAll(/(?:^|;\s*)([a-z]+):/g)].map((m) => m[1] as string)
+  const names = [...new Set(failed)].map((id) => PROVIDER_NAMES[id] ?? id)
+  const runs = runningOn ? `the model runs on the ${PROVIDER_NAMES[runningOn] ?? runningOn}` : 'the model runs without it'
+  if (names.length === 0) return `Acceleration is not available on this computer; ${runs}.`
+  return `Acceleration by ${names.join(', ')} is not available on this computer; ${runs}.`
+}
