@@ -3,14 +3,7 @@
  * (with the path) instead of a raw Node error.
  */
 import { DiskFullError, ReadOnlyStorageError, SessionStorageError } from '../../core/sessions/session-errors'
-
-const DISK_FULL_CODES = new Set(['ENOSPC', 'EDQUOT'])
-const READ_ONLY_CODES = new Set(['EROFS', 'EACCES', 'EPERM'])
-
-function errnoCode(err: unknown): string | undefined {
-  if (err !== null && typeof err === 'object' && 'code' in err && typeof err.code === 'string') return err.code
-  return undefined
-}
+import { errnoCode, errnoKind } from '../io/file-errors'
 
 /** Wraps an fs failure; non-fs errors (already typed, programming errors) pass through unchanged. */
 export function toStorageError(err: unknown, path: string, action: string): Error {
@@ -18,10 +11,10 @@ export function toStorageError(err: unknown, path: string, action: string): Erro
   const code = errnoCode(err)
   if (code === undefined) return err instanceof Error ? err : new Error(String(err))
   const detail = err instanceof Error ? err.message : String(err)
-  if (DISK_FULL_CODES.has(code)) {
+  if (errnoKind(code) === 'disk-full') {
     return new DiskFullError(`${path}: ${action} failed: disk full (${code}); what was saved before is intact`, path, { cause: err, code })
   }
-  if (READ_ONLY_CODES.has(code)) {
+  if (errnoKind(code) === 'not-writable') {
     return new ReadOnlyStorageError(`${path}: ${action} failed: storage is read-only or not writable (${code})`, path, { cause: err, code })
   }
   return new SessionStorageError(`${path}: ${action} failed: ${detail}`, path, { cause: err, code })
