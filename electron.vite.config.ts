@@ -12,6 +12,8 @@ export default defineConfig({
           'inference-worker': resolve(__dirname, 'src/main/engine/inference-worker.ts'),
           // So is the session audio worker (ranges and peak overviews of recordings for the library).
           'session-audio-worker': resolve(__dirname, 'src/main/sessions/session-audio-worker.ts'),
+          // And the sharing worker (a session's DICOM object, filing a fetched one: docs/sharing.md).
+          'sharing-worker': resolve(__dirname, 'src/main/sharing/sharing-worker.ts'),
           // The command line (bin/ausculta.js runs it): `npx ausculta` needs no TypeScript at run time.
           cli: resolve(__dirname, 'src/main/cli/main.ts'),
         },

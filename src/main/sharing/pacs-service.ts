@@ -1,7 +1,8 @@
 /**
  * The PACS for the app API: its settings in `<home data folder>/pacs.json` (owner-only, like the
  * whole data folder; the password is kept there in plain text because basic auth needs it back —
- * it is never sent to a client), and send / list / fetch against the library of the moment.
+ * it is never sent to a client), and send / list / fetch against the library of the moment; the
+ * encoding and the filing run on a worker thread (sharing-worker.ts), off the live stream's thread.
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -12,7 +13,7 @@ import { writeFileAtomic } from '../sessions/atomic-write'
 import { ensurePrivateDir } from '../sessions/data-dir'
 import { SessionLibrary } from '../sessions/session-store'
 import { DicomWebClient, PacsError, checkPacsUrl } from './dicomweb-client'
-import { fetchPacsSession, listPacsSessions, sendSessions } from './pacs'
+import { ON_WORKER, fetchPacsSession, listPacsSessions, sendSessions } from './pacs'
 import { seriesUidOf } from './session-dicom-files'
 
 const storedSchema = z.object({ url: z.string().nullable(), username: z.string().nullable(), password: z.string().nullable() })
@@ -80,7 +81,7 @@ export class PacsService {
   }
 
   readonly send: Method<'pacs:send'> = async ({ sessionId }) => {
-    const [sent] = await sendSessions(this.client(), this.library(), [sessionId])
+    const [sent] = await sendSessions(this.client(), this.library(), [sessionId], ON_WORKER)
     if (sent === undefined) throw new InvalidArgumentError(`session ${sessionId}: nothing sent`)
     return { sessionId, sopInstanceUid: sent.sopInstanceUid }
   }
@@ -100,7 +101,7 @@ export class PacsService {
   }
 
   readonly fetch: Method<'pacs:fetch'> = async ({ seriesUid, studyUid }) => {
-    const imported = await fetchPacsSession(this.client(), this.library(), seriesUid, studyUid)
+    const imported = await fetchPacsSession(this.client(), this.library(), seriesUid, studyUid, ON_WORKER)
     return { sessionId: imported.id, alreadyPresent: imported.alreadyPresent }
   }
 }

@@ -9,17 +9,39 @@ import { parseDicomDateTime } from '../../core/dicom/session-dicom'
 import type { SessionLibrary } from '../sessions/session-store'
 import { DicomWebClient, PacsError, jsonText, type DicomJson } from './dicomweb-client'
 import { importSessionDicom, sessionDicomBytes, type ImportedSession } from './session-dicom-files'
+import { encodeSessionInWorker, importSessionInWorker } from './sharing-worker-client'
+
+/** Where the heavy work runs: in this thread (CLI) or on a worker (the app, whose main thread carries the live stream). */
+export interface SharingRunner {
+  encode(library: SessionLibrary, id: string): Promise<Uint8Array>
+  file(library: SessionLibrary, bytes: Uint8Array, name: string): Promise<ImportedSession>
+}
+
+export const IN_PROCESS: SharingRunner = {
+  encode: async (library, id) => sessionDicomBytes(library, id),
+  file: async (library, bytes, name) => importSessionDicom(library, bytes, name),
+}
+
+export const ON_WORKER: SharingRunner = {
+  encode: (library, id) => encodeSessionInWorker(library.dataDir, id),
+  file: (library, bytes, name) => importSessionInWorker(library.dataDir, bytes, name),
+}
 
 export interface SentSession {
   id: string
   sopInstanceUid: string
 }
 
-export async function sendSessions(client: DicomWebClient, library: SessionLibrary, ids: readonly string[]): Promise<SentSession[]> {
+export async function sendSessions(
+  client: DicomWebClient,
+  library: SessionLibrary,
+  ids: readonly string[],
+  runner: SharingRunner = IN_PROCESS,
+): Promise<SentSession[]> {
   const sent: SentSession[] = []
   // One STOW request per session: a long session is tens of MB, and a failure names its session.
   for (const id of ids) {
-    const bytes = sessionDicomBytes(library, id)
+    const bytes = await runner.encode(library, id)
     const { stored } = await client.store([bytes])
     sent.push({ id, sopInstanceUid: stored[0] ?? '' })
   }
@@ -100,6 +122,7 @@ export async function fetchPacsSession(
   library: SessionLibrary,
   seriesUid: string,
   studyUid?: string,
+  runner: SharingRunner = IN_PROCESS,
 ): Promise<ImportedSession> {
   let study = studyUid
   if (study === undefined) {
@@ -110,5 +133,5 @@ export async function fetchPacsSession(
   const files = await client.retrieveSeries(study, seriesUid)
   const audio = newestAudio(files)
   if (audio === undefined) throw new PacsError(`PACS ${client.url}: series ${seriesUid} holds no General Audio Waveform object`)
-  return importSessionDicom(library, audio, `series ${seriesUid}`)
+  return runner.file(library, audio, `series ${seriesUid}`)
 }
