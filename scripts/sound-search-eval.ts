@@ -66,7 +66,8 @@ async function main(): Promise<void> {
   if (values.json) process.stdout.write(JSON.stringify(summary, null, 1) + '\n')
   else {
     console.log(
-      `${summary.split}: ${summary.patients} patients, ${summary.recordings} recordings, ${summary.windows} windows (${embedSeconds.toFixed(1)} s)`,
+      `${summary.split}: ${summary.patients} patients, ${summary.recordings} recordings, ` +
+        `${summary.windows} windows (${embedSeconds.toFixed(1)} s)`,
     )
     for (const result of results) {
       const unknown = result.unknownWords.length > 0 ? ` (unknown words: ${result.unknownWords.join(', ')})` : ''

@@ -176,6 +176,16 @@ def display_section(w, display_md: str) -> None:  # type: ignore[no-untyped-def]
     w("")
 
 
+def search_section(w, search_md: str) -> None:  # type: ignore[no-untyped-def]
+    """Find by sound (issue 18): models/SEARCH.md, written by scripts/search-report.ts."""
+    if not os.path.exists(search_md):
+        return
+    with open(search_md, encoding="utf-8") as f:
+        for line in f.read().rstrip("\n").split("\n"):
+            w(line)
+    w("")
+
+
 def beats_section(w, beats_json: str) -> None:  # type: ignore[no-untyped-def]
     """S1/S2 onset scores (issue 11) from models/beats.json, written by scripts/beats-eval.ts."""
     if not os.path.exists(beats_json):
@@ -259,6 +269,7 @@ def report(study_dir: str, out_path: str) -> str:
     w("")
     beats_section(w, os.path.join(os.path.dirname(os.path.abspath(out_path)), "beats.json"))
     display_section(w, os.path.join(os.path.dirname(os.path.abspath(out_path)), "DISPLAY.md"))
+    search_section(w, os.path.join(os.path.dirname(os.path.abspath(out_path)), "SEARCH.md"))
     w("## How it was run")
     w("")
     w(f"- **Splits**: patient-disjoint 80/10/10 (`splits.py`: patients linked by `Additional ID` kept "

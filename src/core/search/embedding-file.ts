@@ -136,7 +136,8 @@ export function decodeEmbeddingFile(bytes: Uint8Array, fileName: string): Window
   if (vectorsOffset + header.count * header.dim !== crcOffset)
     fail(
       'count',
-      `${header.count} windows of ${header.dim} values need ${vectorsOffset + header.count * header.dim + 4} bytes, the file has ${bytes.length}`,
+      `${header.count} windows of ${header.dim} values need ${vectorsOffset + header.count * header.dim + 4} bytes, ` +
+        `the file has ${bytes.length}`,
     )
   const startFrames = new Uint32Array(header.count)
   for (let i = 0; i < header.count; i++) startFrames[i] = view.getUint32(startsOffset + i * 4, true)

@@ -65,7 +65,11 @@ export interface AurocRow {
   negatives: number
   /** null when one side is empty. */
   auroc: number | null
+  /** 95 % interval from resampling patients (with replacement, 2,000 rounds, fixed seed); null when one side is empty. */
+  ci95: [number, number] | null
 }
+
+type ScoredRecording = MurmurQueryResult['scores'][number]
 
 export interface MurmurQueryResult {
   query: string
@@ -75,12 +79,82 @@ export interface MurmurQueryResult {
   scores: Array<{ recordingId: string; patientId: string; location: string; label: MurmurLabel; score: number }>
 }
 
-function row(group: string, positives: number[], negatives: number[]): AurocRow {
+/** A group's positives and negatives among some recordings (patients' rows repeated as a bootstrap draws them). */
+type Split = (scores: readonly ScoredRecording[]) => { positives: number[]; negatives: number[] }
+
+function byLocation(location: string | null): Split {
+  return (scores) => {
+    const here = scores.filter((s) => location === null || s.location === location)
+    return {
+      positives: here.filter((s) => s.label === 'present').map((s) => s.score),
+      negatives: here.filter((s) => s.label === 'absent').map((s) => s.score),
+    }
+  }
+}
+
+/** Patients: the best of their recordings; Present (whether or not heard at that place) vs Absent. */
+const byPatient: Split = (scores) => {
+  const patients = new Map<string, { present: boolean | null; best: number }>()
+  for (const s of scores) {
+    // A patient the bootstrap draws twice counts twice: the draw number keeps the copies apart.
+    const key = `${s.patientId}#${(s as ScoredRecording & { draw?: number }).draw ?? 0}`
+    const status = s.label === 'present' || s.label === 'not-here' ? true : s.label === 'absent' ? false : null
+    const previous = patients.get(key)
+    patients.set(key, { present: status, best: Math.max(previous?.best ?? -Infinity, s.score) })
+  }
+  const list = [...patients.values()]
+  return {
+    positives: list.filter((p) => p.present === true).map((p) => p.best),
+    negatives: list.filter((p) => p.present === false).map((p) => p.best),
+  }
+}
+
+/** mulberry32: a small seeded generator, so the intervals are the same on every run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const BOOTSTRAP_ROUNDS = 2000
+
+function bootstrapCi(scores: readonly ScoredRecording[], split: Split): [number, number] | null {
+  const byPatientId = new Map<string, ScoredRecording[]>()
+  for (const s of scores) byPatientId.set(s.patientId, [...(byPatientId.get(s.patientId) ?? []), s])
+  const ids = [...byPatientId.keys()]
+  const random = seeded(18)
+  const values: number[] = []
+  for (let round = 0; round < BOOTSTRAP_ROUNDS; round++) {
+    const drawn: Array<ScoredRecording & { draw: number }> = []
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[Math.floor(random() * ids.length)] as string
+      for (const s of byPatientId.get(id) as ScoredRecording[]) drawn.push({ ...s, draw: k })
+    }
+    const { positives, negatives } = split(drawn)
+    if (positives.length > 0 && negatives.length > 0) values.push(auroc(positives, negatives))
+  }
+  if (values.length < BOOTSTRAP_ROUNDS / 2) return null
+  values.sort((a, b) => a - b)
+  return [
+    values[Math.floor(values.length * 0.025)] as number,
+    values[Math.min(values.length - 1, Math.floor(values.length * 0.975))] as number,
+  ]
+}
+
+function row(group: string, scores: readonly ScoredRecording[], split: Split): AurocRow {
+  const { positives, negatives } = split(scores)
+  const both = positives.length > 0 && negatives.length > 0
   return {
     group,
     positives: positives.length,
     negatives: negatives.length,
-    auroc: positives.length > 0 && negatives.length > 0 ? auroc(positives, negatives) : null,
+    auroc: both ? auroc(positives, negatives) : null,
+    ci95: both ? bootstrapCi(scores, split) : null,
   }
 }
 
@@ -100,30 +174,10 @@ export async function scoreMurmurQuery(
       score: match?.score ?? -1,
     }
   })
-  const rows: AurocRow[] = []
-  for (const location of [...MURMUR_LOCATIONS, 'all']) {
-    const here = scores.filter((s) => location === 'all' || s.location === location)
-    rows.push(
-      row(
-        location === 'all' ? 'recordings, all locations' : location,
-        here.filter((s) => s.label === 'present').map((s) => s.score),
-        here.filter((s) => s.label === 'absent').map((s) => s.score),
-      ),
-    )
-  }
-  const patients = new Map<string, { present: boolean | null; best: number }>()
-  for (const s of scores) {
-    const status = s.label === 'present' || s.label === 'not-here' ? true : s.label === 'absent' ? false : null
-    const previous = patients.get(s.patientId)
-    patients.set(s.patientId, { present: status, best: Math.max(previous?.best ?? -Infinity, s.score) })
-  }
-  const patientList = [...patients.values()]
-  rows.push(
-    row(
-      'patients (best recording)',
-      patientList.filter((p) => p.present === true).map((p) => p.best),
-      patientList.filter((p) => p.present === false).map((p) => p.best),
-    ),
-  )
+  const rows: AurocRow[] = [
+    ...MURMUR_LOCATIONS.map((location) => row(location, scores, byLocation(location))),
+    row('recordings, all locations', scores, byLocation(null)),
+    row('patients (best recording)', scores, byPatient),
+  ]
   return { query, unknownWords: text.tokenizer.unknownWords(query), rows, scores }
 }

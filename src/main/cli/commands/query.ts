@@ -42,7 +42,8 @@ const murmurWords: Record<string, string> = {
 
 function table(hits: readonly QueryHit[], withLabels: boolean): string {
   const lines = [
-    `${'rank'.padStart(4)}  ${'score'.padStart(6)}  ${'stretch (s)'.padEnd(13)}  ${'recording'.padEnd(28)}${withLabels ? '  CirCor label' : ''}`,
+    `${'rank'.padStart(4)}  ${'score'.padStart(6)}  ${'stretch (s)'.padEnd(13)}  ${'recording'.padEnd(28)}` +
+      (withLabels ? '  CirCor label' : ''),
   ]
   for (const hit of hits) {
     const stretch = `${hit.stretch.startS.toFixed(1)}–${hit.stretch.endS.toFixed(1)}`
