@@ -13,6 +13,7 @@ import { defaultScanners, type DeviceScanner, type ScannedSource, type SerialPor
 import { openHidControl, type HidControlInfo, type OpenHidControl } from './hid-controls'
 import { RawSerialSource } from './raw-serial-source'
 import { SourceUnavailableError, UnknownSourceError } from './registry-errors'
+import { ListenerSet } from '../listener-set'
 import { SerialSource, serialSourceId } from './serial-source'
 import type { PcmSource, SourceStatus } from './source'
 
@@ -80,7 +81,7 @@ interface Entry {
 
 export class DeviceRegistry implements DeviceCatalog {
   private readonly entries = new Map<string, Entry>()
-  private readonly listeners = new Set<(event: RegistryEvent) => void>()
+  private readonly listeners = new ListenerSet<[RegistryEvent]>('device registry')
   private readonly audio: AudioBinding | AudioBackendUnavailableError
   private readonly options: DeviceRegistryOptions
   private timer: NodeJS.Timeout | undefined
@@ -98,8 +99,7 @@ export class DeviceRegistry implements DeviceCatalog {
   }
 
   on(listener: (event: RegistryEvent) => void): () => void {
-    this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
+    return this.listeners.add(listener)
   }
 
   listSources(): SourceDescriptor[] {
@@ -337,13 +337,7 @@ export class DeviceRegistry implements DeviceCatalog {
   }
 
   private emit(event: RegistryEvent): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(event)
-      } catch (error) {
-        process.emitWarning(`device registry listener failed: ${asError(error).message}`)
-      }
-    }
+    this.listeners.emit(event)
   }
 }
 

@@ -1,13 +1,13 @@
 /** Listener bookkeeping shared by the PcmSource implementations. */
+import { ListenerSet } from '../listener-set'
 import type { SourceEvent, SourceListener, SourceStatus } from './source'
 
 export class SourceEventHub {
-  private readonly listeners = new Set<SourceListener>()
+  private readonly listeners = new ListenerSet<[SourceEvent]>('source')
   status: SourceStatus = 'idle'
 
   on(listener: SourceListener): () => void {
-    this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
+    return this.listeners.add(listener)
   }
 
   /**
@@ -16,24 +16,10 @@ export class SourceEventHub {
    */
   emit(event: SourceEvent): void {
     if (event.type === 'status') this.status = event.status
-    for (const listener of [...this.listeners]) {
-      try {
-        const result = listener(event)
-        if (result) result.catch(reportListenerError)
-      } catch (error) {
-        reportListenerError(error)
-      }
-    }
+    this.listeners.emit(event)
   }
 
   setStatus(status: SourceStatus, detail?: string): void {
     this.emit(detail === undefined ? { type: 'status', status } : { type: 'status', status, detail })
   }
-}
-
-function reportListenerError(error: unknown): void {
-  process.emitWarning(
-    `source listener failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    'AuscultaSourceListenerWarning',
-  )
 }

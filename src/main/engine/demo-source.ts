@@ -6,6 +6,7 @@
 import { basename } from 'node:path'
 import { InvalidArgumentError } from '../../core/errors'
 import { readWavMono } from '../io/wav-file'
+import { ListenerSet } from '../listener-set'
 import type { PcmSource, SourceEvent, SourceListener } from '../devices/source'
 
 export interface DemoSourceOptions {
@@ -27,7 +28,7 @@ export class DemoFileSource implements PcmSource {
   readonly kind = 'demo' as const
   readonly id: string
   readonly label: string
-  private readonly listeners = new Set<SourceListener>()
+  private readonly listeners = new ListenerSet<[SourceEvent]>('demo source')
   private readonly speed: number
   private readonly loop: boolean
   private readonly chunkSeconds: number
@@ -54,17 +55,12 @@ export class DemoFileSource implements PcmSource {
   }
 
   on(listener: SourceListener): () => void {
-    this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
+    return this.listeners.add(listener)
   }
 
+  /** Waits for the listeners between chunks, so a fast consumer sets the pace and nothing is lost. */
   private async emit(event: SourceEvent): Promise<void> {
-    const pending: Array<Promise<void>> = []
-    for (const listener of this.listeners) {
-      const result = listener(event)
-      if (result) pending.push(result)
-    }
-    if (pending.length > 0) await Promise.all(pending)
+    await this.listeners.emitAndWait(event)
   }
 
   async start(): Promise<void> {

@@ -21,6 +21,7 @@ import {
 } from '../../core/monitor/monitor-events'
 import { checkMonitorSettings } from '../../core/monitor/monitor-settings'
 import { stopDetail } from '../../core/monitor/stop-reason'
+import { ListenerSet } from '../listener-set'
 import type { PcmChunk, PcmSource, SourceEvent } from '../devices/source'
 import type { ExecutionProviderChoice } from '../model/execution-providers'
 import { AlarmMachine } from './alarm-machine'
@@ -59,7 +60,8 @@ interface WindowMeta {
 }
 
 export class Monitor {
-  private readonly listeners = new Set<(event: MonitorEvent) => void>()
+  /** A faulty listener (a closed window, a dropped socket) must not stop the monitor: its failure is dropped. */
+  private readonly listeners = new ListenerSet<[MonitorEvent]>('monitor', () => {})
   private settings: MonitorSettings
   private readonly client: InferenceClient<WindowMeta>
   /** Replaced when a model loads: the decision uses that model's calibration. */
@@ -118,18 +120,11 @@ export class Monitor {
   }
 
   on(listener: (event: MonitorEvent) => void): () => void {
-    this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
+    return this.listeners.add(listener)
   }
 
   private emit(event: MonitorEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event)
-      } catch {
-        // A faulty listener (a closed window, a dropped socket) must not stop the monitor.
-      }
-    }
+    this.listeners.emit(event)
   }
 
   private emitError(error: Error, fatal = false): void {
