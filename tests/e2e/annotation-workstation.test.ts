@@ -199,11 +199,7 @@ describe.each(SIZES)('the annotation workstation at $width×$height (Chromium)',
     await span.getByTestId('annotation-label').fill('holosystolic murmur 2/6')
     await span.getByTestId('annotation-label').press('Enter')
     await expect.poll(() => page.getByTestId('undo').isEnabled(), { timeout: 5000 }).toBe(true)
-    await expect
-      .poll(async () =>
-        page.evaluate(() => document.querySelectorAll('[data-testid=annotation-row] input[data-testid=annotation-label]').length),
-      )
-      .toBe(2)
+    await expect(page.getByTestId('annotation-label').count()).resolves.toBe(2)
     // The edits are on disk (annotations.json of the open session).
     const id = (await page.locator('[data-testid=session-item].current').getAttribute('data-session-id'))!
     type Saved = { items: Array<{ kind: string; label: string; note: string; spanKind?: string }> }
@@ -263,17 +259,15 @@ describe.each(SIZES)('the annotation workstation at $width×$height (Chromium)',
   it('imports a WAV dropped on the library, and a search without a match says so', async () => {
     const bytes = readFileSync(join(ROOT, 'samples/68303_AV.wav')).toString('base64')
     const name = `drop${size.width}_AV.wav`
-    const transfer = await page.evaluateHandle(
-      ({ b64, fileName }) => {
-        const binary = atob(b64)
-        const data = new Uint8Array(binary.length)
-        for (let i = 0; i < binary.length; i++) data[i] = binary.charCodeAt(i)
-        const dt = new DataTransfer()
-        dt.items.add(new File([data], fileName, { type: 'audio/wav' }))
-        return dt
-      },
-      { b64: bytes, fileName: name },
-    )
+    // A DataTransfer holding the file, built in the page (the DOM types are not this test's).
+    const transfer = await page.evaluateHandle(`(() => {
+      const binary = atob(${JSON.stringify(bytes)})
+      const data = new Uint8Array(binary.length)
+      for (let i = 0; i < binary.length; i++) data[i] = binary.charCodeAt(i)
+      const dt = new DataTransfer()
+      dt.items.add(new File([data], ${JSON.stringify(name)}, { type: 'audio/wav' }))
+      return dt
+    })()`)
     await page.getByTestId('library').dispatchEvent('dragover', { dataTransfer: transfer })
     await page.getByTestId('library').dispatchEvent('drop', { dataTransfer: transfer })
     await page

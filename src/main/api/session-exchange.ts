@@ -10,7 +10,7 @@ import { IMPORT_CHUNK_BASE64_CHARS, MAX_IMPORT_WAV_BYTES } from '../../core/api/
 import { InvalidArgumentError } from '../../core/errors'
 import { formatAudacityLabels } from '../../core/sessions/audacity-labels'
 import { renderSessionReport } from '../../core/sessions/report-html'
-import { beatsFromAudio, beatsFromTrace, type SessionBeats } from '../../core/sessions/session-beats'
+import { beatsFromTrace, type SessionBeats } from '../../core/sessions/session-beats'
 import type { SessionMeta } from '../../core/sessions/session-schema'
 import { readAnnotations } from '../sessions/annotation-store'
 import { circorSegmentation, exportBaseName, sessionExportFiles } from '../sessions/exporter'
@@ -27,8 +27,12 @@ export interface ExportHost {
   printPdf?: PdfPrinter
 }
 
-/** Above this the envelope detector is not run on open (it runs on the main thread, beside capture); the lanes show the trace alone. */
-const MAX_DETECT_S = 600
+/**
+ * Recordings up to this many frames get the envelope detector when they have no recorded onsets
+ * (64 MB of float32 on the audio worker: 66 min at 4 kHz, 6 min at 44.1 kHz); beyond it the lanes
+ * show the trace alone. About 0.3 s of worker time per minute at 4 kHz.
+ */
+const MAX_DETECT_FRAMES = 16_000_000
 
 interface Upload {
   fileName: string
@@ -53,22 +57,23 @@ export class SessionExchange {
   /** Detected beats per session folder, with the audio size they were computed for. */
   private readonly beatsCache = new Map<string, { frames: number; traceLines: number; beats: SessionBeats }>()
 
+  /** `detect`: the envelope detector over a recording off the main thread (the session audio worker); null when too long. */
   constructor(
     private readonly library: () => SessionLibrary,
     private readonly host: () => ExportHost,
+    private readonly detect: (id: string, maxFrames: number) => Promise<SessionBeats | null>,
   ) {}
 
-  beats(id: string): SessionBeatsPayload {
+  async beats(id: string): Promise<SessionBeatsPayload> {
     const library = this.library()
     const { meta, dir } = library.get(id)
     const trace = library.readTrace(id).entries
     const cached = this.beatsCache.get(dir)
     if (cached && cached.frames === meta.audio.frames && cached.traceLines === trace.length) return cached.beats
     let beats = beatsFromTrace(trace)
-    if (beats.source === 'none' && meta.audio.durationS <= MAX_DETECT_S) {
-      const audio = library.readAudio(id)
-      const detected = beatsFromAudio(audio.channelData[0] ?? new Float32Array(0), audio.sampleRateHz)
-      beats = trace.length > 0 ? { ...detected, hr: beats.hr } : detected
+    if (beats.source === 'none') {
+      const detected = await this.detect(id, MAX_DETECT_FRAMES)
+      if (detected !== null) beats = trace.length > 0 ? { ...detected, hr: beats.hr } : detected
     }
     this.beatsCache.set(dir, { frames: meta.audio.frames, traceLines: trace.length, beats })
     return beats
@@ -116,7 +121,7 @@ export class SessionExchange {
     const { meta, dir } = library.get(id)
     const base = exportBaseName(meta)
     const text = (s: string): Uint8Array => Buffer.from(s, 'utf8')
-    const beats = this.beats(id)
+    const beats = await this.beats(id)
     switch (kind) {
       case 'audacity':
         return { fileName: `${base}.labels.txt`, mimeType: MIME[kind], data: text(formatAudacityLabels(readAnnotations(dir))) }
@@ -155,10 +160,10 @@ export class SessionExchange {
   }
 
   /** The PDF of a session for the export folder, or undefined when no printer is at hand. */
-  async tryPdf(id: string, beats: SessionBeats = this.beats(id)): Promise<Uint8Array | undefined> {
+  async tryPdf(id: string, beats?: SessionBeats): Promise<Uint8Array | undefined> {
     const printer = this.host().printPdf
     if (!printer) return undefined
-    return printer(this.reportHtml(id, beats))
+    return printer(this.reportHtml(id, beats ?? (await this.beats(id))))
   }
 
   private printer(): PdfPrinter {

@@ -118,7 +118,11 @@ export class FsSessionLibrary implements SessionLibraryPort {
       if (printer === undefined) printer = nodePdfPrinter()
       return printer === null ? host : { ...host, printPdf: printer }
     }
-    this.exchange = new SessionExchange(() => this.library(), resolved)
+    this.exchange = new SessionExchange(
+      () => this.library(),
+      resolved,
+      (id, maxFrames) => this.audioReader.beats(this.dataDir(), id, maxFrames),
+    )
   }
   /**
    * Audio, peaks and overviews are read on a worker thread: an hours-long session must never
@@ -257,7 +261,7 @@ export class FsSessionLibrary implements SessionLibraryPort {
   async exportSession(id: string, format: 'folder' | 'zip'): Promise<{ path: string; files: string[] }> {
     // One folder per export run (exporting again never collides with the last one), created only
     // once the session has been read and the export written.
-    const beats = this.exchange.beats(id)
+    const beats = await this.exchange.beats(id)
     const pdf = await this.exchange.tryPdf(id, beats).catch(() => undefined)
     const result = exportSessionRun(this.library(), id, join(this.dataDir(), 'exports'), format, new Date(), {
       beats,

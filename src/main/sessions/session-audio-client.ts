@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { AuscultaError } from '../../core/errors'
+import type { SessionBeats } from '../../core/sessions/session-beats'
 import type { SessionAudioReply, SessionAudioRequest } from './session-audio-protocol'
 import type { AudioRangeResult, PeaksRequest, PeaksResult, WholeAudioResult } from './session-audio-reader'
 
@@ -103,6 +104,13 @@ export class SessionAudioClient {
   async whole(dataDir: string, id: string, maxFrames: number): Promise<WholeAudioResult> {
     const reply = await this.request({ type: 'whole', dataDir, id, maxFrames })
     if (reply.type !== 'whole') throw new SessionAudioWorkerError(`unexpected reply ${reply.type}`)
+    return reply.result
+  }
+
+  /** Detected S1/S2 and HR of a recording up to `maxFrames` long (null beyond), computed on the worker. */
+  async beats(dataDir: string, id: string, maxFrames: number): Promise<SessionBeats | null> {
+    const reply = await this.request({ type: 'beats', dataDir, id, maxFrames })
+    if (reply.type !== 'beats') throw new SessionAudioWorkerError(`unexpected reply ${reply.type}`)
     return reply.result
   }
 
