@@ -8,7 +8,7 @@ import { DeviceRegistry } from '../../devices/registry'
 import type { CliCommand } from '../command'
 import { parseOptions } from '../parse-options'
 
-const USAGE = `Usage: ausculta devices [--json] [--hid-all]
+const USAGE = `Usage: ausculta devices [--json] [--hid-all] [--no-audio]
 
 Lists the sources Ausculta can use: audio inputs (PortAudio addon), serial ports, HID controls.
   --json       machine-readable output

@@ -12,7 +12,7 @@ import { appRoot } from '../../app-root'
 const DEFAULT_MODEL = join(appRoot(), 'models', 'ausculta-encoder.onnx')
 
 const usage = `Usage: ausculta eval <folder in CirCor format> [--model <file.onnx> | --model none] [--json] [--report <out.md>]
-                     [--split validation|test] [--windows <out.csv>]
+                     [--split train|validation|test] [--windows <out.csv>]
 
 Runs every recording's protocol windows (5 s, 1-s hop, HR from the S1 onsets of the .tsv) through
 the model and the classical estimator and prints MAE, median absolute error, share within 5 bpm,
