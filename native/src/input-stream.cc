@@ -341,7 +341,8 @@ class InputStream : public Napi::ObjectWrap<InputStream> {
       auto lock = JsPaLock(env);
       PaError err = EnsureInitialisedLocked();
       if (err != paNoError) throw Napi::Error::New(env, "PortAudio: Pa_Initialize failed: " + PaMessage(err));
-      const PaDeviceInfo* device = core->deviceIndex >= 0 && core->deviceIndex < Pa_GetDeviceCount() ? Pa_GetDeviceInfo(core->deviceIndex) : nullptr;
+      bool known = core->deviceIndex >= 0 && core->deviceIndex < Pa_GetDeviceCount();
+      const PaDeviceInfo* device = known ? Pa_GetDeviceInfo(core->deviceIndex) : nullptr;
       if (!device || device->maxInputChannels <= 0)
         throw Napi::RangeError::New(env, "InputStream: deviceIndex " + std::to_string(core->deviceIndex) + " is not an input device");
       if (core->channels > device->maxInputChannels)

@@ -214,7 +214,9 @@ struct OutputCore {
     }
     if (err != paNoError) {
       stream = nullptr;
-      return SetState("failed", "stream-error", "cannot open '" + deviceName + "' for output at " + std::to_string(static_cast<long>(sampleRateHz)) + " Hz: " + PaMessage(err));
+      return SetState("failed", "stream-error",
+                      "cannot open '" + deviceName + "' for output at " + std::to_string(static_cast<long>(sampleRateHz)) +
+                          " Hz: " + PaMessage(err));
     }
     Pa_SetStreamFinishedCallback(stream, &OutputCore::Finished);
     startedNs = NowNs();
@@ -326,7 +328,8 @@ class OutputStream : public Napi::ObjectWrap<OutputStream> {
     if (!liveValue.IsUndefined() && !liveValue.IsBoolean()) throw Napi::TypeError::New(env, "OutputStream: option live must be a boolean");
     bool live = liveValue.IsBoolean() && liveValue.As<Napi::Boolean>().Value();
     Napi::Value realtimeValue = options.Get("realtime");
-    if (!realtimeValue.IsUndefined() && !realtimeValue.IsBoolean()) throw Napi::TypeError::New(env, "OutputStream: option realtime must be a boolean");
+    if (!realtimeValue.IsUndefined() && !realtimeValue.IsBoolean())
+      throw Napi::TypeError::New(env, "OutputStream: option realtime must be a boolean");
     auto core = std::make_shared<OutputCore>();
     core->deviceIndex = static_cast<PaDeviceIndex>(number("deviceIndex", -1));
     core->sampleRateHz = number("sampleRateHz", 0);
@@ -339,7 +342,8 @@ class OutputStream : public Napi::ObjectWrap<OutputStream> {
     double prefillSeconds = number("prefillSeconds", 0.02);
     if (!(core->sampleRateHz >= 1000 && core->sampleRateHz <= 384000))
       throw Napi::RangeError::New(env, "OutputStream: sampleRateHz " + std::to_string(core->sampleRateHz) + " outside 1000..384000");
-    if (core->channels < 1 || core->channels > 8) throw Napi::RangeError::New(env, "OutputStream: channels " + std::to_string(core->channels) + " outside 1..8");
+    if (core->channels < 1 || core->channels > 8)
+      throw Napi::RangeError::New(env, "OutputStream: channels " + std::to_string(core->channels) + " outside 1..8");
     if (!(maxLatencySeconds >= 0.005 && maxLatencySeconds <= 600) || !(prefillSeconds >= 0 && prefillSeconds < maxLatencySeconds))
       throw Napi::RangeError::New(env, "OutputStream: need 0.005 <= maxLatencySeconds <= 600 and 0 <= prefillSeconds < maxLatencySeconds");
     if (core->watchdogMs < 100 || core->startupGraceMs < 100)
@@ -348,7 +352,8 @@ class OutputStream : public Napi::ObjectWrap<OutputStream> {
       auto lock = JsPaLock(env);
       PaError err = EnsureInitialisedLocked();
       if (err != paNoError) throw Napi::Error::New(env, "PortAudio: Pa_Initialize failed: " + PaMessage(err));
-      const PaDeviceInfo* device = core->deviceIndex >= 0 && core->deviceIndex < Pa_GetDeviceCount() ? Pa_GetDeviceInfo(core->deviceIndex) : nullptr;
+      bool known = core->deviceIndex >= 0 && core->deviceIndex < Pa_GetDeviceCount();
+      const PaDeviceInfo* device = known ? Pa_GetDeviceInfo(core->deviceIndex) : nullptr;
       if (!device || device->maxOutputChannels <= 0)
         throw Napi::RangeError::New(env, "OutputStream: deviceIndex " + std::to_string(core->deviceIndex) + " is not an output device");
       if (core->channels > device->maxOutputChannels)
@@ -434,10 +439,18 @@ class OutputStream : public Napi::ObjectWrap<OutputStream> {
   Napi::Value Underruns(const Napi::CallbackInfo& info) { return FifoNumber(info, [](const JitterBuffer& f) { return f.Underruns(); }); }
   Napi::Value Dropped(const Napi::CallbackInfo& info) { return FifoNumber(info, [](const JitterBuffer& f) { return f.DroppedFrames(); }); }
   Napi::Value Trimmed(const Napi::CallbackInfo& info) { return FifoNumber(info, [](const JitterBuffer& f) { return f.TrimmedFrames(); }); }
-  Napi::Value ForcedSplices(const Napi::CallbackInfo& info) { return FifoNumber(info, [](const JitterBuffer& f) { return f.ForcedSplices(); }); }
-  Napi::Value QueuedFrames(const Napi::CallbackInfo& info) { return FifoNumber(info, [](const JitterBuffer& f) { return f.QueuedFrames(); }); }
-  Napi::Value TargetFrames(const Napi::CallbackInfo& info) { return FifoNumber(info, [](const JitterBuffer& f) { return f.TargetFrames(); }); }
-  Napi::Value Played(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(core_->playedFrames.load())); }
+  Napi::Value ForcedSplices(const Napi::CallbackInfo& info) {
+    return FifoNumber(info, [](const JitterBuffer& f) { return f.ForcedSplices(); });
+  }
+  Napi::Value QueuedFrames(const Napi::CallbackInfo& info) {
+    return FifoNumber(info, [](const JitterBuffer& f) { return f.QueuedFrames(); });
+  }
+  Napi::Value TargetFrames(const Napi::CallbackInfo& info) {
+    return FifoNumber(info, [](const JitterBuffer& f) { return f.TargetFrames(); });
+  }
+  Napi::Value Played(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(core_->playedFrames.load()));
+  }
   // null until the first callback (or off Linux), else whether it runs SCHED_FIFO/SCHED_RR.
   Napi::Value RealtimeCallback(const Napi::CallbackInfo& info) {
 #ifdef __linux__
@@ -446,7 +459,9 @@ class OutputStream : public Napi::ObjectWrap<OutputStream> {
 #endif
     return info.Env().Null();
   }
-  Napi::Value HostUnderflows(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(core_->hostUnderflows.load())); }
+  Napi::Value HostUnderflows(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(core_->hostUnderflows.load()));
+  }
 
   std::shared_ptr<OutputCore> core_;
 };
