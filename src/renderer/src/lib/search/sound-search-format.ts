@@ -3,6 +3,7 @@
  * the tests check them without a browser.
  */
 import type { SessionSummary } from '../../../../core/api/contract'
+import { sessionTitle } from '../session/session-format'
 
 /** The issue's own examples: what a clinician would type. */
 export const EXAMPLE_QUERIES = ['systolic murmur at the apex', 'irregular rhythm', 'fast heart', 'noisy recording'] as const
@@ -49,12 +50,7 @@ export function viewAround(startS: number, endS: number, durationS: number): { s
   return { startS: from, durationS: Math.max(0, to - from) }
 }
 
-const SITE_NAMES: Record<string, string> = { AV: 'Aortic', PV: 'Pulmonic', TV: 'Tricuspid', MV: 'Mitral', other: 'Other site' }
-
-/** One line about the session a hit belongs to, as the library titles it: who, where, when. */
+/** One line about the session a hit belongs to, titled as the library titles it ("P-0042 · Mitral · 3 Dec 17:34"). */
 export function describeSession(summary: SessionSummary | undefined, sessionId: string): string {
-  if (!summary) return sessionId
-  const who = summary.patientName ?? summary.patientId
-  const when = new Date(summary.startedAt).toLocaleString(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })
-  return [who, SITE_NAMES[summary.location] ?? summary.location, when].filter(Boolean).join(' · ')
+  return summary ? sessionTitle(summary) : sessionId
 }
