@@ -10,6 +10,7 @@ import {
   dispatchApiRequest,
   MAX_WIRE_ERROR_MESSAGE_CHARS,
   parseApiEvent,
+  parseApiRequest,
   toWireError,
   type ApiHandlers,
 } from '../../../src/core/api/contract'
@@ -38,8 +39,9 @@ describe('API contract', () => {
   it('names every channel <area>:<verb> and gives each a request and a response schema', () => {
     for (const channel of API_CHANNELS) {
       expect(channel).toMatch(/^[a-z]+:[a-zA-Z]+$/)
-      expect(API_METHODS[channel].request).toBeDefined()
-      expect(API_METHODS[channel].response).toBeDefined()
+      // Every request is an object: a bare value is refused, naming the channel and never echoing the value.
+      expect(() => parseApiRequest(channel, 'rm -rf /')).toThrow(new RegExp(`^${channel} request: field '\\(root\\)'`))
+      expect(() => parseApiRequest(channel, 'rm -rf /')).not.toThrow(/rm -rf/)
     }
     expect(Object.keys(API_EVENTS).every((c) => c.startsWith('event:'))).toBe(true)
   })

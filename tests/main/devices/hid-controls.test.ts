@@ -3,6 +3,7 @@
  * no hidraw nodes), so enumeration is checked to work and to find nothing, and matching is
  * checked on interface descriptions shaped like node-hid's devices() output.
  */
+import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
 import { HidUnavailableError, listHidControls, loadHidTable, matchHidEntries } from '../../../src/main/devices/hid-controls'
 
@@ -24,9 +25,15 @@ describe('hid-devices.json', () => {
 })
 
 describe('listHidControls (real node-hid)', () => {
-  it('enumerates without throwing and returns only matched interfaces', async () => {
-    const controls = await listHidControls()
-    for (const c of controls) expect(c.entry.report).toBeDefined()
+  it('lists exactly the interfaces node-hid enumerates that the table matches, each with its table entry', async () => {
+    const entries = loadHidTable()
+    const controls = await listHidControls(entries)
+    const all = await (
+      createRequire(__filename)('node-hid') as { devicesAsync(): Promise<Parameters<typeof matchHidEntries>[0][]> }
+    ).devicesAsync()
+    const matched = all.filter((device) => device.path && matchHidEntries(device, entries).length > 0)
+    expect(controls.map((c) => c.path)).toEqual(matched.map((device) => device.path))
+    expect(controls.filter((c) => !entries.includes(c.entry))).toEqual([])
   })
   it('names the bad action in a broken table', () => {
     const broken = {
