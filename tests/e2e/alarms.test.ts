@@ -236,6 +236,7 @@ describe('alarms and views (Chromium, browser mode)', () => {
     const message = (await page.getByTestId('settings-error').textContent()) ?? ''
     expect(message).toContain('High heart-rate limit: enter a number from 30 to 300 bpm')
     expect(message).not.toMatch(/field '|Invalid input|received null/)
+    expect(await page.getByTestId('alarm-high').getAttribute('aria-invalid')).toBe('true')
     // No environment variables, raw paths of the app's internals or validation jargon on the screen.
     const text = (await page.locator('main').textContent()) ?? ''
     const envLike = /\$[A-Z_]{3,}|[A-Z]{3,}_[A-Z_]{3,}|process\.env/.exec(text)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { checkSettingsForm, humanSettingsError, providerNoteForPeople } from '../../src/renderer/src/lib/settings-form'
+import { checkSettingsForm, humanSettingsError, invalidFields, providerNoteForPeople } from '../../src/renderer/src/lib/settings-form'
 
 const ok = { windowSeconds: 5, hopSeconds: 1, hrLowBpm: 45, hrHighBpm: 150, sustainSeconds: 10, signalLostSeconds: 10 }
 
@@ -11,6 +11,7 @@ describe('Settings form in words', () => {
       'Low heart-rate limit: enter a number from 20 to 250 bpm',
       'Alarm delay: enter a number from 0 to 600 s',
     ])
+    expect(invalidFields({ ...ok, hrHighBpm: null, hopSeconds: 20 })).toEqual(['hrHighBpm', 'hopSeconds'])
     expect(checkSettingsForm({ ...ok, hrLowBpm: 120, hrHighBpm: 100 })).toEqual([
       'The low heart-rate limit (120 bpm) must be below the high one (100 bpm)',
     ])

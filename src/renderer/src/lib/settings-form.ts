@@ -35,6 +35,14 @@ const RULES: readonly FieldRule[] = [
 
 const rangeMessage = (rule: FieldRule): string => `${rule.label}: enter a number from ${rule.min} to ${rule.max} ${rule.unit}`
 
+/** The fields with a problem (empty or out of range): marked on the form beside the sentence. */
+export function invalidFields(values: SettingsFormValues): Array<keyof SettingsFormValues> {
+  return RULES.filter((rule) => {
+    const v = values[rule.key]
+    return v === null || typeof v !== 'number' || !Number.isFinite(v) || v < rule.min || v > rule.max
+  }).map((rule) => rule.key)
+}
+
 /** Every problem of the form, one sentence each; empty when it can be applied. */
 export function checkSettingsForm(values: SettingsFormValues): string[] {
   const problems: string[] = []
