@@ -8,6 +8,8 @@ import { decodePart10, encodePart10 } from '../../../src/core/dicom/dicom-part10
 import { GENERAL_AUDIO_WAVEFORM_SOP_CLASS, T } from '../../../src/core/dicom/dicom-tags'
 import { isDicomUid, uuidFromHash, uuidToDicomUid } from '../../../src/core/dicom/dicom-uid'
 import { decodeSessionDicom, encodeSessionDicom, parseDicomDateTime, type DicomIdentity } from '../../../src/core/dicom/session-dicom'
+import { AuscultaError } from '../../../src/core/errors'
+import { seededRandom } from '../../helpers/seeded-random'
 import { sharingSession } from '../../helpers/sharing-session'
 import { testTempDir } from '../../helpers/temp-dir'
 
@@ -101,6 +103,25 @@ describe('session → DICOM General Audio Waveform → session', () => {
       notAudio,
     )
     expect(() => decodeSessionDicom(ecg, 'ecg.dcm')).toThrow(/ecg.dcm: SOP class 1.2.840.10008.5.1.4.1.1.9.1.1 is not General Audio/)
+  })
+
+  it('damaged files (bytes flipped in the header area, cut anywhere) give typed errors or a session, never a crash', () => {
+    // A short session keeps the loop fast; the flips land in the first 4 kB (meta, modules, sequences).
+    const session = sharingSession()
+    const bytes = encodeSessionDicom({ ...session, samples: session.samples.subarray(0, 4000) }, identity)
+    const random = seededRandom(18)
+    for (let trial = 0; trial < 300; trial++) {
+      const damaged = bytes.slice(0, random.chance(0.3) ? random.int(0, bytes.length) : bytes.length)
+      for (let flips = random.int(1, 4); flips > 0; flips--) {
+        const at = random.int(0, Math.min(4096, damaged.length - 1))
+        if (damaged.length > 0) damaged[at] = random.int(0, 255)
+      }
+      try {
+        decodeSessionDicom(damaged, `trial ${trial}`)
+      } catch (error) {
+        if (!(error instanceof AuscultaError)) throw new Error(`trial ${trial} (seed 18): ${String(error)}`, { cause: error })
+      }
+    }
   })
 
   it('reads sequences and items of undefined length (as other systems write them)', () => {

@@ -166,6 +166,8 @@ describe.skipIf(missing !== undefined)('sessions through a real Orthanc (DICOMwe
     // Changing the address keeps the stored password unless one is given.
     expect(await b.configure({ url: orthanc.dicomWebUrl })).toMatchObject({ hasPassword: true })
 
+    // The send runs on the sharing worker: its errors come back under their own class name.
+    await expect(a.send({ sessionId: '20990101T000000Z-000000' })).rejects.toMatchObject({ name: 'SessionNotFoundError' })
     await a.send({ sessionId: id })
     const seriesUid = decodeSessionDicom(sessionDicomBytes(new SessionLibrary(laptopA), id)).seriesUid
     expect((await a.list({})).series.find((r) => r.seriesUid === seriesUid)?.inLibrary).toBe(true)
