@@ -3,7 +3,7 @@
  * file made unloadable (tests/helpers/forbid-typescript.cjs), as on an install without
  * development dependencies. Builds the app first when there is no build.
  */
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -21,7 +21,7 @@ function builtEnv(): NodeJS.ProcessEnv {
   return env
 }
 
-function runBuilt(args: string[]): ReturnType<typeof spawnSync<string>> {
+function runBuilt(args: string[]): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, ['--require', FORBID, BIN, ...args], { cwd: ROOT, env: builtEnv(), encoding: 'utf8', timeout: 60_000 })
 }
 
