@@ -11,12 +11,10 @@ import {
   createListeningFilter,
   type ListeningFilterMode,
 } from '../../../src/core/dsp/listening-filters'
+import { tone } from '../../helpers/signals'
 
 const RATE_HZ = 4000
 
-function tone(freqHz: number, seconds: number, rateHz = RATE_HZ): Float32Array {
-  return Float32Array.from({ length: Math.round(seconds * rateHz) }, (_, i) => Math.sin((2 * Math.PI * freqHz * i) / rateHz))
-}
 function rms(x: Float32Array, from = 0): number {
   let sum = 0
   for (let i = from; i < x.length; i++) sum += x[i]! ** 2
@@ -26,7 +24,7 @@ const db = (ratio: number) => 20 * Math.log10(ratio)
 
 /** Gain of the filter on a real 4-s sine, measured over the last 2 s (whole periods, transients gone). */
 function measuredGainDb(make: () => BiquadCascade, freqHz: number): number {
-  const x = tone(freqHz, 4)
+  const x = tone(freqHz, 4, RATE_HZ)
   const y = make().process(x)
   const half = 2 * RATE_HZ
   return db(rms(y, half) / rms(x, half))
@@ -140,7 +138,7 @@ describe('BiquadCascade streaming', () => {
 describe('filtfilt', () => {
   it('has zero phase and squared magnitude on a 150 Hz tone through the bell filter', () => {
     const sections = createListeningFilter('bell', RATE_HZ).sections
-    const x = tone(150, 4)
+    const x = tone(150, 4, RATE_HZ)
     const y = filtfilt(sections, x)
     const expectedGain = 10 ** ((2 * magnitudeResponseDb(sections, 150, RATE_HZ)) / 20)
     // In the middle second: y ≈ gain·x sample by sample (no delay); 1 % covers float32 and residual ringing.

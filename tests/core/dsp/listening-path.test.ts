@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { ListeningPath } from '../../../src/core/dsp/listening-path'
 import { InvalidArgumentError } from '../../../src/core/errors'
+import { tone } from '../../helpers/signals'
 
 const RATE_HZ = 4000
-
-function tone(frequencyHz: number, amplitude: number, seconds: number, rateHz = RATE_HZ): Float32Array {
-  const x = new Float32Array(Math.round(seconds * rateHz))
-  for (let i = 0; i < x.length; i++) x[i] = amplitude * Math.sin((2 * Math.PI * frequencyHz * i) / rateHz)
-  return x
-}
 
 function peak(x: Float32Array): number {
   let m = 0
@@ -56,7 +51,7 @@ describe('ListeningPath limiter', () => {
 
   it('leaves a quiet in-band tone untouched apart from the gain and look-ahead delay', () => {
     const path = new ListeningPath({ sampleRateHz: RATE_HZ, filter: 'none', gainDb: 12 })
-    const x = tone(150, 0.01, 1)
+    const x = tone(150, 1, RATE_HZ, 0.01)
     const y = streamThrough(path, x)
     const gain = 10 ** (12 / 20)
     const d = path.latencySamples
@@ -71,7 +66,7 @@ describe('ListeningPath limiter', () => {
   it('mute glides to silence; unknown filters and out-of-range gains are refused', () => {
     const path = new ListeningPath({ sampleRateHz: RATE_HZ, filter: 'none', gainDb: 0 })
     path.setMuted(true)
-    const y = path.process(tone(100, 0.5, 0.5))
+    const y = path.process(tone(100, 0.5, RATE_HZ, 0.5))
     // 20-ms ramp: after 0.25 s (12 time constants) the gain is e^-12 ≈ 6e-6 of where it started.
     expect(peak(y.subarray(1000))).toBeLessThan(1e-5)
     // The first sample is not cut to zero: the ramp avoids a click.

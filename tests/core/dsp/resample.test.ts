@@ -2,10 +2,8 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { InvalidArgumentError } from '../../../src/core/errors'
 import { StreamingResampler, decimationFactor, decimatorCoefficients, resample } from '../../../src/core/dsp/resample'
+import { tone } from '../../helpers/signals'
 
-function tone(freqHz: number, rateHz: number, seconds: number, phase = 0): Float32Array {
-  return Float32Array.from({ length: Math.round(rateHz * seconds) }, (_, i) => Math.sin((2 * Math.PI * freqHz * i) / rateHz + phase))
-}
 function rms(x: Float32Array, from: number, to: number): number {
   let sum = 0
   for (let i = from; i < to; i++) sum += x[i]! ** 2
@@ -40,9 +38,9 @@ describe('resample: passband', () => {
     // 0.3 × the lower rate = 0.6 × its Nyquist: well inside the 0.8 × Nyquist passband.
     const freqHz = Math.round(0.3 * Math.min(from, to))
     it(`${from} → ${to} Hz keeps a ${freqHz} Hz tone's amplitude (≤ 0.1 dB), frequency and timing`, () => {
-      const y = resample(tone(freqHz, from, 1, 0.3), from, to)
+      const y = resample(tone(freqHz, 1, from, 1, 0.3), from, to)
       expect(y.length).toBe(Math.ceil((from * to) / from)) // ⌈n·to/from⌉ for a 1-s input
-      const ideal = tone(freqHz, to, 1, 0.3)
+      const ideal = tone(freqHz, 1, to, 1, 0.3)
       const [a, b] = middle(y)
       const gainDb = 20 * Math.log10(rms(y, a, b) / rms(ideal, a, b))
       expect(Math.abs(gainDb)).toBeLessThan(0.1)
@@ -62,7 +60,7 @@ describe('resample: anti-aliasing', () => {
   ]
   for (const [from, to, freqHz] of cases) {
     it(`${from} → ${to} Hz suppresses a ${freqHz} Hz tone by ≥ 60 dB (RMS ratio)`, () => {
-      const x = tone(freqHz, from, 1)
+      const x = tone(freqHz, 1, from)
       const y = resample(x, from, to)
       const [a, b] = middle(y)
       const [xa, xb] = middle(x)
@@ -135,9 +133,9 @@ describe('resample: two-stage path for large down-ratios', () => {
     const to = 4000
     for (const freqHz of [100, 700, 1500, 1600]) {
       it(`${from} → ${to}: a ${freqHz} Hz tone keeps its amplitude (≤ 0.02 dB) and timing through the cascade`, () => {
-        const y = resample(tone(freqHz, from, 1, 0.3), from, to)
+        const y = resample(tone(freqHz, 1, from, 1, 0.3), from, to)
         expect(y.length).toBe(to)
-        const ideal = tone(freqHz, to, 1, 0.3)
+        const ideal = tone(freqHz, 1, to, 1, 0.3)
         const [a, b] = middle(y)
         // Each stage is flat to < 0.01 dB here (1600 Hz = 0.8 × Nyquist, the bank's passband edge).
         expect(Math.abs(20 * Math.log10(rms(y, a, b) / rms(ideal, a, b)))).toBeLessThan(0.02)
@@ -160,7 +158,7 @@ describe('resample: two-stage path for large down-ratios', () => {
       const worst: string[] = []
       for (const freqHz of freqs) {
         // A phase offset, so a tone that folds exactly onto DC or a grid frequency is not hidden by its zeros.
-        const x = tone(freqHz, from, 1, 0.3)
+        const x = tone(freqHz, 1, from, 1, 0.3)
         const y = resample(x, from, 4000)
         const [a, b] = middle(y)
         const [xa, xb] = middle(x)
@@ -188,7 +186,7 @@ describe('resample: two-stage path for large down-ratios', () => {
       expect(stream.latencySamples).toBe(Math.ceil((stream.lookaheadInputSamples * to) / from))
       // After a second of input: held back ≤ latency + 1 (the documented bound, also checked under
       // random chunking below) and ≥ latency − 1 (the bound is not a loose over-estimate).
-      const produced = stream.process(tone(440, from, 1)).length
+      const produced = stream.process(tone(440, 1, from)).length
       const heldBack = to - produced
       expect(heldBack).toBeLessThanOrEqual(stream.latencySamples + 1)
       expect(heldBack).toBeGreaterThanOrEqual(stream.latencySamples - 1)

@@ -2,12 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { realFft } from '../../../src/core/dsp/fft'
 import { timeStretch } from '../../../src/core/dsp/time-stretch'
 import { InvalidArgumentError } from '../../../src/core/errors'
-
-function tone(frequencyHz: number, seconds: number, rateHz: number): Float32Array {
-  const x = new Float32Array(Math.round(seconds * rateHz))
-  for (let i = 0; i < x.length; i++) x[i] = 0.5 * Math.sin((2 * Math.PI * frequencyHz * i) / rateHz)
-  return x
-}
+import { tone } from '../../helpers/signals'
 
 /** Frequency of the largest FFT bin, refined by parabolic interpolation (Hann-windowed). */
 function dominantHz(x: Float32Array, rateHz: number): number {
@@ -30,7 +25,7 @@ describe('timeStretch (WSOLA)', () => {
     for (const speed of [0.5, 1, 2]) {
       for (const frequencyHz of [60, 150, 440]) {
         it(`${frequencyHz} Hz at ${rateHz} Hz, ${speed}×: duration / speed, same pitch`, () => {
-          const x = tone(frequencyHz, 4, rateHz)
+          const x = tone(frequencyHz, 4, rateHz, 0.5)
           const y = timeStretch(x, rateHz, speed)
           // Output duration × speed = input duration, to the sample.
           expect(y.length).toBe(Math.round(x.length / speed))

@@ -24,18 +24,13 @@ import { LiveListening } from '../../../src/main/listening/live-listening'
 import { listOutputDevices } from '../../../src/main/listening/output-devices'
 import { audioPrerequisites, waitFor } from '../devices/helpers/audio'
 import { startPulse, type PulseDaemon } from '../devices/helpers/pulse'
+import { tone } from '../../helpers/signals'
 
 const RATE_HZ = 8000
 const { binding, skip } = audioPrerequisites()
 const outputBinding = binding as (typeof binding & { OutputStream?: unknown; listOutputDevices?: () => NativeOutputDevice[] }) | undefined
 const addonHasOutput = outputBinding?.OutputStream !== undefined && outputBinding.listOutputDevices !== undefined
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-
-function tone(hz: number, seconds: number, rateHz = RATE_HZ): Float32Array {
-  const x = new Float32Array(Math.round(seconds * rateHz))
-  for (let i = 0; i < x.length; i++) x[i] = 0.5 * Math.sin((2 * Math.PI * hz * i) / rateHz)
-  return x
-}
 
 /** parec on a sink's monitor until stop(). */
 function recordMonitor(pulse: PulseDaemon, sink: string): { stop(): Promise<Float32Array> } {
@@ -103,7 +98,7 @@ async function playTone(
   await sleep(300)
   const output = openAudioOutput({ sampleRateHz: RATE_HZ, latencyMs: 100, backend: 'addon', ...options }, pulse.env)
   await output.ready()
-  output.write(tone(hz, seconds))
+  output.write(tone(hz, seconds, RATE_HZ, 0.5))
   await output.end()
   await sleep(300)
   const heard = new Map<string, Float32Array>()

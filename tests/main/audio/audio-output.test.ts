@@ -8,17 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openAudioOutput } from '../../../src/main/audio/audio-output'
 import { loadAudioAddon } from '../../../src/main/devices/audio-addon'
 import { startPulse, type PulseDaemon } from '../devices/helpers/pulse'
+import { tone } from '../../helpers/signals'
 
 const RATE_HZ = 8000
 const havePulse = spawnSync('pulseaudio', ['--version']).status === 0 && spawnSync('parec', ['--version']).status === 0
 const binding = loadAudioAddon()
 const addonHasOutput = !(binding instanceof Error) && 'OutputStream' in binding
-
-function tone(hz: number, seconds: number): Float32Array {
-  const x = new Float32Array(Math.round(seconds * RATE_HZ))
-  for (let i = 0; i < x.length; i++) x[i] = 0.5 * Math.sin((2 * Math.PI * hz * i) / RATE_HZ)
-  return x
-}
 
 /** Rising zero crossings per second between the first and last sample above 0.05: the tone's frequency. */
 function frequencyOf(x: Float32Array): { hz: number; loudSeconds: number } {
@@ -59,7 +54,7 @@ describe.skipIf(!havePulse)('openAudioOutput on PulseAudio', () => {
       await new Promise((r) => setTimeout(r, 300))
       const output = openAudioOutput({ sampleRateHz: RATE_HZ, device: 'ausculta_sink', latencyMs: 100, backend }, pulse.env)
       await output.ready()
-      output.write(tone(440, 1))
+      output.write(tone(440, 1, RATE_HZ, 0.5))
       await output.end()
       await new Promise((r) => setTimeout(r, 300))
       recorder.kill('SIGTERM')
