@@ -28,6 +28,7 @@ export class AlarmCenter {
   /** The browser holds the sound back until the page is clicked or a key is pressed. */
   soundBlocked = $state(false)
   private sound: AlarmSound | null = null
+  private outputName: string | null = null
 
   constructor(
     private readonly makeSound: () => AlarmSound | null = () => (typeof AudioContext === 'undefined' ? null : new AlarmSound()),
@@ -66,6 +67,12 @@ export class AlarmCenter {
     this.tick(nowMs)
   }
 
+  /** Electron: the alarm plays on the listening output the clinician chose (by its name), where the page can reach it. */
+  setOutput(name: string | null): void {
+    this.outputName = name
+    this.sound?.setOutput(name)
+  }
+
   /** Kinds a press of "Acknowledge" applies to. */
   get raisedKinds(): AlarmKindName[] {
     return this.alarms.filter((a) => a.state === 'raised').map((a) => a.kind)
@@ -79,7 +86,10 @@ export class AlarmCenter {
     }
     this.pauseLeftS = pauseRemainingS(this.pause, nowMs)
     const priority = soundingPriority(this.alarms, this.pause, nowMs)
-    if (priority !== null && this.sound === null) this.sound = this.makeSound()
+    if (priority !== null && this.sound === null) {
+      this.sound = this.makeSound()
+      this.sound?.setOutput(this.outputName)
+    }
     this.sound?.update(priority)
     this.soundBlocked = priority !== null && (this.sound?.blocked ?? false)
   }

@@ -9,6 +9,7 @@
 import { burstDue, type BurstClock } from '../../../core/alarms/alarm-sound-plan'
 import { burstFor, nextBurstAtS, synthesizeBurst } from '../../../core/alarms/alarm-tones'
 import type { AlarmPriority } from '../../../core/monitor/monitor-events'
+import { sinkIdForOutput } from './alarm-output'
 
 export interface ScheduledBurst {
   priority: AlarmPriority
@@ -37,6 +38,8 @@ export class AlarmSound {
   private sources: AudioBufferSourceNode[] = []
   readonly scheduled: ScheduledBurst[] = []
   private unlockArmed = false
+  /** The listening output's name (Electron): the alarm goes where the clinician listens. */
+  private outputName: string | null = null
 
   constructor() {
     const hook: TestHook = {
@@ -45,6 +48,23 @@ export class AlarmSound {
       record: (seconds) => this.record(seconds),
     }
     ;(window as unknown as { __auscultaAlarmSound: TestHook }).__auscultaAlarmSound = hook
+  }
+
+  /** Plays on the output named `name` where the page can find it (alarm-output.ts), else on the default output. */
+  setOutput(name: string | null): void {
+    this.outputName = name
+    if (this.context) void this.applyOutput(this.context)
+  }
+
+  private async applyOutput(context: AudioContext): Promise<void> {
+    const sinkable = context as AudioContext & { setSinkId?: (id: string) => Promise<void> }
+    if (!sinkable.setSinkId || !navigator.mediaDevices?.enumerateDevices) return
+    try {
+      const sinkId = sinkIdForOutput(await navigator.mediaDevices.enumerateDevices(), this.outputName)
+      await sinkable.setSinkId(sinkId ?? '')
+    } catch {
+      // The default output is still there: an alarm must sound somewhere rather than nowhere.
+    }
   }
 
   /** True while the browser keeps the audio from starting (no click or key on the page yet). */
@@ -119,6 +139,7 @@ export class AlarmSound {
       this.output = this.context.createGain()
       this.output.gain.value = 1
       this.output.connect(this.context.destination)
+      if (this.outputName) void this.applyOutput(this.context)
     }
     return this.context
   }

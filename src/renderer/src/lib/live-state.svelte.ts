@@ -195,6 +195,8 @@ export class LiveState {
   private onListeningStatus(status: ListeningStatus): void {
     this.listeningStatus = status
     this.listening = isAudible(status)
+    const output = status.outputDeviceId ? (this.outputs?.devices.find((d) => d.id === status.outputDeviceId) ?? null) : null
+    this.alarmCenter.setOutput(output?.name ?? null)
   }
 
   async refreshOutputs(): Promise<void> {
