@@ -3,7 +3,8 @@
  * the demo source (browser mode, the real backend in its own process): a patient, then Aortic →
  * Pulmonic → Tricuspid → Mitral with a 2-s clip each (the clip length is a setting of the exam
  * screen; 2 s keeps the test short), the checklist ticking off each site, "Saved: …" after each
- * clip, one site recorded again, and the visit in the library as one item. Screenshots of each
+ * clip, a mark drawn on the strip chart with one S1 label per sound, one site recorded again, and the
+ * visit in the library as one item. Screenshots of each
  * step at 1024×600 and 1920×1080 go to test-results/e2e/.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
@@ -100,6 +101,17 @@ describe('guided 4-point exam (Chromium, browser mode, demo source)', () => {
       await page.getByTestId('exam-record').click()
       if (point === 'TV') {
         await pollPage<ExamRead>(page, READ_EXAM, (r) => r.states.TV === 'recording', 5000, 'the tricuspid clip to start')
+        // A mark while the clip records is drawn on the strip chart (issue 16, item 6).
+        await page.getByTestId('mark-button').click()
+        const chart = await pollPage<{ userMarks: number; marksS1: number; labelsS1: number }>(
+          page,
+          'globalThis.__auscultaChart',
+          (c) => c.userMarks >= 1,
+          3000,
+          'the mark on the strip chart',
+        )
+        // One label per S1 mark: none left out for running into another (no "S1S1").
+        expect(chart.labelsS1).toBe(chart.marksS1)
         await page.getByTestId('exam-timer').waitFor()
         await screenshots('3-recording')
       }
