@@ -7,8 +7,13 @@ import { buildWindowEmbeddings, type WindowEmbeddings } from '../../core/search/
 import { SEARCH_HOP_SECONDS, searchWindowStarts } from '../../core/search/window-plan'
 import type { EncoderModel } from '../model/encoder-model'
 
-/** Windows per encoder call: large enough to amortise the call, small enough to keep memory flat (32 × 80 kB). */
-const BATCH_WINDOWS = 32
+/**
+ * Windows per encoder call. onnxruntime-node's run holds the calling thread while it computes, and
+ * embedding runs on the app's main thread beside the live monitor's events: 4 windows (about 7 ms
+ * on a quiet core) and a turn of the event loop between calls keep the main thread's longest stall
+ * short (`npm run bench:search` prints it).
+ */
+export const BATCH_WINDOWS = 4
 
 export interface AudioReader {
   /** Frames at the model's rate. */
@@ -37,6 +42,8 @@ export async function embedAudio(model: EncoderModel, audio: AudioReader): Promi
       windows.push(window)
     }
     embeddings.push(...(await model.run(windows)).embeddings)
+    // Let timers and I/O (the live stream, API replies) run between batches.
+    await new Promise<void>((resolve) => setImmediate(resolve))
   }
   return buildWindowEmbeddings(
     {
