@@ -5,14 +5,16 @@
  * encoder and, with --before, for another (the one shipped before the text tuning).
  *
  *   node --require tsx/cjs scripts/search-report.ts [--data <CirCor folder>] [--before <folder with ausculta-text.onnx>]
- *        [--write models/SEARCH.md]
+ *        [--suite <robustness suite of the test split>] [--write models/SEARCH.md]
  *
  * Validation patients chose what ships (the tuned text encoder); test patients are reported and
  * chose nothing.
  */
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { auroc } from '../src/core/metrics/auroc'
+import { matchRecording, windowSimilarities } from '../src/core/search/rank'
 import { scanCircorFolder } from '../src/main/data/circor-folder'
 import { EncoderModel } from '../src/main/model/encoder-model'
 import { TextEncoderModel } from '../src/main/model/text-query'
@@ -25,6 +27,8 @@ const { values } = parseArgs({
   options: {
     data: { type: 'string' },
     before: { type: 'string' },
+    /** A robustness suite of the test patients (models/training/robustness.py --split test): other descriptions. */
+    suite: { type: 'string' },
     write: { type: 'string', default: join(ROOT, 'models', 'SEARCH.md') },
   },
 })
@@ -46,6 +50,69 @@ const CHALLENGE_CONTEXT = [
     'murmur" puts murmur recordings above murmur-free ones well above chance on patients the model never saw: it is a way to ' +
     'find recordings to listen to, not a murmur detector, and it must not be shown as one.',
 ]
+
+/**
+ * Descriptions with a labelled set in the robustness suite (conditions built from test patients):
+ * which conditions are the positives and which the negatives.
+ */
+const SUITE_QUERIES: Array<{ query: string; positives: RegExp; negatives: RegExp; what: string }> = [
+  {
+    query: 'fast heart',
+    positives: /^tempo-fast-/,
+    negatives: /^(clean|tempo-slow-\d+)$/,
+    what: 'hearts quickened to 160-220 bpm vs the same recordings as recorded and slowed to 40-50 bpm',
+  },
+  {
+    query: 'slow heart',
+    positives: /^tempo-slow-/,
+    negatives: /^(clean|tempo-fast-\d+)$/,
+    what: 'hearts slowed to 40-50 bpm vs as recorded and quickened to 160-220 bpm',
+  },
+  {
+    query: 'noisy recording',
+    positives: /^noise-.*-(0|10)db$/,
+    negatives: /^(clean|device-.*)$/,
+    what: 'speech, breathing, rubbing, hum or white noise at 0 and 10 dB SNR vs clean recordings, other stethoscopes and rates',
+  },
+  {
+    query: 'no heart sound',
+    positives: /^no-heart-/,
+    negatives: /^(clean|device-.*)$/,
+    what: 'no heart at all (silence, noise, hum, speech, breathing, handling) vs heart recordings',
+  },
+]
+
+async function suiteSection(model: EncoderModel, suite: string, w: (line?: string) => number): Promise<void> {
+  const manifest = JSON.parse(readFileSync(join(suite, 'manifest.json'), 'utf8')) as { split: string; conditions: Array<{ id: string }> }
+  const byCondition = new Map<string, EmbeddedRecording[]>()
+  for (const { id } of manifest.conditions) {
+    const embedded: EmbeddedRecording[] = []
+    for (const recording of scanCircorFolder(join(suite, id)).recordings) embedded.push(await embedCircorRecording(model, recording))
+    byCondition.set(id, embedded)
+  }
+  const text = await TextEncoderModel.load(join(ROOT, 'models', 'ausculta-text.onnx'), join(ROOT, 'models', 'ausculta-text.tokenizer.json'))
+  w(`### Other descriptions (robustness suite of the ${manifest.split} patients)`)
+  w()
+  w(
+    'Recordings of the held-out test patients changed in a known way by `models/training/robustness.py` (full variant; ' +
+      'models/README.md, *Robustness suite*), each scored by its best window as above; AUROC of the described ' +
+      'recordings against the others named. No labelled set exists yet for "irregular rhythm".',
+  )
+  w()
+  w('| Query | Positives | Negatives | AUROC | What |')
+  w('|---|---|---|---|---|')
+  for (const q of SUITE_QUERIES) {
+    const [embedding] = await text.embed([q.query])
+    const score = (r: EmbeddedRecording): number =>
+      matchRecording(r.embeddings, windowSimilarities(r.embeddings, embedding as Float32Array))?.score ?? -1
+    const pick = (pattern: RegExp): number[] => [...byCondition].filter(([id]) => pattern.test(id)).flatMap(([, rs]) => rs.map(score))
+    const positives = pick(q.positives)
+    const negatives = pick(q.negatives)
+    w(`| "${q.query}" | ${positives.length} | ${negatives.length} | **${auroc(positives, negatives).toFixed(3)}** | ${q.what} |`)
+  }
+  w()
+  await text.release()
+}
 
 interface Run {
   split: string
@@ -83,6 +150,8 @@ async function main(): Promise<void> {
       runs.push({ split, text: name, patients: patients.length, recordings: recordings.length, results })
     }
   }
+  const suiteLines: string[] = []
+  if (values.suite) await suiteSection(model, values.suite, (line = '') => suiteLines.push(line))
   await model.release()
   writeFileSync(
     join(dirname(values.write!), 'search.json'),
@@ -113,15 +182,15 @@ async function main(): Promise<void> {
     for (const run of splitRuns) {
       for (const result of run.results) {
         const cells = result.rows.map((r, i) => (i >= 4 ? `**${f3(r.auroc)}**${ci(r.ci95)}` : f3(r.auroc)))
-        w(
-          `| ${run.text} | "${result.query}"${result.unknownWords.length ? ' (unknown: ' + result.unknownWords.join(', ') + ')' : ''} | ${cells.join(' | ')} |`,
-        )
+        const unknown = result.unknownWords.length ? ` (unknown: ${result.unknownWords.join(', ')})` : ''
+        w(`| ${run.text} | "${result.query}"${unknown} | ${cells.join(' | ')} |`)
       }
     }
     const counts = (first.results[0] as MurmurQueryResult).rows.map((r) => `${r.positives} vs ${r.negatives}`)
     w(`| | positives vs negatives | ${counts.join(' | ')} |`)
     w()
   }
+  lines.push(...suiteLines)
   w('### Beside the George B. Moody PhysioNet Challenge 2022')
   w()
   for (const paragraph of CHALLENGE_CONTEXT) {
