@@ -15,10 +15,7 @@ import {
   type ListeningOutputs,
   type ListeningStatus,
 } from '../../src/core/api/contract'
-import { AppService, defaultAppSettings } from '../../src/main/api/app-service'
-import { DemoDeviceCatalog } from '../../src/main/api/demo-catalog'
-import { FsSessionLibrary } from '../../src/main/api/session-library-port'
-import { Monitor } from '../../src/main/engine/monitor'
+import type { AppService } from '../../src/main/api/app-service'
 import {
   isAudible,
   listenTogglePatch,
@@ -27,8 +24,7 @@ import {
   sliderGainFromDb,
   sliderGainToDb,
 } from '../../src/renderer/src/lib/listening-route'
-
-const ROOT = join(__dirname, '../..')
+import { testAppService } from '../helpers/app-service'
 
 const playing: ListeningStatus = {
   enabled: true,
@@ -113,15 +109,7 @@ describe('the Electron controls against the real app service', () => {
 
   beforeEach(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'ausculta-listening-route-'))
-    service = new AppService({
-      monitor: new Monitor(),
-      devices: new DemoDeviceCatalog(join(ROOT, 'samples')),
-      library: new FsSessionLibrary(() => dataDir),
-      mode: 'electron',
-      version: '0.0.0-test',
-      settings: defaultAppSettings(dataDir, null),
-      modelsDir: join(ROOT, 'models'),
-    })
+    service = testAppService(dataDir, { speed: 1, mode: 'electron' })
     // The preload's client over an in-process transport: requests, responses and events validated as over IPC.
     const listeners = new Set<(payload: unknown) => void>()
     service.onEvent((channel, payload) => {

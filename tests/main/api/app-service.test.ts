@@ -8,11 +8,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { decodeFloat32Base64, dispatchApiRequest, type ApiEventChannel, type MonitorEventPayload } from '../../../src/core/api/contract'
-import { AppService, defaultAppSettings } from '../../../src/main/api/app-service'
-import { DemoDeviceCatalog } from '../../../src/main/api/demo-catalog'
-import { FsSessionLibrary } from '../../../src/main/api/session-library-port'
-import { Monitor } from '../../../src/main/engine/monitor'
+import type { AppService } from '../../../src/main/api/app-service'
 import { readWavMono } from '../../../src/main/io/wav-file'
+import { testAppService, until } from '../../helpers/app-service'
 
 const ROOT = join(__dirname, '../../..')
 let dataDir: string
@@ -24,14 +22,6 @@ function call(channel: string, request: unknown = {}): Promise<unknown> {
   return dispatchApiRequest(service.handlers, channel, request)
 }
 
-async function until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
-
 const monitorEvents = (type: string): MonitorEventPayload[] =>
   events
     .filter((e) => e.channel === 'event:monitor' && (e.payload as { type: string }).type === type)
@@ -40,16 +30,7 @@ const monitorEvents = (type: string): MonitorEventPayload[] =>
 beforeEach(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'ausculta-app-service-'))
   events = []
-  // Speed 8: eight seconds of audio per wall second keeps the test short and still paced like a device.
-  service = new AppService({
-    monitor: new Monitor(),
-    devices: new DemoDeviceCatalog(join(ROOT, 'samples'), { speed: 8 }),
-    library: new FsSessionLibrary(() => dataDir),
-    mode: 'browser',
-    version: '0.0.0-test',
-    settings: defaultAppSettings(dataDir, null),
-    modelsDir: join(ROOT, 'models'),
-  })
+  service = testAppService(dataDir)
   service.onEvent((channel, payload) => events.push({ channel, payload }))
 })
 
@@ -156,15 +137,7 @@ describe('AppService', () => {
     // Moving the library elsewhere is remembered where the next start looks: the app's own folder.
     const elsewhere = join(dataDir, 'library-elsewhere')
     await call('settings:update', { dataDir: elsewhere })
-    const restarted = new AppService({
-      monitor: new Monitor(),
-      devices: new DemoDeviceCatalog(join(ROOT, 'samples')),
-      library: new FsSessionLibrary(() => dataDir),
-      mode: 'browser',
-      version: '0.0.0-test',
-      settings: defaultAppSettings(dataDir, null),
-      modelsDir: join(ROOT, 'models'),
-    })
+    const restarted = testAppService(dataDir)
     try {
       const reloaded = (await dispatchApiRequest(restarted.handlers, 'settings:get', {})) as {
         dataDir: string
@@ -181,7 +154,7 @@ describe('AppService', () => {
     await call('devices:select', { id: 'demo:68303_AV.wav' })
     await until(() => monitorEvents('pcg').length >= 1, 30_000, 'strip-chart audio')
     await service.onHardwareAction('record-toggle')
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await until(async () => ((await call('recording:status')) as { elapsedS: number }).elapsedS > 0, 10_000, 'the recording to run')
     await service.onHardwareAction('mark')
     await service.onHardwareAction('record-toggle')
     const [session] = (await call('sessions:list', {})) as Array<{ annotationCount: number }>
@@ -202,15 +175,7 @@ describe('AppService', () => {
     try {
       // Not a WAV at all: what a renamed or truncated download looks like.
       writeFileSync(join(broken, 'broken.wav'), 'this is not a RIFF file')
-      const brokenService = new AppService({
-        monitor: new Monitor(),
-        devices: new DemoDeviceCatalog(broken),
-        library: new FsSessionLibrary(() => dataDir),
-        mode: 'browser',
-        version: '0.0.0-test',
-        settings: defaultAppSettings(dataDir, null),
-        modelsDir: join(ROOT, 'models'),
-      })
+      const brokenService = testAppService(dataDir, { samplesDir: broken })
       const statuses: unknown[] = []
       brokenService.onEvent((channel, payload) => {
         if (channel === 'event:monitor' && (payload as { type: string }).type === 'status') statuses.push(payload)

@@ -10,12 +10,9 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { dispatchApiRequest, type ApiEventChannel, type RecordingStatus, type SessionSummary } from '../../../src/core/api/contract'
 import type { VisitInfo } from '../../../src/core/api/visit-contract'
-import { AppService, defaultAppSettings } from '../../../src/main/api/app-service'
-import { DemoDeviceCatalog } from '../../../src/main/api/demo-catalog'
-import { FsSessionLibrary } from '../../../src/main/api/session-library-port'
-import { Monitor } from '../../../src/main/engine/monitor'
+import type { AppService } from '../../../src/main/api/app-service'
+import { testAppService, until } from '../../helpers/app-service'
 
-const ROOT = join(__dirname, '../../..')
 let dataDir: string
 let service: AppService
 let events: Array<{ channel: ApiEventChannel; payload: unknown }>
@@ -24,26 +21,10 @@ function call<T>(channel: string, request: unknown = {}): Promise<T> {
   return dispatchApiRequest(service.handlers, channel, request) as Promise<T>
 }
 
-async function until(predicate: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
-
 beforeEach(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'ausculta-exam-'))
   events = []
-  service = new AppService({
-    monitor: new Monitor(),
-    devices: new DemoDeviceCatalog(join(ROOT, 'samples'), { speed: 8 }),
-    library: new FsSessionLibrary(() => dataDir),
-    mode: 'browser',
-    version: '0.0.0-test',
-    settings: defaultAppSettings(dataDir, null),
-    modelsDir: join(ROOT, 'models'),
-  })
+  service = testAppService(dataDir)
   service.onEvent((channel, payload) => events.push({ channel, payload }))
 })
 

@@ -9,12 +9,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { dispatchApiRequest, type ListeningStatus } from '../../../src/core/api/contract'
-import { AppService, defaultAppSettings } from '../../../src/main/api/app-service'
-import { DemoDeviceCatalog } from '../../../src/main/api/demo-catalog'
-import { FsSessionLibrary } from '../../../src/main/api/session-library-port'
-import { Monitor } from '../../../src/main/engine/monitor'
+import type { AppService } from '../../../src/main/api/app-service'
 import { DemoFileSource } from '../../../src/main/engine/demo-source'
 import { LiveListening } from '../../../src/main/listening/live-listening'
+import { testAppService } from '../../helpers/app-service'
 
 const ROOT = join(__dirname, '../../..')
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -22,15 +20,7 @@ let dataDir: string
 const services: AppService[] = []
 
 function newService(): AppService {
-  const service = new AppService({
-    monitor: new Monitor(),
-    devices: new DemoDeviceCatalog(join(ROOT, 'samples'), { speed: 1 }),
-    library: new FsSessionLibrary(() => dataDir),
-    mode: 'electron',
-    version: '0.0.0-test',
-    settings: defaultAppSettings(dataDir, null),
-    modelsDir: join(ROOT, 'models'),
-  })
+  const service = testAppService(dataDir, { speed: 1, mode: 'electron' })
   services.push(service)
   return service
 }
