@@ -20,7 +20,7 @@ const FILTERS: Readonly<Record<string, { name: string; extensions: string[] }>> 
 
 async function printPdf(html: string): Promise<Uint8Array> {
   const dir = mkdtempSync(join(tmpdir(), 'ausculta-report-'))
-  const window = new BrowserWindow({ show: false, webPreferences: { javascript: false, sandbox: true, offscreen: true } })
+  const window = new BrowserWindow({ show: false, webPreferences: { javascript: false, sandbox: true } })
   try {
     const file = join(dir, 'report.html')
     writeFileSync(file, html)
