@@ -227,6 +227,7 @@ describe('alarms and views (Chromium, browser mode)', () => {
       expect(await page.getByTestId('alarm-state').textContent()).toContain('None active')
     }
     await page.setViewportSize(DEFAULT_VIEWPORT)
+    await screenshots('bedside')
   }, 60_000)
 
   it('a settings field left empty says what to enter, in words', async () => {
