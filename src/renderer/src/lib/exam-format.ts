@@ -26,18 +26,26 @@ export function savedText(saved: SavedRecording): string {
   return `Saved: ${EXAM_POINT_NAMES[saved.location]}, ${clipLengthText(saved.durationS)}`
 }
 
+/** The part of the page's localStorage used here (typed without the DOM library: the tests run under Node). */
+interface KeyValueStore {
+  getItem(key: string): string | null
+  setItem(key: string, value: string): void
+  removeItem(key: string): void
+}
+
+function pageStorage(): KeyValueStore | null {
+  return (globalThis as { localStorage?: KeyValueStore }).localStorage ?? null
+}
+
 const CLIP_KEY = 'ausculta.exam.clipSeconds'
 const VISIT_KEY = 'ausculta.exam.visitId'
 
 /** The visit under way, so going to the library and back (or reloading) does not lose the exam. */
-export function loadCurrentVisitId(storage: Pick<Storage, 'getItem'> | null = globalThis.localStorage ?? null): string | null {
+export function loadCurrentVisitId(storage: Pick<KeyValueStore, 'getItem'> | null = pageStorage()): string | null {
   return storage?.getItem(VISIT_KEY) ?? null
 }
 
-export function saveCurrentVisitId(
-  id: string | null,
-  storage: Pick<Storage, 'setItem' | 'removeItem'> | null = globalThis.localStorage ?? null,
-): void {
+export function saveCurrentVisitId(id: string | null, storage: Pick<KeyValueStore, 'setItem' | 'removeItem'> | null = pageStorage()): void {
   try {
     if (id === null) storage?.removeItem(VISIT_KEY)
     else storage?.setItem(VISIT_KEY, id)
@@ -46,12 +54,12 @@ export function saveCurrentVisitId(
   }
 }
 
-export function loadClipSeconds(storage: Pick<Storage, 'getItem'> | null = globalThis.localStorage ?? null): number {
+export function loadClipSeconds(storage: Pick<KeyValueStore, 'getItem'> | null = pageStorage()): number {
   const value = Number(storage?.getItem(CLIP_KEY) ?? NaN)
   return Number.isFinite(value) && value >= EXAM_CLIP_SECONDS.min && value <= EXAM_CLIP_SECONDS.max ? value : EXAM_CLIP_SECONDS.default
 }
 
-export function saveClipSeconds(seconds: number, storage: Pick<Storage, 'setItem'> | null = globalThis.localStorage ?? null): void {
+export function saveClipSeconds(seconds: number, storage: Pick<KeyValueStore, 'setItem'> | null = pageStorage()): void {
   try {
     storage?.setItem(CLIP_KEY, String(seconds))
   } catch {
