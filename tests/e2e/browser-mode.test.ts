@@ -514,7 +514,7 @@ describe('browser mode end to end (Chromium)', () => {
     const setLimits = async (high: string, sustain: string): Promise<void> => {
       await page.getByTestId('nav-settings').click()
       await page.getByTestId('alarm-high').fill(high)
-      await page.getByLabel('Sustained for (s)').fill(sustain)
+      await page.getByTestId('alarm-sustain').fill(sustain)
       await page.getByTestId('settings-apply').click()
       await page.getByText('Settings applied').waitFor({ timeout: 10_000 })
       await page.getByTestId('nav-live').click()
@@ -523,7 +523,7 @@ describe('browser mode end to end (Chromium)', () => {
     await setLimits('50', '0')
     try {
       const banner = page.getByTestId('alarm-banner')
-      await banner.filter({ hasText: 'HR HIGH' }).waitFor({ timeout: 30_000 })
+      await banner.filter({ hasText: 'Heart rate high' }).waitFor({ timeout: 30_000 })
       await page.screenshot({ path: join(SHOTS, 'alarm.png') })
       await page.keyboard.press('a')
       await banner.filter({ hasText: 'Acknowledged' }).waitFor({ timeout: 5000 })
