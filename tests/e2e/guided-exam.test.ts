@@ -80,7 +80,7 @@ afterAll(async () => {
 })
 
 describe('guided 4-point exam (Chromium, browser mode, demo source)', () => {
-  it('walks Aortic → Pulmonic → Tricuspid → Mitral with timed clips, redoes one site, and files the visit as one library item', async () => {
+  it('walks Aortic → Pulmonic → Tricuspid → Mitral with timed clips, redoes one site, files the visit as one item', async () => {
     await page.getByTestId('nav-exam').click()
     await page.getByTestId('exam-clip-seconds').fill(String(CLIP_S))
     // No patient id, no exam: the button stays disabled.
