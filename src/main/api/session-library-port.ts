@@ -261,10 +261,11 @@ export class FsSessionLibrary implements SessionLibraryPort {
   async exportSession(id: string, format: 'folder' | 'zip'): Promise<{ path: string; files: string[] }> {
     // One folder per export run (exporting again never collides with the last one), created only
     // once the session has been read and the export written.
-    const beats = await this.exchange.beats(id)
-    const pdf = await this.exchange.tryPdf(id, beats).catch(() => undefined)
+    // A session whose audio cannot be read fails below with the reader's own typed error, not the worker's copy.
+    const beats = await this.exchange.beats(id).catch(() => undefined)
+    const pdf = beats ? await this.exchange.tryPdf(id, beats).catch(() => undefined) : undefined
     const result = exportSessionRun(this.library(), id, join(this.dataDir(), 'exports'), format, new Date(), {
-      beats,
+      ...(beats ? { beats } : {}),
       ...(pdf ? { pdf } : {}),
     })
     return { path: result.path, files: result.files }
