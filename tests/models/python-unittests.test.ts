@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest'
 const ROOT = join(__dirname, '../..')
 
 describe('models/training Python unit tests', () => {
-  for (const module of ['models.training.test_augment', 'models.training.test_robustness']) {
+  for (const module of ['models.training.test_augment', 'models.training.test_robustness', 'models.training.test_captions']) {
     it(module, async () => {
       const result = await promisify(execFile)('/usr/bin/python3', ['-m', 'unittest', module], {
         cwd: ROOT,
