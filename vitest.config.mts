@@ -1,6 +1,9 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
+  // Compiles the renderer's rune classes (*.svelte.ts) so tests run them as the app does.
+  plugins: [svelte({ configFile: false })],
   test: {
     include: ['tests/**/*.test.ts'],
     // Device and model tests spawn real processes (PulseAudio, socat, python); give them room.
