@@ -259,6 +259,39 @@ describe.each(SIZES)('the annotation workstation at $width×$height (Chromium)',
     60_000,
   )
 
+  it.runIf(size.width === 1920)(
+    'downloads the Audacity labels and the PDF report, and imports a label track back',
+    async () => {
+      // The open session is the recording made above (or the last import): give it two annotations first.
+      await page.keyboard.press('k')
+      const rows = page.getByTestId('annotation-row')
+      await expect.poll(() => rows.count(), { timeout: 5000 }).toBeGreaterThan(0)
+      await rows.first().getByTestId('annotation-note').fill('exported note')
+      await rows.first().getByTestId('annotation-note').press('Enter')
+      await page.getByTestId('export-kind').selectOption('audacity')
+      const [labels] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-file').click()])
+      expect(labels.suggestedFilename()).toMatch(/\.labels\.txt$/)
+      const labelsPath = join(dataDir, 'downloaded.labels.txt')
+      await labels.saveAs(labelsPath)
+      const text = readFileSync(labelsPath, 'utf8')
+      expect(text).toMatch(/^\d+\.\d{6}\t\d+\.\d{6}\tmark # exported note\n/)
+      await page.getByTestId('export-kind').selectOption('pdf')
+      const [pdf] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByTestId('export-file').click()])
+      expect(pdf.suggestedFilename()).toMatch(/\.report\.pdf$/)
+      const pdfPath = join(dataDir, 'downloaded.pdf')
+      await pdf.saveAs(pdfPath)
+      expect(readFileSync(pdfPath).subarray(0, 5).toString()).toBe('%PDF-')
+      // The same labels imported again: the table doubles, one undo step takes them away.
+      const before = await rows.count()
+      await page.getByTestId('import-labels-file').setInputFiles(labelsPath)
+      await page.getByTestId('sessions-message').filter({ hasText: 'Imported' }).waitFor({ timeout: 10_000 })
+      await expect.poll(() => rows.count(), { timeout: 5000 }).toBe(before * 2)
+      await page.getByTestId('undo').click()
+      await expect.poll(() => rows.count(), { timeout: 5000 }).toBe(before)
+    },
+    90_000,
+  )
+
   it('imports a WAV dropped on the library, and a search without a match says so', async () => {
     const bytes = readFileSync(join(ROOT, 'samples/68303_AV.wav')).toString('base64')
     const name = `drop${size.width}_AV.wav`
