@@ -122,6 +122,10 @@ describe('BeatTrack', () => {
       { timeS: 1.3, kind: 'S2' },
       { timeS: 1.86, kind: 'S1' },
     ])
+    // One window reporting two S1s 0.18 s apart (a detector cycling through noise): one mark, at the first.
+    const noisy = new BeatTrack()
+    noisy.add(beatsOf([1.0, 1.18, 1.9], [1.3]))
+    expect(noisy.s1OnsetsS).toEqual([1.0, 1.9])
     // Two S1s 0.3 s apart (200 bpm) stay two beats.
     const fast = new BeatTrack()
     fast.add(beatsOf([1.0]))

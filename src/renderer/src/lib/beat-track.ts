@@ -56,8 +56,8 @@ export class BeatTrack {
   add(beats: WindowBeatsLike): void {
     const before = this.sounds
     const reports: HeartSoundMark[] = [
-      ...beats.s1OnsetsS.map((timeS) => ({ timeS, kind: 'S1' as const })),
-      ...beats.s2OnsetsS.map((timeS) => ({ timeS, kind: 'S2' as const })),
+      ...oneSoundEach(beats.s1OnsetsS).map((timeS) => ({ timeS, kind: 'S1' as const })),
+      ...oneSoundEach(beats.s2OnsetsS).map((timeS) => ({ timeS, kind: 'S2' as const })),
     ]
     // Match each report against what was known before this window only: a window's own sounds
     // are distinct, so one of them must never replace another.
@@ -123,6 +123,20 @@ export class BeatTrack {
     this.irregular = false
     this.version++
   }
+}
+
+/**
+ * One window's onsets of one kind with those closer than SAME_KIND_S to the previous kept one left
+ * out: a detector that cycles through a noisy stretch can report two "S1s" 0.18 s apart, which no
+ * heart makes (the first is kept: the onset of the sound).
+ */
+function oneSoundEach(onsetsS: readonly number[]): number[] {
+  const out: number[] = []
+  for (const t of [...onsetsS].filter(Number.isFinite).sort((a, b) => a - b)) {
+    const last = out[out.length - 1]
+    if (last === undefined || t - last >= SAME_KIND_S) out.push(t)
+  }
+  return out
 }
 
 /** Index of the first sound at or after timeS (binary search; sounds are sorted). */
