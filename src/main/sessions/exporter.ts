@@ -76,7 +76,7 @@ export function circorSegmentation(annotations: AnnotationDoc, beats: SessionBea
 }
 
 /** Says where the .tsv's rows came from: CirCor's format has no column for it. */
-function segmentationReadme(base: string, detected: boolean, beats: SessionBeats | undefined): string {
+function segmentationReadme(base: string, detected: boolean, rows: number, beats: SessionBeats | undefined): string {
   const by =
     beats?.source === 'recorded'
       ? "the monitor while recording (the encoder's segmentation head when a model ran, else the envelope beat detector)"
@@ -87,7 +87,9 @@ function segmentationReadme(base: string, detected: boolean, beats: SessionBeats
         'Sound lengths are typical ones (S1 120 ms, S2 100 ms, cut at half the gap to the next sound);',
         'systole and diastole fill the gaps. Check before using it as a reference.',
       ]
-    : [`${base}.tsv holds the S1/systole/S2/diastole spans annotated in Ausculta (or imported from a CirCor .tsv).`]
+    : rows > 0
+      ? [`${base}.tsv holds the S1/systole/S2/diastole spans annotated in Ausculta (or imported from a CirCor .tsv).`]
+      : [`${base}.tsv holds no S1/S2: none were annotated, and none were detected in this export.`]
   return [
     ...what,
     '',
@@ -126,7 +128,7 @@ export function sessionExportFiles(library: SessionLibrary, id: string, prefix =
     { name: `${prefix}${base}.wav`, data: audioBytes },
     { name: `${prefix}${base}.tsv`, data: text(tsv.text) },
     { name: `${prefix}${base}.labels.txt`, data: text(formatAudacityLabels(annotations)) },
-    { name: `${prefix}SEGMENTATION.txt`, data: text(segmentationReadme(base, tsv.detected, extras.beats)) },
+    { name: `${prefix}SEGMENTATION.txt`, data: text(segmentationReadme(base, tsv.detected, tsv.rows, extras.beats)) },
     { name: `${prefix}annotations.json`, data: text(formatAnnotationDoc(annotations)) },
     { name: `${prefix}hr.csv`, data: text(formatHrCsv(trace.entries)) },
     { name: `${prefix}session.json`, data: text(formatSessionMeta(meta)) },
