@@ -12,6 +12,7 @@ import type {
   OutputBinding,
 } from './native-output-stream'
 import { overridePulseSink } from './pulse-sink-override'
+import { ListenerSet } from '../listener-set'
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 /** PulseAudio starts consuming ~2 s after a stream starts (the addon's startupGraceMs is the same). */
@@ -33,7 +34,7 @@ export class AddonOutput implements AudioOutput {
   private readonly feedFrames: number
   private timer: NodeJS.Timeout | null = null
   private releasePulseSink: (() => void) | null
-  private readonly failureListeners = new Set<(failure: NoAudioOutputError) => void>()
+  private readonly failureListeners = new ListenerSet<[NoAudioOutputError]>('audio output failure')
   /** Resolved by the first state event after 'opening' (running, failed or closing). */
   private readonly opened: Promise<void>
   private resolveOpened!: () => void
@@ -89,12 +90,11 @@ export class AddonOutput implements AudioOutput {
     this.resolveOpened()
     if (event.state !== 'failed' || this.aborted) return
     const failure = this.failure
-    if (failure) for (const listener of [...this.failureListeners]) listener(failure)
+    if (failure) this.failureListeners.emit(failure)
   }
 
   onFailure(listener: (failure: NoAudioOutputError) => void): () => void {
-    this.failureListeners.add(listener)
-    return () => this.failureListeners.delete(listener)
+    return this.failureListeners.add(listener)
   }
 
   get underruns(): number {

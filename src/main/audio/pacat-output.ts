@@ -5,6 +5,7 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { NoAudioOutputError } from './audio-output-errors'
 import type { AudioOutput, AudioOutputOptions, AudioOutputStats } from './audio-output-types'
+import { ListenerSet } from '../listener-set'
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -20,7 +21,7 @@ export class PacatOutput implements AudioOutput {
   private readonly exited: Promise<number | null>
   private stderrTail = ''
   private aborted = false
-  private readonly failureListeners = new Set<(failure: NoAudioOutputError) => void>()
+  private readonly failureListeners = new ListenerSet<[NoAudioOutputError]>('audio output failure')
 
   constructor(options: AudioOutputOptions, env: NodeJS.ProcessEnv) {
     const args = [
@@ -52,13 +53,12 @@ export class PacatOutput implements AudioOutput {
     // stderr is read ('close' comes after the streams end; the message quotes it).
     this.child.on('close', () => {
       const failure = this.failure
-      if (failure) for (const listener of [...this.failureListeners]) listener(failure)
+      if (failure) this.failureListeners.emit(failure)
     })
   }
 
   onFailure(listener: (failure: NoAudioOutputError) => void): () => void {
-    this.failureListeners.add(listener)
-    return () => this.failureListeners.delete(listener)
+    return this.failureListeners.add(listener)
   }
 
   get underruns(): number {
