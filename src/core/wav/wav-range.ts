@@ -5,105 +5,19 @@
  * exactly `downmixToMono(decodeWav(file))` for those frames, so the library can show and play
  * an hours-long recording without ever holding it whole.
  */
-import {
-  UNFINALISED_SIZES,
-  WavFormatError,
-  decodeFrames,
-  downmixToMono,
-  fourCc,
-  parseFmt,
-  printable,
-  sampleFormatOf,
-  validateFmt,
-  type FmtChunk,
-  type WavSampleFormat,
-} from './wav-reader'
+import { decodeFrames, downmixToMono, walkWavChunks, type WavLayout } from './wav-reader'
 
-export interface WavLayout {
-  sampleRateHz: number
-  channels: number
-  format: WavSampleFormat
-  bytesPerFrame: number
-  /** Byte offset of the first frame. */
-  dataStart: number
-  /** Whole frames present (a torn last frame is not counted). */
-  frames: number
-  warnings: string[]
-}
+export type { WavLayout } from './wav-reader'
 
 /** Up to `length` bytes at `offset` (fewer at the end of the file). */
 export type ByteRangeReader = (offset: number, length: number) => Promise<Uint8Array>
 
-/** The longest fmt chunk body we look at (an extensible fmt is 40 bytes). */
-const FMT_BYTES_READ = 40
-
 /** Where the samples of a WAV file of `fileBytes` bytes are; throws `WavFormatError` as `decodeWav` would. */
 export async function readWavLayout(read: ByteRangeReader, fileBytes: number, sourceName: string): Promise<WavLayout> {
-  const warnings: string[] = []
-  if (fileBytes < 12) throw new WavFormatError(`${sourceName}: file too short for a RIFF header (${fileBytes} bytes, need 12)`)
-  const head = await read(0, 12)
-  const magic = fourCc(head, 0)
-  if (magic === 'RIFX') throw new WavFormatError(`${sourceName}: unsupported big-endian RIFX file`)
-  if (magic === 'RF64') throw new WavFormatError(`${sourceName}: unsupported RF64 file (WAV over 4 GiB)`)
-  if (magic !== 'RIFF') throw new WavFormatError(`${sourceName}: not a RIFF file (starts with "${printable(magic)}")`)
-  const waveId = fourCc(head, 8)
-  if (waveId !== 'WAVE') throw new WavFormatError(`${sourceName}: RIFF form type "${printable(waveId)}" is not WAVE`)
-  const riffSize = new DataView(head.buffer, head.byteOffset, head.byteLength).getUint32(4, true)
-
-  let fmt: FmtChunk | undefined
-  let dataStart = -1
-  let dataBytes = 0
-  let offset = 12
-  let stoppedBy = ''
-  while (offset + 8 <= fileBytes) {
-    const chunk = await read(offset, 8)
-    const id = fourCc(chunk, 0)
-    const size = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength).getUint32(4, true)
-    const bodyStart = offset + 8
-    const available = fileBytes - bodyStart
-    if (id === 'data') {
-      if (dataStart >= 0) {
-        warnings.push(`${sourceName}: extra data chunk at byte ${offset} ignored`)
-      } else {
-        dataStart = bodyStart
-        const riffEndsHere = UNFINALISED_SIZES.has(riffSize) || riffSize + 8 <= bodyStart
-        if (size > available) {
-          warnings.push(`${sourceName}: data chunk size ${size} overruns the file; read the ${available} bytes present`)
-          dataBytes = available
-          break
-        }
-        if (size === 0 && available > 0 && riffEndsHere) {
-          warnings.push(`${sourceName}: data chunk size 0 (unfinalised writer); read the ${available} bytes present`)
-          dataBytes = available
-          break
-        }
-        dataBytes = size
-      }
-    } else if (id === 'fmt ') {
-      if (size > available) throw new WavFormatError(`${sourceName}: fmt chunk truncated (size ${size}, ${available} bytes left)`)
-      if (fmt) warnings.push(`${sourceName}: extra fmt chunk at byte ${offset} ignored`)
-      else {
-        const body = await read(bodyStart, Math.min(size, FMT_BYTES_READ))
-        // parseFmt checks the declared size and reads at most 40 bytes of the body.
-        const padded = new Uint8Array(FMT_BYTES_READ)
-        padded.set(body)
-        fmt = parseFmt(new DataView(padded.buffer), 0, size, sourceName)
-      }
-    } else if (size > available) {
-      stoppedBy = `chunk "${printable(id)}" at byte ${offset} declares ${size} bytes, ${available} left`
-      warnings.push(`${sourceName}: ${stoppedBy}; stopped there`)
-      break
-    }
-    offset = bodyStart + size + (size & 1)
-  }
-
-  const because = stoppedBy ? ` (${stoppedBy})` : ''
-  if (!fmt) throw new WavFormatError(`${sourceName}: fmt chunk missing${because}`)
-  const format = sampleFormatOf(fmt, sourceName)
-  const bytesPerFrame = validateFmt(fmt, format, sourceName)
-  if (dataStart < 0) throw new WavFormatError(`${sourceName}: data chunk missing${because}`)
-  const frames = Math.floor(dataBytes / bytesPerFrame)
-  return { sampleRateHz: fmt.sampleRateHz, channels: fmt.channels, format, bytesPerFrame, dataStart, frames, warnings }
+  const walk = walkWavChunks(fileBytes, sourceName)
+  let step = walk.next()
+  while (!step.done) step = walk.next(await read(step.value.offset, step.value.length))
+  return step.value
 }
 
 /** Byte range holding frames [startFrame, startFrame + frames). */

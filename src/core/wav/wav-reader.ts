@@ -107,35 +107,58 @@ export function validateFmt(fmt: FmtChunk, format: WavSampleFormat, sourceName: 
   return bytesPerFrame
 }
 
+export interface WavLayout {
+  sampleRateHz: number
+  channels: number
+  format: WavSampleFormat
+  bytesPerFrame: number
+  /** Byte offset of the first frame. */
+  dataStart: number
+  /** Whole frames present (a torn last frame is not counted). */
+  frames: number
+  /** Bytes of sample data present (whole frames and any torn last one). */
+  dataBytes: number
+  warnings: string[]
+}
+
+/** The longest fmt chunk body we look at (an extensible fmt is 40 bytes). */
+const FMT_BYTES_READ = 40
+
+/** A byte range the chunk walk needs: up to `length` bytes at `offset` (fewer at the end of the file). */
+export interface WavRead {
+  offset: number
+  length: number
+}
+
 /**
- * Decode a RIFF/WAVE file held in memory. Never reads past `bytes`, never loops without
- * advancing; anything it cannot make sense of raises `WavFormatError` naming `sourceName`.
+ * The RIFF/WAVE chunk walk, once for a file held in memory (decodeWav) and for one read in ranges
+ * (readWavLayout in wav-range.ts): it yields each byte range it needs and is sent back its bytes.
+ * Never reads past `fileBytes`, never loops without advancing; what it cannot make sense of raises
+ * `WavFormatError` naming `sourceName`.
  */
-export function decodeWav(bytes: Uint8Array, sourceName = '<bytes>'): WavAudio {
+export function* walkWavChunks(fileBytes: number, sourceName: string): Generator<WavRead, WavLayout, Uint8Array> {
   const warnings: string[] = []
-  if (bytes.length < 12) {
-    throw new WavFormatError(`${sourceName}: file too short for a RIFF header (${bytes.length} bytes, need 12)`)
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const magic = fourCc(bytes, 0)
+  if (fileBytes < 12) throw new WavFormatError(`${sourceName}: file too short for a RIFF header (${fileBytes} bytes, need 12)`)
+  const head = yield { offset: 0, length: 12 }
+  const magic = fourCc(head, 0)
   if (magic === 'RIFX') throw new WavFormatError(`${sourceName}: unsupported big-endian RIFX file`)
   if (magic === 'RF64') throw new WavFormatError(`${sourceName}: unsupported RF64 file (WAV over 4 GiB)`)
   if (magic !== 'RIFF') throw new WavFormatError(`${sourceName}: not a RIFF file (starts with "${printable(magic)}")`)
-  const waveId = fourCc(bytes, 8)
+  const waveId = fourCc(head, 8)
   if (waveId !== 'WAVE') throw new WavFormatError(`${sourceName}: RIFF form type "${printable(waveId)}" is not WAVE`)
-  const riffSize = view.getUint32(4, true)
+  const riffSize = new DataView(head.buffer, head.byteOffset, head.byteLength).getUint32(4, true)
 
   let fmt: FmtChunk | undefined
   let dataStart = -1
   let dataBytes = 0
   let offset = 12
-  /** Why the chunk walk ended early, to explain a missing chunk. */
   let stoppedBy = ''
-  while (offset + 8 <= bytes.length) {
-    const id = fourCc(bytes, offset)
-    const size = view.getUint32(offset + 4, true)
+  while (offset + 8 <= fileBytes) {
+    const chunk = yield { offset, length: 8 }
+    const id = fourCc(chunk, 0)
+    const size = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength).getUint32(4, true)
     const bodyStart = offset + 8
-    const available = bytes.length - bodyStart
+    const available = fileBytes - bodyStart
     if (id === 'data') {
       if (dataStart >= 0) {
         warnings.push(`${sourceName}: extra data chunk at byte ${offset} ignored`)
@@ -148,7 +171,6 @@ export function decodeWav(bytes: Uint8Array, sourceName = '<bytes>'): WavAudio {
           break
         }
         if (size === 0 && available > 0 && riffEndsHere) {
-          // A writer that crashed before patching its header: the samples are there, the sizes are not.
           warnings.push(`${sourceName}: data chunk size 0 (unfinalised writer); read the ${available} bytes present`)
           dataBytes = available
           break
@@ -158,7 +180,13 @@ export function decodeWav(bytes: Uint8Array, sourceName = '<bytes>'): WavAudio {
     } else if (id === 'fmt ') {
       if (size > available) throw new WavFormatError(`${sourceName}: fmt chunk truncated (size ${size}, ${available} bytes left)`)
       if (fmt) warnings.push(`${sourceName}: extra fmt chunk at byte ${offset} ignored`)
-      else fmt = parseFmt(view, bodyStart, size, sourceName)
+      else {
+        const body = yield { offset: bodyStart, length: Math.min(size, FMT_BYTES_READ) }
+        // parseFmt checks the declared size and reads at most 40 bytes of the body.
+        const padded = new Uint8Array(FMT_BYTES_READ)
+        padded.set(body)
+        fmt = parseFmt(new DataView(padded.buffer), 0, size, sourceName)
+      }
     } else if (size > available) {
       stoppedBy = `chunk "${printable(id)}" at byte ${offset} declares ${size} bytes, ${available} left`
       warnings.push(`${sourceName}: ${stoppedBy}; stopped there`)
@@ -173,12 +201,25 @@ export function decodeWav(bytes: Uint8Array, sourceName = '<bytes>'): WavAudio {
   const format = sampleFormatOf(fmt, sourceName)
   const bytesPerFrame = validateFmt(fmt, format, sourceName)
   if (dataStart < 0) throw new WavFormatError(`${sourceName}: data chunk missing${because}`)
-
   const frames = Math.floor(dataBytes / bytesPerFrame)
-  const leftover = dataBytes - frames * bytesPerFrame
+  return { sampleRateHz: fmt.sampleRateHz, channels: fmt.channels, format, bytesPerFrame, dataStart, frames, dataBytes, warnings }
+}
+
+/**
+ * Decode a RIFF/WAVE file held in memory. Never reads past `bytes`, never loops without
+ * advancing; anything it cannot make sense of raises `WavFormatError` naming `sourceName`.
+ */
+export function decodeWav(bytes: Uint8Array, sourceName = '<bytes>'): WavAudio {
+  const walk = walkWavChunks(bytes.length, sourceName)
+  let step = walk.next()
+  while (!step.done) step = walk.next(bytes.subarray(step.value.offset, step.value.offset + step.value.length))
+  const layout = step.value
+  const { warnings, frames, channels, format } = layout
+  const leftover = layout.dataBytes - frames * layout.bytesPerFrame
   if (leftover > 0) warnings.push(`${sourceName}: dropped a partial frame of ${leftover} bytes at the end of data`)
-  const channelData = decodeFrames(view, dataStart, frames, fmt.channels, format, warnings, sourceName)
-  return { sampleRateHz: fmt.sampleRateHz, channels: fmt.channels, format, frames, channelData, warnings }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const channelData = decodeFrames(view, layout.dataStart, frames, channels, format, warnings, sourceName)
+  return { sampleRateHz: layout.sampleRateHz, channels, format, frames, channelData, warnings }
 }
 
 export function decodeFrames(
