@@ -19,6 +19,7 @@ import { SettingsStore } from './settings-store'
 import { SourceControl } from './source-control'
 import { SoundSearch } from '../search/sound-search'
 import { PacsService } from '../sharing/pacs-service'
+import { ListenerSet } from '../listener-set'
 
 export { CIRCOR_ATTRIBUTION } from './recording-controller'
 export { defaultAppSettings } from './settings-store'
@@ -46,7 +47,8 @@ export type HardwareAction = 'record-toggle' | 'mark' | 'monitor-toggle'
 type EventListener = (channel: ApiEventChannel, payload: unknown) => void
 
 export class AppService {
-  private readonly listeners = new Set<EventListener>()
+  /** One broken transport must not starve the others: a failing listener is dropped silently. */
+  private readonly listeners = new ListenerSet<[ApiEventChannel, unknown]>('app event', () => {})
   private readonly settings: SettingsStore
   private readonly sources: SourceControl
   private readonly recordings: RecordingController
@@ -120,18 +122,11 @@ export class AppService {
   }
 
   onEvent(listener: EventListener): () => void {
-    this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
+    return this.listeners.add(listener)
   }
 
   private emit(channel: ApiEventChannel, payload: unknown): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(channel, payload)
-      } catch {
-        // One broken transport must not starve the others.
-      }
-    }
+    this.listeners.emit(channel, payload)
   }
 
   /** A failure outside any request: a non-fatal error event, without the data folders' paths. */
