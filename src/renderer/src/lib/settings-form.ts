@@ -3,6 +3,7 @@
  * from 30 to 300 bpm"), before anything is sent; and the backend's validation messages
  * ("field 'monitor.alarms.hrHighBpm': Invalid input: …") turned into the same words.
  */
+import { MONITOR_SETTINGS_RANGES } from '../../../core/monitor/monitor-settings'
 
 export interface SettingsFormValues {
   windowSeconds: number | null
@@ -23,14 +24,15 @@ interface FieldRule {
   unit: string
 }
 
-/** Ranges of src/core/api/contract.ts (monitorSettingsSchema). */
+/** The ranges the API checks (src/core/monitor/monitor-settings.ts), in the form's words. */
+const R = MONITOR_SETTINGS_RANGES
 const RULES: readonly FieldRule[] = [
-  { key: 'hrLowBpm', path: 'monitor.alarms.hrLowBpm', label: 'Low heart-rate limit', min: 20, max: 250, unit: 'bpm' },
-  { key: 'hrHighBpm', path: 'monitor.alarms.hrHighBpm', label: 'High heart-rate limit', min: 30, max: 300, unit: 'bpm' },
-  { key: 'sustainSeconds', path: 'monitor.alarms.sustainSeconds', label: 'Alarm delay', min: 0, max: 600, unit: 's' },
-  { key: 'signalLostSeconds', path: 'monitor.alarms.signalLostSeconds', label: 'Signal-lost delay', min: 1, max: 600, unit: 's' },
-  { key: 'windowSeconds', path: 'monitor.windowSeconds', label: 'Analysis window', min: 1, max: 30, unit: 's' },
-  { key: 'hopSeconds', path: 'monitor.hopSeconds', label: 'Update interval', min: 0.1, max: 10, unit: 's' },
+  { key: 'hrLowBpm', path: 'monitor.alarms.hrLowBpm', label: 'Low heart-rate limit', ...R.hrLowBpm, unit: 'bpm' },
+  { key: 'hrHighBpm', path: 'monitor.alarms.hrHighBpm', label: 'High heart-rate limit', ...R.hrHighBpm, unit: 'bpm' },
+  { key: 'sustainSeconds', path: 'monitor.alarms.sustainSeconds', label: 'Alarm delay', ...R.sustainSeconds, unit: 's' },
+  { key: 'signalLostSeconds', path: 'monitor.alarms.signalLostSeconds', label: 'Signal-lost delay', ...R.signalLostSeconds, unit: 's' },
+  { key: 'windowSeconds', path: 'monitor.windowSeconds', label: 'Analysis window', ...R.windowSeconds, unit: 's' },
+  { key: 'hopSeconds', path: 'monitor.hopSeconds', label: 'Update interval', ...R.hopSeconds, unit: 's' },
 ]
 
 const rangeMessage = (rule: FieldRule): string => `${rule.label}: enter a number from ${rule.min} to ${rule.max} ${rule.unit}`
