@@ -1,4 +1,5 @@
 /** A seedable PRNG (mulberry32) and the draws the fuzz tests need, so a printed seed replays the same choices. */
+import { mulberry32 } from '../../src/core/mulberry32'
 export interface SeededRandom {
   /** Uniform in [0, 1). */
   next(): number
@@ -10,14 +11,7 @@ export interface SeededRandom {
 }
 
 export function seededRandom(seed: number): SeededRandom {
-  let a = seed >>> 0
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const next = mulberry32(seed)
   const int = (min: number, max: number): number => min + Math.floor(next() * (max - min + 1))
   return {
     next,

@@ -21,6 +21,7 @@ import { readWavMono } from '../io/wav-file'
 import type { EncoderModel } from '../model/encoder-model'
 import type { TextEncoderModel } from '../model/text-query'
 import { embedAudio, samplesReader } from './embed-audio'
+import { mulberry32 } from '../../core/mulberry32'
 
 export const MURMUR_LOCATIONS = EXAM_POINTS
 
@@ -109,25 +110,14 @@ const byPatient: Split = (scores) => {
   }
 }
 
-/** mulberry32: a small seeded generator, so the intervals are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 const BOOTSTRAP_ROUNDS = 2000
 
 function bootstrapCi(scores: readonly ScoredRecording[], split: Split): [number, number] | null {
   const byPatientId = new Map<string, ScoredRecording[]>()
   for (const s of scores) byPatientId.set(s.patientId, [...(byPatientId.get(s.patientId) ?? []), s])
   const ids = [...byPatientId.keys()]
-  const random = seeded(18)
+  // Seeded, so the intervals are the same on every run.
+  const random = mulberry32(18)
   const values: number[] = []
   for (let round = 0; round < BOOTSTRAP_ROUNDS; round++) {
     const drawn: Array<ScoredRecording & { draw: number }> = []

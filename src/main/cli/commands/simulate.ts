@@ -20,6 +20,7 @@ import { openSerialLink, type SerialLink } from '../../devices/serial-port'
 import { readWavMono } from '../../io/wav-file'
 import { CliUsageError, type CliCommand } from '../command'
 import { parseOptions } from '../parse-options'
+import { mulberry32 } from '../../../core/mulberry32'
 
 const USAGE = `Usage: ausculta simulate --serial <path> --wav <file> [options]
 
@@ -109,18 +110,6 @@ function parseSimulateArgs(argv: string[]): SimulateOptions {
   return options as SimulateOptions
 }
 
-/** mulberry32: small, seedable, good enough to place corrupted bytes */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** The device state machine, separate from the port so its pacing logic reads on its own. */
 class SimulatedDevice {
   private streaming = false
@@ -142,7 +131,7 @@ class SimulatedDevice {
     private readonly sampleRateHz: number,
     private readonly options: SimulateOptions,
   ) {
-    this.random = seededRandom(options.seed)
+    this.random = mulberry32(options.seed)
   }
 
   onCommandLine(line: string): void {

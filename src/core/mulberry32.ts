@@ -1,0 +1,15 @@
+/**
+ * mulberry32: a small seedable generator of uniform numbers in [0, 1). The one PRNG of the app
+ * (the simulator's corrupted bytes, the murmur evaluation's intervals, the fuzz tests), so a
+ * printed seed replays the same choices everywhere.
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
