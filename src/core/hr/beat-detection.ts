@@ -14,6 +14,11 @@ import { pcgEnvelope } from '../dsp/envelope'
 import { InvalidArgumentError } from '../errors'
 import { CLASSICAL_HR_TUNING, envelopeAutocorrelation, pickBeatLag, type EnvelopeAutocorrelation } from './classical-hr'
 
+/** A window in which no beat was found (fresh arrays each call: callers may fill them). */
+export function noBeats(): BeatAnalysis {
+  return { s1OnsetsS: [], s2OnsetsS: [], intervalsS: [], irregularity: NaN, irregular: false, beatPeriodS: NaN, systoleS: NaN }
+}
+
 export interface BeatAnalysis {
   /** S1 onsets, seconds from the window's first sample. */
   s1OnsetsS: number[]
@@ -257,15 +262,7 @@ export function detectBeats(
 ): BeatAnalysis {
   if (!(sampleRateHz > 0) || !Number.isFinite(sampleRateHz))
     throw new InvalidArgumentError(`sampleRateHz: must be positive and finite, got ${sampleRateHz}`)
-  const empty: BeatAnalysis = {
-    s1OnsetsS: [],
-    s2OnsetsS: [],
-    intervalsS: [],
-    irregularity: NaN,
-    irregular: false,
-    beatPeriodS: NaN,
-    systoleS: NaN,
-  }
+  const empty = noBeats()
   // Two beats at the slowest rate are needed for a period.
   if (window.length < (2 * 60 * sampleRateHz) / MAX_BPM || sampleRateHz < 900) return empty
 

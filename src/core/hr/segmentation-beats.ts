@@ -15,7 +15,7 @@
  * minimum cycle of 0.7 × the production head's period lowered its S1 F1 from 0.66 to 0.42).
  */
 import { InvalidArgumentError } from '../errors'
-import { coefficientOfVariation, type BeatAnalysis } from './beat-detection'
+import { coefficientOfVariation, noBeats, type BeatAnalysis } from './beat-detection'
 
 /** Class order of the head's output (the model card's `segmentation.classes`). */
 export const SEGMENT_CLASSES = ['S1', 'systole', 'S2', 'diastole'] as const
@@ -136,17 +136,7 @@ export function beatsFromSegmentation(
     throw new InvalidArgumentError(
       `probs: expected ${frames} frames × ${CLASS_COUNT} classes = ${frames * CLASS_COUNT} values, got ${probs.length}`,
     )
-  const none: SegmentationBeats = {
-    s1OnsetsS: [],
-    s2OnsetsS: [],
-    intervalsS: [],
-    irregularity: NaN,
-    irregular: false,
-    beatPeriodS: NaN,
-    systoleS: NaN,
-    pathConfidence: 0,
-    states: new Uint8Array(0),
-  }
+  const none: SegmentationBeats = { ...noBeats(), pathConfidence: 0, states: new Uint8Array(0) }
   for (let i = 0; i < probs.length; i++) if (!Number.isFinite(probs[i]!)) return none
 
   const states = viterbiStates(probs, frames, tuning.minFrames)
