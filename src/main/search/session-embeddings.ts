@@ -6,8 +6,7 @@
  * (an hours-long session is never held whole) when it is at the model's rate, as the recorder
  * writes it; a session at another rate is read whole and resampled.
  */
-import { randomBytes } from 'node:crypto'
-import { open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises'
+import { open, readFile, type FileHandle } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { decodeEmbeddingFile, encodeEmbeddingFile, type WindowEmbeddings } from '../../core/search/embedding-file'
 import { resample } from '../../core/dsp/resample'
@@ -15,9 +14,11 @@ import { CorruptSessionError } from '../../core/sessions/session-errors'
 import { decodeMonoRange, frameByteRange, readWavLayout } from '../../core/wav/wav-range'
 import type { EncoderModel } from '../model/encoder-model'
 import { readWavMono } from '../io/wav-file'
+import { writeFileAtomicAsync } from '../sessions/atomic-write'
 import { SESSION_FILES } from '../sessions/data-dir'
 import { toStorageError } from '../sessions/fs-errors'
 import { embedAudio, samplesReader, type AudioReader } from './embed-audio'
+import { readAt } from '../io/read-at'
 
 export const EMBEDDING_FILE_NAME = 'embeddings.bin'
 
@@ -25,17 +26,6 @@ export interface StoredEmbeddings {
   embeddings: WindowEmbeddings
   /** True when they were computed now (missing or stale file), false when read from the session folder. */
   computed: boolean
-}
-
-async function readAt(handle: FileHandle, offset: number, length: number): Promise<Uint8Array> {
-  const bytes = new Uint8Array(length)
-  let done = 0
-  while (done < length) {
-    const { bytesRead } = await handle.read(bytes, done, length - done, offset + done)
-    if (bytesRead === 0) break
-    done += bytesRead
-  }
-  return done === length ? bytes : bytes.subarray(0, done)
 }
 
 /** The stored embeddings, or null when there are none or they cannot be used (damaged: computed again). */
@@ -56,19 +46,7 @@ export async function readSessionEmbeddings(dir: string): Promise<WindowEmbeddin
 
 export async function writeSessionEmbeddings(dir: string, embeddings: WindowEmbeddings): Promise<void> {
   const path = join(dir, EMBEDDING_FILE_NAME)
-  const temp = join(dir, `.${EMBEDDING_FILE_NAME}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
-  let handle: FileHandle | undefined
-  try {
-    handle = await open(temp, 'wx', 0o600)
-    await handle.writeFile(encodeEmbeddingFile(embeddings))
-    await handle.close()
-    handle = undefined
-    await rename(temp, path)
-  } catch (err) {
-    await handle?.close().catch(() => undefined)
-    await unlink(temp).catch(() => undefined)
-    throw toStorageError(err, path, 'writing the search embeddings')
-  }
+  await writeFileAtomicAsync(path, encodeEmbeddingFile(embeddings), 'writing the search embeddings')
 }
 
 /** Whether stored embeddings still describe this audio under this model. */

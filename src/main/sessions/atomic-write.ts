@@ -4,7 +4,9 @@
  * one, never a torn mix; on failure the temporary file is removed and the old file is untouched.
  * Synchronous on purpose: session files are small (kilobytes) and strict ordering is the point.
  */
+import { randomBytes } from 'node:crypto'
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { toStorageError } from './fs-errors'
 
@@ -60,4 +62,25 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
     throw toStorageError(err, path, 'writing')
   }
   fsyncDirectory(dir)
+}
+
+/**
+ * `data` written beside `path` and renamed over it, on libuv's thread pool (no fsync: for files
+ * rebuilt from the audio when lost, such as the peak overview and the search embeddings).
+ * Throws a typed storage error naming `path` and `action`.
+ */
+export async function writeFileAtomicAsync(path: string, data: Uint8Array, action: string): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
+  let handle: FileHandle | undefined
+  try {
+    handle = await open(temp, 'wx', 0o600)
+    await handle.writeFile(data)
+    await handle.close()
+    handle = undefined
+    await rename(temp, path)
+  } catch (err) {
+    await handle?.close().catch(() => undefined)
+    await unlink(temp).catch(() => undefined)
+    throw toStorageError(err, path, action)
+  }
 }

@@ -8,10 +8,9 @@
  */
 import { randomBytes } from 'node:crypto'
 import { closeSync, openSync, renameSync, unlinkSync } from 'node:fs'
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { encodePeakOverview, peakFileParts, type PeakOverview } from '../../core/sessions/peak-overview'
-import { writeAll } from './atomic-write'
+import { writeAll, writeFileAtomicAsync } from './atomic-write'
 import { toStorageError } from './fs-errors'
 
 export const PEAK_FILE_NAME = 'peaks.bin'
@@ -50,18 +49,5 @@ export function writePeakFileSync(sessionDir: string, overview: PeakOverview): v
 /** The same, on libuv's thread pool (the audio worker builds overviews while it answers other requests). */
 export async function writePeakFile(sessionDir: string, overview: PeakOverview): Promise<void> {
   const path = peakFilePath(sessionDir)
-  const temp = tempPathFor(path)
-  const bytes = encodePeakOverview(overview)
-  let handle: FileHandle | undefined
-  try {
-    handle = await open(temp, 'wx', 0o600)
-    await handle.writeFile(bytes)
-    await handle.close()
-    handle = undefined
-    await rename(temp, path)
-  } catch (err) {
-    await handle?.close().catch(() => undefined)
-    await unlink(temp).catch(() => undefined)
-    throw toStorageError(err, path, 'writing the peak overview')
-  }
+  await writeFileAtomicAsync(path, encodePeakOverview(overview), 'writing the peak overview')
 }

@@ -34,6 +34,7 @@ import { SESSION_FILES } from './data-dir'
 import { toStorageError } from './fs-errors'
 import { peakFilePath, writePeakFile } from './peak-file'
 import { SessionLibrary } from './session-store'
+import { readAt } from '../io/read-at'
 
 export interface AudioRangeResult {
   sessionId: string
@@ -83,17 +84,6 @@ interface OpenWav {
   layout: WavLayout
   /** How errors name the file: `<id>/audio.wav`, never the absolute path. */
   name: string
-}
-
-async function readAt(handle: FileHandle, offset: number, length: number): Promise<Uint8Array> {
-  const bytes = new Uint8Array(length)
-  let done = 0
-  while (done < length) {
-    const { bytesRead } = await handle.read(bytes, done, length - done, offset + done)
-    if (bytesRead === 0) break
-    done += bytesRead
-  }
-  return done === length ? bytes : bytes.subarray(0, done)
 }
 
 function float32Base64(samples: Float32Array): string {
