@@ -4,6 +4,7 @@ import { AuscultaError } from '../../../src/core/errors'
 import { SerialDecoder, type DecodedFrame } from '../../../src/core/serial/serial-decoder'
 import { encodeAudioFrame, encodeEndFrame, encodeTextFrame } from '../../../src/core/serial/serial-frame'
 import { readPcm16 } from './pcm-fixture'
+import { mulberry32 } from '../../../src/core/mulberry32'
 
 const FRAME_SAMPLES = 128
 
@@ -50,17 +51,8 @@ function timeline(frames: DecodedFrame[]): Float32Array {
   return Float32Array.from(parts)
 }
 
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** Deterministic PRNG so failures reproduce. */
+const rng = mulberry32
 
 describe('SerialDecoder', () => {
   const { samples, sampleRateHz } = readPcm16()
