@@ -4,8 +4,11 @@
  * recorder and library on the caller's data folder. One place builds it, so a change to the
  * service's options is made once.
  */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { vi } from 'vitest'
+import type { ApiEventChannel } from '../../src/core/api/contract'
 import { AppService, defaultAppSettings, type AppServiceOptions } from '../../src/main/api/app-service'
 import { DemoDeviceCatalog } from '../../src/main/api/demo-catalog'
 import { FsSessionLibrary } from '../../src/main/api/session-library-port'
@@ -33,6 +36,27 @@ export function testAppService(dataDir: string, options: TestAppServiceOptions =
     modelsDir: join(REPO_ROOT, 'models'),
     ...(options.listening ? { listening: options.listening } : {}),
   })
+}
+
+export interface TestApp {
+  dataDir: string
+  service: AppService
+  /** Every event the service emitted, in order. */
+  events: Array<{ channel: ApiEventChannel; payload: unknown }>
+}
+
+/** A service on a fresh temporary data folder, recording its events; end it with stopTestApp. */
+export function startTestApp(prefix: string, options: TestAppServiceOptions = {}): TestApp {
+  const dataDir = mkdtempSync(join(tmpdir(), prefix))
+  const events: TestApp['events'] = []
+  const service = testAppService(dataDir, options)
+  service.onEvent((channel, payload) => events.push({ channel, payload }))
+  return { dataDir, service, events }
+}
+
+export async function stopTestApp(app: Pick<TestApp, 'dataDir' | 'service'>): Promise<void> {
+  await app.service.dispose()
+  rmSync(app.dataDir, { recursive: true, force: true })
 }
 
 /** Waits until `predicate` holds (checked every 50 ms), failing after `timeoutMs` with what it waited for. */

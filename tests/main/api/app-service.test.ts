@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { decodeFloat32Base64, dispatchApiRequest, type ApiEventChannel, type MonitorEventPayload } from '../../../src/core/api/contract'
 import type { AppService } from '../../../src/main/api/app-service'
 import { readWavMono } from '../../../src/main/io/wav-file'
-import { testAppService, until } from '../../helpers/app-service'
+import { startTestApp, stopTestApp, testAppService, until } from '../../helpers/app-service'
 
 const ROOT = join(__dirname, '../../..')
 let dataDir: string
@@ -28,16 +28,9 @@ const monitorEvents = (type: string): MonitorEventPayload[] =>
     .map((e) => e.payload as MonitorEventPayload)
 
 beforeEach(() => {
-  dataDir = mkdtempSync(join(tmpdir(), 'ausculta-app-service-'))
-  events = []
-  service = testAppService(dataDir)
-  service.onEvent((channel, payload) => events.push({ channel, payload }))
+  ;({ dataDir, service, events } = startTestApp('ausculta-app-service-'))
 })
-
-afterEach(async () => {
-  await service.dispose()
-  rmSync(dataDir, { recursive: true, force: true })
-})
+afterEach(() => stopTestApp({ dataDir, service }))
 
 describe('AppService', () => {
   it('lists the five sample recordings as demo devices and refuses ids outside them', async () => {

@@ -4,14 +4,11 @@
  * its length and filed at its site, a site recorded again, the visit listed. Real app service,
  * real Monitor (no model), the demo source at 8× real time, the real recorder on a temp folder.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { dispatchApiRequest, type ApiEventChannel, type RecordingStatus, type SessionSummary } from '../../../src/core/api/contract'
 import type { VisitInfo } from '../../../src/core/api/visit-contract'
 import type { AppService } from '../../../src/main/api/app-service'
-import { testAppService, until } from '../../helpers/app-service'
+import { startTestApp, stopTestApp, until } from '../../helpers/app-service'
 
 let dataDir: string
 let service: AppService
@@ -22,16 +19,9 @@ function call<T>(channel: string, request: unknown = {}): Promise<T> {
 }
 
 beforeEach(() => {
-  dataDir = mkdtempSync(join(tmpdir(), 'ausculta-exam-'))
-  events = []
-  service = testAppService(dataDir)
-  service.onEvent((channel, payload) => events.push({ channel, payload }))
+  ;({ dataDir, service, events } = startTestApp('ausculta-exam-'))
 })
-
-afterEach(async () => {
-  await service.dispose()
-  rmSync(dataDir, { recursive: true, force: true })
-})
+afterEach(() => stopTestApp({ dataDir, service }))
 
 /** Records one site's clip and waits until it has stopped by itself and is filed. */
 async function recordSite(visitId: string, point: 'AV' | 'PV' | 'TV' | 'MV', clipS: number): Promise<RecordingStatus> {
