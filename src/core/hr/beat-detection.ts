@@ -19,6 +19,19 @@ export function noBeats(): BeatAnalysis {
   return { s1OnsetsS: [], s2OnsetsS: [], intervalsS: [], irregularity: NaN, irregular: false, beatPeriodS: NaN, systoleS: NaN }
 }
 
+/** A window's beats: the intervals' irregularity (and whether it passes `irregularCv`) computed the one way. */
+export function beatAnalysis(
+  s1OnsetsS: number[],
+  s2OnsetsS: number[],
+  intervalsS: number[],
+  beatPeriodS: number,
+  systoleS: number,
+  irregularCv: number,
+): BeatAnalysis {
+  const irregularity = coefficientOfVariation(intervalsS)
+  return { s1OnsetsS, s2OnsetsS, intervalsS, irregularity, irregular: irregularity > irregularCv, beatPeriodS, systoleS }
+}
+
 export interface BeatAnalysis {
   /** S1 onsets, seconds from the window's first sample. */
   s1OnsetsS: number[]
@@ -379,14 +392,5 @@ export function detectBeats(
     const d = s1[k]! - s1[k - 1]!
     if (d < 1.5 * beatS) intervalsS.push(d)
   }
-  const irregularity = coefficientOfVariation(intervalsS)
-  return {
-    s1OnsetsS: s1,
-    s2OnsetsS: s2,
-    intervalsS,
-    irregularity,
-    irregular: irregularity > tuning.irregularCv,
-    beatPeriodS: beatS,
-    systoleS,
-  }
+  return beatAnalysis(s1, s2, intervalsS, beatS, systoleS, tuning.irregularCv)
 }

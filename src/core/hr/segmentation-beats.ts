@@ -15,7 +15,7 @@
  * minimum cycle of 0.7 × the production head's period lowered its S1 F1 from 0.66 to 0.42).
  */
 import { InvalidArgumentError } from '../errors'
-import { coefficientOfVariation, noBeats, type BeatAnalysis } from './beat-detection'
+import { beatAnalysis, noBeats, type BeatAnalysis } from './beat-detection'
 
 /** Class order of the head's output (the model card's `segmentation.classes`). */
 export const SEGMENT_CLASSES = ['S1', 'systole', 'S2', 'diastole'] as const
@@ -164,16 +164,10 @@ export function beatsFromSegmentation(
   }
   const intervalsS: number[] = []
   for (let k = 1; k < s1.length; k++) intervalsS.push(s1[k]! - s1[k - 1]!)
-  const irregularity = coefficientOfVariation(intervalsS)
   const beatPeriodS = intervalsS.length > 0 ? intervalsS.reduce((a, b) => a + b, 0) / intervalsS.length : NaN
+  const systoleS = systoleCount > 0 ? systoleSum / systoleCount : NaN
   return {
-    s1OnsetsS: s1,
-    s2OnsetsS: s2,
-    intervalsS,
-    irregularity,
-    irregular: irregularity > tuning.irregularCv,
-    beatPeriodS,
-    systoleS: systoleCount > 0 ? systoleSum / systoleCount : NaN,
+    ...beatAnalysis(s1, s2, intervalsS, beatPeriodS, systoleS, tuning.irregularCv),
     pathConfidence: confidence,
     states,
   }
