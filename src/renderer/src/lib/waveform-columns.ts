@@ -15,6 +15,25 @@ function emptyColumns(width: number): WaveColumns {
 }
 
 /**
+ * Sets column c to the extent of entries [from, to) of `values`, each `stride` numbers wide with its
+ * low first and its high last (stride 2: overview min/max pairs; stride 1: samples). No entries: NaN stays.
+ */
+function setExtent(out: WaveColumns, c: number, values: Float32Array, from: number, to: number, stride: number): void {
+  let lo = Infinity
+  let hi = -Infinity
+  for (let i = from; i < to; i++) {
+    const mn = values[stride * i] as number
+    const mx = values[stride * i + stride - 1] as number
+    if (mn < lo) lo = mn
+    if (mx > hi) hi = mx
+  }
+  if (lo <= hi) {
+    out.mins[c] = lo
+    out.maxs[c] = hi
+  }
+}
+
+/**
  * Columns from overview buckets: bucket b covers frames [b·spb, (b+1)·spb); `minMax` holds
  * buckets firstBucket, firstBucket + 1, …. Each column takes every bucket it overlaps.
  */
@@ -34,18 +53,7 @@ export function columnsFromPeaks(
     const f1 = f0 + perColumn
     const b0 = Math.max(0, Math.floor(f0 / samplesPerBucket) - firstBucket)
     const b1 = Math.min(buckets, Math.max(Math.floor(f0 / samplesPerBucket) + 1, Math.ceil(f1 / samplesPerBucket)) - firstBucket)
-    let lo = Infinity
-    let hi = -Infinity
-    for (let b = b0; b < b1; b++) {
-      const mn = minMax[2 * b] as number
-      const mx = minMax[2 * b + 1] as number
-      if (mn < lo) lo = mn
-      if (mx > hi) hi = mx
-    }
-    if (lo <= hi) {
-      out.mins[c] = lo
-      out.maxs[c] = hi
-    }
+    setExtent(out, c, minMax, b0, b1, 2)
   }
   return out
 }
@@ -67,17 +75,7 @@ export function columnsFromSamples(
     const f0 = startFrame + c * perColumn
     const i0 = Math.max(0, Math.floor(f0) - samplesStart)
     const i1 = Math.min(samples.length, Math.max(Math.floor(f0) + 1, Math.ceil(f0 + perColumn)) - samplesStart)
-    let lo = Infinity
-    let hi = -Infinity
-    for (let i = i0; i < i1; i++) {
-      const v = samples[i] as number
-      if (v < lo) lo = v
-      if (v > hi) hi = v
-    }
-    if (lo <= hi) {
-      out.mins[c] = lo
-      out.maxs[c] = hi
-    }
+    setExtent(out, c, samples, i0, i1, 1)
   }
   return out
 }
