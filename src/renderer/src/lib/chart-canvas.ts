@@ -20,3 +20,24 @@ export function prepareChartCanvas(canvas: HTMLCanvasElement): PreparedCanvas | 
   context.fillRect(0, 0, width, height)
   return { context, width, height, dpr }
 }
+
+/** y (device pixels) of a value on a vertical axis from min (bottom) to max (top), 4 CSS px inside both edges. */
+export function valueAxis(min: number, max: number, height: number, dpr: number): (value: number) => number {
+  return (value) => height - ((value - min) / (max - min)) * (height - 8 * dpr) - 4 * dpr
+}
+
+/** The charts' y grid: a line from `left` to the right edge at each tick, its value written at the left. */
+export function drawValueGrid(prepared: PreparedCanvas, left: number, ticks: readonly number[], yOf: (value: number) => number): void {
+  const { context, width, dpr } = prepared
+  context.font = `${11 * dpr}px system-ui, sans-serif`
+  context.fillStyle = '#8fa1b3'
+  context.strokeStyle = '#1a2633'
+  context.lineWidth = dpr
+  for (const tick of ticks) {
+    context.beginPath()
+    context.moveTo(left, yOf(tick))
+    context.lineTo(width, yOf(tick))
+    context.stroke()
+    context.fillText(String(tick), 4 * dpr, yOf(tick) + 4 * dpr)
+  }
+}
