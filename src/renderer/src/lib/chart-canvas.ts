@@ -41,3 +41,22 @@ export function drawValueGrid(prepared: PreparedCanvas, left: number, ticks: rea
     context.fillText(String(tick), 4 * dpr, yOf(tick) + 4 * dpr)
   }
 }
+
+/**
+ * The session views' first step: size the canvas to `size` (device pixels, measured by the view) and
+ * paint the background. Null while the view has no size or no 2-D context.
+ */
+export function prepareSizedCanvas(
+  canvas: HTMLCanvasElement,
+  size: { readonly width: number; readonly height: number },
+): CanvasRenderingContext2D | null {
+  const { width, height } = size
+  if (width === 0 || height === 0) return null
+  if (canvas.width !== width) canvas.width = width
+  if (canvas.height !== height) canvas.height = height
+  const context = canvas.getContext('2d')
+  if (!context) return null
+  context.fillStyle = CHART_BACKGROUND
+  context.fillRect(0, 0, width, height)
+  return context
+}
