@@ -21,14 +21,23 @@ export function prepareChartCanvas(canvas: HTMLCanvasElement): PreparedCanvas | 
   return { context, width, height, dpr }
 }
 
-/** y (device pixels) of a value on a vertical axis from min (bottom) to max (top), 4 CSS px inside both edges. */
-export function valueAxis(min: number, max: number, height: number, dpr: number): (value: number) => number {
-  return (value) => height - ((value - min) / (max - min)) * (height - 8 * dpr) - 4 * dpr
+export interface ValueChart extends PreparedCanvas {
+  /** Where the plot starts, right of the y labels (device pixels). */
+  left: number
+  /** y (device pixels) of a value: min at the bottom, max at the top, 4 CSS px inside both edges. */
+  yOf: (value: number) => number
 }
 
-/** The charts' y grid: a line from `left` to the right edge at each tick, its value written at the left. */
-export function drawValueGrid(prepared: PreparedCanvas, left: number, ticks: readonly number[], yOf: (value: number) => number): void {
-  const { context, width, dpr } = prepared
+/**
+ * The live charts' first step: the prepared canvas with a y axis from min to max and its grid,
+ * a line from the labels to the right edge at each tick, its value written at the left.
+ */
+export function prepareValueChart(canvas: HTMLCanvasElement, min: number, max: number, ticks: readonly number[]): ValueChart | null {
+  const prepared = prepareChartCanvas(canvas)
+  if (!prepared) return null
+  const { context, width, height, dpr } = prepared
+  const left = 40 * dpr
+  const yOf = (value: number): number => height - ((value - min) / (max - min)) * (height - 8 * dpr) - 4 * dpr
   context.font = `${11 * dpr}px system-ui, sans-serif`
   context.fillStyle = '#8fa1b3'
   context.strokeStyle = '#1a2633'
@@ -40,6 +49,7 @@ export function drawValueGrid(prepared: PreparedCanvas, left: number, ticks: rea
     context.stroke()
     context.fillText(String(tick), 4 * dpr, yOf(tick) + 4 * dpr)
   }
+  return { ...prepared, left, yOf }
 }
 
 /**
