@@ -170,14 +170,11 @@ describe('browser mode end to end (Chromium)', () => {
     }
     await page.screenshot({ path: join(SHOTS, 'live.png') })
     const shownState = (await page.getByTestId('hr-panel').textContent())?.replace(/\s+/g, ' ').trim()
-    const production = (await page.getByTestId('production-row').innerText())?.replace(/\s+/g, ' ').trim()
-    console.log(
-      `[e2e] ${SAMPLE}: reference ${reference.toFixed(1)} bpm, shown ${JSON.stringify(readings)}; panel "${shownState}"; ${production}`,
-    )
+    console.log(`[e2e] ${SAMPLE}: reference ${reference.toFixed(1)} bpm, shown ${JSON.stringify(readings)}; panel "${shownState}"`)
     // At least three reliable readings: one could be luck, three in a row is the display working.
     expect(
       readings.length,
-      `no reliable HR shown within 60 s (panel: "${shownState}"; ${production}); server log:\n${serverLog.slice(-1500)}`,
+      `no reliable HR shown within 60 s (panel: "${shownState}"); server log:\n${serverLog.slice(-1500)}`,
     ).toBeGreaterThanOrEqual(3)
     // 5 bpm: the issue's acceptance bound; the sample's own windows span 67.8–72.5 bpm.
     expect(Math.abs(median(readings) - reference)).toBeLessThanOrEqual(5)
@@ -185,9 +182,14 @@ describe('browser mode end to end (Chromium)', () => {
 
   it('shows one layer-diagnostics row per layer of the model card, production head highlighted', async () => {
     const card = JSON.parse(readFileSync(CARD_PATH, 'utf8')) as { layers: unknown[] }
+    // The bedside view has no layer table (issue 16); X switches to the expert view and back.
+    await expect(page.getByTestId('layer-table').count()).resolves.toBe(0)
+    await page.keyboard.press('x')
     await page.getByTestId('layer-table').waitFor()
     await expect(page.getByTestId('layer-row').count()).resolves.toBe(card.layers.length)
     await expect(page.getByTestId('production-row').count()).resolves.toBe(1)
+    await page.keyboard.press('x')
+    await page.getByTestId('layer-table').waitFor({ state: 'detached' })
   })
 
   it('redraws the PCG strip chart continuously (frame rate and cost per frame printed, not asserted)', async () => {

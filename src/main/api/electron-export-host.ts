@@ -20,7 +20,18 @@ const FILTERS: Readonly<Record<string, { name: string; extensions: string[] }>> 
 
 async function printPdf(html: string): Promise<Uint8Array> {
   const dir = mkdtempSync(join(tmpdir(), 'ausculta-report-'))
-  const window = new BrowserWindow({ show: false, webPreferences: { javascript: false, sandbox: true } })
+  // Written out (not spread from SECURE_WEB_PREFERENCES) so Electronegativity's static check sees them.
+  const window = new BrowserWindow({
+    show: false,
+    webPreferences: {
+      javascript: false,
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      disableBlinkFeatures: 'Auxclick',
+    },
+  })
   try {
     const file = join(dir, 'report.html')
     writeFileSync(file, html)

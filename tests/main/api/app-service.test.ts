@@ -107,7 +107,8 @@ describe('AppService', () => {
     const exported = (await call('sessions:export', { id: summary.id, format: 'zip' })) as { path: string; files: string[] }
     expect(exported.path.endsWith('.zip')).toBe(true)
     expect(existsSync(exported.path)).toBe(true)
-    expect(exported.files).toContain('audio.wav')
+    // Export files are named by what they hold: <patient or session id>_<site>.wav (issue 17).
+    expect(exported.files).toContain(`${summary.id}_TV.wav`)
     const again = (await call('sessions:export', { id: summary.id, format: 'folder' })) as { path: string }
     expect(existsSync(join(again.path, 'annotations.json'))).toBe(true)
   }, 60_000)

@@ -1,7 +1,9 @@
 /**
- * Patient data never leaves the laptop: the built bundle names no remote URL it could load, the
- * sources use no network API outside browser mode's loopback server and its client, and a running
- * browser-mode process holds no socket except on 127.0.0.1.
+ * Patient data never leaves the laptop except to the clinic's own PACS when a user sets one
+ * (docs/sharing.md): the built bundle names no remote URL it could load, the sources use no
+ * network API outside browser mode's loopback server, its client and the DICOMweb client (which
+ * talks only to the configured PACS address), and a running browser-mode process holds no socket
+ * except on 127.0.0.1.
  */
 import { describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
@@ -36,6 +38,17 @@ const TEXT_ONLY_URL_PREFIXES = [
   'https://exa',
   // zod's URL helpers format IPv6 hosts as text templates ("http://[${value}]").
   'http://[',
+  // Code-system identifiers written into DICOM and FHIR objects (names, never fetched).
+  'http://loinc.org',
+  'http://snomed.info/sct',
+  'http://unitsofmeasure.org',
+  'http://terminology.hl7.org/CodeSystem/',
+  'http://dicom.nema.org/resources/ontology/DCM',
+  // The PACS address field's placeholder text.
+  'http://pacs.local:8042/dicom-web',
+  // The loopback server's own address and its Host/Origin checks (templates in the CLI bundle).
+  'http://127.0.0.1:',
+  'http://${',
 ]
 
 describe('no network', () => {
@@ -50,10 +63,17 @@ describe('no network', () => {
   })
 
   it('uses network APIs only in browser mode (loopback server and its same-origin client)', () => {
-    const allowed = new Set(['src/main/browser/browser-server.ts', 'src/main/api/ws-transport.ts', 'src/renderer/src/lib/api.ts'])
+    const allowed = new Set([
+      'src/main/browser/browser-server.ts',
+      'src/main/api/ws-transport.ts',
+      'src/renderer/src/lib/api.ts',
+      // Only to the PACS address the user configured (pacs.json), never anywhere by default.
+      'src/main/sharing/dicomweb-client.ts',
+    ])
     const networkApi = new RegExp(
       [
-        String.raw`\bfetch\s*\(`,
+        // Not the API channel 'pacs:fetch' or a method named fetch: a call of the global fetch.
+        String.raw`(?<![.:'\w])fetch\s*\(`,
         String.raw`\bhttps?\.(request|get)\s*\(`,
         String.raw`\bnet\.(connect|createConnection)\s*\(`,
         String.raw`new\s+WebSocket\s*\(`,

@@ -62,7 +62,7 @@ describe('AnnotationEditor', () => {
   it('a hand-broken annotations.json is reported with file and field and left as it is', () => {
     const path = join(dir, 'annotations.json')
     const good = readFileSync(path, 'utf8')
-    const broken = good.replace('"spanKind": "murmur"', '"spanKind": "click"')
+    const broken = good.replace('"spanKind": "murmur"', '"spanKind": "heartbeat"')
     writeFileSync(path, broken)
     try {
       expect(() => AnnotationEditor.open(dir)).toThrow(CorruptSessionError)
