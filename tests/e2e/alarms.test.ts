@@ -15,18 +15,12 @@ import { join } from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { burstFor } from '../../src/core/alarms/alarm-tones'
+import { CHROMIUM_ARGS as SHARED_CHROMIUM_ARGS } from '../helpers/e2e-browser'
 
 const ROOT = join(__dirname, '../..')
 const SHOTS = join(ROOT, 'test-results/e2e')
 const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
+  ...SHARED_CHROMIUM_ARGS,
   // A bedside monitor sounds without waiting for a click (Electron's default; the banner says so where a browser holds it back).
   '--autoplay-policy=no-user-gesture-required',
 ]

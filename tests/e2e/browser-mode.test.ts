@@ -15,21 +15,12 @@ import { parseSegmentationTsv } from '../../src/core/circor/segmentation-tsv'
 import { readWavMono } from '../../src/main/io/wav-file'
 import { PLAYBACK_CEILING, PLAYBACK_GAIN_DEFAULT, PLAYBACK_GAIN_MAX, PLAYBACK_GAIN_MIN } from '../../src/renderer/src/lib/playback-limiter'
 import { bandShare, toDb } from '../renderer/band-energy'
+import { CHROMIUM_ARGS } from '../helpers/e2e-browser'
 
 const ROOT = join(__dirname, '../..')
 const SAMPLE = '50238_MV'
 const CARD_PATH = join(ROOT, 'models/ausculta-encoder.card.json')
 const SHOTS = join(ROOT, 'test-results/e2e')
-const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-]
 
 let server: ChildProcess
 let serverLog = ''

@@ -17,21 +17,12 @@ import { decodeWav, downmixToMono } from '../../src/core/wav/wav-reader'
 import { AnnotationEditor } from '../../src/main/sessions/annotation-store'
 import { planSegment, renderSegment } from '../../src/renderer/src/lib/playback-segments'
 import { recordLongSession, type RecordedSession } from '../helpers/long-session'
+import { CHROMIUM_ARGS as SHARED_CHROMIUM_ARGS } from '../helpers/e2e-browser'
 
 const ROOT = join(__dirname, '../..')
 const SHOTS = join(ROOT, 'test-results/e2e')
 const MINUTES = 20
-const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--autoplay-policy=no-user-gesture-required',
-]
+const CHROMIUM_ARGS = [...SHARED_CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required']
 
 let server: ChildProcess
 let serverLog = ''
