@@ -5,15 +5,12 @@
  * src/core/hr/hr-decision.ts), with the production, classical and beat figures; with a CirCor
  * segmentation, the protocol windows (docs/hr-protocol.md), their reference HR and the metrics.
  */
-import { existsSync } from 'node:fs'
-import { join, resolve } from 'node:path'
 import { analyzeRecording, type AnalyzedWindow, type RecordingAnalysis } from '../../analysis/analyze-recording'
 import { EncoderModel } from '../../model/encoder-model'
-import { CliUsageError, type CliCommand } from '../command'
-import { parseOptions } from '../parse-options'
-import { appRoot } from '../../app-root'
-
-const DEFAULT_MODEL = join(appRoot(), 'models', 'ausculta-encoder.onnx')
+import { CliUsageError } from '../command'
+import { defineCommand, flagOption, valueOption } from '../define-command'
+import { jsonWithNulls } from '../json-output'
+import { modelPathOption } from '../model-option'
 
 const usage = `Usage: ausculta analyze <file.wav> [--estimator model|classical] [--model <file.onnx>] [--tsv <segmentation.tsv>]
                         [--json | --csv] [--hop <s>] [--window <s>]
@@ -133,32 +130,20 @@ function csv(analysis: RecordingAnalysis): string {
   return [CSV_COLUMNS.join(','), ...analysis.windows.map((w) => CSV_COLUMNS.map((column) => field(w[column])).join(','))].join('\n') + '\n'
 }
 
-/** JSON has no NaN: undefined metrics become null. */
-function toJson(analysis: RecordingAnalysis): string {
-  return JSON.stringify(analysis, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value))
-}
-
-export const command: CliCommand = {
+export const command = defineCommand({
   summary: 'the heart rate the screen would show per window of a WAV (and errors vs a CirCor .tsv)',
   usage,
-  async run(argv) {
-    const parsed = parseOptions(argv, {
-      allowPositionals: true,
-      options: {
-        tsv: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        csv: { type: 'boolean', default: false },
-        hop: { type: 'string', default: '1' },
-        window: { type: 'string' },
-        estimator: { type: 'string', default: 'model' },
-        model: { type: 'string' },
-      },
-    })
-    const { values, positionals } = parsed
-    if (positionals.length !== 1)
-      throw new CliUsageError(
-        positionals.length === 0 ? 'missing <file.wav>' : `expected one <file.wav>, got ${positionals.length}: ${positionals.join(' ')}`,
-      )
+  options: {
+    tsv: valueOption(),
+    json: flagOption(),
+    csv: flagOption(),
+    hop: valueOption('1'),
+    window: valueOption(),
+    estimator: valueOption('model'),
+    model: valueOption(),
+  },
+  operands: ['<file.wav>'],
+  async run(values, [wavPath]) {
     if (values.json && values.csv) throw new CliUsageError('--json and --csv exclude each other')
     if (values.estimator !== 'model' && values.estimator !== 'classical')
       throw new CliUsageError(`--estimator must be model or classical, got '${values.estimator}'`)
@@ -169,9 +154,8 @@ export const command: CliCommand = {
     if (windowS !== undefined && windowS < 2) throw new CliUsageError(`--window must be at least 2 s (two beats at 60 bpm), got ${windowS}`)
     let model: EncoderModel | null = null
     if (values.estimator === 'model') {
-      const modelPath = resolve(values.model ?? DEFAULT_MODEL)
-      if (!existsSync(modelPath))
-        throw new CliUsageError(`model not found: ${values.model ?? 'models/ausculta-encoder.onnx'} (or use --estimator classical)`)
+      const modelPath = modelPathOption(values.model, ' (or use --estimator classical)')
+      if (modelPath === null) throw new CliUsageError('--model none: use --estimator classical for the classical estimator alone')
       model = await EncoderModel.load(modelPath)
       if (windowS !== undefined && windowS !== model.card.input.windowSeconds) {
         await model.release()
@@ -181,13 +165,13 @@ export const command: CliCommand = {
       }
     }
     try {
-      const analysis = await analyzeRecording(positionals[0] as string, { tsvPath: values.tsv, model, windowS, hopS })
+      const analysis = await analyzeRecording(wavPath, { tsvPath: values.tsv, model, windowS, hopS })
       for (const problem of analysis.tsvProblems)
         process.stderr.write(`ausculta analyze: warning: ${problem.reason} (treated as unannotated)\n`)
-      process.stdout.write(values.json ? toJson(analysis) + '\n' : values.csv ? csv(analysis) : table(analysis))
+      process.stdout.write(values.json ? jsonWithNulls(analysis) + '\n' : values.csv ? csv(analysis) : table(analysis))
       return 0
     } finally {
       await model?.release()
     }
   },
-}
+})

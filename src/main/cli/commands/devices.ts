@@ -5,8 +5,7 @@
  */
 import { AudioBackendUnavailableError } from '../../devices/audio-addon'
 import { DeviceRegistry } from '../../devices/registry'
-import type { CliCommand } from '../command'
-import { parseOptions } from '../parse-options'
+import { defineCommand, flagOption } from '../define-command'
 
 const USAGE = `Usage: ausculta devices [--json] [--hid-all] [--no-audio]
 
@@ -16,17 +15,11 @@ Lists the sources Ausculta can use: audio inputs (PortAudio addon), serial ports
                to src/main/devices/hid-devices.json
   --no-audio   skip the audio device scan`
 
-export const command: CliCommand = {
+export const command = defineCommand({
   summary: 'list audio inputs, serial ports and HID controls the app can use',
   usage: USAGE,
-  async run(argv) {
-    const { values } = parseOptions(argv, {
-      options: {
-        json: { type: 'boolean', default: false },
-        'hid-all': { type: 'boolean', default: false },
-        'no-audio': { type: 'boolean', default: false },
-      },
-    })
+  options: { json: flagOption(), 'hid-all': flagOption(), 'no-audio': flagOption() },
+  async run(values) {
     const json = values.json
     const hidAll = values['hid-all']
     const noAudio = values['no-audio']
@@ -66,4 +59,4 @@ export const command: CliCommand = {
     for (const p of problems) process.stderr.write(`ausculta devices: ${p}\n`)
     return 0
   },
-}
+})

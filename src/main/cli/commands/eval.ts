@@ -1,15 +1,14 @@
-import { existsSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { writeFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { summariseEval } from '../../../core/eval/eval-summary'
 import { formatEvalMarkdown, formatEvalText, formatWindowsCsv } from '../../../core/eval/eval-format'
 import { evaluateFolder } from '../../eval/evaluate-folder'
 import { EncoderModel } from '../../model/encoder-model'
-import { CliUsageError, type CliCommand } from '../command'
-import { parseOptions } from '../parse-options'
+import { CliUsageError } from '../command'
+import { defineCommand, flagOption, valueOption } from '../define-command'
+import { jsonWithNulls } from '../json-output'
+import { modelPathOption } from '../model-option'
 import { ProgressBar } from '../progress-bar'
-import { appRoot } from '../../app-root'
-
-const DEFAULT_MODEL = join(appRoot(), 'models', 'ausculta-encoder.onnx')
 
 const usage = `Usage: ausculta eval <folder in CirCor format> [--model <file.onnx> | --model none] [--json] [--report <out.md>]
                      [--split train|validation|test] [--windows <out.csv>]
@@ -29,30 +28,18 @@ and murmur status, by the model's confidence, and the calibration of the display
   --windows <file> write one CSV row per labelled window (reference, displayed, production,
                    confidence, classical, display decision)`
 
-export const command: CliCommand = {
+export const command = defineCommand({
   summary: 'evaluate the model and the classical estimator on a CirCor-format folder',
   usage,
-  async run(argv) {
-    const parsed = parseOptions(argv, {
-      allowPositionals: true,
-      options: {
-        model: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        report: { type: 'string' },
-        split: { type: 'string' },
-        windows: { type: 'string' },
-      },
-    })
-    const { values, positionals } = parsed
-    if (positionals.length !== 1)
-      throw new CliUsageError(positionals.length === 0 ? 'give the folder to evaluate' : `one folder expected, got ${positionals.length}`)
-    const folder = resolve(positionals[0] as string)
+  options: { model: valueOption(), json: flagOption(), report: valueOption(), split: valueOption(), windows: valueOption() },
+  operands: ['<folder>'],
+  async run(values, [folderArg]) {
+    const folder = resolve(folderArg)
     if (values.split !== undefined && values.split !== 'validation' && values.split !== 'test' && values.split !== 'train') {
       throw new CliUsageError(`--split must be train, validation or test, got '${values.split}'`)
     }
 
-    const modelPath = values.model === 'none' ? null : resolve(values.model ?? DEFAULT_MODEL)
-    if (modelPath !== null && !existsSync(modelPath)) throw new CliUsageError(`model not found: ${modelPath}`)
+    const modelPath = modelPathOption(values.model)
     const model = modelPath === null ? null : await EncoderModel.load(modelPath)
     let patientIds: Set<string> | undefined
     if (values.split !== undefined) {
@@ -82,7 +69,7 @@ export const command: CliCommand = {
       if (values.windows) writeFileSync(values.windows, formatWindowsCsv(evaluation.records))
       if (values.json) {
         process.stdout.write(
-          JSON.stringify(
+          jsonWithNulls(
             {
               folder,
               model: model ? { id: model.card.id, version: model.card.version, path: modelPath } : null,
@@ -92,7 +79,6 @@ export const command: CliCommand = {
               warnings: evaluation.warnings,
               recordingsRead: evaluation.recordingsRead,
             },
-            (_, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value),
             2,
           ) + '\n',
         )
@@ -116,4 +102,4 @@ export const command: CliCommand = {
       await model?.release()
     }
   },
-}
+})

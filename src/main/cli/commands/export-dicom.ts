@@ -8,8 +8,7 @@ import { defaultDataDir } from '../../api/create-backend'
 import { withStorageErrors } from '../../sessions/fs-errors'
 import { sessionDicomBytes } from '../../sharing/session-dicom-files'
 import { resolveSessionTarget } from '../../sharing/session-target'
-import { CliUsageError, type CliCommand } from '../command'
-import { parseOptions } from '../parse-options'
+import { defineCommand, valueOption } from '../define-command'
 
 const usage = `Usage: ausculta export-dicom <session> <out.dcm> [--data-dir <dir>]
 
@@ -20,13 +19,12 @@ the HR trace as waveform annotations. <session> is a session folder or a session
 Options:
   --data-dir <dir>  data folder to look the id up in (default: the app's)`
 
-export const command: CliCommand = {
+export const command = defineCommand({
   summary: 'write a session as a DICOM General Audio Waveform file (.dcm)',
   usage,
-  async run(argv) {
-    const { values, positionals } = parseOptions(argv, { allowPositionals: true, options: { 'data-dir': { type: 'string' } } })
-    if (positionals.length !== 2) throw new CliUsageError(`expected <session> <out.dcm>, got ${positionals.length} argument(s)`)
-    const [sessionArg, out] = positionals as [string, string]
+  options: { 'data-dir': valueOption() },
+  operands: ['<session>', '<out.dcm>'],
+  async run(values, [sessionArg, out]) {
     const { library, id } = resolveSessionTarget(sessionArg, values['data-dir'] ?? defaultDataDir())
     const bytes = sessionDicomBytes(library, id)
     withStorageErrors(out, 'writing', () => writeFileSync(out, bytes))
@@ -36,4 +34,4 @@ export const command: CliCommand = {
     )
     return 0
   },
-}
+})

@@ -7,8 +7,7 @@ import { defaultDataDir } from '../../api/create-backend'
 import { withStorageErrors } from '../../sessions/fs-errors'
 import { sessionFhirBundleOf } from '../../sharing/session-fhir'
 import { resolveSessionTarget } from '../../sharing/session-target'
-import { CliUsageError, type CliCommand } from '../command'
-import { parseOptions } from '../parse-options'
+import { defineCommand, valueOption } from '../define-command'
 
 const usage = `Usage: ausculta export-fhir <session> <out.json> [--audio-url <url>] [--data-dir <dir>]
 
@@ -20,16 +19,12 @@ Options:
   --audio-url <url>  refer to the WAV at this URL instead of embedding it
   --data-dir <dir>   data folder to look the id up in (default: the app's)`
 
-export const command: CliCommand = {
+export const command = defineCommand({
   summary: 'write a session as an HL7 FHIR R4 bundle (.json)',
   usage,
-  async run(argv) {
-    const { values, positionals } = parseOptions(argv, {
-      allowPositionals: true,
-      options: { 'data-dir': { type: 'string' }, 'audio-url': { type: 'string' } },
-    })
-    if (positionals.length !== 2) throw new CliUsageError(`expected <session> <out.json>, got ${positionals.length} argument(s)`)
-    const [sessionArg, out] = positionals as [string, string]
+  options: { 'data-dir': valueOption(), 'audio-url': valueOption() },
+  operands: ['<session>', '<out.json>'],
+  async run(values, [sessionArg, out]) {
     const { library, id } = resolveSessionTarget(sessionArg, values['data-dir'] ?? defaultDataDir())
     const bundle = sessionFhirBundleOf(library, id, values['audio-url'] ? { audioUrl: values['audio-url'] } : {})
     const text = `${JSON.stringify(bundle, null, 1)}\n`
@@ -38,4 +33,4 @@ export const command: CliCommand = {
     process.stdout.write(`wrote ${out} (${(text.length / 1e6).toFixed(2)} MB): Patient, Media, ${observations} HR Observation(s)\n`)
     return 0
   },
-}
+})

@@ -1,7 +1,8 @@
 /**
  * Every `ausculta <name>` command, in a fixed table: the CLI is bundled into the build
  * (out/main/cli.js), so it cannot look for command files at run time.
- * Adding a command: a module in this folder exporting `command: CliCommand`, and one line below.
+ * Adding a command: a module in this folder exporting `command = defineCommand({...})`
+ * (../define-command.ts), and one line below.
  */
 import type { CliCommand } from '../command'
 import { command as analyze } from './analyze'

@@ -7,8 +7,8 @@ import { SessionLibrary } from '../../sessions/session-store'
 import { DicomWebClient } from '../../sharing/dicomweb-client'
 import { fetchPacsSession, listPacsSessions, sendSessions } from '../../sharing/pacs'
 import { resolveSessionTarget } from '../../sharing/session-target'
-import { CliUsageError, type CliCommand } from '../command'
-import { parseOptions } from '../parse-options'
+import { CliUsageError } from '../command'
+import { defineCommand, flagOption, valueOption } from '../define-command'
 
 const usage = `Usage: ausculta pacs send <session>... [options]
        ausculta pacs list [--patient <id>] [--date <yyyymmdd[-yyyymmdd]>] [--json] [options]
@@ -25,22 +25,19 @@ Options:
                     AUSCULTA_PACS_PASSWORD only, never from the command line (other users see it there)
   --data-dir <dir>  the library's data folder (default: the app's)`
 
-export const command: CliCommand = {
+export const command = defineCommand({
   summary: 'send sessions to a PACS, list and fetch what other laptops sent (DICOMweb)',
   usage,
-  async run(argv) {
-    const { values, positionals } = parseOptions(argv, {
-      allowPositionals: true,
-      options: {
-        url: { type: 'string' },
-        user: { type: 'string' },
-        'data-dir': { type: 'string' },
-        patient: { type: 'string' },
-        date: { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
-    })
-    const [action, ...args] = positionals
+  options: {
+    url: valueOption(),
+    user: valueOption(),
+    'data-dir': valueOption(),
+    patient: valueOption(),
+    date: valueOption(),
+    json: flagOption(),
+  },
+  operands: 'any',
+  async run(values, [action, ...args]) {
     if (action !== 'send' && action !== 'list' && action !== 'fetch') throw new CliUsageError('expected send, list or fetch')
     const url = values.url ?? process.env['AUSCULTA_PACS_URL']
     if (!url) throw new CliUsageError('no PACS: give --url or set AUSCULTA_PACS_URL')
@@ -89,4 +86,4 @@ export const command: CliCommand = {
     }
     return 0
   },
-}
+})

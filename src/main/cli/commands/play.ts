@@ -8,8 +8,8 @@ import { LISTENING_GAIN_MAX_DB, LISTENING_GAIN_MIN_DB, ListeningPath, type Liste
 import { timeStretch } from '../../../core/dsp/time-stretch'
 import { openAudioOutput } from '../../audio/audio-output'
 import { readWavMono, writeWavFile } from '../../io/wav-file'
-import { CliUsageError, type CliCommand } from '../command'
-import { parseOptions } from '../parse-options'
+import { CliUsageError } from '../command'
+import { defineCommand, valueOption } from '../define-command'
 
 const SPEEDS = [0.5, 1, 2] as const
 
@@ -41,25 +41,18 @@ export function renderPlayback(
   return path.process(padded).subarray(path.latencySamples)
 }
 
-export const command: CliCommand = {
+export const command = defineCommand({
   summary: 'play a WAV through a listening filter at 0.5x/1x/2x (pitch kept), or write it with --out',
   usage,
-  async run(argv) {
-    const parsed = parseOptions(argv, {
-      allowPositionals: true,
-      options: {
-        speed: { type: 'string', default: '1' },
-        filter: { type: 'string', default: 'diaphragm' },
-        gain: { type: 'string', default: '12' },
-        out: { type: 'string' },
-        device: { type: 'string' },
-      },
-    })
-    const { values, positionals } = parsed
-    if (positionals.length !== 1)
-      throw new CliUsageError(
-        positionals.length === 0 ? 'missing <file.wav>' : `expected one <file.wav>, got ${positionals.length}: ${positionals.join(' ')}`,
-      )
+  options: {
+    speed: valueOption('1'),
+    filter: valueOption('diaphragm'),
+    gain: valueOption('12'),
+    out: valueOption(),
+    device: valueOption(),
+  },
+  operands: ['<file.wav>'],
+  async run(values, [wavPath]) {
     const speed = Number(values.speed)
     if (!SPEEDS.includes(speed as (typeof SPEEDS)[number])) throw new CliUsageError(`--speed must be 0.5, 1 or 2, got '${values.speed}'`)
     const filter = values.filter
@@ -69,7 +62,6 @@ export const command: CliCommand = {
     if (values.gain.trim() === '' || !(gainDb >= LISTENING_GAIN_MIN_DB && gainDb <= LISTENING_GAIN_MAX_DB))
       throw new CliUsageError(`--gain must be between ${LISTENING_GAIN_MIN_DB} and ${LISTENING_GAIN_MAX_DB} dB, got '${values.gain}'`)
 
-    const wavPath = positionals[0] as string
     const { samples, sampleRateHz } = readWavMono(wavPath)
     const rendered = renderPlayback(samples, sampleRateHz, { speed, filter, gainDb })
     const describe =
@@ -93,4 +85,4 @@ export const command: CliCommand = {
     }
     return 0
   },
-}
+})

@@ -4,15 +4,12 @@
  * the sessions of a library data folder or one session folder, ranked by how well the description
  * fits their sound, each with its best-matching stretch and score.
  */
-import { join } from 'node:path'
-import { appRoot } from '../../app-root'
 import { loadQueryItems, rankQueryItems, type QueryHit } from '../../search/query-folder'
 import { loadSearchModels } from '../../search/search-models'
-import { CliUsageError, type CliCommand } from '../command'
-import { parseOptions } from '../parse-options'
+import { CliUsageError } from '../command'
+import { defineCommand, flagOption, valueOption } from '../define-command'
+import { SHIPPED_MODEL_PATH } from '../model-option'
 import { ProgressBar } from '../progress-bar'
-
-const DEFAULT_MODEL = join(appRoot(), 'models', 'ausculta-encoder.onnx')
 
 const usage = `Usage: ausculta query <folder|session> "<text>" [--limit <n>] [--all] [--json] [--model <file.onnx>]
 
@@ -53,22 +50,12 @@ function table(hits: readonly QueryHit[], withLabels: boolean): string {
   return lines.join('\n')
 }
 
-export const command: CliCommand = {
+export const command = defineCommand({
   summary: 'rank recordings by a description of their sound (find by sound)',
   usage,
-  async run(argv) {
-    const { values, positionals } = parseOptions(argv, {
-      allowPositionals: true,
-      options: {
-        limit: { type: 'string', default: '10' },
-        all: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        model: { type: 'string', default: DEFAULT_MODEL },
-      },
-    })
-    if (positionals.length !== 2)
-      throw new CliUsageError(`expected a folder and a quoted description, got ${positionals.length} argument(s)`)
-    const [target, query] = positionals as [string, string]
+  options: { limit: valueOption('10'), all: flagOption(), json: flagOption(), model: valueOption(SHIPPED_MODEL_PATH) },
+  operands: ['<folder|session>', '"<description>"'],
+  async run(values, [target, query]) {
     if (query.trim() === '') throw new CliUsageError('the description is empty: say what to listen for, e.g. "systolic murmur"')
     const limit = Number(values.limit)
     if (!Number.isInteger(limit) || limit < 1) throw new CliUsageError(`--limit must be a whole number ≥ 1, got '${values.limit}'`)
@@ -99,4 +86,4 @@ export const command: CliCommand = {
       await models.text.release()
     }
   },
-}
+})

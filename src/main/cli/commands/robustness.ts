@@ -4,16 +4,14 @@
  * per condition, how often an HR is shown, how far off it is, and how often a recording without a
  * heart sound gets a number anyway.
  */
-import { existsSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { writeFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { EncoderModel } from '../../model/encoder-model'
 import { formatRobustnessMarkdown, ROBUSTNESS_HEADERS, robustnessRows, runRobustnessSuite } from '../../eval/robustness-suite'
-import { CliUsageError, type CliCommand } from '../command'
-import { parseOptions } from '../parse-options'
+import { defineCommand, flagOption, valueOption } from '../define-command'
+import { jsonWithNulls } from '../json-output'
+import { modelPathOption } from '../model-option'
 import { ProgressBar } from '../progress-bar'
-import { appRoot } from '../../app-root'
-
-const DEFAULT_MODEL = join(appRoot(), 'models', 'ausculta-encoder.onnx')
 
 const usage = `Usage: ausculta robustness <suite folder> [--model <file.onnx> | --model none] [--json] [--report <out.md>]
 
@@ -30,21 +28,14 @@ head's MAE, and how many windows without a heart sound show an HR.
   --json           print one JSON object instead of the table
   --report <file>  also write the tables as Markdown`
 
-export const command: CliCommand = {
+export const command = defineCommand({
   summary: 'run a robustness suite (tempo, devices, noise, no heart) through the display decision',
   usage,
-  async run(argv) {
-    const parsed = parseOptions(argv, {
-      allowPositionals: true,
-      options: { model: { type: 'string' }, json: { type: 'boolean', default: false }, report: { type: 'string' } },
-    })
-    const { values, positionals } = parsed
-    if (positionals.length !== 1)
-      throw new CliUsageError(positionals.length === 0 ? 'give the suite folder' : `one suite folder expected, got ${positionals.length}`)
-    const suite = resolve(positionals[0] as string)
-    const modelPath = values.model === 'none' ? null : resolve(values.model ?? DEFAULT_MODEL)
-    if (modelPath !== null && !existsSync(modelPath))
-      throw new CliUsageError(`model not found: ${values.model ?? 'models/ausculta-encoder.onnx'}`)
+  options: { model: valueOption(), json: flagOption(), report: valueOption() },
+  operands: ['<suite folder>'],
+  async run(values, [suiteArg]) {
+    const suite = resolve(suiteArg)
+    const modelPath = modelPathOption(values.model)
     const model = modelPath === null ? null : await EncoderModel.load(modelPath)
     const progress = new ProgressBar('conditions')
     try {
@@ -53,14 +44,13 @@ export const command: CliCommand = {
       if (values.report) writeFileSync(values.report, formatRobustnessMarkdown(run, title))
       if (values.json) {
         process.stdout.write(
-          JSON.stringify(
+          jsonWithNulls(
             {
               suite,
               manifest: { variant: run.manifest.variant, split: run.manifest.split },
               results: run.results.map((r) => ({ id: r.condition.id, group: r.condition.group, kind: r.condition.kind, ...r.scores })),
               skipped: run.skipped,
             },
-            (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
             2,
           ) + '\n',
         )
@@ -77,4 +67,4 @@ export const command: CliCommand = {
       await model?.release()
     }
   },
-}
+})

@@ -4,8 +4,8 @@ import { join, resolve } from 'node:path'
 import { isWildcardHost, startBrowserServer, BrowserServerError } from '../../browser/browser-server'
 import { createBackend, DEFAULT_DEMO_RECORDING } from '../../api/create-backend'
 import { appRoot } from '../../app-root'
-import { CliUsageError, type CliCommand } from '../command'
-import { parseOptions } from '../parse-options'
+import { CliUsageError } from '../command'
+import { defineCommand, flagOption, valueOption } from '../define-command'
 
 const usage =
   `Usage: ausculta serve [--port <n>] [--listen <address>] [--data-dir <dir>] [--model <file.onnx>] [--demo ` +
@@ -19,22 +19,20 @@ plays the demo recording (default samples/${DEFAULT_DEMO_RECORDING}) as if a ste
 interface, each of whose addresses is printed): patient data then travels the network unencrypted
 to anyone holding the printed token; use with care.`
 
-export const command: CliCommand = {
+export const command = defineCommand({
   summary: 'browser mode: serve the app on 127.0.0.1',
   usage,
-  async run(argv) {
-    const { values } = parseOptions(argv, {
-      options: {
-        port: { type: 'string', default: '0' },
-        listen: { type: 'string' },
-        'data-dir': { type: 'string' },
-        model: { type: 'string' },
-        demo: { type: 'string' },
-        'no-demo': { type: 'boolean', default: false },
-        'demo-speed': { type: 'string', default: '1' },
-        'no-devices': { type: 'boolean', default: false },
-      },
-    })
+  options: {
+    port: valueOption('0'),
+    listen: valueOption(),
+    'data-dir': valueOption(),
+    model: valueOption(),
+    demo: valueOption(),
+    'no-demo': flagOption(),
+    'demo-speed': valueOption('1'),
+    'no-devices': flagOption(),
+  },
+  async run(values) {
     const port = Number(values.port)
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliUsageError(`--port must be 0–65535, got '${values.port}'`)
     if (values.listen !== undefined && !/^[0-9a-zA-Z.:-]+$/.test(values.listen))
@@ -92,4 +90,4 @@ export const command: CliCommand = {
     })
     return 0
   },
-}
+})

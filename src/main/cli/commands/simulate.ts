@@ -18,8 +18,8 @@ import {
 } from '../../../core/serial/serial-frame'
 import { openSerialLink, type SerialLink } from '../../devices/serial-port'
 import { readWavMono } from '../../io/wav-file'
-import { CliUsageError, type CliCommand } from '../command'
-import { parseOptions } from '../parse-options'
+import { CliUsageError } from '../command'
+import { defineCommand, flagOption, valueOption, type OptionValues } from '../define-command'
 import { mulberry32 } from '../../../core/mulberry32'
 
 const USAGE = `Usage: ausculta simulate --serial <path> --wav <file> [options]
@@ -59,23 +59,22 @@ interface SimulateOptions {
   name?: string
 }
 
-function parseSimulateArgs(argv: string[]): SimulateOptions {
-  const { values } = parseOptions(argv, {
-    options: {
-      serial: { type: 'string' },
-      wav: { type: 'string' },
-      rate: { type: 'string' },
-      corrupt: { type: 'string' },
-      seed: { type: 'string' },
-      'frame-samples': { type: 'string' },
-      format: { type: 'string' },
-      baud: { type: 'string' },
-      name: { type: 'string' },
-      autostart: { type: 'boolean', default: false },
-      loop: { type: 'boolean', default: false },
-      'exit-at-end': { type: 'boolean', default: false },
-    },
-  })
+const SIMULATE_OPTIONS = {
+  serial: valueOption(),
+  wav: valueOption(),
+  rate: valueOption(),
+  corrupt: valueOption(),
+  seed: valueOption(),
+  'frame-samples': valueOption(),
+  format: valueOption(),
+  baud: valueOption(),
+  name: valueOption(),
+  autostart: flagOption(),
+  loop: flagOption(),
+  'exit-at-end': flagOption(),
+}
+
+function simulateOptionsOf(values: OptionValues<typeof SIMULATE_OPTIONS>): SimulateOptions {
   const number = (flag: string, raw: string | undefined, fallback: number): number => {
     if (raw === undefined) return fallback
     const value = Number(raw)
@@ -243,11 +242,12 @@ class SimulatedDevice {
   }
 }
 
-export const command: CliCommand = {
+export const command = defineCommand({
   summary: 'simulate a serial stethoscope streaming a WAV (for demos, tests and firmware authors)',
   usage: USAGE,
-  async run(argv) {
-    const options = parseSimulateArgs(argv)
+  options: SIMULATE_OPTIONS,
+  async run(values) {
+    const options = simulateOptionsOf(values)
     const wav = readWavMono(options.wavPath)
     let samples = wav.samples
     let sampleRateHz = wav.sampleRateHz
@@ -289,4 +289,4 @@ export const command: CliCommand = {
     await link.close()
     return exitCode
   },
-}
+})

@@ -1,13 +1,12 @@
 import { appVersion } from '../../app-root'
-import type { CliCommand } from '../command'
-import { parseOptions } from '../parse-options'
+import { defineCommand } from '../define-command'
 
-export const command: CliCommand = {
+export const command = defineCommand({
   summary: 'print the Ausculta version',
   usage: 'Usage: ausculta version',
-  async run(argv) {
-    parseOptions(argv, { options: {} })
+  options: {},
+  async run() {
     process.stdout.write(`ausculta ${appVersion()}\n`)
     return 0
   },
-}
+})
