@@ -5,9 +5,8 @@
  */
 import { AuscultaError, InvalidArgumentError } from '../../core/errors'
 import type { AudioBinding, NativeInputDevice, NativeInputStream, NativeStreamEvent } from './audio-addon'
-import type { PcmSource, SourceListener, SourceStatus } from './source'
 import { downmixInterleavedToMono } from '../../core/dsp/downmix'
-import { SourceEventHub } from './source-events'
+import { HubSource } from './source-events'
 
 export class AudioDeviceError extends AuscultaError {}
 /** The device disappeared or the audio server stopped while streaming. */
@@ -28,11 +27,10 @@ export interface AudioDeviceSourceOptions {
   maxQueueSeconds?: number
 }
 
-export class AudioDeviceSource implements PcmSource {
+export class AudioDeviceSource extends HubSource {
   readonly kind = 'audio' as const
   readonly id: string
   readonly label: string
-  private readonly hub = new SourceEventHub()
   private stream: NativeInputStream | undefined
   private nextRequestId = 1
   private readonly pending = new Map<number, (error?: string) => void>()
@@ -44,6 +42,7 @@ export class AudioDeviceSource implements PcmSource {
     private readonly device: NativeInputDevice,
     options: AudioDeviceSourceOptions,
   ) {
+    super()
     this.id = audioSourceId(device)
     this.label = `${device.name} (${device.hostApi})`
     const channels = options.channels ?? 1
@@ -61,14 +60,6 @@ export class AudioDeviceSource implements PcmSource {
       maxGapSeconds: options.maxGapSeconds ?? 10,
       maxQueueSeconds: options.maxQueueSeconds ?? 2,
     }
-  }
-
-  get status(): SourceStatus {
-    return this.hub.status
-  }
-
-  on(listener: SourceListener): () => void {
-    return this.hub.on(listener)
   }
 
   async start(): Promise<void> {
@@ -105,8 +96,7 @@ export class AudioDeviceSource implements PcmSource {
     if (error !== undefined) {
       const failure = new AudioDeviceError(`audio source ${this.label}: ${error}`)
       await this.closeNative(stream)
-      this.hub.emit({ type: 'error', error: failure })
-      this.hub.setStatus('error', failure.message)
+      this.hub.fail(failure, 'error')
       throw failure
     }
     if (this.stream === stream) this.hub.setStatus('streaming')
@@ -160,8 +150,7 @@ export class AudioDeviceSource implements PcmSource {
           : new AudioDeviceError(`audio source ${this.label}: ${event.message}`)
       this.stream = undefined
       void this.request(stream, 'close').then(() => stream.unref())
-      this.hub.emit({ type: 'error', error })
-      this.hub.setStatus(event.code === 'device-lost' ? 'lost' : 'error', error.message)
+      this.hub.fail(error, event.code === 'device-lost' ? 'lost' : 'error')
     }
   }
 

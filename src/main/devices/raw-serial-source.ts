@@ -4,8 +4,7 @@
  */
 import { InvalidArgumentError } from '../../core/errors'
 import { RawInt16Decoder } from '../../core/serial/raw-pcm'
-import type { PcmSource, SourceListener, SourceStatus } from './source'
-import { SourceEventHub } from './source-events'
+import { HubSource } from './source-events'
 import { SerialPortError, openSerialLink, type SerialLink } from './serial-port'
 
 export interface RawSerialSourceOptions {
@@ -15,27 +14,19 @@ export interface RawSerialSourceOptions {
   label?: string
 }
 
-export class RawSerialSource implements PcmSource {
+export class RawSerialSource extends HubSource {
   readonly kind = 'raw-serial' as const
   readonly id: string
   readonly label: string
-  private readonly hub = new SourceEventHub()
   private link: SerialLink | undefined
 
   constructor(private readonly options: RawSerialSourceOptions) {
+    super()
     if (!options.path) throw new InvalidArgumentError('raw serial source: path is empty')
     if (!Number.isFinite(options.sampleRateHz) || options.sampleRateHz < 100)
       throw new InvalidArgumentError(`raw serial source ${options.path}: sampleRateHz ${options.sampleRateHz} must be >= 100`)
     this.id = `raw-serial:${options.path}`
     this.label = options.label ?? `Raw int16 serial ${options.path} @ ${options.sampleRateHz} Hz`
-  }
-
-  get status(): SourceStatus {
-    return this.hub.status
-  }
-
-  on(listener: SourceListener): () => void {
-    return this.hub.on(listener)
   }
 
   async start(): Promise<void> {
@@ -61,8 +52,7 @@ export class RawSerialSource implements PcmSource {
       if (this.link !== link) return
       this.link = undefined
       if (error) {
-        this.hub.emit({ type: 'error', error })
-        this.hub.setStatus('lost', error.message)
+        this.hub.fail(error, 'lost')
       }
     })
     this.hub.setStatus('streaming')

@@ -6,9 +6,8 @@
 import { InvalidArgumentError } from '../../core/errors'
 import { SerialDecoder, type DecodedFrame, type SerialDecoderStats } from '../../core/serial/serial-decoder'
 import { encodeCommand, parseInfo, type DeviceInfo } from '../../core/serial/serial-commands'
-import type { PcmSource, SourceListener, SourceStatus } from './source'
 import { downmixInterleavedToMono } from '../../core/dsp/downmix'
-import { SourceEventHub } from './source-events'
+import { HubSource } from './source-events'
 import { SerialPortError, openSerialLink, type SerialLink } from './serial-port'
 
 export interface SerialSourceOptions {
@@ -21,11 +20,10 @@ export interface SerialSourceOptions {
   replyTimeoutMs?: number
 }
 
-export class SerialSource implements PcmSource {
+export class SerialSource extends HubSource {
   readonly kind = 'serial' as const
   readonly id: string
   readonly label: string
-  private readonly hub = new SourceEventHub()
   private link: SerialLink | undefined
   private decoder = new SerialDecoder()
   /** reply waiters: return true when the text was theirs (they are then removed) */
@@ -36,6 +34,7 @@ export class SerialSource implements PcmSource {
   private readonly options: Required<SerialSourceOptions>
 
   constructor(options: SerialSourceOptions) {
+    super()
     if (!options.path) throw new InvalidArgumentError('serial source: path is empty')
     this.options = {
       path: options.path,
@@ -48,17 +47,9 @@ export class SerialSource implements PcmSource {
     this.label = this.options.label
   }
 
-  get status(): SourceStatus {
-    return this.hub.status
-  }
-
   /** decoder counters: frames ok / corrupt / lost, bytes skipped, gap samples filled */
   get stats(): Readonly<SerialDecoderStats> {
     return this.decoder.stats
-  }
-
-  on(listener: SourceListener): () => void {
-    return this.hub.on(listener)
   }
 
   async start(): Promise<void> {
@@ -156,8 +147,7 @@ export class SerialSource implements PcmSource {
       this.link = undefined
       this.streaming = false
       if (error) {
-        this.hub.emit({ type: 'error', error })
-        this.hub.setStatus('lost', error.message)
+        this.hub.fail(error, 'lost')
       } else {
         this.hub.setStatus('stopped')
       }

@@ -1,6 +1,6 @@
-/** Listener bookkeeping shared by the PcmSource implementations. */
+/** Listener and status bookkeeping shared by the live device sources. */
 import { ListenerSet } from '../listener-set'
-import type { SourceEvent, SourceListener, SourceStatus } from './source'
+import type { PcmSource, SourceEvent, SourceListener, SourceStatus } from './source'
 
 export class SourceEventHub {
   private readonly listeners = new ListenerSet<[SourceEvent]>('source')
@@ -22,4 +22,29 @@ export class SourceEventHub {
   setStatus(status: SourceStatus, detail?: string): void {
     this.emit(detail === undefined ? { type: 'status', status } : { type: 'status', status, detail })
   }
+
+  /** The source failed: listeners hear the error, then the status ('lost': the device went away). */
+  fail(error: Error, status: 'lost' | 'error'): void {
+    this.emit({ type: 'error', error })
+    this.setStatus(status, error.message)
+  }
+}
+
+/** A device source: status and listeners through one hub; the subclass opens and closes the device. */
+export abstract class HubSource implements PcmSource {
+  abstract readonly kind: PcmSource['kind']
+  abstract readonly id: string
+  abstract readonly label: string
+  protected readonly hub = new SourceEventHub()
+
+  get status(): SourceStatus {
+    return this.hub.status
+  }
+
+  on(listener: SourceListener): () => void {
+    return this.hub.on(listener)
+  }
+
+  abstract start(): Promise<void>
+  abstract stop(): Promise<void>
 }
