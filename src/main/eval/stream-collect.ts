@@ -119,47 +119,28 @@ export interface StreamScores {
   noHeartShownShare: number
 }
 
-export function scoreDecisions(
-  windows: ReadonlyArray<{ truth: WindowTruth; decision: Pick<HrDecision, 'hrBpm'>; production: HrEstimate | null }>,
-): StreamScores {
-  let labelledCount = 0
-  let answered = 0
-  let sumError = 0
-  let off5 = 0
-  let off10 = 0
-  let productionSum = 0
-  let productionCount = 0
-  let noHeart = 0
-  let noHeartShown = 0
-  for (const w of windows) {
-    if (w.truth.kind === 'hr') {
-      labelledCount++
-      if (w.production) {
-        productionSum += Math.abs(w.production.hrBpm - w.truth.bpm)
-        productionCount++
-      }
-      if (w.decision.hrBpm !== null) {
-        answered++
-        const error = Math.abs(w.decision.hrBpm - w.truth.bpm)
-        sumError += error
-        if (error > 5) off5++
-        if (error > 10) off10++
-      }
-    } else if (w.truth.kind === 'no-heart') {
-      noHeart++
-      if (w.decision.hrBpm !== null) noHeartShown++
-    }
-  }
+type ScoredWindow = { truth: WindowTruth; decision: Pick<HrDecision, 'hrBpm'>; production: HrEstimate | null }
+
+function meanOrNaN(values: readonly number[]): number {
+  return values.length > 0 ? values.reduce((sum, v) => sum + v, 0) / values.length : Number.NaN
+}
+
+export function scoreDecisions(windows: ReadonlyArray<ScoredWindow>): StreamScores {
+  const labelled = windows.flatMap((w) => (w.truth.kind === 'hr' ? [{ ...w, bpm: w.truth.bpm }] : []))
+  const shownErrors = labelled.flatMap((w) => (w.decision.hrBpm === null ? [] : [Math.abs(w.decision.hrBpm - w.bpm)]))
+  const productionErrors = labelled.flatMap((w) => (w.production ? [Math.abs(w.production.hrBpm - w.bpm)] : []))
+  const noHeart = windows.filter((w) => w.truth.kind === 'no-heart')
+  const noHeartShown = noHeart.filter((w) => w.decision.hrBpm !== null).length
   return {
-    labelledWindows: labelledCount,
-    answered,
-    answeredShare: labelledCount > 0 ? answered / labelledCount : Number.NaN,
-    maeBpm: answered > 0 ? sumError / answered : Number.NaN,
-    off5,
-    off10,
-    productionMaeBpm: productionCount > 0 ? productionSum / productionCount : Number.NaN,
-    noHeartWindows: noHeart,
+    labelledWindows: labelled.length,
+    answered: shownErrors.length,
+    answeredShare: labelled.length > 0 ? shownErrors.length / labelled.length : Number.NaN,
+    maeBpm: meanOrNaN(shownErrors),
+    off5: shownErrors.filter((e) => e > 5).length,
+    off10: shownErrors.filter((e) => e > 10).length,
+    productionMaeBpm: meanOrNaN(productionErrors),
+    noHeartWindows: noHeart.length,
     noHeartShown,
-    noHeartShownShare: noHeart > 0 ? noHeartShown / noHeart : Number.NaN,
+    noHeartShownShare: noHeart.length > 0 ? noHeartShown / noHeart.length : Number.NaN,
   }
 }
