@@ -19,8 +19,9 @@ function createMainWindow(service: AppService): BrowserWindow {
     backgroundColor: '#0b0f14',
     title: 'Ausculta',
     show: false,
-    // Written out (not spread from SECURE_WEB_PREFERENCES) so that static checkers such as
-    // Electronegativity see them; a test proves they equal SECURE_WEB_PREFERENCES.
+    // The app window's hardening (Electron's security checklist), written out so that static
+    // checkers such as Electronegativity see it; tests/main/security/electron-hardening.test.ts
+    // reads it back from this file and checks every setting.
     webPreferences: {
       preload: join(__dirname, '../preload/index.js'),
       contextIsolation: true,
@@ -34,6 +35,7 @@ function createMainWindow(service: AppService): BrowserWindow {
       webviewTag: false,
       navigateOnDragDrop: false,
       spellcheck: false,
+      // Middle-click would open links in new windows (Electronegativity AUXCLICK_JS_CHECK).
       disableBlinkFeatures: 'Auxclick',
     },
   })

@@ -20,7 +20,7 @@ const FILTERS: Readonly<Record<string, { name: string; extensions: string[] }>> 
 
 async function printPdf(html: string): Promise<Uint8Array> {
   const dir = mkdtempSync(join(tmpdir(), 'ausculta-report-'))
-  // Written out (not spread from SECURE_WEB_PREFERENCES) so Electronegativity's static check sees them.
+  // A window for static HTML only (no script at all), hardened as the app window is (src/main/index.ts).
   const window = new BrowserWindow({
     show: false,
     webPreferences: {

@@ -4,24 +4,7 @@
  * embeds webviews or gets permissions; and nothing it does can reach the network or the shell.
  * Type-only Electron imports keep this module loadable under plain Node for the tests.
  */
-import type { Session, WebContents, WebPreferences } from 'electron'
-
-/** The only webPreferences a window of ours may have (the preload path is added per window). */
-export const SECURE_WEB_PREFERENCES = {
-  contextIsolation: true,
-  sandbox: true,
-  nodeIntegration: false,
-  nodeIntegrationInWorker: false,
-  nodeIntegrationInSubFrames: false,
-  webSecurity: true,
-  allowRunningInsecureContent: false,
-  experimentalFeatures: false,
-  webviewTag: false,
-  navigateOnDragDrop: false,
-  spellcheck: false,
-  // Middle-click would open links in new windows (Electronegativity AUXCLICK_JS_CHECK).
-  disableBlinkFeatures: 'Auxclick',
-} as const satisfies WebPreferences
+import type { Session, WebContents } from 'electron'
 
 /** Pages our windows may show: the bundled renderer (file://) or the dev server in development. */
 export function isAllowedAppUrl(url: string, devServerUrl: string | undefined): boolean {
