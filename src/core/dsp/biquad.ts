@@ -137,6 +137,8 @@ function scratch(length: number): Float64Array {
   return buffer
 }
 
+const PASS_THROUGH: BiquadSection = { b0: 1, b1: 0, b2: 0, a1: 0, a2: 0 }
+
 /**
  * Run the cascade over `buffer` in place, forward or backward, each section starting in the
  * steady state of the (cascaded) first input. Sections go two at a time in one loop: each
@@ -149,27 +151,11 @@ function cascadeSettled(sections: SosSections, buffer: Float64Array, backward: b
   for (let s = 0; s < sections.length; s += 2) {
     const p = sections[s]!
     const [pz1, pz2, pOut] = steadyState(p, input)
-    const q = sections[s + 1]
-    if (!q) {
-      runSection(p, pz1, pz2, buffer, backward)
-      break
-    }
+    // An odd last section pairs with a pass-through (its output is its input, to the bit).
+    const q = sections[s + 1] ?? PASS_THROUGH
     const [qz1, qz2, qOut] = steadyState(q, pOut)
     runSectionPair(p, pz1, pz2, q, qz1, qz2, buffer, backward)
     input = qOut
-  }
-}
-
-function runSection({ b0, b1, b2, a1, a2 }: BiquadSection, z1: number, z2: number, buffer: Float64Array, backward: boolean): void {
-  const n = buffer.length
-  const step = backward ? -1 : 1
-  for (let k = 0, i = backward ? n - 1 : 0; k < n; k++, i += step) {
-    const v = buffer[i]!
-    const y = b0 * v + z1
-    // (b1·v + z2) first: the feedback product joins last, shortening the loop-carried chain.
-    z1 = b1 * v + z2 - a1 * y
-    z2 = b2 * v - a2 * y
-    buffer[i] = y
   }
 }
 
@@ -198,6 +184,7 @@ function runSectionPair(
   for (let k = 0, i = backward ? n - 1 : 0; k < n; k++, i += step) {
     const v = buffer[i]!
     const y = b0 * v + z1
+    // (b1·v + z2) first: the feedback product joins last, shortening the loop-carried chain.
     z1 = b1 * v + z2 - a1 * y
     z2 = b2 * v - a2 * y
     const u = c0 * y + w1

@@ -179,12 +179,16 @@ export function pickBeatLag(
   return { lag, quality: Math.max(0, Math.min(1, corrected)) }
 }
 
-function checkOptions(sampleRateHz: number, minBpm: number, maxBpm: number): void {
+/** The HR band the options ask for (the defaults where they are silent), checked with the sample rate. */
+function bandOf(options: ClassicalHrOptions, sampleRateHz: number): { minBpm: number; maxBpm: number } {
+  const minBpm = options.minBpm ?? DEFAULT_MIN_BPM
+  const maxBpm = options.maxBpm ?? DEFAULT_MAX_BPM
   if (!(sampleRateHz > 0) || !Number.isFinite(sampleRateHz))
     throw new InvalidArgumentError(`sampleRateHz must be positive and finite, got ${sampleRateHz}`)
   if (!(minBpm > 0) || !Number.isFinite(minBpm)) throw new InvalidArgumentError(`minBpm must be positive and finite, got ${minBpm}`)
   if (!(maxBpm > minBpm) || !Number.isFinite(maxBpm))
     throw new InvalidArgumentError(`maxBpm must be finite and above minBpm (${minBpm}), got ${maxBpm}`)
+  return { minBpm, maxBpm }
 }
 
 /**
@@ -197,9 +201,7 @@ export function estimateHrClassical(
   options: ClassicalHrOptions = {},
   tuning: Readonly<ClassicalHrTuning> = CLASSICAL_HR_TUNING,
 ): ClassicalHrResult {
-  const minBpm = options.minBpm ?? DEFAULT_MIN_BPM
-  const maxBpm = options.maxBpm ?? DEFAULT_MAX_BPM
-  checkOptions(sampleRateHz, minBpm, maxBpm)
+  const { minBpm } = bandOf(options, sampleRateHz)
   const envelopeAcf = envelopeAutocorrelation(window, sampleRateHz, 60 / minBpm, tuning)
   return hrFromEnvelopeAutocorrelation(envelopeAcf, window.length, sampleRateHz, options, tuning)
 }
@@ -216,9 +218,7 @@ export function hrFromEnvelopeAutocorrelation(
   options: ClassicalHrOptions = {},
   tuning: Readonly<ClassicalHrTuning> = CLASSICAL_HR_TUNING,
 ): ClassicalHrResult {
-  const minBpm = options.minBpm ?? DEFAULT_MIN_BPM
-  const maxBpm = options.maxBpm ?? DEFAULT_MAX_BPM
-  checkOptions(sampleRateHz, minBpm, maxBpm)
+  const { minBpm, maxBpm } = bandOf(options, sampleRateHz)
   const envelopeLength = Math.floor(((windowLength - 1) * envelopeRateHz) / sampleRateHz) + 1
   const picked = pickBeatLag(acf, envelopeLength, envelopeRateHz, (60 / maxBpm) * envelopeRateHz, (60 / minBpm) * envelopeRateHz, tuning)
   if (picked.lag <= 0 || picked.quality < tuning.minQuality) return { hrBpm: null, quality: picked.quality }
