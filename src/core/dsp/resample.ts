@@ -199,30 +199,68 @@ class DecimatorKernel {
 }
 
 /** One kernel per rate pair; building a bank costs more than resampling a short window. */
-const kernelCache = new Map<string, PolyphaseKernel>()
+const kernelCache = new Map<string, PolyphaseKernel | DecimatorKernel>()
 
-function kernelFor(up: number, down: number): PolyphaseKernel {
-  const key = `${up}/${down}`
-  let kernel = kernelCache.get(key)
+function cachedKernel<K extends PolyphaseKernel | DecimatorKernel>(key: string, build: () => K): K {
+  let kernel = kernelCache.get(key) as K | undefined
   if (!kernel) {
-    kernel = new PolyphaseKernel(up, down)
-    if (kernelCache.size >= 16) kernelCache.clear()
+    kernel = build()
+    if (kernelCache.size >= 32) kernelCache.clear()
     kernelCache.set(key, kernel)
   }
   return kernel
 }
 
-const decimatorCache = new Map<string, DecimatorKernel>()
+function kernelFor(up: number, down: number): PolyphaseKernel {
+  return cachedKernel(`bank ${up}/${down}`, () => new PolyphaseKernel(up, down))
+}
 
 function decimatorFor(fromRateHz: number, toRateHz: number, factor: number): DecimatorKernel {
-  const key = `${fromRateHz}/${toRateHz}/${factor}`
-  let kernel = decimatorCache.get(key)
-  if (!kernel) {
-    kernel = new DecimatorKernel(factor, fromRateHz, toRateHz)
-    if (decimatorCache.size >= 16) decimatorCache.clear()
-    decimatorCache.set(key, kernel)
+  return cachedKernel(`decimator ${fromRateHz}/${toRateHz}/${factor}`, () => new DecimatorKernel(factor, fromRateHz, toRateHz))
+}
+
+/**
+ * A stream's input kept for the filters, indexed by absolute sample number: appended at the end,
+ * dropped at the front once no future output needs it.
+ */
+class InputHistory {
+  samples = new Float32Array(0)
+  /** Absolute input index of samples[0] (negative before the signal starts). */
+  start = 0
+  length = 0
+
+  /** Starts over at absolute index `start`, holding `zeros` zeros (the implicit signal before index 0). */
+  reset(start: number, zeros: number, capacity: number): void {
+    this.samples = new Float32Array(Math.max(capacity, zeros))
+    this.start = start
+    this.length = zeros
   }
-  return kernel
+
+  /** Absolute index one past the last sample held. */
+  get end(): number {
+    return this.start + this.length
+  }
+
+  append(chunk: Float32Array): void {
+    const needed = this.length + chunk.length
+    if (needed > this.samples.length) {
+      const grown = new Float32Array(Math.max(needed, 2 * this.samples.length))
+      grown.set(this.samples.subarray(0, this.length))
+      this.samples = grown
+    }
+    this.samples.set(chunk, this.length)
+    this.length += chunk.length
+  }
+
+  /** Drop input before `absoluteIndex`, once enough has piled up to be worth a copy. */
+  discardBefore(absoluteIndex: number): void {
+    const drop = absoluteIndex - this.start
+    if (drop <= 0 || drop < this.samples.length / 2) return
+    const keep = Math.max(0, this.length - drop)
+    this.samples.copyWithin(0, drop, drop + keep)
+    this.start += drop
+    this.length = keep
+  }
 }
 
 /**
@@ -232,10 +270,7 @@ function decimatorFor(fromRateHz: number, toRateHz: number, factor: number): Dec
  * its implicit leading zeros.
  */
 class DecimatorStage {
-  private buffer = new Float32Array(0)
-  /** Absolute input index of buffer[0]. */
-  private bufferStart = 0
-  private bufferLength = 0
+  private readonly input = new InputHistory()
   private received = 0
   private nextOutput = 0
   private out = new Float32Array(256)
@@ -249,17 +284,17 @@ class DecimatorStage {
 
   reset(): void {
     const { factor, reach } = this.kernel
-    this.bufferStart = this.firstOutput * factor - reach
+    const start = this.firstOutput * factor - reach
     // The implicit zeros before the signal that the first outputs' taps reach.
-    this.bufferLength = Math.max(0, -this.bufferStart)
-    this.buffer = new Float32Array(Math.max(1024, 2 * this.bufferLength))
+    const zeros = Math.max(0, -start)
+    this.input.reset(start, zeros, Math.max(1024, 2 * zeros))
     this.received = 0
     this.nextOutput = this.firstOutput
   }
 
   /** Outputs whose taps lie within the input so far (a view, valid until the next call). */
   process(chunk: Float32Array): Float32Array {
-    this.append(chunk)
+    this.input.append(chunk)
     this.received += chunk.length
     const { factor, reach } = this.kernel
     return this.emitThrough(Math.floor((this.received - 1 - reach) / factor))
@@ -268,19 +303,8 @@ class DecimatorStage {
   /** Every remaining output that the signal reaches (later ones are exact zeros); the stage must be reset after. */
   flush(): Float32Array {
     const { factor, reach } = this.kernel
-    this.append(new Float32Array(2 * reach + 1))
+    this.input.append(new Float32Array(2 * reach + 1))
     return this.emitThrough(Math.floor((this.received - 1 + reach) / factor))
-  }
-
-  private append(chunk: Float32Array): void {
-    const needed = this.bufferLength + chunk.length
-    if (needed > this.buffer.length) {
-      const grown = new Float32Array(Math.max(needed, 2 * this.buffer.length))
-      grown.set(this.buffer.subarray(0, this.bufferLength))
-      this.buffer = grown
-    }
-    this.buffer.set(chunk, this.bufferLength)
-    this.bufferLength += chunk.length
   }
 
   private emitThrough(lastOutput: number): Float32Array {
@@ -288,28 +312,19 @@ class DecimatorStage {
     if (count > this.out.length) this.out = new Float32Array(Math.max(count, 2 * this.out.length))
     const out = this.out
     const { factor, reach, halfTaps } = this.kernel
-    const buffer = this.buffer
+    const samples = this.input.samples
+    let centre = this.nextOutput * factor - this.input.start
     const centreTap = halfTaps[0]!
-    let centre = this.nextOutput * factor - this.bufferStart
     for (let n = 0; n < count; n++) {
       // Symmetric taps: one multiply per pair of samples.
-      let acc = centreTap * buffer[centre]!
-      for (let i = 1; i <= reach; i++) acc += halfTaps[i]! * (buffer[centre - i]! + buffer[centre + i]!)
+      let acc = centreTap * samples[centre]!
+      for (let i = 1; i <= reach; i++) acc += halfTaps[i]! * (samples[centre - i]! + samples[centre + i]!)
       out[n] = acc
       centre += factor
     }
     this.nextOutput += count
-    this.discardBefore(this.nextOutput * factor - reach)
+    this.input.discardBefore(this.nextOutput * factor - reach)
     return out.subarray(0, count)
-  }
-
-  private discardBefore(absoluteIndex: number): void {
-    const drop = absoluteIndex - this.bufferStart
-    if (drop <= 0 || drop < this.buffer.length / 2) return
-    const keep = Math.max(0, this.bufferLength - drop)
-    this.buffer.copyWithin(0, drop, drop + keep)
-    this.bufferStart += drop
-    this.bufferLength = keep
   }
 }
 
@@ -319,10 +334,7 @@ class DecimatorStage {
  * decimator's outputs for those times instead.
  */
 class PolyphaseStage {
-  private buffer = new Float32Array(0)
-  /** Absolute input index of buffer[0] (negative at the start: the samples before the signal). */
-  private bufferStart = 0
-  private bufferLength = 0
+  private readonly input = new InputHistory()
   private nextOutput = 0
   private nextBase = 0
   private nextPhase = 0
@@ -336,36 +348,27 @@ class PolyphaseStage {
 
   reset(): void {
     const reach = this.kernel.reach
-    this.buffer = new Float32Array(Math.max(1024, 4 * reach))
-    this.bufferStart = -reach
-    this.bufferLength = this.leadingZeros ? reach : 0
+    this.input.reset(-reach, this.leadingZeros ? reach : 0, Math.max(1024, 4 * reach))
     this.nextOutput = 0
     this.nextBase = 0
     this.nextPhase = 0
   }
 
   append(chunk: Float32Array): void {
-    const needed = this.bufferLength + chunk.length
-    if (needed > this.buffer.length) {
-      const grown = new Float32Array(Math.max(needed, 2 * this.buffer.length))
-      grown.set(this.buffer.subarray(0, this.bufferLength))
-      this.buffer = grown
-    }
-    this.buffer.set(chunk, this.bufferLength)
-    this.bufferLength += chunk.length
+    this.input.append(chunk)
   }
 
   /** Outputs whose taps lie within the input so far. */
   emitAvailable(): Float32Array {
-    return this.emit(this.bufferStart + this.bufferLength)
+    return this.emit(this.input.end)
   }
 
   /** Outputs up to `totalOutputs` in all, the input after what was appended taken as zero. */
   emitTail(totalOutputs: number): Float32Array {
     const outstanding = totalOutputs - this.nextOutput
     if (outstanding <= 0) return new Float32Array(0)
-    this.append(new Float32Array(this.kernel.reach + 1))
-    return this.emit(this.bufferStart + this.bufferLength, outstanding)
+    this.input.append(new Float32Array(this.kernel.reach + 1))
+    return this.emit(this.input.end, outstanding)
   }
 
   /** Compute outputs whose taps lie within input indices < `available` (or `count` of them). */
@@ -381,7 +384,7 @@ class PolyphaseStage {
       producible = Math.max(0, end - this.nextOutput)
     }
     const out = new Float32Array(producible)
-    const buffer = this.buffer
+    const samples = this.input.samples
     const stepBase = Math.floor(down / up)
     const stepPhase = down % up
     let base = this.nextBase
@@ -389,11 +392,11 @@ class PolyphaseStage {
     const half = this.kernel.symmetricHalfTaps
     if (half) {
       // up = 1: phase stays 0 and the output time is input sample `base`.
+      let centre = base - this.input.start
       const centreTap = half[0]!
-      let centre = base - this.bufferStart
       for (let i = 0; i < producible; i++) {
-        let acc = centreTap * buffer[centre]!
-        for (let k = 1; k < half.length; k++) acc += half[k]! * (buffer[centre - k]! + buffer[centre + k]!)
+        let acc = centreTap * samples[centre]!
+        for (let k = 1; k < half.length; k++) acc += half[k]! * (samples[centre - k]! + samples[centre + k]!)
         out[i] = acc
         centre += down
       }
@@ -402,9 +405,9 @@ class PolyphaseStage {
       for (let i = 0; i < producible; i++) {
         const weights = this.kernel.weights(phase)
         const offset = this.kernel.weightsOffset(phase)
-        const first = base - reach + 1 - this.bufferStart
+        const first = base - reach + 1 - this.input.start
         let acc = 0
-        for (let j = 0; j < taps; j++) acc += weights[offset + j]! * buffer[first + j]!
+        for (let j = 0; j < taps; j++) acc += weights[offset + j]! * samples[first + j]!
         out[i] = acc
         base += stepBase
         phase += stepPhase
@@ -417,18 +420,8 @@ class PolyphaseStage {
     this.nextOutput += producible
     this.nextBase = base
     this.nextPhase = phase
-    this.discardBefore(base - reach + 1)
+    this.input.discardBefore(base - reach + 1)
     return out
-  }
-
-  /** Drop input that no future output needs, once enough has piled up to be worth a copy. */
-  private discardBefore(absoluteIndex: number): void {
-    const drop = absoluteIndex - this.bufferStart
-    if (drop <= 0 || drop < this.buffer.length / 2) return
-    const keep = Math.max(0, this.bufferLength - drop)
-    this.buffer.copyWithin(0, drop, drop + keep)
-    this.bufferStart += drop
-    this.bufferLength = keep
   }
 }
 
