@@ -6,7 +6,14 @@
  * validates responses and events.
  */
 import { z } from 'zod'
-import { annotationIdSchema, annotationSchema, annotationTimeSchema as timeSchema, spanKindSchema } from '../sessions/annotations'
+import {
+  annotationIdSchema,
+  annotationLabelSchema,
+  annotationNoteSchema,
+  annotationSchema,
+  annotationTimeSchema as timeSchema,
+  spanKindSchema,
+} from '../sessions/annotations'
 import { sessionLocationSchema } from '../sessions/session-schema'
 import { executionProviderChoiceSchema } from '../model/execution-provider'
 import { audioRangeRequestSchema, audioRangeSchema, peaksRequestSchema, peaksSchema } from './session-audio-contract'
@@ -223,27 +230,18 @@ export const sessionAudioSchema = z.object({
   float32Base64: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/),
 })
 
+/** A new annotation's words (both may be empty). */
+const newAnnotationText = { label: annotationLabelSchema.default(''), note: annotationNoteSchema.default('') }
+
 export const annotationEditSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('addMarker'),
-    timeS: timeSchema,
-    label: z.string().max(256).default(''),
-    note: z.string().max(4000).default(''),
-  }),
-  z.object({
-    type: z.literal('addSpan'),
-    startS: timeSchema,
-    endS: timeSchema,
-    spanKind: spanKindSchema,
-    label: z.string().max(256).default(''),
-    note: z.string().max(4000).default(''),
-  }),
+  z.object({ type: z.literal('addMarker'), timeS: timeSchema, ...newAnnotationText }),
+  z.object({ type: z.literal('addSpan'), startS: timeSchema, endS: timeSchema, spanKind: spanKindSchema, ...newAnnotationText }),
   /** Renames (a span's kind follows its label: spanKindForLabel) and sets the note; one undo step. */
   z.object({
     type: z.literal('update'),
     id: annotationIdSchema,
-    label: z.string().max(256).optional(),
-    note: z.string().max(4000).optional(),
+    label: annotationLabelSchema.optional(),
+    note: annotationNoteSchema.optional(),
   }),
   /** Moves a marker to `timeS` or a span to start at `startS` (keeping its length), or sets both ends. */
   z.object({

@@ -140,6 +140,16 @@ export const el = {
   },
 }
 
+/** The binary number VRs: their size and how to read the first value (little endian). */
+const BINARY_NUMBERS: Readonly<Record<string, { size: number; read(view: DataView): number }>> = {
+  US: { size: 2, read: (view) => view.getUint16(0, true) },
+  SS: { size: 2, read: (view) => view.getInt16(0, true) },
+  UL: { size: 4, read: (view) => view.getUint32(0, true) },
+  SL: { size: 4, read: (view) => view.getInt32(0, true) },
+  FL: { size: 4, read: (view) => view.getFloat32(0, true) },
+  FD: { size: 8, read: (view) => view.getFloat64(0, true) },
+}
+
 /** Reading helpers that name the missing or malformed element. */
 export const read = {
   text(ds: DicomDataset, t: number): string | undefined {
@@ -163,26 +173,11 @@ export const read = {
         throw new DicomFormatError(`${formatTag(t)} ${what}: ${JSON.stringify(text)} is not a number`)
       return value
     }
-    const view = new DataView(element.bytes.buffer, element.bytes.byteOffset, element.bytes.byteLength)
-    const size = element.vr === 'US' || element.vr === 'SS' ? 2 : element.vr === 'FD' ? 8 : 4
-    if (element.bytes.length < size)
+    const binary = BINARY_NUMBERS[element.vr]
+    if (!binary) throw new DicomFormatError(`${formatTag(t)} ${what}: VR ${element.vr} is not a number`)
+    if (element.bytes.length < binary.size)
       throw new DicomFormatError(`${formatTag(t)} ${what}: ${element.bytes.length} bytes for a ${element.vr}`)
-    switch (element.vr) {
-      case 'US':
-        return view.getUint16(0, true)
-      case 'SS':
-        return view.getInt16(0, true)
-      case 'UL':
-        return view.getUint32(0, true)
-      case 'SL':
-        return view.getInt32(0, true)
-      case 'FL':
-        return view.getFloat32(0, true)
-      case 'FD':
-        return view.getFloat64(0, true)
-      default:
-        throw new DicomFormatError(`${formatTag(t)} ${what}: VR ${element.vr} is not a number`)
-    }
+    return binary.read(new DataView(element.bytes.buffer, element.bytes.byteOffset, element.bytes.byteLength))
   },
   items(ds: DicomDataset, t: number): DicomDataset[] {
     return ds.get(t)?.items ?? []

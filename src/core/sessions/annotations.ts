@@ -47,12 +47,15 @@ export const annotationTimeSchema = z
   .refine((v) => v >= 0, 'must be ≥ 0')
 export const annotationIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)
 export const spanKindSchema = z.enum(SPAN_KINDS)
+export const annotationLabelSchema = z.string().max(256)
+/** A note as the editor accepts it (stored notes are read whatever their length). */
+export const annotationNoteSchema = z.string().max(4000)
 
 const markerSchema = z.object({
   kind: z.literal('marker'),
   id: annotationIdSchema,
   timeS: annotationTimeSchema,
-  label: z.string().max(256),
+  label: annotationLabelSchema,
   note: z.string(),
 })
 const spanSchema = z
@@ -63,7 +66,7 @@ const spanSchema = z
     startS: annotationTimeSchema,
     endS: annotationTimeSchema,
     /** Free label; for `custom` spans it is the user's name for the kind. */
-    label: z.string().max(256),
+    label: annotationLabelSchema,
     note: z.string(),
   })
   .refine((s) => s.endS >= s.startS, { message: 'endS must be ≥ startS', path: ['endS'] })
