@@ -61,19 +61,43 @@ export const POLICY_VIOLATION = 1008
 
 export type DropReason = 'stalled' | 'flooded'
 
+/** Request frames not yet started, with their total size. */
+class WaitingRequests {
+  private readonly frames: Buffer[] = []
+  bytes = 0
+
+  get count(): number {
+    return this.frames.length
+  }
+
+  push(frame: Buffer): void {
+    this.frames.push(frame)
+    this.bytes += frame.length
+  }
+
+  shift(): Buffer | undefined {
+    const frame = this.frames.shift()
+    if (frame) this.bytes -= frame.length
+    return frame
+  }
+
+  clear(): void {
+    this.frames.length = 0
+    this.bytes = 0
+  }
+}
+
 export class ConnectionFlow {
-  private readonly queue: Buffer[] = []
-  /** Bytes of the requests in `queue`. */
-  private waitingBytes = 0
+  private readonly waiting = new WaitingRequests()
   /** Bytes of requests received and not yet answered (queued or being handled). */
   private requestBytes = 0
   private inFlight = 0
   private paused = false
   private dispatchScheduled = false
-  private closed = false
+  /** Set once: the connection closed, or this side dropped the client (and why). */
+  private ended: 'closed' | DropReason | null = null
   private watch: { timer: NodeJS.Timeout; lowest: number; lowestAt: number } | null = null
   private graceTimer: NodeJS.Timeout | null = null
-  private dropReason: DropReason | null = null
 
   constructor(
     private readonly socket: FlowSocket,
@@ -89,16 +113,15 @@ export class ConnectionFlow {
 
   /** Why the client was dropped, or null. */
   get dropped(): DropReason | null {
-    return this.dropReason
+    return this.ended === 'closed' ? null : this.ended
   }
 
   /** A request frame arrived. */
   accept(request: Buffer): void {
-    if (this.closed || this.dropReason) return
-    this.queue.push(request)
-    this.waitingBytes += request.length
+    if (this.ended) return
+    this.waiting.push(request)
     this.requestBytes += request.length
-    if (this.queue.length > this.limits.maxQueuedRequests || this.waitingBytes > this.limits.maxQueuedRequestBytes) {
+    if (this.waiting.count > this.limits.maxQueuedRequests || this.waiting.bytes > this.limits.maxQueuedRequestBytes) {
       this.drop('flooded')
       return
     }
@@ -108,13 +131,13 @@ export class ConnectionFlow {
 
   /** Call after anything was sent to the client: its queue may have crossed the limit. */
   afterSend(): void {
-    if (!this.closed && !this.dropReason) this.update()
+    if (!this.ended) this.update()
   }
 
   /** The connection closed or failed: stop timers, forget the queue, leave the socket alone. */
   dispose(): void {
-    this.closed = true
-    this.queue.length = 0
+    this.ended ??= 'closed'
+    this.waiting.clear()
     this.stopWatching()
     if (this.graceTimer) clearTimeout(this.graceTimer)
   }
@@ -126,7 +149,7 @@ export class ConnectionFlow {
   /** Pauses or resumes reading, and watches a connection that is over the limit. */
   private update(): void {
     const over = this.overLimit()
-    const shouldPause = over || this.queue.length >= this.limits.maxConcurrentRequests
+    const shouldPause = over || this.waiting.count >= this.limits.maxConcurrentRequests
     if (shouldPause !== this.paused) {
       this.paused = shouldPause
       if (shouldPause) this.socket.pause()
@@ -164,7 +187,7 @@ export class ConnectionFlow {
   }
 
   private scheduleDispatch(): void {
-    if (this.dispatchScheduled || this.queue.length === 0) return
+    if (this.dispatchScheduled || this.waiting.count === 0) return
     this.dispatchScheduled = true
     setImmediate(() => {
       this.dispatchScheduled = false
@@ -174,15 +197,14 @@ export class ConnectionFlow {
 
   /** Starts the next queued request, one per macrotask, while the client is within its limits. */
   private dispatchOne(): void {
-    if (this.closed || this.dropReason || this.inFlight >= this.limits.maxConcurrentRequests || this.overLimit()) return
-    const request = this.queue.shift()
+    if (this.ended || this.inFlight >= this.limits.maxConcurrentRequests || this.overLimit()) return
+    const request = this.waiting.shift()
     if (!request) return
-    this.waitingBytes -= request.length
     this.inFlight++
     const done = (): void => {
       this.inFlight--
       this.requestBytes -= request.length
-      if (this.closed || this.dropReason) return
+      if (this.ended) return
       this.update()
       this.scheduleDispatch()
     }
@@ -193,9 +215,8 @@ export class ConnectionFlow {
   }
 
   private drop(reason: DropReason): void {
-    this.dropReason = reason
-    this.queue.length = 0
-    this.waitingBytes = 0
+    this.ended = reason
+    this.waiting.clear()
     this.stopWatching()
     // Reading again lets the client's answer to the close arrive; its requests are ignored now.
     if (this.paused) this.socket.resume()
