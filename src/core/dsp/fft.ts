@@ -181,6 +181,35 @@ export function realFft(x: ArrayLike<number>, size = nextPowerOfTwo(x.length)): 
 }
 
 /**
+ * The step between a real signal's spectrum X and the half-size complex transform Z of its
+ * sample pairs, both ways, on bins k and m = half − k together (k = 1..half/2, in place):
+ * with A = bin k, B = bin m, E = (A + conj B)/2, P = (A − conj B)/2 and Q = P·(−sin θ + sign·i·cos θ),
+ * θ = 2πk/size, bin k becomes E + Q and bin m conj(E − Q). sign −1: Z → X (W^k·P/i);
+ * sign +1: X → Z (i·P·W^{−k}).
+ */
+function splitBinPairs(re: Float64Array, im: Float64Array, half: number, cos: Float64Array, sin: Float64Array, sign: 1 | -1): void {
+  for (let k = 1; k <= half / 2; k++) {
+    const m = half - k
+    const ar = re[k]!
+    const ai = im[k]!
+    const br = re[m]!
+    const bi = im[m]!
+    const er = 0.5 * (ar + br)
+    const ei = 0.5 * (ai - bi)
+    const pr = 0.5 * (ar - br)
+    const pi = 0.5 * (ai + bi)
+    const c = sign * cos[half + k]!
+    const s = sin[half + k]!
+    const qr = -s * pr - c * pi
+    const qi = c * pr - s * pi
+    re[k] = er + qr
+    im[k] = ei + qi
+    re[m] = er - qr
+    im[m] = qi - ei
+  }
+}
+
+/**
  * Spectrum bins 0..size/2 of a real signal zero-padded to `size` (a power of two ≥ 2), written
  * into `re`/`im` (length ≥ size/2 + 1). Half the work of a complex FFT: the even and odd samples
  * travel as the real and imaginary parts of one size/2-point transform, then are pulled apart
@@ -210,27 +239,8 @@ export function realFftHalf(x: ArrayLike<number>, size: number, re: Float64Array
   im[0] = 0
   re[half] = dcRe - dcIm
   im[half] = 0
-  for (let k = 1; k <= half / 2; k++) {
-    const m = half - k
-    const ar = zr[k]!
-    const ai = zi[k]!
-    const br = zr[m]!
-    const bi = zi[m]!
-    // E[k] = (Z[k] + conj Z[m]) / 2, O[k] = (Z[k] − conj Z[m]) / 2i; the same for k ↔ m.
-    const er = 0.5 * (ar + br)
-    const ei = 0.5 * (ai - bi)
-    const or = 0.5 * (ai + bi)
-    const oi = -0.5 * (ar - br)
-    // W^k = cos − i·sin; W^m = −conj(W^k), and E[m] = conj E[k], O[m] = −conj O[k]... spelled out:
-    const wr = cos[half + k]!
-    const wi = -sin[half + k]!
-    const tr = wr * or - wi * oi
-    const ti = wr * oi + wi * or
-    re[k] = er + tr
-    im[k] = ei + ti
-    re[m] = er - tr
-    im[m] = -(ei - ti)
-  }
+  // X[k] = E[k] + W^k·O[k] with O[k] = (Z[k] − conj Z[m]) / 2i: the rotation (−sin − i·cos).
+  splitBinPairs(re, im, half, cos, sin, -1)
 }
 
 /**
@@ -251,28 +261,8 @@ export function inverseRealFftHalf(re: Float64Array, im: Float64Array, size: num
   const xh = re[half]!
   re[0] = 0.5 * (x0 + xh)
   im[0] = 0.5 * (x0 - xh)
-  for (let k = 1; k <= half / 2; k++) {
-    const m = half - k
-    const ar = re[k]!
-    const ai = im[k]!
-    const br = re[m]!
-    const bi = im[m]!
-    const er = 0.5 * (ar + br)
-    const ei = 0.5 * (ai - bi)
-    const dr = 0.5 * (ar - br)
-    const di = 0.5 * (ai + bi)
-    // W^{−k} = cos + i·sin
-    const wr = cos[half + k]!
-    const wi = sin[half + k]!
-    const or = dr * wr - di * wi
-    const oi = dr * wi + di * wr
-    // Z[k] = E + i·O
-    re[k] = er - oi
-    im[k] = ei + or
-    // Bin m: E[m] = conj E[k], O[m] = −conj O[k]·… written out from the same definitions.
-    re[m] = er + oi
-    im[m] = -ei + or
-  }
+  // Z[k] = E[k] + i·(X[k] − conj X[m])·W^{−k} / 2: the rotation (−sin + i·cos).
+  splitBinPairs(re, im, half, cos, sin, 1)
   const zr = re.subarray(0, half)
   const zi = im.subarray(0, half)
   fftInPlace(zr, zi, true)
