@@ -51,6 +51,7 @@ describe('AppService', () => {
 
     await call('recording:start', { location: 'MV', patientId: 'P-1' })
     await expect(call('recording:start', {})).rejects.toThrow(/already recording/)
+    // Half a second of wall time each side of the mark: the duration check below measures what arrives in it.
     await new Promise((resolve) => setTimeout(resolve, 500))
     const mark = (await call('recording:mark', {})) as { timeS: number }
     expect(mark.timeS).toBeGreaterThan(0)

@@ -125,7 +125,7 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('addon output stream, liv
     pactl(pulse, 'unload-module', 'module-remap-source')
     pactl(pulse, 'unload-module', 'module-null-sink')
     const playedAtUnload = out.stats().playedMs ?? 0
-    // Twice the watchdog: long enough that a wrongly reported loss would have shown.
+    // Twice the watchdog: long enough that a wrongly reported loss would have shown (a quiet period, kept).
     await sleep(2 * WATCHDOG_MS)
     expect(out.failure).toBeNull()
     // At least half of the 2 s played on: the move costs a few hundred ms of re-buffering at most.
@@ -141,6 +141,7 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('addon output stream, liv
     await out.ready()
     stopFeed = feedTone(out, 500, 150)
     await waitFor(() => (out.stats().playedMs ?? 0) > 100, 10_000, 'playback to start')
+    // Two 4-s measurement windows: the time spent playing is what is measured, not a wait for something.
     await sleep(4000)
     const early = out.stats()
     await sleep(4000)

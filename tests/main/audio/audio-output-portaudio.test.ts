@@ -8,7 +8,7 @@
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { ListeningStatus } from '../../../src/core/api/contract'
 import {
   NoAudioOutputError,
@@ -32,8 +32,8 @@ const outputBinding = binding as (typeof binding & { OutputStream?: unknown; lis
 const addonHasOutput = outputBinding?.OutputStream !== undefined && outputBinding.listOutputDevices !== undefined
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** parec on a sink's monitor until stop(). */
-function recordMonitor(pulse: PulseDaemon, sink: string): { stop(): Promise<Float32Array> } {
+/** parec on a sink's monitor until stop(); `bytes()` counts what it has delivered so far. */
+function recordMonitor(pulse: PulseDaemon, sink: string): { bytes(): number; stop(): Promise<Float32Array> } {
   const child: ChildProcessWithoutNullStreams = spawn(
     'parec',
     [`--device=${sink}.monitor`, '--raw', '--format=float32le', `--rate=${RATE_HZ}`, '--channels=1', '--latency-msec=20'],
@@ -43,6 +43,7 @@ function recordMonitor(pulse: PulseDaemon, sink: string): { stop(): Promise<Floa
   child.stdout.on('data', (part: Buffer) => parts.push(part))
   const exited = new Promise((resolve) => child.on('exit', resolve))
   return {
+    bytes: () => parts.reduce((n, part) => n + part.length, 0),
     async stop() {
       child.kill('SIGTERM')
       await exited
@@ -94,13 +95,23 @@ async function playTone(
   sinks: string[],
 ): Promise<{ description: string; heard: Map<string, Float32Array> }> {
   const recorders = sinks.map((sink) => ({ sink, recorder: recordMonitor(pulse, sink) }))
-  // parec needs a moment to connect before the tone starts (the existing output test's 300 ms).
-  await sleep(300)
+  // Each parec connected and 300 ms into its monitor's (silent) stream before the tone starts (counted in samples).
+  const settleBytes = 0.3 * RATE_HZ * 4
+  await vi.waitFor(() => expect(recorders.every(({ recorder }) => recorder.bytes() >= settleBytes)).toBe(true), {
+    timeout: 10_000,
+    interval: 20,
+  })
   const output = openAudioOutput({ sampleRateHz: RATE_HZ, latencyMs: 100, backend: 'addon', ...options }, pulse.env)
   await output.ready()
   output.write(tone(hz, seconds, RATE_HZ, 0.5))
   await output.end()
-  await sleep(300)
+  // The tone's tail: 300 ms more of each monitor's stream (counted in samples, so a busy machine cannot cut it short).
+  const atEnd = recorders.map(({ recorder }) => recorder.bytes())
+  const tailBytes = 0.3 * RATE_HZ * 4
+  await vi.waitFor(() => expect(recorders.every(({ recorder }, i) => recorder.bytes() >= atEnd[i]! + tailBytes)).toBe(true), {
+    timeout: 10_000,
+    interval: 20,
+  })
   const heard = new Map<string, Float32Array>()
   for (const { sink, recorder } of recorders) heard.set(sink, await recorder.stop())
   return { description: output.description, heard }
@@ -230,7 +241,7 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('choosing the PortAudio o
       listening.attachSource(source)
       await source.start()
       await waitFor(() => listening.status().state === 'playing', 5000, 'the output stream')
-      // PulseAudio starts consuming a new stream ~2 s after it starts; then a second of sound.
+      // PulseAudio starts consuming a new stream ~2 s after it starts; then a second of sound (the recording's length, kept).
       await sleep(3500)
       expect(listening.status().outputDescription).toMatch(/^PortAudio 'default'/)
     } finally {

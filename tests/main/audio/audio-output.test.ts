@@ -4,7 +4,7 @@
  * pacat always, the addon's OutputStream when the built addon has one.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { openAudioOutput } from '../../../src/main/audio/audio-output'
 import { loadAudioAddon } from '../../../src/main/devices/audio-addon'
 import { startPulse, type PulseDaemon } from '../devices/helpers/pulse'
@@ -51,12 +51,16 @@ describe.skipIf(!havePulse)('openAudioOutput on PulseAudio', () => {
       )
       const chunks: Buffer[] = []
       recorder.stdout.on('data', (b: Buffer) => chunks.push(b))
-      await new Promise((r) => setTimeout(r, 300))
+      const recordedBytes = (): number => chunks.reduce((n, b) => n + b.length, 0)
+      // parec connected and 300 ms into the monitor's (silent) stream before the tone starts (counted in samples).
+      await vi.waitFor(() => expect(recordedBytes()).toBeGreaterThanOrEqual(0.3 * RATE_HZ * 4), { timeout: 10_000, interval: 20 })
       const output = openAudioOutput({ sampleRateHz: RATE_HZ, device: 'ausculta_sink', latencyMs: 100, backend }, pulse.env)
       await output.ready()
       output.write(tone(440, 1, RATE_HZ, 0.5))
       await output.end()
-      await new Promise((r) => setTimeout(r, 300))
+      // The tone's tail: 300 ms more of the monitor's stream (counted in samples, so a busy machine cannot cut it short).
+      const atEnd = recordedBytes()
+      await vi.waitFor(() => expect(recordedBytes()).toBeGreaterThanOrEqual(atEnd + 0.3 * RATE_HZ * 4), { timeout: 10_000, interval: 20 })
       recorder.kill('SIGTERM')
       await new Promise((r) => recorder.on('exit', r))
       const bytes = Buffer.concat(chunks)

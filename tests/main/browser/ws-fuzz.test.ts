@@ -24,6 +24,7 @@ const SECONDS = Number(process.env['AUSCULTA_WS_FUZZ_SECONDS'] ?? 20)
 const WORKERS = 3
 const MB = 1024 * 1024
 
+// Every pause here is part of the fuzz (random pacing, a reader holding still), never a wait for a condition.
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 interface Tally {

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { resample } from '../../../src/core/dsp/resample'
 import { readWavMono, writeWavFile } from '../../../src/main/io/wav-file'
 import { AudioDeviceSource } from '../../../src/main/devices/audio-device-source'
@@ -77,7 +77,13 @@ describe.skipIf(skip !== undefined)('PortAudio addon capture (PulseAudio null si
       await waitFor(() => chunks.length > 0, 10_000, 'the first captured chunk')
       const exitCode = await pulse.play(clipPath)
       expect(exitCode).toBe(0)
-      await new Promise((r) => setTimeout(r, 700)) // the sink's latency tail
+      // The sink's latency tail: 0.7 s more of the capture (counted in samples, so a busy machine cannot cut it short).
+      const capturedSamples = (): number => chunks.reduce((n, c) => n + c.samples.length, 0)
+      const atExit = capturedSamples()
+      await vi.waitFor(() => expect(capturedSamples()).toBeGreaterThanOrEqual(atExit + 0.7 * sampleRateHz), {
+        timeout: 10_000,
+        interval: 25,
+      })
       await source.stop()
       expect(source.status).toBe('stopped')
 
@@ -121,7 +127,8 @@ describe.skipIf(skip !== undefined)('PortAudio addon capture (PulseAudio null si
     while (Date.now() < blockedUntil) {
       // busy on purpose
     }
-    await new Promise((r) => setTimeout(r, 500))
+    // The queued second arrives, and with the first buffer after the drop the overrun.
+    await vi.waitFor(() => expect(events.some((e) => e.type === 'overrun')).toBe(true), { timeout: 10_000, interval: 25 })
     await source.stop()
     const overruns = events.filter((e) => e.type === 'overrun')
     const lostSamples = overruns.reduce((n, e) => n + (e.type === 'overrun' ? e.lostSamples : 0), 0)

@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { dispatchApiRequest, type ListeningStatus } from '../../../src/core/api/contract'
 import type { AppService } from '../../../src/main/api/app-service'
 import { DemoFileSource } from '../../../src/main/engine/demo-source'
@@ -90,17 +90,17 @@ describe('LiveListening with no output to be had', () => {
     try {
       const failures = (): ListeningStatus[] => statuses.filter((s) => s.state === 'failed')
       // The first 50-ms chunk tries to open; pactl's answer comes back well within 2 s.
-      for (let waited = 0; failures().length === 0 && waited < 3000; waited += 50) await sleep(50)
+      await vi.waitFor(() => expect(failures().length).toBeGreaterThan(0), { timeout: 10_000, interval: 50 })
       expect(failures()[0]?.error).toMatchObject({ code: 'unavailable', name: 'NoAudioOutputError' })
       expect(failures()[0]?.error?.message).toMatch(/cannot play on the default output: no audio output device/)
-      // 20 more chunks arrive in the next second; none of them opens again.
+      // 20 more chunks arrive in the next second; none of them opens again (a quiet period, not a wait for something).
       await sleep(1000)
       expect(failures()).toHaveLength(1)
       expect(listening.status().state).toBe('failed')
 
       // Choosing again clears the error and the next chunk tries (and fails) once more.
       expect(listening.set({ gainDb: 3 }).state).toBe('waiting')
-      for (let waited = 0; failures().length < 2 && waited < 3000; waited += 50) await sleep(50)
+      await vi.waitFor(() => expect(failures().length).toBeGreaterThanOrEqual(2), { timeout: 10_000, interval: 50 })
       expect(failures()).toHaveLength(2)
 
       // Off: chunks keep coming but nothing is tried.

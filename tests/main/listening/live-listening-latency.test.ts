@@ -13,7 +13,7 @@
  */
 import { spawn } from 'node:child_process'
 import { rmSync } from 'node:fs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { ListeningStatus } from '../../../src/core/api/contract'
 import type { AudioBinding, NativeInputStream, NativeStreamEvent } from '../../../src/main/devices/audio-addon'
 import { AudioDeviceSource } from '../../../src/main/devices/audio-device-source'
@@ -62,7 +62,8 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('live listening latency w
     } catch {
       // already gone
     }
-    await sleep(200)
+    // Remove its runtime folder only once the daemon is gone (signal 0 throws then).
+    await vi.waitFor(() => expect(() => process.kill(pulse.pid, 0)).toThrow(), { timeout: 10_000, interval: 50 })
     rmSync(pulse.runtimeDir, { recursive: true, force: true })
   })
 
@@ -88,6 +89,7 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('live listening latency w
     try {
       await source.start()
       await waitFor(() => listening.status().state === 'playing', 5000, 'the output stream')
+      // A second of listening before the recorder joins: a settling time, not a wait for a condition.
       await sleep(1000)
       process.env.PULSE_SOURCE = 'ausculta_out_mic'
       const output = new ClockedCapture()
@@ -98,8 +100,8 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('live listening latency w
         },
       )
       recorder.start(1)
-      // PulseAudio starts consuming a new stream ~2 s after it starts.
-      await sleep(2500)
+      // PulseAudio delivers a new capture stream's first buffer ~2 s after it starts: the clicks start after that.
+      await vi.waitFor(() => expect(output.samples.length).toBeGreaterThan(0), { timeout: 15_000, interval: 25 })
       const before = listening.status()
       const player = spawn(
         'pacat',
@@ -116,7 +118,12 @@ describe.skipIf(skip !== undefined || !addonHasOutput)('live listening latency w
       )
       player.stdin.end(Buffer.from(clickTrain(SECONDS).buffer))
       await new Promise((resolve) => player.on('exit', resolve))
-      await sleep(500)
+      // The last click's way through: 0.5 s more of the recording (counted in samples, so a busy machine cannot cut it short).
+      const atExit = output.samples.length
+      await vi.waitFor(() => expect(output.samples.length).toBeGreaterThanOrEqual(atExit + 0.5 * RATE_HZ), {
+        timeout: 10_000,
+        interval: 25,
+      })
       const after = listening.status()
 
       const outOnsets = output.onsetsS()

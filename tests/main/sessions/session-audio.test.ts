@@ -6,7 +6,7 @@
  */
 import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { MAX_AUDIO_RANGE_FRAMES } from '../../../src/core/sessions/audio-range'
 import { PEAK_LEVELS, decodePeakOverview, type PeakOverview } from '../../../src/core/sessions/peak-overview'
 import { decodeWav, downmixToMono } from '../../../src/core/wav/wav-reader'
@@ -168,7 +168,8 @@ describe('session audio (worker thread)', () => {
     try {
       const worker = (lonely as unknown as { worker: { terminate(): Promise<number> } }).worker
       await worker.terminate()
-      await new Promise((resolve) => setTimeout(resolve, 50))
+      // The client drops the dead worker on its exit event; the next request starts a new one.
+      await vi.waitFor(() => expect((lonely as unknown as { worker: unknown }).worker).not.toBe(worker), { timeout: 10_000 })
       expect((await lonely.range(dataDir, session.id, 10, 5)).samples).toEqual(samples.subarray(10, 15))
     } finally {
       await lonely.close()

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { InvalidArgumentError } from '../../../src/core/errors'
 import { parseHrTrace } from '../../../src/core/sessions/hr-trace'
 import { parseSessionMeta } from '../../../src/core/sessions/session-schema'
@@ -78,13 +78,11 @@ describe('SessionRecorder', () => {
     recorder.appendAudio({ samples: samples.subarray(0, 2000), sampleRateHz, firstSampleIndex: 0 })
     const dataSize = () => Buffer.from(readFileSync(join(recorder.dir, 'audio.wav')).subarray(0, 44)).readUInt32LE(40)
     expect(dataSize()).toBe(0)
-    // 1 s interval plus 0.5 s slack for a loaded CI machine; no append happens meanwhile.
-    await new Promise((resolve) => setTimeout(resolve, 1500))
-    expect(dataSize()).toBe(8000)
+    // 1 s interval plus 0.5 s slack for a loaded CI machine (the bound under test); no append happens meanwhile.
+    await vi.waitFor(() => expect(dataSize()).toBe(8000), { timeout: 1500, interval: 50 })
     expect(recorder.framesInHeader).toBe(2000)
-    // The fsync behind it runs on the thread pool; give it up to 2 s on a loaded machine.
-    for (let waitedMs = 0; recorder.framesSynced < 2000 && waitedMs < 2000; waitedMs += 50) await new Promise((r) => setTimeout(r, 50))
-    expect(recorder.framesSynced).toBe(2000)
+    // The fsync behind it runs on the thread pool; give it time on a loaded machine.
+    await vi.waitFor(() => expect(recorder.framesSynced).toBe(2000), { timeout: 10_000, interval: 50 })
     recorder.stop()
   })
 
@@ -105,11 +103,13 @@ describe('SessionRecorder', () => {
       })
       for (let at = 0; at < 40_000; at += 400) {
         recorder.appendAudio({ samples: samples.subarray(at, at + 400), sampleRateHz, firstSampleIndex: at })
+        // Paced on purpose, so the appends land while earlier fsyncs are still running.
         await new Promise((r) => setTimeout(r, 2))
       }
       const meta = recorder.stop()
       expect(meta.audio.frames).toBe(40_000)
-      for (let waitedMs = 0; openFds() > before && waitedMs < 2000; waitedMs += 20) await new Promise((r) => setTimeout(r, 20))
+      // The fsync in flight ends on the thread pool, and only then are the files closed.
+      await vi.waitFor(() => expect(openFds()).toBeLessThanOrEqual(before), { timeout: 10_000, interval: 20 })
       expect(openFds()).toBe(before)
       expect(decodeWav(readFileSync(join(recorder.dir, 'audio.wav')), 'audio.wav').channelData[0]).toEqual(samples.subarray(0, 40_000))
     },
