@@ -2,6 +2,7 @@
 
 #include <portaudio.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,41 +11,94 @@
 namespace ausculta {
 namespace {
 
-Napi::Array DeviceListLocked(Napi::Env env) {
-  Napi::Array list = Napi::Array::New(env);
-  int count = Pa_GetDeviceCount();
-  if (count < 0) throw Napi::Error::New(env, "PortAudio: cannot count devices: " + PaMessage(count));
-  PaDeviceIndex defaultInput = Pa_GetDefaultInputDevice();
-  uint32_t n = 0;
-  for (int i = 0; i < count; ++i) {
-    const PaDeviceInfo* info = Pa_GetDeviceInfo(i);
-    if (!info || info->maxInputChannels <= 0) continue;
-    const PaHostApiInfo* api = Pa_GetHostApiInfo(info->hostApi);
-    Napi::Object device = Napi::Object::New(env);
-    device.Set("index", i);
-    device.Set("name", info->name ? info->name : "");
-    device.Set("hostApi", api && api->name ? api->name : "");
-    device.Set("maxInputChannels", info->maxInputChannels);
-    device.Set("defaultSampleRateHz", info->defaultSampleRate);
-    device.Set("defaultLowInputLatencySeconds", info->defaultLowInputLatency);
-    device.Set("isDefaultInput", i == defaultInput);
-    list.Set(n++, device);
-  }
-  return list;
-}
+// The input or the output half of the device list: which devices it holds, and the names JS knows
+// their side-specific fields by.
+struct ListSide {
+  int PaDeviceInfo::*maxChannels;
+  PaTime PaDeviceInfo::*defaultLowLatency;
+  PaDeviceIndex (*defaultDevice)();
+  const char* maxChannelsKey;
+  const char* defaultLowLatencyKey;
+  const char* isDefaultKey;
+};
 
-// RescanInputDevicesAsync runs the rescan off the JS thread: a PortAudio re-initialisation probes every ALSA/JACK device
-// (35-85 ms here), too long to block the main process every hot-plug poll.
+const ListSide kInputs{&PaDeviceInfo::maxInputChannels, &PaDeviceInfo::defaultLowInputLatency, Pa_GetDefaultInputDevice,
+                       "maxInputChannels",          "defaultLowInputLatencySeconds",       "isDefaultInput"};
+const ListSide kOutputs{&PaDeviceInfo::maxOutputChannels, &PaDeviceInfo::defaultLowOutputLatency, Pa_GetDefaultOutputDevice,
+                        "maxOutputChannels",          "defaultLowOutputLatencySeconds",       "isDefaultOutput"};
+
+// One device of a list, read under g_paMutex and turned into JS afterwards: the asynchronous
+// rescan reads on a worker thread, where no JS value may be made.
 struct DeviceRecord {
   int index;
   std::string name;
   std::string hostApi;
-  int maxInputChannels;
+  int maxChannels;
   double defaultSampleRateHz;
-  double defaultLowInputLatencySeconds;
-  bool isDefaultInput;
+  double defaultLowLatencySeconds;
+  bool isDefault;
 };
 
+// Caller holds g_paMutex. Returns Pa_GetDeviceCount(): negative is PortAudio's error (no devices).
+int ReadDevicesLocked(const ListSide& side, std::vector<DeviceRecord>& devices) {
+  int count = Pa_GetDeviceCount();
+  PaDeviceIndex defaultDevice = side.defaultDevice();
+  for (int i = 0; i < count; ++i) {
+    const PaDeviceInfo* info = Pa_GetDeviceInfo(i);
+    if (!info || info->*side.maxChannels <= 0) continue;
+    const PaHostApiInfo* api = Pa_GetHostApiInfo(info->hostApi);
+    devices.push_back(DeviceRecord{i, info->name ? info->name : "", api && api->name ? api->name : "", info->*side.maxChannels,
+                                   info->defaultSampleRate, info->*side.defaultLowLatency, i == defaultDevice});
+  }
+  return count;
+}
+
+Napi::Array DevicesToJs(Napi::Env env, const ListSide& side, const std::vector<DeviceRecord>& devices) {
+  Napi::Array list = Napi::Array::New(env, devices.size());
+  for (size_t n = 0; n < devices.size(); ++n) {
+    const DeviceRecord& d = devices[n];
+    Napi::Object device = Napi::Object::New(env);
+    device.Set("index", d.index);
+    device.Set("name", d.name);
+    device.Set("hostApi", d.hostApi);
+    device.Set(side.maxChannelsKey, d.maxChannels);
+    device.Set("defaultSampleRateHz", d.defaultSampleRateHz);
+    device.Set(side.defaultLowLatencyKey, d.defaultLowLatencySeconds);
+    device.Set(side.isDefaultKey, d.isDefault);
+    list.Set(static_cast<uint32_t>(n), device);
+  }
+  return list;
+}
+
+// Caller holds g_paMutex and has initialised PortAudio.
+Napi::Array DeviceListLocked(Napi::Env env, const ListSide& side) {
+  std::vector<DeviceRecord> devices;
+  int count = ReadDevicesLocked(side, devices);
+  if (count < 0) throw Napi::Error::New(env, "PortAudio: cannot count devices: " + PaMessage(count));
+  return DevicesToJs(env, side, devices);
+}
+
+Napi::Value ListDevices(const Napi::CallbackInfo& info, const ListSide& side) {
+  auto lock = JsPaLock(info.Env());
+  PaError err = EnsureInitialisedLocked();
+  if (err != paNoError) throw Napi::Error::New(info.Env(), "PortAudio: Pa_Initialize failed: " + PaMessage(err));
+  return DeviceListLocked(info.Env(), side);
+}
+
+// PortAudio enumerates devices only in Pa_Initialize: hot-plug needs a terminate/initialise cycle,
+// which is only safe when no stream is open. Caller holds g_paMutex. Returns Pa_Initialize's
+// result, or nothing (and changes nothing) while a stream is open.
+std::optional<PaError> ReinitialiseLocked() {
+  if (g_openStreams.load() > 0) return std::nullopt;
+  if (g_paInitialised) {
+    Pa_Terminate();
+    g_paInitialised = false;
+  }
+  return EnsureInitialisedLocked();
+}
+
+// RescanInputDevicesAsync runs the rescan off the JS thread: a PortAudio re-initialisation probes every ALSA/JACK device
+// (35-85 ms here), too long to block the main process every hot-plug poll.
 class RescanWorker : public Napi::AsyncWorker {
  public:
   RescanWorker(Napi::Env env, Napi::Promise::Deferred deferred) : Napi::AsyncWorker(env), deferred_(deferred) {}
@@ -55,50 +109,23 @@ class RescanWorker : public Napi::AsyncWorker {
       SetError("PortAudio busy: a device call has not returned for 2 s (audio server not answering)");
       return;
     }
-    if (g_openStreams.load() > 0) {
+    std::optional<PaError> err = ReinitialiseLocked();
+    if (!err) {
       skipped_ = true;
       return;
     }
-    if (g_paInitialised) {
-      Pa_Terminate();
-      g_paInitialised = false;
-    }
-    PaError err = EnsureInitialisedLocked();
-    if (err != paNoError) {
-      SetError("PortAudio: Pa_Initialize failed: " + PaMessage(err));
+    if (*err != paNoError) {
+      SetError("PortAudio: Pa_Initialize failed: " + PaMessage(*err));
       return;
     }
-    int count = Pa_GetDeviceCount();
-    PaDeviceIndex defaultInput = Pa_GetDefaultInputDevice();
-    for (int i = 0; i < count; ++i) {
-      const PaDeviceInfo* info = Pa_GetDeviceInfo(i);
-      if (!info || info->maxInputChannels <= 0) continue;
-      const PaHostApiInfo* api = Pa_GetHostApiInfo(info->hostApi);
-      devices_.push_back(DeviceRecord{i, info->name ? info->name : "", api && api->name ? api->name : "", info->maxInputChannels,
-                                      info->defaultSampleRate, info->defaultLowInputLatency, i == defaultInput});
-    }
+    // A failed count leaves the list empty here, as it always has (the synchronous list throws).
+    ReadDevicesLocked(kInputs, devices_);
   }
 
   void OnOK() override {
     Napi::Env env = Env();
-    if (skipped_) {
-      deferred_.Resolve(env.Null());
-      return;
-    }
-    Napi::Array list = Napi::Array::New(env, devices_.size());
-    for (size_t n = 0; n < devices_.size(); ++n) {
-      const DeviceRecord& d = devices_[n];
-      Napi::Object device = Napi::Object::New(env);
-      device.Set("index", d.index);
-      device.Set("name", d.name);
-      device.Set("hostApi", d.hostApi);
-      device.Set("maxInputChannels", d.maxInputChannels);
-      device.Set("defaultSampleRateHz", d.defaultSampleRateHz);
-      device.Set("defaultLowInputLatencySeconds", d.defaultLowInputLatencySeconds);
-      device.Set("isDefaultInput", d.isDefaultInput);
-      list.Set(static_cast<uint32_t>(n), device);
-    }
-    deferred_.Resolve(list);
+    if (skipped_) deferred_.Resolve(env.Null());
+    else deferred_.Resolve(DevicesToJs(env, kInputs, devices_));
   }
 
   void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
@@ -116,24 +143,15 @@ Napi::Value Version(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value ListInputDevices(const Napi::CallbackInfo& info) {
-  auto lock = JsPaLock(info.Env());
-  PaError err = EnsureInitialisedLocked();
-  if (err != paNoError) throw Napi::Error::New(info.Env(), "PortAudio: Pa_Initialize failed: " + PaMessage(err));
-  return DeviceListLocked(info.Env());
+  return ListDevices(info, kInputs);
 }
 
-// PortAudio enumerates devices only in Pa_Initialize: hot-plug needs a terminate/initialise cycle,
-// which is only safe when no stream is open. Returns null (and changes nothing) otherwise.
 Napi::Value RescanInputDevices(const Napi::CallbackInfo& info) {
   auto lock = JsPaLock(info.Env());
-  if (g_openStreams.load() > 0) return info.Env().Null();
-  if (g_paInitialised) {
-    Pa_Terminate();
-    g_paInitialised = false;
-  }
-  PaError err = EnsureInitialisedLocked();
-  if (err != paNoError) throw Napi::Error::New(info.Env(), "PortAudio: Pa_Initialize failed: " + PaMessage(err));
-  return DeviceListLocked(info.Env());
+  std::optional<PaError> err = ReinitialiseLocked();
+  if (!err) return info.Env().Null();
+  if (*err != paNoError) throw Napi::Error::New(info.Env(), "PortAudio: Pa_Initialize failed: " + PaMessage(*err));
+  return DeviceListLocked(info.Env(), kInputs);
 }
 
 Napi::Value RescanInputDevicesAsync(const Napi::CallbackInfo& info) {
@@ -143,30 +161,7 @@ Napi::Value RescanInputDevicesAsync(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value ListOutputDevices(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  auto lock = JsPaLock(env);
-  PaError err = EnsureInitialisedLocked();
-  if (err != paNoError) throw Napi::Error::New(env, "PortAudio: Pa_Initialize failed: " + PaMessage(err));
-  Napi::Array list = Napi::Array::New(env);
-  int count = Pa_GetDeviceCount();
-  if (count < 0) throw Napi::Error::New(env, "PortAudio: cannot count devices: " + PaMessage(count));
-  PaDeviceIndex defaultOutput = Pa_GetDefaultOutputDevice();
-  uint32_t n = 0;
-  for (int i = 0; i < count; ++i) {
-    const PaDeviceInfo* device = Pa_GetDeviceInfo(i);
-    if (!device || device->maxOutputChannels <= 0) continue;
-    const PaHostApiInfo* api = Pa_GetHostApiInfo(device->hostApi);
-    Napi::Object entry = Napi::Object::New(env);
-    entry.Set("index", i);
-    entry.Set("name", device->name ? device->name : "");
-    entry.Set("hostApi", api && api->name ? api->name : "");
-    entry.Set("maxOutputChannels", device->maxOutputChannels);
-    entry.Set("defaultSampleRateHz", device->defaultSampleRate);
-    entry.Set("defaultLowOutputLatencySeconds", device->defaultLowOutputLatency);
-    entry.Set("isDefaultOutput", i == defaultOutput);
-    list.Set(n++, entry);
-  }
-  return list;
+  return ListDevices(info, kOutputs);
 }
 
 }  // namespace ausculta
