@@ -10,6 +10,7 @@
         "src/addon.cc",
         "src/portaudio-runtime.cc",
         "src/device-list.cc",
+        "src/stream-common.cc",
         "src/input-stream.cc",
         "src/output-stream.cc"
       ],

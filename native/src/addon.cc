@@ -2,6 +2,7 @@
 // exports only; each part is its own translation unit:
 //  * portaudio-runtime: the PortAudio lock, initialisation and open-stream count they share;
 //  * device-list: input and output device lists, the hot-plug rescan;
+//  * stream-common: what both stream kinds share (JS event channel, PortAudio open/close, checks);
 //  * input-stream: capture streams (Float32 chunks and device-loss events to JS);
 //  * output-stream: playback streams (jitter-buffer.h's FIFO, state events to JS).
 #include <napi.h>

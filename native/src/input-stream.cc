@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "portaudio-runtime.h"
+#include "stream-common.h"
 
 namespace ausculta {
 namespace {
@@ -51,30 +52,17 @@ struct Command {
   double requestId;
 };
 
-struct StreamCore;
-// The ThreadSafeFunction's context owns a reference to the core, so events still queued when the
-// JS object is collected and the control thread has exited never touch freed memory.
-struct CoreHolder {
-  std::shared_ptr<StreamCore> core;
-};
-void CallJs(Napi::Env env, Napi::Function callback, CoreHolder* holder, Event* event);
-void FinalizeHolder(Napi::Env, void*, CoreHolder* holder);
-using Tsfn = Napi::TypedThreadSafeFunction<CoreHolder, Event, CallJs>;
+struct InputCore;
+void CallJs(Napi::Env env, Napi::Function callback, CoreHolder<InputCore>* holder, Event* event);
 
-struct StreamCore : std::enable_shared_from_this<StreamCore> {
-  // configuration
-  PaDeviceIndex deviceIndex = 0;
-  std::string deviceName;
-  double sampleRateHz = 0;
-  int channels = 1;
-  unsigned long framesPerBuffer = 0;
-  int watchdogMs = 1500;
-  // PulseAudio via ALSA takes ~2 s to deliver the first buffer here; allow more before the first.
-  int startupGraceMs = 6000;
+struct InputCore : StreamCore {
+  InputCore() : StreamCore(kCaptureDirection) {}
+
+  // The startup grace lasts until the first buffer arrives.
   std::atomic<bool> firstCallbackSeen{false};
   size_t maxQueuedFrames = 0;
 
-  Tsfn tsfn;
+  JsChannel<InputCore, Event, CallJs> events;
 
   // audio path (callback thread → JS thread)
   std::mutex queueMutex;
@@ -83,42 +71,22 @@ struct StreamCore : std::enable_shared_from_this<StreamCore> {
   int64_t nextFrameIndex = 0;  // callback thread only
   bool pendingOverflow = false;  // callback thread only
   std::atomic<bool> drainScheduled{false};
-  std::atomic<int64_t> lastCallbackNs{0};
-  std::atomic<bool> streamFinished{false};
 
-  // control (control thread owns `stream`)
-  PaStream* stream = nullptr;
-  bool running = false;  // control thread only: started and expected to deliver
+  // control: the control thread owns `stream`; open means started and expected to deliver (a
+  // stream that opens but does not start is closed at once).
   std::mutex commandMutex;
   std::condition_variable commandReady;
   std::deque<Command> commands;
   bool closeRequested = false;  // guarded by commandMutex
 
-  // Node deletes a ThreadSafeFunction when its environment is torn down (process exit, worker
-  // end) even while other threads still hold it; calling it afterwards is a use-after-free that
-  // aborts the process. The finaliser sets tsfnGone under this mutex, and every use checks it.
-  std::mutex tsfnMutex;
-  bool tsfnGone = false;
-
-  void Post(Event* event) {
-    std::lock_guard<std::mutex> lock(tsfnMutex);
-    if (tsfnGone || tsfn.NonBlockingCall(event) != napi_ok) delete event;
-  }
-
-  void ReleaseTsfn() {
-    std::lock_guard<std::mutex> lock(tsfnMutex);
-    if (!tsfnGone) tsfn.Release();
-    tsfnGone = true;
-  }
-
   void PostError(const std::string& code, const std::string& message) {
-    Post(new Event{EventKind::Error, 0, message, code});
+    events.Post(new Event{EventKind::Error, 0, message, code});
   }
 
   // --- PortAudio callback thread ---
   static int Callback(const void* input, void*, unsigned long frameCount, const PaStreamCallbackTimeInfo*,
                       PaStreamCallbackFlags flags, void* user) {
-    auto* self = static_cast<StreamCore*>(user);
+    auto* self = static_cast<InputCore*>(static_cast<StreamCore*>(user));
     self->lastCallbackNs.store(NowNs(), std::memory_order_relaxed);
     self->firstCallbackSeen.store(true, std::memory_order_relaxed);
     bool overflow = self->pendingOverflow || (flags & paInputOverflow) != 0;
@@ -137,73 +105,31 @@ struct StreamCore : std::enable_shared_from_this<StreamCore> {
       self->queuedFrames += frameCount;
     }
     self->pendingOverflow = false;
-    if (!self->drainScheduled.exchange(true)) self->Post(new Event{EventKind::Drain});
+    if (!self->drainScheduled.exchange(true)) self->events.Post(new Event{EventKind::Drain});
     return paContinue;
-  }
-
-  static void Finished(void* user) {
-    static_cast<StreamCore*>(user)->streamFinished.store(true);
   }
 
   // --- control thread ---
   std::string OpenAndStart() {
     if (stream) return "";
-    PaStreamParameters params{};
-    params.device = deviceIndex;
-    params.channelCount = channels;
-    params.sampleFormat = paFloat32;
-    PaError err;
-    {
-      std::lock_guard<std::timed_mutex> lock(g_paMutex);
-      err = EnsureInitialisedLocked();
-      if (err != paNoError) return "Pa_Initialize failed: " + PaMessage(err);
-      const PaDeviceInfo* info = Pa_GetDeviceInfo(deviceIndex);
-      if (!info) return "device " + std::to_string(deviceIndex) + " no longer exists";
-      params.suggestedLatency = info->defaultLowInputLatency;
-      err = Pa_OpenStream(&stream, &params, nullptr, sampleRateHz, framesPerBuffer, paClipOff, &StreamCore::Callback, this);
-      if (err == paNoError) g_openStreams.fetch_add(1);
-    }
-    if (err != paNoError) {
-      stream = nullptr;
-      return "cannot open '" + deviceName + "' at " + std::to_string(static_cast<long>(sampleRateHz)) + " Hz, " +
-             std::to_string(channels) + " channel(s): " + PaMessage(err);
-    }
-    Pa_SetStreamFinishedCallback(stream, &StreamCore::Finished);
-    streamFinished.store(false);
+    std::string what = "at " + std::to_string(static_cast<long>(sampleRateHz)) + " Hz, " + std::to_string(channels) + " channel(s)";
+    std::string error = Open(&InputCore::Callback, what);
+    if (!error.empty()) return error;
     firstCallbackSeen.store(false);
-    lastCallbackNs.store(NowNs());
-    err = Pa_StartStream(stream);
+    PaError err = Pa_StartStream(stream);
     if (err != paNoError) {
-      CloseStream(false);
+      Close(false);
       return "cannot start '" + deviceName + "': " + PaMessage(err);
     }
-    running = true;
     return "";
   }
 
-  // May block for ever if the host API is wedged; runs on the control thread only.
-  void CloseStream(bool abort) {
-    if (!stream) return;
-    running = false;
-    PaStream* s = stream;
-    stream = nullptr;
-    if (abort) Pa_AbortStream(s);
-    else Pa_StopStream(s);
-    Pa_CloseStream(s);
-    g_openStreams.fetch_sub(1);
-  }
-
   void CheckWatchdog() {
-    if (!running) return;
-    int64_t silentMs = (NowNs() - lastCallbackNs.load()) / 1000000;
-    std::string reason;
-    if (streamFinished.load() || Pa_IsStreamActive(stream) == 0) reason = "the audio stream stopped by itself";
-    else if (silentMs > (firstCallbackSeen.load() ? watchdogMs : startupGraceMs))
-      reason = "no audio for " + std::to_string(silentMs) + " ms";
-    if (reason.empty()) return;
-    running = false;
-    PostError("device-lost", "device lost: '" + deviceName + "': " + reason + " (unplugged, or the audio server stopped)");
-    CloseStream(true);
+    if (!stream) return;
+    std::string lost = LossError(NowNs(), firstCallbackSeen.load() ? watchdogMs : startupGraceMs, "no audio", "");
+    if (lost.empty()) return;
+    PostError("device-lost", lost);
+    Close(true);
   }
 
   void Run() {
@@ -222,15 +148,15 @@ struct StreamCore : std::enable_shared_from_this<StreamCore> {
       }
       if (command.kind == CommandKind::Start) {
         std::string error = OpenAndStart();
-        Post(new Event{EventKind::Done, command.requestId, error});
+        events.Post(new Event{EventKind::Done, command.requestId, error});
       } else if (command.kind == CommandKind::Stop) {
-        CloseStream(false);
-        Post(new Event{EventKind::Done, command.requestId, ""});
+        Close(false);
+        events.Post(new Event{EventKind::Done, command.requestId, ""});
       } else {
-        CloseStream(false);
-        Post(new Event{EventKind::Done, command.requestId, ""});
-        Post(new Event{EventKind::Closed});
-        ReleaseTsfn();
+        Close(false);
+        events.Post(new Event{EventKind::Done, command.requestId, ""});
+        events.Post(new Event{EventKind::Closed});
+        events.Release();
         return;
       }
     }
@@ -247,15 +173,7 @@ struct StreamCore : std::enable_shared_from_this<StreamCore> {
   }
 };
 
-void FinalizeHolder(Napi::Env, void*, CoreHolder* holder) {
-  {
-    std::lock_guard<std::mutex> lock(holder->core->tsfnMutex);
-    holder->core->tsfnGone = true;
-  }
-  delete holder;
-}
-
-void DrainToJs(Napi::Env env, Napi::Function callback, StreamCore* core) {
+void DrainToJs(Napi::Env env, Napi::Function callback, InputCore* core) {
   core->drainScheduled.store(false);
   std::deque<Chunk> chunks;
   {
@@ -275,15 +193,10 @@ void DrainToJs(Napi::Env env, Napi::Function callback, StreamCore* core) {
   }
 }
 
-void CallJs(Napi::Env env, Napi::Function callback, CoreHolder* holder, Event* event) {
+void CallJs(Napi::Env env, Napi::Function callback, CoreHolder<InputCore>* holder, Event* event) {
   std::unique_ptr<Event> owned(event);
-  StreamCore* core = holder->core.get();
-  if (env == nullptr || callback.IsEmpty()) return;  // environment shutting down
-  try {
-    if (event->kind == EventKind::Drain) {
-      DrainToJs(env, callback, core);
-      return;
-    }
+  DeliverToJs(env, callback, [&] {
+    if (event->kind == EventKind::Drain) return DrainToJs(env, callback, holder->core.get());
     Napi::Object object = Napi::Object::New(env);
     if (event->kind == EventKind::Done) {
       object.Set("type", "done");
@@ -297,63 +210,31 @@ void CallJs(Napi::Env env, Napi::Function callback, CoreHolder* holder, Event* e
       object.Set("type", "closed");
     }
     callback.Call({object});
-  } catch (const Napi::Error& error) {
-    // An exception thrown by the JS listener must not unwind into the addon.
-    error.ThrowAsJavaScriptException();
-  }
+  });
 }
 
-class InputStream : public Napi::ObjectWrap<InputStream> {
+class InputStream : public StreamObject<InputStream, InputCore> {
  public:
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "InputStream",
-                       {InstanceMethod("start", &InputStream::Start), InstanceMethod("stop", &InputStream::Stop),
-                        InstanceMethod("close", &InputStream::Close), InstanceMethod("ref", &InputStream::Ref),
-                        InstanceMethod("unref", &InputStream::Unref)});
+    std::vector<Property> methods{InstanceMethod("start", &InputStream::Start), InstanceMethod("stop", &InputStream::Stop),
+                                  InstanceMethod("close", &InputStream::Close)};
+    return DefineStreamClass(env, "InputStream", methods, {});
   }
 
   // new InputStream({ deviceIndex, sampleRateHz, channels, framesPerBuffer?, watchdogMs?, maxQueueSeconds? }, onEvent)
-  explicit InputStream(const Napi::CallbackInfo& info) : Napi::ObjectWrap<InputStream>(info) {
+  explicit InputStream(const Napi::CallbackInfo& info) : StreamObject(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsFunction())
       throw Napi::TypeError::New(env, "InputStream(options, onEvent): options object and listener function required");
-    Napi::Object options = info[0].As<Napi::Object>();
-    auto number = [&](const char* key, double fallback) {
-      Napi::Value value = options.Get(key);
-      if (value.IsUndefined()) return fallback;
-      if (!value.IsNumber()) throw Napi::TypeError::New(env, std::string("InputStream: option ") + key + " must be a number");
-      return value.As<Napi::Number>().DoubleValue();
-    };
-    auto core = std::make_shared<StreamCore>();
-    core->deviceIndex = static_cast<PaDeviceIndex>(number("deviceIndex", -1));
-    core->sampleRateHz = number("sampleRateHz", 0);
-    core->channels = static_cast<int>(number("channels", 1));
-    core->framesPerBuffer = static_cast<unsigned long>(number("framesPerBuffer", 0));
-    core->watchdogMs = static_cast<int>(number("watchdogMs", 1500));
-    core->startupGraceMs = static_cast<int>(number("startupGraceMs", 6000));
-    double maxQueueSeconds = number("maxQueueSeconds", 2);
-    if (!(core->sampleRateHz >= 1000 && core->sampleRateHz <= 384000))
-      throw Napi::RangeError::New(env, "InputStream: sampleRateHz " + std::to_string(core->sampleRateHz) + " outside 1000..384000");
-    if (core->channels < 1 || core->channels > 32)
-      throw Napi::RangeError::New(env, "InputStream: channels " + std::to_string(core->channels) + " outside 1..32");
+    OptionReader options(env, info[0].As<Napi::Object>(), "InputStream");
+    auto core = std::make_shared<InputCore>();
+    ReadDeviceOptions(options, *core);
+    double maxQueueSeconds = options.Number("maxQueueSeconds", 2);
+    CheckDeviceOptions(env, *core, 32);
     if (core->watchdogMs < 100) throw Napi::RangeError::New(env, "InputStream: watchdogMs must be >= 100");
-    {
-      auto lock = JsPaLock(env);
-      PaError err = EnsureInitialisedLocked();
-      if (err != paNoError) throw Napi::Error::New(env, "PortAudio: Pa_Initialize failed: " + PaMessage(err));
-      bool known = core->deviceIndex >= 0 && core->deviceIndex < Pa_GetDeviceCount();
-      const PaDeviceInfo* device = known ? Pa_GetDeviceInfo(core->deviceIndex) : nullptr;
-      if (!device || device->maxInputChannels <= 0)
-        throw Napi::RangeError::New(env, "InputStream: deviceIndex " + std::to_string(core->deviceIndex) + " is not an input device");
-      if (core->channels > device->maxInputChannels)
-        throw Napi::RangeError::New(env, "InputStream: channels " + std::to_string(core->channels) + " exceeds the " +
-                                             std::to_string(device->maxInputChannels) + " of '" + device->name + "'");
-      core->deviceName = device->name ? device->name : "";
-    }
+    ResolveDevice(env, *core);
     core->maxQueuedFrames = static_cast<size_t>(std::max(1.0, maxQueueSeconds) * core->sampleRateHz);
-    core->tsfn = Tsfn::New(env, info[1].As<Napi::Function>(), "ausculta-audio-input", 0, 1, new CoreHolder{core},
-                           FinalizeHolder, static_cast<void*>(nullptr));
-    core->tsfn.Unref(env);  // only a started stream keeps the process alive
+    core->events.Open(env, info[1].As<Napi::Function>(), "ausculta-audio-input", core);  // unreferenced until started
     core_ = core;
     // The thread owns a reference: the core outlives this JS object until the thread has closed
     // the stream. Detached, so neither the finaliser nor process exit ever waits on PortAudio.
@@ -373,19 +254,6 @@ class InputStream : public Napi::ObjectWrap<InputStream> {
   Napi::Value Start(const Napi::CallbackInfo& info) { return Request(info, CommandKind::Start); }
   Napi::Value Stop(const Napi::CallbackInfo& info) { return Request(info, CommandKind::Stop); }
   Napi::Value Close(const Napi::CallbackInfo& info) { return Request(info, CommandKind::Close); }
-  // Keeping the process alive is the JS wrapper's decision (ref while streaming).
-  Napi::Value Ref(const Napi::CallbackInfo& info) {
-    std::lock_guard<std::mutex> lock(core_->tsfnMutex);
-    if (!core_->tsfnGone) core_->tsfn.Ref(info.Env());
-    return info.Env().Undefined();
-  }
-  Napi::Value Unref(const Napi::CallbackInfo& info) {
-    std::lock_guard<std::mutex> lock(core_->tsfnMutex);
-    if (!core_->tsfnGone) core_->tsfn.Unref(info.Env());
-    return info.Env().Undefined();
-  }
-
-  std::shared_ptr<StreamCore> core_;
 };
 
 }  // namespace

@@ -31,13 +31,13 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "jitter-buffer.h"
 #include "portaudio-runtime.h"
+#include "stream-common.h"
 
 namespace ausculta {
 namespace {
@@ -48,27 +48,25 @@ struct StateEvent {
   std::string errorCode;
 };
 
-struct OutputCore;
-// The ThreadSafeFunction's context owns a reference to the core, so state events still queued
-// when the JS object is collected never touch freed memory.
-struct OutputHolder {
-  std::shared_ptr<OutputCore> core;
-};
-void CallStateJs(Napi::Env env, Napi::Function callback, OutputHolder* holder, StateEvent* event);
-void FinalizeOutputHolder(Napi::Env, void*, OutputHolder* holder);
-using StateTsfn = Napi::TypedThreadSafeFunction<OutputHolder, StateEvent, CallStateJs>;
+struct OutputCore;  // the channel's context type names it; the listener call needs none of it
 
-struct OutputCore {
-  PaDeviceIndex deviceIndex = 0;
-  std::string deviceName;
-  double sampleRateHz = 0;
-  int channels = 1;
-  unsigned long framesPerBuffer = 0;
-  int watchdogMs = 1500;
-  // PulseAudio via ALSA takes ~2 s to start consuming here: PortAudio fills the host buffer with
-  // a few callbacks at start, then none come for ~2 s. So for the first startupGraceMs after the
-  // start the silence allowed is startupGraceMs, not watchdogMs.
-  int startupGraceMs = 6000;
+void CallStateJs(Napi::Env env, Napi::Function callback, CoreHolder<OutputCore>*, StateEvent* event) {
+  std::unique_ptr<StateEvent> owned(event);
+  DeliverToJs(env, callback, [&] {
+    Napi::Object object = Napi::Object::New(env);
+    object.Set("state", event->state);
+    object.Set("error", event->error.empty() ? env.Null() : Napi::String::New(env, event->error));
+    object.Set("errorCode", event->errorCode.empty() ? env.Null() : Napi::String::New(env, event->errorCode));
+    callback.Call({object});
+  });
+}
+
+struct OutputCore : StreamCore {
+  OutputCore() : StreamCore(kPlaybackDirection) {}
+
+  // PortAudio fills the host buffer with a few callbacks at start, then (PulseAudio via ALSA)
+  // none come for ~2 s. So for the first startupGraceMs after the start the silence allowed is
+  // startupGraceMs, not watchdogMs.
   int64_t startedNs = 0;  // control thread only
   // Ask PortAudio's ALSA back end for a SCHED_FIFO callback thread (live listening): on a busy
   // machine a normal-priority callback thread is itself starved and the device runs dry however
@@ -83,8 +81,6 @@ struct OutputCore {
   std::vector<float> mono;  // callback scratch, sized at open for the largest buffer PortAudio may ask
   std::atomic<int64_t> playedFrames{0};
   std::atomic<int64_t> hostUnderflows{0};  // paOutputUnderflow: the host ran dry before our callback ran
-  std::atomic<int64_t> lastCallbackNs{0};
-  std::atomic<bool> streamFinished{false};
 
   std::mutex stateMutex;
   std::string state = "opening";  // opening | running | failed | closing | closed
@@ -95,30 +91,13 @@ struct OutputCore {
   std::mutex controlMutex;
   std::condition_variable controlWake;
   bool closeRequested = false;  // under controlMutex
-  PaStream* stream = nullptr;   // control thread only
 
   // State changes reach JS as events (onState), in the order they happen: posted under
-  // stateMutex. Absent when JS gave no listener.
-  std::optional<StateTsfn> tsfn;
-  // Node deletes a ThreadSafeFunction when its environment is torn down (process exit, worker
-  // end) even while other threads still hold it: the finaliser sets tsfnGone under this mutex,
-  // and every use checks it (lock order: stateMutex, then tsfnMutex).
-  std::mutex tsfnMutex;
-  bool tsfnGone = false;
+  // stateMutex (lock order: stateMutex, then the channel's). Never opened when JS gave no listener.
+  JsChannel<OutputCore, StateEvent, CallStateJs> events;
 
   // Caller holds stateMutex.
-  void PostStateLocked() {
-    std::lock_guard<std::mutex> lock(tsfnMutex);
-    if (!tsfn || tsfnGone) return;
-    auto* event = new StateEvent{state, error, errorCode};
-    if (tsfn->NonBlockingCall(event) != napi_ok) delete event;
-  }
-
-  void ReleaseTsfn() {
-    std::lock_guard<std::mutex> lock(tsfnMutex);
-    if (tsfn && !tsfnGone) tsfn->Release();
-    tsfnGone = true;
-  }
+  void PostStateLocked() { events.Post(new StateEvent{state, error, errorCode}); }
 
   void SetState(const std::string& s, const std::string& code = "", const std::string& e = "") {
     std::lock_guard<std::mutex> lock(stateMutex);
@@ -135,7 +114,7 @@ struct OutputCore {
 
   static int Callback(const void*, void* output, unsigned long frameCount, const PaStreamCallbackTimeInfo*,
                       PaStreamCallbackFlags flags, void* user) {
-    auto* self = static_cast<OutputCore*>(user);
+    auto* self = static_cast<OutputCore*>(static_cast<StreamCore*>(user));
     self->lastCallbackNs.store(NowNs(), std::memory_order_relaxed);
 #ifdef __linux__
     if (self->callbackPolicy.load(std::memory_order_relaxed) < 0) {
@@ -163,8 +142,6 @@ struct OutputCore {
     return paContinue;
   }
 
-  static void Finished(void* user) { static_cast<OutputCore*>(user)->streamFinished.store(true); }
-
   void Write(const float* data, size_t frames) {
     std::lock_guard<std::mutex> lock(fifoMutex);
     fifo->Write(data, frames);
@@ -181,7 +158,7 @@ struct OutputCore {
       }
       if (stream && DeviceLost()) break;
     }
-    CloseStream(false);
+    Close(false);
     {
       std::lock_guard<std::mutex> lock(stateMutex);
       if (state != "failed") {
@@ -189,53 +166,27 @@ struct OutputCore {
         PostStateLocked();
       }
     }
-    // The last event is queued: JS gets it, then the function goes (and with it the holder).
-    ReleaseTsfn();
+    events.Release();
   }
 
   void OpenAndStart() {
-    PaStreamParameters params{};
-    params.device = deviceIndex;
-    params.channelCount = channels;
-    params.sampleFormat = paFloat32;
-    PaError err;
-    bool alsa = false;
-    {
-      std::lock_guard<std::timed_mutex> lock(g_paMutex);
-      err = EnsureInitialisedLocked();
-      if (err != paNoError) return SetState("failed", "stream-error", "Pa_Initialize failed: " + PaMessage(err));
-      const PaDeviceInfo* info = Pa_GetDeviceInfo(deviceIndex);
-      if (!info) return SetState("failed", "stream-error", "device " + std::to_string(deviceIndex) + " no longer exists");
-      const PaHostApiInfo* api = Pa_GetHostApiInfo(info->hostApi);
-      alsa = api && api->type == paALSA;
-      params.suggestedLatency = info->defaultLowOutputLatency;
-      err = Pa_OpenStream(&stream, nullptr, &params, sampleRateHz, framesPerBuffer, paClipOff, &OutputCore::Callback, this);
-      if (err == paNoError) g_openStreams.fetch_add(1);
-    }
-    if (err != paNoError) {
-      stream = nullptr;
-      return SetState("failed", "stream-error",
-                      "cannot open '" + deviceName + "' for output at " + std::to_string(static_cast<long>(sampleRateHz)) +
-                          " Hz: " + PaMessage(err));
-    }
-    Pa_SetStreamFinishedCallback(stream, &OutputCore::Finished);
-    startedNs = NowNs();
-    lastCallbackNs.store(startedNs);
+    std::string openError = Open(&OutputCore::Callback, "for output at " + std::to_string(static_cast<long>(sampleRateHz)) + " Hz");
+    if (!openError.empty()) return SetState("failed", "stream-error", openError);
+    startedNs = lastCallbackNs.load();  // the open's time
 #ifdef __linux__
-    bool askedRealtime = realtime && alsa;
+    bool askedRealtime = realtime && hostApiIsAlsa;
     if (askedRealtime) PaAlsa_EnableRealtimeScheduling(stream, 1);
-    err = Pa_StartStream(stream);
+    PaError err = Pa_StartStream(stream);
     if (err != paNoError && askedRealtime) {
       // Not permitted (no rtkit/limits): a normal thread rather than no sound.
       PaAlsa_EnableRealtimeScheduling(stream, 0);
       err = Pa_StartStream(stream);
     }
 #else
-    (void)alsa;
-    err = Pa_StartStream(stream);
+    PaError err = Pa_StartStream(stream);
 #endif
     if (err != paNoError) {
-      CloseStream(true);
+      Close(true);
       return SetState("failed", "stream-error", "cannot start '" + deviceName + "' for output: " + PaMessage(err));
     }
     SetState("running");
@@ -243,132 +194,61 @@ struct OutputCore {
 
   bool DeviceLost() {
     int64_t now = NowNs();
-    int64_t silentMs = (now - lastCallbackNs.load()) / 1000000;
     bool starting = (now - startedNs) / 1000000 < startupGraceMs;
-    std::string reason;
-    if (streamFinished.load() || Pa_IsStreamActive(stream) == 0) reason = "the audio stream stopped by itself";
-    else if (silentMs > (starting ? startupGraceMs : watchdogMs)) reason = "no callback for " + std::to_string(silentMs) + " ms";
-    if (reason.empty()) return false;
-    SetState("failed", "device-lost", "device lost: output '" + deviceName + "': " + reason + " (unplugged, or the audio server stopped)");
-    CloseStream(true);
+    std::string lost = LossError(now, starting ? startupGraceMs : watchdogMs, "no callback", "output ");
+    if (lost.empty()) return false;
+    SetState("failed", "device-lost", lost);
+    Close(true);
     return true;
-  }
-
-  // May block for ever if the host API is wedged; control thread only.
-  void CloseStream(bool abort) {
-    if (!stream) return;
-    PaStream* s = stream;
-    stream = nullptr;
-    if (abort) Pa_AbortStream(s);
-    else Pa_StopStream(s);
-    Pa_CloseStream(s);
-    g_openStreams.fetch_sub(1);
   }
 };
 
-void FinalizeOutputHolder(Napi::Env, void*, OutputHolder* holder) {
-  {
-    std::lock_guard<std::mutex> lock(holder->core->tsfnMutex);
-    holder->core->tsfnGone = true;
-  }
-  delete holder;
-}
-
-void CallStateJs(Napi::Env env, Napi::Function callback, OutputHolder*, StateEvent* event) {
-  std::unique_ptr<StateEvent> owned(event);
-  if (env == nullptr || callback.IsEmpty()) return;  // environment shutting down
-  try {
-    Napi::Object object = Napi::Object::New(env);
-    object.Set("state", event->state);
-    object.Set("error", event->error.empty() ? env.Null() : Napi::String::New(env, event->error));
-    object.Set("errorCode", event->errorCode.empty() ? env.Null() : Napi::String::New(env, event->errorCode));
-    callback.Call({object});
-  } catch (const Napi::Error& error) {
-    // An exception thrown by the JS listener must not unwind into the addon.
-    error.ThrowAsJavaScriptException();
-  }
-}
-
-class OutputStream : public Napi::ObjectWrap<OutputStream> {
+class OutputStream : public StreamObject<OutputStream, OutputCore> {
  public:
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "OutputStream",
-                       {InstanceMethod("write", &OutputStream::Write), InstanceMethod("close", &OutputStream::Close),
-                        InstanceMethod("ref", &OutputStream::Ref), InstanceMethod("unref", &OutputStream::Unref),
-                        InstanceAccessor("state", &OutputStream::State, nullptr),
-                        InstanceAccessor("error", &OutputStream::Error, nullptr),
-                        InstanceAccessor("errorCode", &OutputStream::ErrorCode, nullptr),
-                        InstanceAccessor("underruns", &OutputStream::Underruns, nullptr),
-                        InstanceAccessor("hostUnderflows", &OutputStream::HostUnderflows, nullptr),
-                        InstanceAccessor("droppedFrames", &OutputStream::Dropped, nullptr),
-                        InstanceAccessor("trimmedFrames", &OutputStream::Trimmed, nullptr),
-                        InstanceAccessor("forcedSplices", &OutputStream::ForcedSplices, nullptr),
-                        InstanceAccessor("playedFrames", &OutputStream::Played, nullptr),
-                        InstanceAccessor("queuedFrames", &OutputStream::QueuedFrames, nullptr),
-                        InstanceAccessor("targetFrames", &OutputStream::TargetFrames, nullptr),
-                        InstanceAccessor("realtimeCallback", &OutputStream::RealtimeCallback, nullptr)});
+    std::vector<Property> methods{InstanceMethod("write", &OutputStream::Write), InstanceMethod("close", &OutputStream::Close)};
+    return DefineStreamClass(env, "OutputStream", methods,
+                             {InstanceAccessor("state", &OutputStream::State, nullptr),
+                              InstanceAccessor("error", &OutputStream::Error, nullptr),
+                              InstanceAccessor("errorCode", &OutputStream::ErrorCode, nullptr),
+                              InstanceAccessor("underruns", &OutputStream::Underruns, nullptr),
+                              InstanceAccessor("hostUnderflows", &OutputStream::HostUnderflows, nullptr),
+                              InstanceAccessor("droppedFrames", &OutputStream::Dropped, nullptr),
+                              InstanceAccessor("trimmedFrames", &OutputStream::Trimmed, nullptr),
+                              InstanceAccessor("forcedSplices", &OutputStream::ForcedSplices, nullptr),
+                              InstanceAccessor("playedFrames", &OutputStream::Played, nullptr),
+                              InstanceAccessor("queuedFrames", &OutputStream::QueuedFrames, nullptr),
+                              InstanceAccessor("targetFrames", &OutputStream::TargetFrames, nullptr),
+                              InstanceAccessor("realtimeCallback", &OutputStream::RealtimeCallback, nullptr)});
   }
 
   // new OutputStream({ deviceIndex, sampleRateHz, channels?, framesPerBuffer?, maxLatencySeconds?, prefillSeconds?,
   //                    live?, realtime?, watchdogMs?, startupGraceMs? }, onState?)
   // onState({ state, error, errorCode }) is called on the JS thread after every state change.
-  explicit OutputStream(const Napi::CallbackInfo& info) : Napi::ObjectWrap<OutputStream>(info) {
+  explicit OutputStream(const Napi::CallbackInfo& info) : StreamObject(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "OutputStream(options): options object required");
     if (info.Length() > 1 && !info[1].IsUndefined() && !info[1].IsFunction())
       throw Napi::TypeError::New(env, "OutputStream(options, onState): onState must be a function");
-    Napi::Object options = info[0].As<Napi::Object>();
-    auto number = [&](const char* key, double fallback) {
-      Napi::Value value = options.Get(key);
-      if (value.IsUndefined()) return fallback;
-      if (!value.IsNumber()) throw Napi::TypeError::New(env, std::string("OutputStream: option ") + key + " must be a number");
-      return value.As<Napi::Number>().DoubleValue();
-    };
-    Napi::Value liveValue = options.Get("live");
-    if (!liveValue.IsUndefined() && !liveValue.IsBoolean()) throw Napi::TypeError::New(env, "OutputStream: option live must be a boolean");
-    bool live = liveValue.IsBoolean() && liveValue.As<Napi::Boolean>().Value();
-    Napi::Value realtimeValue = options.Get("realtime");
-    if (!realtimeValue.IsUndefined() && !realtimeValue.IsBoolean())
-      throw Napi::TypeError::New(env, "OutputStream: option realtime must be a boolean");
+    OptionReader options(env, info[0].As<Napi::Object>(), "OutputStream");
+    bool live = options.Boolean("live");
+    bool realtime = options.Boolean("realtime");
     auto core = std::make_shared<OutputCore>();
-    core->deviceIndex = static_cast<PaDeviceIndex>(number("deviceIndex", -1));
-    core->sampleRateHz = number("sampleRateHz", 0);
-    core->channels = static_cast<int>(number("channels", 1));
-    core->framesPerBuffer = static_cast<unsigned long>(number("framesPerBuffer", 0));
-    core->watchdogMs = static_cast<int>(number("watchdogMs", 1500));
-    core->startupGraceMs = static_cast<int>(number("startupGraceMs", 6000));
-    core->realtime = realtimeValue.IsBoolean() && realtimeValue.As<Napi::Boolean>().Value();
-    double maxLatencySeconds = number("maxLatencySeconds", 0.2);
-    double prefillSeconds = number("prefillSeconds", 0.02);
-    if (!(core->sampleRateHz >= 1000 && core->sampleRateHz <= 384000))
-      throw Napi::RangeError::New(env, "OutputStream: sampleRateHz " + std::to_string(core->sampleRateHz) + " outside 1000..384000");
-    if (core->channels < 1 || core->channels > 8)
-      throw Napi::RangeError::New(env, "OutputStream: channels " + std::to_string(core->channels) + " outside 1..8");
+    ReadDeviceOptions(options, *core);
+    core->realtime = realtime;
+    double maxLatencySeconds = options.Number("maxLatencySeconds", 0.2);
+    double prefillSeconds = options.Number("prefillSeconds", 0.02);
+    CheckDeviceOptions(env, *core, 8);
     if (!(maxLatencySeconds >= 0.005 && maxLatencySeconds <= 600) || !(prefillSeconds >= 0 && prefillSeconds < maxLatencySeconds))
       throw Napi::RangeError::New(env, "OutputStream: need 0.005 <= maxLatencySeconds <= 600 and 0 <= prefillSeconds < maxLatencySeconds");
     if (core->watchdogMs < 100 || core->startupGraceMs < 100)
       throw Napi::RangeError::New(env, "OutputStream: watchdogMs and startupGraceMs must be >= 100");
-    {
-      auto lock = JsPaLock(env);
-      PaError err = EnsureInitialisedLocked();
-      if (err != paNoError) throw Napi::Error::New(env, "PortAudio: Pa_Initialize failed: " + PaMessage(err));
-      bool known = core->deviceIndex >= 0 && core->deviceIndex < Pa_GetDeviceCount();
-      const PaDeviceInfo* device = known ? Pa_GetDeviceInfo(core->deviceIndex) : nullptr;
-      if (!device || device->maxOutputChannels <= 0)
-        throw Napi::RangeError::New(env, "OutputStream: deviceIndex " + std::to_string(core->deviceIndex) + " is not an output device");
-      if (core->channels > device->maxOutputChannels)
-        throw Napi::RangeError::New(env, "OutputStream: channels " + std::to_string(core->channels) + " exceeds the " +
-                                             std::to_string(device->maxOutputChannels) + " of '" + device->name + "'");
-      core->deviceName = device->name ? device->name : "";
-    }
+    ResolveDevice(env, *core);
     core->fifo = std::make_unique<JitterBuffer>(MakeJitterBufferConfig(core->sampleRateHz, maxLatencySeconds, prefillSeconds, live));
     // Multi-channel scratch: PortAudio's variable buffers stay far below half a second.
     if (core->channels > 1) core->mono.assign(std::max<size_t>(core->framesPerBuffer, static_cast<size_t>(core->sampleRateHz / 2)), 0.0f);
-    if (info.Length() > 1 && info[1].IsFunction()) {
-      core->tsfn = StateTsfn::New(env, info[1].As<Napi::Function>(), "ausculta-audio-output", 0, 1, new OutputHolder{core},
-                                  FinalizeOutputHolder, static_cast<void*>(nullptr));
-      core->tsfn->Unref(env);  // JS refs it while it waits for a state (AudioOutput.ready/end)
-    }
+    // Unreferenced: JS refs it while it waits for a state (AudioOutput.ready/end).
+    if (info.Length() > 1 && info[1].IsFunction()) core->events.Open(env, info[1].As<Napi::Function>(), "ausculta-audio-output", core);
     core_ = core;
     // The thread owns a reference: the core outlives this JS object until the stream is closed.
     std::thread([core] { core->Run(); }).detach();
@@ -406,17 +286,6 @@ class OutputStream : public Napi::ObjectWrap<OutputStream> {
   }
   Napi::Value Close(const Napi::CallbackInfo& info) {
     CloseInBackground();
-    return info.Env().Undefined();
-  }
-  // Whether a pending state event keeps the process alive: JS refs while it awaits one.
-  Napi::Value Ref(const Napi::CallbackInfo& info) {
-    std::lock_guard<std::mutex> lock(core_->tsfnMutex);
-    if (core_->tsfn && !core_->tsfnGone) core_->tsfn->Ref(info.Env());
-    return info.Env().Undefined();
-  }
-  Napi::Value Unref(const Napi::CallbackInfo& info) {
-    std::lock_guard<std::mutex> lock(core_->tsfnMutex);
-    if (core_->tsfn && !core_->tsfnGone) core_->tsfn->Unref(info.Env());
     return info.Env().Undefined();
   }
   Napi::Value State(const Napi::CallbackInfo& info) {
@@ -462,8 +331,6 @@ class OutputStream : public Napi::ObjectWrap<OutputStream> {
   Napi::Value HostUnderflows(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), static_cast<double>(core_->hostUnderflows.load()));
   }
-
-  std::shared_ptr<OutputCore> core_;
 };
 
 }  // namespace
