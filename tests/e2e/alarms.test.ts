@@ -8,19 +8,17 @@
  * alarm log and in the recording's markers. Screenshots at 1024×600 and 1920×1080 go to
  * test-results/e2e/ (gitignored; docs/screenshots/ holds a chosen pair).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { burstFor } from '../../src/core/alarms/alarm-tones'
-import { CHROMIUM_ARGS as SHARED_CHROMIUM_ARGS } from '../helpers/e2e-browser'
+import { launchChromiumProfile, startServe, type ChromiumProfile, type ServeProcess } from '../helpers/e2e-browser'
 
 const ROOT = join(__dirname, '../..')
 const SHOTS = join(ROOT, 'test-results/e2e')
-const CHROMIUM_ARGS = [
-  ...SHARED_CHROMIUM_ARGS,
+const AUTOPLAY = [
   // A bedside monitor sounds without waiting for a click (Electron's default; the banner says so where a browser holds it back).
   '--autoplay-policy=no-user-gesture-required',
 ]
@@ -31,35 +29,17 @@ const SIZES = [
 const DEFAULT_VIEWPORT = { width: 1366, height: 820 }
 const MEDIUM = burstFor('medium')
 
-let server: ChildProcess
-let serverLog = ''
+let server: ServeProcess
+let chromium: ChromiumProfile
 let url: URL
 let samplesDir: string
 let dataDir: string
-let userDataDir: string
-let context: BrowserContext
 let page: Page
 
 interface Burst {
   priority: string
   startS: number
   pulses: Array<{ startS: number; durationS: number; frequencyHz: number }>
-}
-
-async function waitForUrl(child: ChildProcess): Promise<URL> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve printed no URL within 60 s:\n${serverLog}`)), 60_000)
-    child.stdout?.on('data', (data: Buffer) => {
-      serverLog += data.toString()
-      const match = /Ausculta browser mode: (http:\/\/\S+)/.exec(serverLog)
-      if (match) {
-        clearTimeout(timer)
-        resolve(new URL(match[1] as string))
-      }
-    })
-    child.stderr?.on('data', (d: Buffer) => (serverLog += d.toString()))
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${serverLog}`)))
-  })
 }
 
 /** Polls `read` until `done` holds (the page's CSP forbids waitForFunction's string predicates). */
@@ -70,7 +50,7 @@ async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeout
     if (Date.now() > deadline) {
       await page.screenshot({ path: join(SHOTS, 'alarm-timeout.png') }).catch(() => undefined)
       throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(last)}; server log:\n${serverLog.slice(-1500)}`,
+        `timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(last)}; server log:\n${server.log().slice(-1500)}`,
       )
     }
     await page.waitForTimeout(200)
@@ -151,53 +131,22 @@ function loudRuns(peaks: number[], blockS: number, level: number): Array<[number
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'out/renderer/index.html'))) {
-    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    })
-    if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`)
-  }
   mkdirSync(SHOTS, { recursive: true })
   samplesDir = mkdtempSync(join(tmpdir(), 'ausculta-e2e-alarm-samples-'))
   copyFileSync(join(ROOT, 'samples', '50238_MV.wav'), join(samplesDir, '50238_MV.wav'))
   dataDir = mkdtempSync(join(tmpdir(), 'ausculta-e2e-alarm-data-'))
-  userDataDir = mkdtempSync(join(tmpdir(), 'ausculta-e2e-alarm-chromium-'))
-  server = spawn(
-    process.execPath,
-    [
-      join(ROOT, 'bin/ausculta.js'),
-      'serve',
-      '--port',
-      '0',
-      '--no-devices',
-      '--data-dir',
-      dataDir,
-      '--demo',
-      join(samplesDir, '50238_MV.wav'),
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  )
-  url = await waitForUrl(server)
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    viewport: DEFAULT_VIEWPORT,
-  })
-  page = context.pages()[0] ?? (await context.newPage())
-  page.on('pageerror', (error) => (serverLog += `\n[pageerror] ${error.message}`))
+  server = await startServe(['--no-devices', '--data-dir', dataDir, '--demo', join(samplesDir, '50238_MV.wav')])
+  url = server.url
+  chromium = await launchChromiumProfile({ viewport: DEFAULT_VIEWPORT, extraArgs: AUTOPLAY })
+  page = chromium.page
+  server.watchPage(page)
   await page.goto(url.href)
 }, 180_000)
 
 afterAll(async () => {
-  await context?.close()
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', resolve))
-    server.kill('SIGTERM')
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))])
-    if (server.exitCode === null) server.kill('SIGKILL')
-  }
-  for (const dir of [samplesDir, dataDir, userDataDir]) if (dir) rmSync(dir, { recursive: true, force: true })
+  await chromium?.close()
+  await server?.stop()
+  for (const dir of [samplesDir, dataDir]) if (dir) rmSync(dir, { recursive: true, force: true })
 })
 
 describe('alarms and views (Chromium, browser mode)', () => {

@@ -7,43 +7,25 @@
  * free text, and the edits undone. Panels must not overlap at either size. Screenshots go to
  * test-results/e2e/ (gitignored).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchChromium, startServe, type ServeProcess } from '../helpers/e2e-browser'
 
 const ROOT = join(__dirname, '../..')
 const SHOTS = join(ROOT, 'test-results/e2e')
-const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run']
 const SIZES = [
   { width: 1024, height: 600 },
   { width: 1366, height: 768 },
   { width: 1920, height: 1080 },
 ] as const
 
-let server: ChildProcess
-let serverLog = ''
+let server: ServeProcess
 let dataDir: string
 let browser: Browser
 let url: string
-
-async function waitForUrl(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve printed no URL within 60 s:\n${serverLog}`)), 60_000)
-    child.stdout?.on('data', (data: Buffer) => {
-      serverLog += data.toString()
-      const match = /Ausculta browser mode: (http:\/\/\S+)/.exec(serverLog)
-      if (match) {
-        clearTimeout(timer)
-        resolve(match[1] as string)
-      }
-    })
-    child.stderr?.on('data', (d: Buffer) => (serverLog += d.toString()))
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${serverLog}`)))
-  })
-}
 
 /** Boxes of the named parts that must not overlap one another (nothing hidden under another panel). */
 async function overlaps(page: Page, testIds: string[]): Promise<string[]> {
@@ -79,42 +61,16 @@ async function positionS(page: Page): Promise<number> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'out/renderer/index.html'))) {
-    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    })
-    if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}\n${build.stderr}`)
-  }
   mkdirSync(SHOTS, { recursive: true })
   dataDir = mkdtempSync(join(tmpdir(), 'ausculta-e2e-annotate-'))
-  server = spawn(
-    process.execPath,
-    [
-      join(ROOT, 'bin/ausculta.js'),
-      'serve',
-      '--port',
-      '0',
-      '--no-devices',
-      '--data-dir',
-      dataDir,
-      '--demo',
-      join(ROOT, 'samples/50238_MV.wav'),
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  )
-  url = await waitForUrl(server)
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  server = await startServe(['--no-devices', '--data-dir', dataDir, '--demo', join(ROOT, 'samples/50238_MV.wav')])
+  url = server.url.href
+  browser = await launchChromium()
 }, 120_000)
 
 afterAll(async () => {
   await browser?.close()
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', resolve))
-    server.kill('SIGTERM')
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))])
-    if (server.exitCode === null) server.kill('SIGKILL')
-  }
+  await server?.stop()
   if (dataDir) rmSync(dataDir, { recursive: true, force: true })
 })
 
@@ -122,7 +78,7 @@ describe.each(SIZES)('the annotation workstation at $width×$height (Chromium)',
   let page: Page
   beforeAll(async () => {
     page = await browser.newPage({ viewport: size })
-    page.on('pageerror', (error) => (serverLog += `\n[pageerror] ${error.message}`))
+    server.watchPage(page)
     await page.goto(url)
     await page.getByTestId('nav-sessions').click()
   }, 60_000)
@@ -318,7 +274,7 @@ describe.each(SIZES)('the annotation workstation at $width×$height (Chromium)',
     await expect(page.getByTestId('library-empty').count()).resolves.toBe(0)
     await page.getByRole('button', { name: 'Show all' }).click()
     await expect.poll(() => page.getByTestId('session-item').count(), { timeout: 5000 }).toBeGreaterThan(0)
-    expect(serverLog).not.toContain('[pageerror]')
+    expect(server.log()).not.toContain('[pageerror]')
   }, 60_000)
 })
 

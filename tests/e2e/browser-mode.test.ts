@@ -3,11 +3,10 @@
  * the shipped ONNX model) driven through Debian's Chromium with playwright-core. Screenshots go
  * to test-results/e2e/ (gitignored). Prints the strip chart's measured frame rate.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { labelledWindows, protocolWindows } from '../../src/core/circor/protocol-windows'
@@ -15,19 +14,17 @@ import { parseSegmentationTsv } from '../../src/core/circor/segmentation-tsv'
 import { readWavMono } from '../../src/main/io/wav-file'
 import { PLAYBACK_CEILING, PLAYBACK_GAIN_DEFAULT, PLAYBACK_GAIN_MAX, PLAYBACK_GAIN_MIN } from '../../src/renderer/src/lib/playback-limiter'
 import { bandShare, toDb } from '../renderer/band-energy'
-import { CHROMIUM_ARGS } from '../helpers/e2e-browser'
+import { keepPlayedAudio, launchChromiumProfile, startServe, type ChromiumProfile, type ServeProcess } from '../helpers/e2e-browser'
 
 const ROOT = join(__dirname, '../..')
 const SAMPLE = '50238_MV'
 const CARD_PATH = join(ROOT, 'models/ausculta-encoder.card.json')
 const SHOTS = join(ROOT, 'test-results/e2e')
 
-let server: ChildProcess
-let serverLog = ''
+let server: ServeProcess
 let url: URL
 let dataDir: string
-let userDataDir: string
-let browser: Browser
+let chromium: ChromiumProfile
 let page: Page
 /** Events the page's API client dropped as breaking the contract (it logs them as warnings). */
 const contractWarnings: string[] = []
@@ -47,68 +44,23 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] as number
 }
 
-async function waitForUrl(child: ChildProcess): Promise<URL> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve printed no URL within 60 s:\n${serverLog}`)), 60_000)
-    const onData = (data: Buffer): void => {
-      serverLog += data.toString()
-      const match = /Ausculta browser mode: (http:\/\/\S+)/.exec(serverLog)
-      if (match) {
-        clearTimeout(timer)
-        resolve(new URL(match[1] as string))
-      }
-    }
-    child.stdout?.on('data', onData)
-    child.stderr?.on('data', (d: Buffer) => (serverLog += d.toString()))
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${serverLog}`)))
-  })
-}
-
 beforeAll(async () => {
-  // scripts/test-all.sh builds first; a bare `npm test` on a fresh checkout builds here once.
-  if (!existsSync(join(ROOT, 'out/renderer/index.html'))) {
-    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    })
-    if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`)
-  }
   mkdirSync(SHOTS, { recursive: true })
   dataDir = mkdtempSync(join(tmpdir(), 'ausculta-e2e-data-'))
-  userDataDir = mkdtempSync(join(tmpdir(), 'ausculta-e2e-chromium-'))
-  server = spawn(
-    process.execPath,
-    [join(ROOT, 'bin/ausculta.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--demo', join(ROOT, 'samples', `${SAMPLE}.wav`)],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  )
-  url = await waitForUrl(server)
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1366, height: 820 },
-  })
-  browser = context.browser() as Browser
-  page = context.pages()[0] ?? (await context.newPage())
-  page.on('pageerror', (error) => (serverLog += `\n[pageerror] ${error.message}`))
+  server = await startServe(['--data-dir', dataDir, '--demo', join(ROOT, 'samples', `${SAMPLE}.wav`)])
+  url = server.url
+  chromium = await launchChromiumProfile({ viewport: { width: 1366, height: 820 } })
+  page = chromium.page
+  server.watchPage(page)
   page.on('console', (message) => {
     if (message.type() === 'warning' && /^event:\w+ event:/.test(message.text())) contractWarnings.push(message.text())
   })
-  // Keep a copy of each recording-length buffer the page hands to Web Audio (session playback),
-  // so the test can check what is played; the real AudioBuffer still gets the samples. A string:
-  // it runs in the page, whose DOM types the Node-side test does not compile against.
+  await keepPlayedAudio(page.context())
+  // And the largest value any AudioParam (the app sets only gains) is given, so a gain applied
+  // after the buffer would show. A string: it runs in the page, whose DOM types the Node-side test
+  // does not compile against.
   await page.context().addInitScript(
     `(() => {
-    const copyToChannel = AudioBuffer.prototype.copyToChannel
-    AudioBuffer.prototype.copyToChannel = function (source, channel, start) {
-      if (this.length >= this.sampleRate) globalThis.__auscultaPlayed = { sampleRateHz: this.sampleRate, samples: ` +
-      `Float32Array.from(source) }
-      return copyToChannel.call(this, source, channel, start)
-    }
-    // And the largest value any AudioParam (the app sets only gains) is given, so a gain applied
-    // after the buffer would show.
     globalThis.__auscultaMaxParam = 0
     const note = (v) => (globalThis.__auscultaMaxParam = Math.max(globalThis.__auscultaMaxParam, Math.abs(v)))
     const value = Object.getOwnPropertyDescriptor(AudioParam.prototype, 'value')
@@ -126,16 +78,9 @@ beforeAll(async () => {
 }, 180_000)
 
 afterAll(async () => {
-  await page?.context().close()
-  await browser?.close()
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', resolve))
-    server.kill('SIGTERM')
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))])
-    if (server.exitCode === null) server.kill('SIGKILL')
-  }
+  await chromium?.close()
+  await server?.stop()
   rmSync(dataDir, { recursive: true, force: true })
-  rmSync(userDataDir, { recursive: true, force: true })
 })
 
 describe('browser mode end to end (Chromium)', () => {
@@ -165,7 +110,7 @@ describe('browser mode end to end (Chromium)', () => {
     // At least three reliable readings: one could be luck, three in a row is the display working.
     expect(
       readings.length,
-      `no reliable HR shown within 60 s (panel: "${shownState}"); server log:\n${serverLog.slice(-1500)}`,
+      `no reliable HR shown within 60 s (panel: "${shownState}"); server log:\n${server.log().slice(-1500)}`,
     ).toBeGreaterThanOrEqual(3)
     // 5 bpm: the issue's acceptance bound; the sample's own windows span 67.8–72.5 bpm.
     expect(Math.abs(median(readings) - reference)).toBeLessThanOrEqual(5)
@@ -452,7 +397,7 @@ describe('browser mode end to end (Chromium)', () => {
     await page.getByTestId('play-button').click()
     // Four gain steps 150 ms apart: ≥ 0.6 s played (0.3 s allows for audio start-up and fades).
     expect((await positionS()) - before).toBeGreaterThan(0.3)
-    expect(serverLog).not.toContain('[pageerror]')
+    expect(server.log()).not.toContain('[pageerror]')
     await expect(
       page.evaluate(() => (globalThis as unknown as { __auscultaMaxParam: number }).__auscultaMaxParam),
     ).resolves.toBeLessThanOrEqual(1)

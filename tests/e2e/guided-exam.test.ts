@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startBrowserModeProcess, type BrowserModeProcess } from '../helpers/browser-mode-process'
-import { builtRendererDir, launchChromium, pollPage } from '../helpers/e2e-browser'
+import { appUrl, builtRendererDir, launchChromium, pollPage } from '../helpers/e2e-browser'
 
 const ROOT = join(__dirname, '../..')
 const SHOTS = join(ROOT, 'test-results/e2e')
@@ -69,7 +69,7 @@ beforeAll(async () => {
   browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1366, height: 768 } })
   page.on('pageerror', (error) => pageErrors.push(error.message))
-  await page.goto(`http://127.0.0.1:${server.port}/?token=${server.token}`)
+  await page.goto(appUrl(server))
   await page.getByTestId('monitor-status').filter({ hasText: 'Streaming' }).waitFor({ timeout: 30_000 })
 }, 120_000)
 

@@ -19,12 +19,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { SessionSummary } from '../../src/core/api/contract'
 import type { VisitInfo } from '../../src/core/api/visit-contract'
 import { connectApi, startBrowserModeProcess, type ApiConnection, type BrowserModeProcess } from '../helpers/browser-mode-process'
-import { builtRendererDir, CHROMIUM_ARGS } from '../helpers/e2e-browser'
+import { appUrl, builtRendererDir, launchChromiumProfile, type ChromiumProfile } from '../helpers/e2e-browser'
 
 const ROOT = join(__dirname, '../..')
 const SHOTS = join(ROOT, 'test-results/layout')
@@ -40,7 +40,7 @@ type ScreenId = (typeof SCREENS)[number]
 let server: BrowserModeProcess
 let client: ApiConnection
 let dataDir: string
-const contexts: BrowserContext[] = []
+const profiles: ChromiumProfile[] = []
 const pageErrors: string[] = []
 
 /**
@@ -188,24 +188,22 @@ async function openScreen(page: Page, screen: ScreenId): Promise<void> {
 }
 
 async function newPage(defaultFontPx: number | null): Promise<Page> {
-  const userDataDir = mkdtempSync(join(tmpdir(), 'ausculta-layout-chromium-'))
-  if (defaultFontPx !== null) {
-    // Chromium's "font size" setting: what a larger OS or browser text size gives a page that uses rem.
-    mkdirSync(join(userDataDir, 'Default'), { recursive: true })
-    writeFileSync(
-      join(userDataDir, 'Default/Preferences'),
-      JSON.stringify({ webkit: { webprefs: { default_font_size: defaultFontPx, default_fixed_font_size: defaultFontPx } } }),
-    )
-  }
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
+  const profile = await launchChromiumProfile({
     viewport: SIZES[0]!,
+    prepare: (userDataDir) => {
+      if (defaultFontPx === null) return
+      // Chromium's "font size" setting: what a larger OS or browser text size gives a page that uses rem.
+      mkdirSync(join(userDataDir, 'Default'), { recursive: true })
+      writeFileSync(
+        join(userDataDir, 'Default/Preferences'),
+        JSON.stringify({ webkit: { webprefs: { default_font_size: defaultFontPx, default_fixed_font_size: defaultFontPx } } }),
+      )
+    },
   })
-  contexts.push(context)
-  const page = context.pages()[0] ?? (await context.newPage())
+  profiles.push(profile)
+  const page = profile.page
   page.on('pageerror', (error) => pageErrors.push(error.message))
-  await page.goto(`http://127.0.0.1:${server.port}/?token=${server.token}`)
+  await page.goto(appUrl(server))
   await page.getByTestId('monitor-status').filter({ hasText: 'Streaming' }).waitFor({ timeout: 30_000 })
   // The exam under way (a visit with two sites recorded) is shown by the exam screen.
   await page.evaluate(`localStorage.setItem('ausculta.exam.visitId', ${JSON.stringify(visitId)})`)
@@ -225,19 +223,21 @@ beforeAll(async () => {
   // A library to lay out: a visit with two sites, and a plain recording with annotations.
   const visit: VisitInfo = await api.invoke('visits:start', { patientId: 'P-0042', patientName: 'Ada Lovelace' })
   visitId = visit.id
-  const waitForStop = async (): Promise<void> => {
-    const deadline = Date.now() + 20_000
-    while ((await api.invoke('recording:status', {})).recording) {
-      if (Date.now() > deadline) throw new Error('a clip did not stop by itself')
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-  }
+  const waitForStop = (): Promise<void> =>
+    vi.waitFor(async () => expect((await api.invoke('recording:status', {})).recording, 'a clip did not stop by itself').toBe(false), {
+      timeout: 30_000,
+      interval: 100,
+    })
   for (const point of ['AV', 'PV'] as const) {
     await api.invoke('visits:record', { id: visit.id, point, clipS: 2 })
     await waitForStop()
   }
   await api.invoke('recording:start', { location: 'MV', patientId: 'P-0043' })
-  await new Promise((resolve) => setTimeout(resolve, 2500))
+  // 2.5 s of audio, so the marks and the span below (up to 1.5 s) fall inside the recording.
+  await vi.waitFor(async () => expect((await api.invoke('recording:status', {})).elapsedS).toBeGreaterThanOrEqual(2.5), {
+    timeout: 30_000,
+    interval: 100,
+  })
   const summary = (await api.invoke('recording:stop', {})) as SessionSummary
   for (const [k, label] of ['S1', 'S2', 'murmur', 'click'].entries())
     await api.invoke('sessions:edit', { id: summary.id, edit: { type: 'addMarker', timeS: 0.3 + 0.4 * k, label } })
@@ -246,7 +246,7 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined)
+  for (const profile of profiles) await profile.close().catch(() => undefined)
   client?.close()
   await server?.stop()
   if (dataDir) rmSync(dataDir, { recursive: true, force: true })

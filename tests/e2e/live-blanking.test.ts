@@ -6,13 +6,12 @@
  * HR, the level and the strip chart at once and say why. Screenshots of each state at 1024×600
  * and 1920×1080 go to test-results/e2e/ (gitignored).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CHROMIUM_ARGS } from '../helpers/e2e-browser'
+import { launchChromiumProfile, startServe, type ChromiumProfile, type ServeProcess } from '../helpers/e2e-browser'
 
 const ROOT = join(__dirname, '../..')
 const SHOTS = join(ROOT, 'test-results/e2e')
@@ -24,31 +23,13 @@ const SIZES = [
 const DEFAULT_VIEWPORT = { width: 1366, height: 820 }
 const BLANK = '– – –'
 
-let server: ChildProcess
-let serverLog = ''
+let server: ServeProcess
+let chromium: ChromiumProfile
 let url: URL
 let samplesDir: string
 let dataDir: string
-let userDataDir: string
 let context: BrowserContext
 let page: Page
-
-async function waitForUrl(child: ChildProcess): Promise<URL> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve printed no URL within 60 s:\n${serverLog}`)), 60_000)
-    const onData = (data: Buffer): void => {
-      serverLog += data.toString()
-      const match = /Ausculta browser mode: (http:\/\/\S+)/.exec(serverLog)
-      if (match) {
-        clearTimeout(timer)
-        resolve(new URL(match[1] as string))
-      }
-    }
-    child.stdout?.on('data', onData)
-    child.stderr?.on('data', (d: Buffer) => (serverLog += d.toString()))
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${serverLog}`)))
-  })
-}
 
 /**
  * What the live screen shows of the stream, read in the page (a string: it runs in the page, whose DOM types this file does
@@ -91,7 +72,7 @@ async function until(done: (s: Shown) => boolean, timeoutMs: number, what: strin
     if (Date.now() > deadline)
       throw new Error(
         `timed out after ${timeoutMs} ms waiting for ${what}; the screen shows ${JSON.stringify(last)}; server ` +
-          `log:\n${serverLog.slice(-1500)}`,
+          `log:\n${server.log().slice(-1500)}`,
       )
     await on.waitForTimeout(intervalMs)
     last = await shown(on)
@@ -124,13 +105,6 @@ async function screenshots(name: string, on: Page = page): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'out/renderer/index.html'))) {
-    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    })
-    if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`)
-  }
   mkdirSync(SHOTS, { recursive: true })
   // The demo catalog offers every WAV of the demo's folder: two real recordings and one that is
   // not a WAV at all (a renamed or truncated file), which fails as the source starts.
@@ -138,45 +112,18 @@ beforeAll(async () => {
   for (const name of ['50238_MV.wav', '84740_PV.wav']) copyFileSync(join(ROOT, 'samples', name), join(samplesDir, name))
   writeFileSync(join(samplesDir, 'broken.wav'), 'this is not a RIFF file')
   dataDir = mkdtempSync(join(tmpdir(), 'ausculta-e2e-data-'))
-  userDataDir = mkdtempSync(join(tmpdir(), 'ausculta-e2e-chromium-'))
-  server = spawn(
-    process.execPath,
-    [
-      join(ROOT, 'bin/ausculta.js'),
-      'serve',
-      '--port',
-      '0',
-      '--no-devices',
-      '--data-dir',
-      dataDir,
-      '--demo',
-      join(samplesDir, '50238_MV.wav'),
-    ],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  )
-  url = await waitForUrl(server)
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    viewport: DEFAULT_VIEWPORT,
-  })
-  page = context.pages()[0] ?? (await context.newPage())
-  page.on('pageerror', (error) => (serverLog += `\n[pageerror] ${error.message}`))
+  server = await startServe(['--no-devices', '--data-dir', dataDir, '--demo', join(samplesDir, '50238_MV.wav')])
+  url = server.url
+  chromium = await launchChromiumProfile({ viewport: DEFAULT_VIEWPORT })
+  ;({ context, page } = chromium)
+  server.watchPage(page)
   await page.goto(url.href)
 }, 180_000)
 
 afterAll(async () => {
-  await context?.close()
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', resolve))
-    server.kill('SIGTERM')
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))])
-    if (server.exitCode === null) server.kill('SIGKILL')
-  }
-  for (const dir of [samplesDir, dataDir, userDataDir]) if (dir) rmSync(dir, { recursive: true, force: true })
+  await chromium?.close()
+  await server?.stop()
+  for (const dir of [samplesDir, dataDir]) if (dir) rmSync(dir, { recursive: true, force: true })
 })
 
 describe('live screen: no value outlives its signal (Chromium, browser mode)', () => {
@@ -185,7 +132,7 @@ describe('live screen: no value outlives its signal (Chromium, browser mode)', (
     // The first window needs 5 s of audio and the display a few confident windows.
     const hr = await waitForNumber(60_000)
     const before = await shown()
-    expect(before, `live screen before Stop; server log:\n${serverLog.slice(-1500)}`).toMatchObject({
+    expect(before, `live screen before Stop; server log:\n${server.log().slice(-1500)}`).toMatchObject({
       levelBlank: false,
       chartBlank: false,
     })
@@ -307,6 +254,6 @@ describe('live screen: no value outlives its signal (Chromium, browser mode)', (
   }, 120_000)
 
   it('raised no page errors', () => {
-    expect(serverLog).not.toContain('[pageerror]')
+    expect(server.log()).not.toContain('[pageerror]')
   })
 })

@@ -7,46 +7,27 @@
  * seconds with the view following the cursor, and takes a marker. Screenshots at 1024×600 and
  * 1920×1080 go to test-results/e2e/ (gitignored).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeWav, downmixToMono } from '../../src/core/wav/wav-reader'
 import { AnnotationEditor } from '../../src/main/sessions/annotation-store'
 import { planSegment, renderSegment } from '../../src/renderer/src/lib/playback-segments'
 import { recordLongSession, type RecordedSession } from '../helpers/long-session'
-import { CHROMIUM_ARGS as SHARED_CHROMIUM_ARGS } from '../helpers/e2e-browser'
+import { keepPlayedAudio, launchChromium, startServe, type ServeProcess } from '../helpers/e2e-browser'
 
 const ROOT = join(__dirname, '../..')
 const SHOTS = join(ROOT, 'test-results/e2e')
 const MINUTES = 20
-const CHROMIUM_ARGS = [...SHARED_CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required']
 
-let server: ChildProcess
-let serverLog = ''
+let server: ServeProcess
 let dataDir: string
 let browser: Browser
 let page: Page
 let session: RecordedSession
 let samples: Float32Array
-
-async function waitForUrl(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve printed no URL within 60 s:\n${serverLog}`)), 60_000)
-    child.stdout?.on('data', (data: Buffer) => {
-      serverLog += data.toString()
-      const match = /Ausculta browser mode: (http:\/\/\S+)/.exec(serverLog)
-      if (match) {
-        clearTimeout(timer)
-        resolve(match[1] as string)
-      }
-    })
-    child.stderr?.on('data', (d: Buffer) => (serverLog += d.toString()))
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${serverLog}`)))
-  })
-}
 
 async function positionS(): Promise<number> {
   const text = (await page.getByTestId('play-position').textContent()) ?? ''
@@ -54,7 +35,7 @@ async function positionS(): Promise<number> {
   return parts.reduce((total, part) => total * 60 + part, 0)
 }
 
-/** The last buffer the page handed to Web Audio (recorded by the init script below). */
+/** The last buffer the page handed to Web Audio (kept by keepPlayedAudio). */
 async function played(): Promise<{ sampleRateHz: number; samples: number[] }> {
   return page.evaluate(() => {
     const p = (globalThis as unknown as { __auscultaPlayed?: { sampleRateHz: number; samples: Float32Array } }).__auscultaPlayed
@@ -63,13 +44,6 @@ async function played(): Promise<{ sampleRateHz: number; samples: number[] }> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'out/renderer/index.html'))) {
-    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    })
-    if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`)
-  }
   mkdirSync(SHOTS, { recursive: true })
   dataDir = mkdtempSync(join(tmpdir(), 'ausculta-e2e-long-'))
   session = await recordLongSession(dataDir, MINUTES * 60)
@@ -77,36 +51,17 @@ beforeAll(async () => {
   editor.addMarker(600, 'murmur?')
   editor.addSpan('murmur', 1100, 1130, 'murmur')
   samples = downmixToMono(decodeWav(readFileSync(join(session.dir, 'audio.wav')), 'audio.wav'))
-  server = spawn(
-    process.execPath,
-    [join(ROOT, 'bin/ausculta.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--demo', join(ROOT, 'samples/50238_MV.wav')],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  )
-  const url = await waitForUrl(server)
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  server = await startServe(['--data-dir', dataDir, '--demo', join(ROOT, 'samples/50238_MV.wav')])
+  browser = await launchChromium(['--autoplay-policy=no-user-gesture-required'])
   page = await browser.newPage({ viewport: { width: 1366, height: 820 } })
-  page.on('pageerror', (error) => (serverLog += `\n[pageerror] ${error.message}`))
-  await page.addInitScript(
-    `(() => {
-    const copyToChannel = AudioBuffer.prototype.copyToChannel
-    AudioBuffer.prototype.copyToChannel = function (source, channel, start) {
-      if (this.length >= this.sampleRate) globalThis.__auscultaPlayed = { sampleRateHz: this.sampleRate, samples: ` +
-      `Float32Array.from(source) }
-      return copyToChannel.call(this, source, channel, start)
-    }
-  })()`,
-  )
-  await page.goto(url)
+  server.watchPage(page)
+  await keepPlayedAudio(page)
+  await page.goto(server.url.href)
 }, 240_000)
 
 afterAll(async () => {
   await browser?.close()
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', resolve))
-    server.kill('SIGTERM')
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))])
-    if (server.exitCode === null) server.kill('SIGKILL')
-  }
+  await server?.stop()
   if (dataDir) rmSync(dataDir, { recursive: true, force: true })
 })
 
@@ -174,7 +129,7 @@ describe('a 20-min session in the library (Chromium)', () => {
     await page.waitForTimeout(2000)
     await page.getByTestId('play-button').click()
     expect(await positionS()).toBeGreaterThan(seekS + 1)
-    expect(serverLog).not.toContain('[pageerror]')
+    expect(server.log()).not.toContain('[pageerror]')
   })
 
   it('plays at 2× (twice the recording time per second) and the zoomed view follows the cursor', async () => {
@@ -218,6 +173,6 @@ describe('a 20-min session in the library (Chromium)', () => {
       await page.waitForTimeout(500)
       await page.screenshot({ path: join(SHOTS, `long-session-${width}x${height}.png`) })
     }
-    expect(serverLog).not.toContain('[pageerror]')
+    expect(server.log()).not.toContain('[pageerror]')
   })
 })

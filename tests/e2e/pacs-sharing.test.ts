@@ -5,40 +5,31 @@
  * it, and sends this laptop's own recording with "Send to PACS". Both screen sizes; screenshots in
  * test-results/e2e/. Skipped with a notice where Orthanc is not installed.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SessionLibrary } from '../../src/main/sessions/session-store'
 import { DicomWebClient } from '../../src/main/sharing/dicomweb-client'
 import { sendSessions } from '../../src/main/sharing/pacs'
 import { recordCircor } from '../main/sessions/helpers/record-circor'
+import { launchChromium, startServe, type ServeProcess } from '../helpers/e2e-browser'
 import { orthancMissing, startOrthanc, type OrthancServer } from '../helpers/orthanc'
 
 const ROOT = join(__dirname, '../..')
 const SHOTS = join(ROOT, 'test-results/e2e')
-const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run']
 const missing = orthancMissing()
 if (missing) console.warn(`PACS screen test skipped: ${missing}`)
 
 let orthanc: OrthancServer
-let server: ChildProcess
+let server: ServeProcess
 let browser: Browser
 let url = ''
-let log = ''
 const dirs: string[] = []
 
 describe.skipIf(missing !== undefined)('the PACS in the library (Chromium, real Orthanc)', () => {
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, 'out/renderer/index.html'))) {
-      const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
-        cwd: ROOT,
-        encoding: 'utf8',
-      })
-      if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}\n${build.stderr}`)
-    }
     mkdirSync(SHOTS, { recursive: true })
     orthanc = await startOrthanc()
     const otherLaptop = mkdtempSync(join(tmpdir(), 'ausculta-e2e-pacs-a-'))
@@ -49,33 +40,14 @@ describe.skipIf(missing !== undefined)('the PACS in the library (Chromium, real 
     await sendSessions(client, new SessionLibrary(otherLaptop), [sent.meta.id])
     recordCircor(thisLaptop, '84740_PV', { patient: { id: 'P-1042', name: 'Ana Silva' }, startedAt: new Date('2026-03-01T09:15:00Z') })
 
-    server = spawn(
-      process.execPath,
-      [join(ROOT, 'bin/ausculta.js'), 'serve', '--port', '0', '--data-dir', thisLaptop, '--no-demo', '--no-devices'],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    )
-    url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve printed no URL within 60 s:\n${log}`)), 60_000)
-      server.stdout?.on('data', (d: Buffer) => {
-        log += d.toString()
-        const match = /Ausculta browser mode: (http:\/\/\S+)/.exec(log)
-        if (match) {
-          clearTimeout(timer)
-          resolve(match[1] as string)
-        }
-      })
-      server.stderr?.on('data', (d: Buffer) => (log += d.toString()))
-    })
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+    server = await startServe(['--data-dir', thisLaptop, '--no-demo', '--no-devices'])
+    url = server.url.href
+    browser = await launchChromium()
   }, 180_000)
 
   afterAll(async () => {
     await browser?.close()
-    if (server && server.exitCode === null && server.signalCode === null) {
-      const exited = new Promise((resolve) => server.once('exit', resolve))
-      server.kill('SIGTERM')
-      await exited
-    }
+    await server?.stop()
     await orthanc?.stop()
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
   }, 60_000)

@@ -6,45 +6,25 @@
  * way out; Repair brings the unreadable one back into the list; Export raw files copies the other.
  * Screenshots go to test-results/e2e/.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs'
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { recordCircor } from '../main/sessions/helpers/record-circor'
-import { CHROMIUM_ARGS } from '../helpers/e2e-browser'
+import { launchChromium, startServe, type ServeProcess } from '../helpers/e2e-browser'
 
 const ROOT = join(__dirname, '../..')
 const SHOTS = join(ROOT, 'test-results/e2e')
-let server: ChildProcess
+let server: ServeProcess
 let browser: Browser
 let url: string
-let log = ''
 let dataDir: string
 let unfinishedId: string
 let unfinishedDir: string
 let brokenId: string
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'out/renderer/index.html'))) {
-    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    })
-    if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`)
-  }
   mkdirSync(SHOTS, { recursive: true })
   dataDir = mkdtempSync(join(tmpdir(), 'ausculta-e2e-problems-'))
   recordCircor(dataDir, '84740_PV', { patient: { id: 'P-1042', name: 'Ana Silva' } })
@@ -62,33 +42,14 @@ beforeAll(async () => {
   const brokenMeta = join(broken.dir, 'session.json')
   writeFileSync(brokenMeta, JSON.stringify({ ...(JSON.parse(readFileSync(brokenMeta, 'utf8')) as object), location: 'apex' }, null, 2))
 
-  server = spawn(
-    process.execPath,
-    [join(ROOT, 'bin/ausculta.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--no-demo', '--no-devices'],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  )
-  url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve printed no URL within 60 s:\n${log}`)), 60_000)
-    server.stdout?.on('data', (d: Buffer) => {
-      log += d.toString()
-      const match = /Ausculta browser mode: (http:\/\/\S+)/.exec(log)
-      if (match) {
-        clearTimeout(timer)
-        resolve(match[1] as string)
-      }
-    })
-    server.stderr?.on('data', (d: Buffer) => (log += d.toString()))
-  })
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  server = await startServe(['--data-dir', dataDir, '--no-demo', '--no-devices'])
+  url = server.url.href
+  browser = await launchChromium()
 }, 180_000)
 
 afterAll(async () => {
   await browser?.close()
-  if (server && server.exitCode === null && server.signalCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', resolve))
-    server.kill('SIGTERM')
-    await exited
-  }
+  await server?.stop()
   // Only once the server is gone: it writes into the data folder until it exits.
   if (dataDir) rmSync(dataDir, { recursive: true, force: true })
 })

@@ -5,40 +5,25 @@
  * opens its session with the matched stretch in view and laid over the waveform, and the cursor at
  * its start. Screenshots at 1024×600 and 1920×1080 go to test-results/e2e/ (gitignored).
  */
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readWavMono } from '../../src/main/io/wav-file'
 import { SessionRecorder } from '../../src/main/sessions/session-recorder'
 import { startBrowserModeProcess, type BrowserModeProcess } from '../helpers/browser-mode-process'
+import { appUrl, builtRendererDir, launchChromium } from '../helpers/e2e-browser'
 
 const ROOT = join(__dirname, '../..')
 const SHOTS = join(ROOT, 'test-results/e2e')
 const RECORDINGS = ['50238_MV', '68303_AV', '74420_MV', '84740_PV', '84749_TV']
-const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run']
 
 let server: BrowserModeProcess
 let dataDir: string
 let browser: Browser
 let page: Page
 const pageErrors: string[] = []
-
-function rendererDir(): string {
-  const override = process.env.AUSCULTA_E2E_RENDERER
-  if (override) return override
-  const dir = join(ROOT, 'out/renderer')
-  if (!existsSync(join(dir, 'index.html'))) {
-    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    })
-    if (build.status !== 0) throw new Error(`electron-vite build failed:\n${build.stdout}\n${build.stderr}`)
-  }
-  return dir
-}
 
 function record(name: string): string {
   const audio = readWavMono(join(ROOT, 'samples', `${name}.wav`))
@@ -70,11 +55,15 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true })
   dataDir = mkdtempSync(join(tmpdir(), 'ausculta-e2e-search-'))
   for (const name of RECORDINGS) record(name)
-  server = await startBrowserModeProcess({ dataDir, rendererDir: rendererDir(), modelPath: join(ROOT, 'models/ausculta-encoder.onnx') })
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  server = await startBrowserModeProcess({
+    dataDir,
+    rendererDir: builtRendererDir(),
+    modelPath: join(ROOT, 'models/ausculta-encoder.onnx'),
+  })
+  browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1024, height: 600 } })
   page.on('pageerror', (error) => pageErrors.push(error.message))
-  await page.goto(`http://127.0.0.1:${server.port}/?token=${encodeURIComponent(server.token)}`)
+  await page.goto(appUrl(server))
 }, 240_000)
 
 afterAll(async () => {

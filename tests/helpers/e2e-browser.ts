@@ -1,13 +1,16 @@
 /**
- * What the layout and exam end-to-end tests share: the built renderer (out/renderer, built when
- * missing; AUSCULTA_E2E_RENDERER points elsewhere, e.g. a private build while others rebuild
- * out/), Debian's Chromium through playwright-core, and a poll that reads the page (its CSP
- * forbids the string predicates of waitForFunction).
+ * What the end-to-end tests share: the built app (out/, built when missing; AUSCULTA_E2E_RENDERER
+ * points the renderer elsewhere, e.g. a private build while others rebuild out/), `ausculta serve`
+ * in a child process, Debian's Chromium through playwright-core (a plain browser or one on a
+ * profile folder of its own), and a poll that reads the page (its CSP forbids the string
+ * predicates of waitForFunction).
  */
-import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Readable } from 'node:stream'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 
 const ROOT = join(__dirname, '../..')
 
@@ -22,23 +25,142 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
 ]
 
+/** Builds out/ when it holds no renderer: scripts/test-all.sh builds first; a bare run on a fresh checkout builds here once. */
+export function ensureBuilt(): void {
+  if (existsSync(join(ROOT, 'out/renderer/index.html'))) return
+  const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  })
+  if (build.status !== 0) throw new Error(`electron-vite build failed:\n${build.stdout}\n${build.stderr}`)
+}
+
 /** The renderer folder to serve, built first when there is none. */
 export function builtRendererDir(): string {
   const override = process.env.AUSCULTA_E2E_RENDERER
   if (override) return override
-  const dir = join(ROOT, 'out/renderer')
-  if (!existsSync(join(dir, 'index.html'))) {
-    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    })
-    if (build.status !== 0) throw new Error(`electron-vite build failed:\n${build.stdout}\n${build.stderr}`)
-  }
-  return dir
+  ensureBuilt()
+  return join(ROOT, 'out/renderer')
 }
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+/** Chromium with the shared arguments and any a test adds (e.g. an autoplay policy). */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, ...extraArgs] })
+}
+
+export interface ChromiumProfile {
+  readonly context: BrowserContext
+  /** The context's first page. */
+  readonly page: Page
+  /** Closes the browser and removes its profile folder. */
+  close(): Promise<void>
+}
+
+/**
+ * Chromium on a profile folder of its own (a persistent context: what a test that reloads, or
+ * sets browser preferences, needs); `prepare` may write into the folder before the launch.
+ */
+export async function launchChromiumProfile(options: {
+  viewport: { width: number; height: number }
+  extraArgs?: readonly string[]
+  prepare?: (userDataDir: string) => void
+}): Promise<ChromiumProfile> {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'ausculta-e2e-chromium-'))
+  try {
+    options.prepare?.(userDataDir)
+    const context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: '/usr/bin/chromium',
+      args: [...CHROMIUM_ARGS, ...(options.extraArgs ?? [])],
+      viewport: options.viewport,
+    })
+    const page = context.pages()[0] ?? (await context.newPage())
+    return {
+      context,
+      page,
+      close: async () => {
+        await context.close()
+        rmSync(userDataDir, { recursive: true, force: true })
+      },
+    }
+  } catch (error) {
+    rmSync(userDataDir, { recursive: true, force: true })
+    throw error
+  }
+}
+
+/** The browser-mode page's address, with the server's token as `ausculta serve` prints it. */
+export function appUrl(server: { port: number; token: string }): string {
+  return `http://127.0.0.1:${server.port}/?token=${encodeURIComponent(server.token)}`
+}
+
+export interface ServeProcess {
+  /** The address `serve` printed, token included. */
+  readonly url: URL
+  /** What the server printed (stdout and stderr) and what the test noted, e.g. page errors. */
+  log(): string
+  /** Notes the page's uncaught errors in the log as `[pageerror] …`. */
+  watchPage(page: Page): void
+  /** SIGTERM, SIGKILL after 10 s; resolves once the process is gone (it writes into its data folder until then). */
+  stop(): Promise<void>
+}
+
+/** `ausculta serve --port 0 <args>` on the built app (built first when missing), once it has printed its address. */
+export async function startServe(args: readonly string[]): Promise<ServeProcess> {
+  ensureBuilt()
+  const child: ChildProcessByStdio<null, Readable, Readable> = spawn(
+    process.execPath,
+    [join(ROOT, 'bin/ausculta.js'), 'serve', '--port', '0', ...args],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  let log = ''
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  child.stderr.on('data', (data: Buffer) => (log += data.toString()))
+  const url = await new Promise<URL>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve printed no URL within 60 s:\n${log}`)), 60_000)
+    child.stdout.on('data', (data: Buffer) => {
+      log += data.toString()
+      const match = /Ausculta browser mode: (http:\/\/\S+)/.exec(log)
+      if (match) {
+        clearTimeout(timer)
+        resolve(new URL(match[1] as string))
+      }
+    })
+    void exited.then(() => {
+      clearTimeout(timer)
+      reject(new Error(`serve exited with ${child.exitCode ?? child.signalCode}:\n${log}`))
+    })
+  })
+  return {
+    url,
+    log: () => log,
+    watchPage: (page) => page.on('pageerror', (error) => (log += `\n[pageerror] ${error.message}`)),
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      child.kill('SIGTERM')
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+      await exited
+      clearTimeout(killer)
+    },
+  }
+}
+
+/**
+ * Keeps a copy of each recording-length buffer the page hands to Web Audio (session playback) in
+ * `globalThis.__auscultaPlayed`, so a test can check what is played; the real AudioBuffer still
+ * gets the samples. A string: it runs in the page, whose DOM types the Node-side test does not
+ * compile against.
+ */
+export async function keepPlayedAudio(target: Page | BrowserContext): Promise<void> {
+  await target.addInitScript(
+    `(() => {
+    const copyToChannel = AudioBuffer.prototype.copyToChannel
+    AudioBuffer.prototype.copyToChannel = function (source, channel, start) {
+      if (this.length >= this.sampleRate) globalThis.__auscultaPlayed = { sampleRateHz: this.sampleRate, samples: ` +
+      `Float32Array.from(source) }
+      return copyToChannel.call(this, source, channel, start)
+    }
+  })()`,
+  )
 }
 
 /** Polls `read` (run in the page) until `done` holds; returns the value that satisfied it. */
