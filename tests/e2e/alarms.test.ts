@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { burstFor } from '../../src/core/alarms/alarm-tones'
-import { launchChromiumProfile, startServe, type ChromiumProfile, type ServeProcess } from '../helpers/e2e-browser'
+import { openServedPage, type ServedPage, type ServeProcess } from '../helpers/e2e-browser'
 
 const ROOT = join(__dirname, '../..')
 const SHOTS = join(ROOT, 'test-results/e2e')
@@ -29,9 +29,8 @@ const SIZES = [
 const DEFAULT_VIEWPORT = { width: 1366, height: 820 }
 const MEDIUM = burstFor('medium')
 
+let app: ServedPage
 let server: ServeProcess
-let chromium: ChromiumProfile
-let url: URL
 let samplesDir: string
 let dataDir: string
 let page: Page
@@ -135,17 +134,15 @@ beforeAll(async () => {
   samplesDir = mkdtempSync(join(tmpdir(), 'ausculta-e2e-alarm-samples-'))
   copyFileSync(join(ROOT, 'samples', '50238_MV.wav'), join(samplesDir, '50238_MV.wav'))
   dataDir = mkdtempSync(join(tmpdir(), 'ausculta-e2e-alarm-data-'))
-  server = await startServe(['--no-devices', '--data-dir', dataDir, '--demo', join(samplesDir, '50238_MV.wav')])
-  url = server.url
-  chromium = await launchChromiumProfile({ viewport: DEFAULT_VIEWPORT, extraArgs: AUTOPLAY })
-  page = chromium.page
-  server.watchPage(page)
-  await page.goto(url.href)
+  app = await openServedPage(['--no-devices', '--data-dir', dataDir, '--demo', join(samplesDir, '50238_MV.wav')], {
+    viewport: DEFAULT_VIEWPORT,
+    extraArgs: AUTOPLAY,
+  })
+  ;({ server, page } = app)
 }, 180_000)
 
 afterAll(async () => {
-  await chromium?.close()
-  await server?.stop()
+  await app?.close()
   for (const dir of [samplesDir, dataDir]) if (dir) rmSync(dir, { recursive: true, force: true })
 })
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium, startServe, type ServeProcess } from '../helpers/e2e-browser'
+import { startServedBrowser, type ServedBrowser, type ServeProcess } from '../helpers/e2e-browser'
 
 const ROOT = join(__dirname, '../..')
 const SHOTS = join(ROOT, 'test-results/e2e')
@@ -22,6 +22,7 @@ const SIZES = [
   { width: 1920, height: 1080 },
 ] as const
 
+let app: ServedBrowser
 let server: ServeProcess
 let dataDir: string
 let browser: Browser
@@ -63,14 +64,13 @@ async function positionS(page: Page): Promise<number> {
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true })
   dataDir = mkdtempSync(join(tmpdir(), 'ausculta-e2e-annotate-'))
-  server = await startServe(['--no-devices', '--data-dir', dataDir, '--demo', join(ROOT, 'samples/50238_MV.wav')])
+  app = await startServedBrowser(['--no-devices', '--data-dir', dataDir, '--demo', join(ROOT, 'samples/50238_MV.wav')])
+  ;({ server, browser } = app)
   url = server.url.href
-  browser = await launchChromium()
 }, 120_000)
 
 afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
+  await app?.close()
   if (dataDir) rmSync(dataDir, { recursive: true, force: true })
 })
 

@@ -14,17 +14,17 @@ import { parseSegmentationTsv } from '../../src/core/circor/segmentation-tsv'
 import { readWavMono } from '../../src/main/io/wav-file'
 import { PLAYBACK_CEILING, PLAYBACK_GAIN_DEFAULT, PLAYBACK_GAIN_MAX, PLAYBACK_GAIN_MIN } from '../../src/renderer/src/lib/playback-limiter'
 import { bandShare, toDb } from '../renderer/band-energy'
-import { keepPlayedAudio, launchChromiumProfile, startServe, type ChromiumProfile, type ServeProcess } from '../helpers/e2e-browser'
+import { keepPlayedAudio, openServedPage, type ServedPage, type ServeProcess } from '../helpers/e2e-browser'
 
 const ROOT = join(__dirname, '../..')
 const SAMPLE = '50238_MV'
 const CARD_PATH = join(ROOT, 'models/ausculta-encoder.card.json')
 const SHOTS = join(ROOT, 'test-results/e2e')
 
+let app: ServedPage
 let server: ServeProcess
 let url: URL
 let dataDir: string
-let chromium: ChromiumProfile
 let page: Page
 /** Events the page's API client dropped as breaking the contract (it logs them as warnings). */
 const contractWarnings: string[] = []
@@ -47,11 +47,16 @@ function median(values: number[]): number {
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true })
   dataDir = mkdtempSync(join(tmpdir(), 'ausculta-e2e-data-'))
-  server = await startServe(['--data-dir', dataDir, '--demo', join(ROOT, 'samples', `${SAMPLE}.wav`)])
+  app = await openServedPage(['--data-dir', dataDir, '--demo', join(ROOT, 'samples', `${SAMPLE}.wav`)], {
+    viewport: { width: 1366, height: 820 },
+    beforeLoad: prepare,
+  })
+  ;({ server, page } = app)
   url = server.url
-  chromium = await launchChromiumProfile({ viewport: { width: 1366, height: 820 } })
-  page = chromium.page
-  server.watchPage(page)
+}, 180_000)
+
+/** Listens for the contract warnings and records what the page plays, before the app loads. */
+async function prepare(page: Page): Promise<void> {
   page.on('console', (message) => {
     if (message.type() === 'warning' && /^event:\w+ event:/.test(message.text())) contractWarnings.push(message.text())
   })
@@ -74,12 +79,10 @@ beforeAll(async () => {
       `curve.call(this, values, ...rest) }
   })()`,
   )
-  await page.goto(url.href)
-}, 180_000)
+}
 
 afterAll(async () => {
-  await chromium?.close()
-  await server?.stop()
+  await app?.close()
   rmSync(dataDir, { recursive: true, force: true })
 })
 

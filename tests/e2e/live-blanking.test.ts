@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromiumProfile, startServe, type ChromiumProfile, type ServeProcess } from '../helpers/e2e-browser'
+import { openServedPage, type ServedPage, type ServeProcess } from '../helpers/e2e-browser'
 
 const ROOT = join(__dirname, '../..')
 const SHOTS = join(ROOT, 'test-results/e2e')
@@ -23,8 +23,8 @@ const SIZES = [
 const DEFAULT_VIEWPORT = { width: 1366, height: 820 }
 const BLANK = '– – –'
 
+let app: ServedPage
 let server: ServeProcess
-let chromium: ChromiumProfile
 let url: URL
 let samplesDir: string
 let dataDir: string
@@ -112,17 +112,15 @@ beforeAll(async () => {
   for (const name of ['50238_MV.wav', '84740_PV.wav']) copyFileSync(join(ROOT, 'samples', name), join(samplesDir, name))
   writeFileSync(join(samplesDir, 'broken.wav'), 'this is not a RIFF file')
   dataDir = mkdtempSync(join(tmpdir(), 'ausculta-e2e-data-'))
-  server = await startServe(['--no-devices', '--data-dir', dataDir, '--demo', join(samplesDir, '50238_MV.wav')])
+  app = await openServedPage(['--no-devices', '--data-dir', dataDir, '--demo', join(samplesDir, '50238_MV.wav')], {
+    viewport: DEFAULT_VIEWPORT,
+  })
+  ;({ server, context, page } = app)
   url = server.url
-  chromium = await launchChromiumProfile({ viewport: DEFAULT_VIEWPORT })
-  ;({ context, page } = chromium)
-  server.watchPage(page)
-  await page.goto(url.href)
 }, 180_000)
 
 afterAll(async () => {
-  await chromium?.close()
-  await server?.stop()
+  await app?.close()
   for (const dir of [samplesDir, dataDir]) if (dir) rmSync(dir, { recursive: true, force: true })
 })
 

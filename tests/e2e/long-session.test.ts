@@ -16,12 +16,13 @@ import { decodeWav, downmixToMono } from '../../src/core/wav/wav-reader'
 import { AnnotationEditor } from '../../src/main/sessions/annotation-store'
 import { planSegment, renderSegment } from '../../src/renderer/src/lib/playback-segments'
 import { recordLongSession, type RecordedSession } from '../helpers/long-session'
-import { keepPlayedAudio, launchChromium, startServe, type ServeProcess } from '../helpers/e2e-browser'
+import { keepPlayedAudio, startServedBrowser, type ServedBrowser, type ServeProcess } from '../helpers/e2e-browser'
 
 const ROOT = join(__dirname, '../..')
 const SHOTS = join(ROOT, 'test-results/e2e')
 const MINUTES = 20
 
+let app: ServedBrowser
 let server: ServeProcess
 let dataDir: string
 let browser: Browser
@@ -51,8 +52,11 @@ beforeAll(async () => {
   editor.addMarker(600, 'murmur?')
   editor.addSpan('murmur', 1100, 1130, 'murmur')
   samples = downmixToMono(decodeWav(readFileSync(join(session.dir, 'audio.wav')), 'audio.wav'))
-  server = await startServe(['--data-dir', dataDir, '--demo', join(ROOT, 'samples/50238_MV.wav')])
-  browser = await launchChromium(['--autoplay-policy=no-user-gesture-required'])
+  app = await startServedBrowser(
+    ['--data-dir', dataDir, '--demo', join(ROOT, 'samples/50238_MV.wav')],
+    ['--autoplay-policy=no-user-gesture-required'],
+  )
+  ;({ server, browser } = app)
   page = await browser.newPage({ viewport: { width: 1366, height: 820 } })
   server.watchPage(page)
   await keepPlayedAudio(page)
@@ -60,8 +64,7 @@ beforeAll(async () => {
 }, 240_000)
 
 afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
+  await app?.close()
   if (dataDir) rmSync(dataDir, { recursive: true, force: true })
 })
 

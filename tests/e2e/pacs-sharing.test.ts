@@ -14,7 +14,7 @@ import { SessionLibrary } from '../../src/main/sessions/session-store'
 import { DicomWebClient } from '../../src/main/sharing/dicomweb-client'
 import { sendSessions } from '../../src/main/sharing/pacs'
 import { recordCircor } from '../main/sessions/helpers/record-circor'
-import { launchChromium, startServe, type ServeProcess } from '../helpers/e2e-browser'
+import { startServedBrowser, type ServedBrowser } from '../helpers/e2e-browser'
 import { orthancMissing, startOrthanc, type OrthancServer } from '../helpers/orthanc'
 
 const ROOT = join(__dirname, '../..')
@@ -23,7 +23,7 @@ const missing = orthancMissing()
 if (missing) console.warn(`PACS screen test skipped: ${missing}`)
 
 let orthanc: OrthancServer
-let server: ServeProcess
+let app: ServedBrowser
 let browser: Browser
 let url = ''
 const dirs: string[] = []
@@ -40,14 +40,13 @@ describe.skipIf(missing !== undefined)('the PACS in the library (Chromium, real 
     await sendSessions(client, new SessionLibrary(otherLaptop), [sent.meta.id])
     recordCircor(thisLaptop, '84740_PV', { patient: { id: 'P-1042', name: 'Ana Silva' }, startedAt: new Date('2026-03-01T09:15:00Z') })
 
-    server = await startServe(['--data-dir', thisLaptop, '--no-demo', '--no-devices'])
-    url = server.url.href
-    browser = await launchChromium()
+    app = await startServedBrowser(['--data-dir', thisLaptop, '--no-demo', '--no-devices'])
+    browser = app.browser
+    url = app.server.url.href
   }, 180_000)
 
   afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
+    await app?.close()
     await orthanc?.stop()
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
   }, 60_000)

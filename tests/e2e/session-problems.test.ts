@@ -12,11 +12,11 @@ import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { recordCircor } from '../main/sessions/helpers/record-circor'
-import { launchChromium, startServe, type ServeProcess } from '../helpers/e2e-browser'
+import { startServedBrowser, type ServedBrowser } from '../helpers/e2e-browser'
 
 const ROOT = join(__dirname, '../..')
 const SHOTS = join(ROOT, 'test-results/e2e')
-let server: ServeProcess
+let app: ServedBrowser
 let browser: Browser
 let url: string
 let dataDir: string
@@ -42,14 +42,13 @@ beforeAll(async () => {
   const brokenMeta = join(broken.dir, 'session.json')
   writeFileSync(brokenMeta, JSON.stringify({ ...(JSON.parse(readFileSync(brokenMeta, 'utf8')) as object), location: 'apex' }, null, 2))
 
-  server = await startServe(['--data-dir', dataDir, '--no-demo', '--no-devices'])
-  url = server.url.href
-  browser = await launchChromium()
+  app = await startServedBrowser(['--data-dir', dataDir, '--no-demo', '--no-devices'])
+  browser = app.browser
+  url = app.server.url.href
 }, 180_000)
 
 afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
+  await app?.close()
   // Only once the server is gone: it writes into the data folder until it exits.
   if (dataDir) rmSync(dataDir, { recursive: true, force: true })
 })

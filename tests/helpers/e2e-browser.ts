@@ -144,6 +144,76 @@ export async function startServe(args: readonly string[]): Promise<ServeProcess>
   }
 }
 
+export interface ServedBrowser {
+  readonly server: ServeProcess
+  readonly browser: Browser
+  /** Closes Chromium, then stops the server. */
+  close(): Promise<void>
+}
+
+/** `ausculta serve <serveArgs>` and a Chromium to open it in (what a test that opens a page per case needs). */
+export async function startServedBrowser(serveArgs: readonly string[], extraChromiumArgs: readonly string[] = []): Promise<ServedBrowser> {
+  const server = await startServe(serveArgs)
+  const browser = await launchChromium(extraChromiumArgs).catch(async (error: unknown) => {
+    await server.stop()
+    throw error
+  })
+  return {
+    server,
+    browser,
+    close: async () => {
+      await browser.close()
+      await server.stop()
+    },
+  }
+}
+
+export interface ServedPage {
+  readonly server: ServeProcess
+  readonly context: BrowserContext
+  /** On the app, its uncaught errors noted in the server's log. */
+  readonly page: Page
+  /** Closes Chromium (its profile removed), then stops the server. */
+  close(): Promise<void>
+}
+
+/**
+ * `ausculta serve <serveArgs>` opened in Chromium on a profile of its own (so a reload keeps what
+ * the app stored); `beforeLoad` runs before the page loads the app (listeners, init scripts).
+ */
+export async function openServedPage(
+  serveArgs: readonly string[],
+  options: {
+    viewport: { width: number; height: number }
+    extraArgs?: readonly string[]
+    beforeLoad?: (page: Page) => Promise<void>
+  },
+): Promise<ServedPage> {
+  const server = await startServe(serveArgs)
+  let profile: ChromiumProfile | undefined
+  try {
+    profile = await launchChromiumProfile({ viewport: options.viewport, ...(options.extraArgs ? { extraArgs: options.extraArgs } : {}) })
+    const { context, page } = profile
+    server.watchPage(page)
+    await options.beforeLoad?.(page)
+    await page.goto(server.url.href)
+    const opened = profile
+    return {
+      server,
+      context,
+      page,
+      close: async () => {
+        await opened.close()
+        await server.stop()
+      },
+    }
+  } catch (error) {
+    await profile?.close()
+    await server.stop()
+    throw error
+  }
+}
+
 /**
  * Keeps a copy of each recording-length buffer the page hands to Web Audio (session playback) in
  * `globalThis.__auscultaPlayed`, so a test can check what is played; the real AudioBuffer still
