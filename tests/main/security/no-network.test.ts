@@ -116,6 +116,8 @@ describe('no network', () => {
           res.resume().on('end', resolve),
         ).end(),
       )
+      // A second for whatever else the server would open (a late listener, a call home) to show up:
+      // an observation period, not a wait for a condition.
       await new Promise((resolve) => setTimeout(resolve, 1000))
 
       const socketInodes = new Set(
