@@ -96,6 +96,9 @@ export function appUrl(server: { port: number; token: string }): string {
 export interface ServeProcess {
   /** The address `serve` printed, token included. */
   readonly url: URL
+  /** Freezes the server (SIGSTOP) until `resume` (SIGCONT): an app too busy to answer, on demand. */
+  freeze(): void
+  resume(): void
   /** What the server printed (stdout and stderr) and what the test noted, e.g. page errors. */
   log(): string
   /** Notes the page's uncaught errors in the log as `[pageerror] …`. */
@@ -132,6 +135,8 @@ export async function startServe(args: readonly string[]): Promise<ServeProcess>
   })
   return {
     url,
+    freeze: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
     log: () => log,
     watchPage: (page) => page.on('pageerror', (error) => (log += `\n[pageerror] ${error.message}`)),
     stop: async () => {
