@@ -10,6 +10,7 @@ import type { Readable, Writable } from 'node:stream'
 import WebSocket from 'ws'
 import { createApiClient, type AuscultaApi } from '../../src/core/api/contract'
 import { createWsClientTransport, type WebSocketLike } from '../../src/core/api/ws-client'
+import { stopProcess } from './child-process'
 
 const ROOT = join(__dirname, '../..')
 
@@ -81,13 +82,7 @@ export async function startBrowserModeProcess(options: {
       const kb = (field: string): number => Number(status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'))?.[1] ?? Number.NaN)
       return { rssBytes: kb('VmRSS') * 1024, peakRssBytes: kb('VmHWM') * 1024 }
     },
-    stop: async () => {
-      if (exitStatus !== null) return
-      child.kill('SIGTERM')
-      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-      await exited
-      clearTimeout(killer)
-    },
+    stop: () => stopProcess(child),
   }
 }
 

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { stopProcess } from './child-process'
 
 const ROOT = join(__dirname, '../..')
 
@@ -139,13 +140,7 @@ export async function startServe(args: readonly string[]): Promise<ServeProcess>
     resume: () => child.kill('SIGCONT'),
     log: () => log,
     watchPage: (page) => page.on('pageerror', (error) => (log += `\n[pageerror] ${error.message}`)),
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return
-      child.kill('SIGTERM')
-      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-      await exited
-      clearTimeout(killer)
-    },
+    stop: () => stopProcess(child),
   }
 }
 
